@@ -1,0 +1,39 @@
+# haiyan-comp: `make demo` serves the demo county, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DEMO_RECORDS ?= 20000
+BENCH_SIZES ?= 1000000 5000000
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: demo test bench lint install clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/haiyan db upgrade
+	$(BIN)/haiyan demo --records $(DEMO_RECORDS)
+	$(BIN)/haiyan run --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.imports --sizes $(BENCH_SIZES) --postgres $(PG_URL)
+
+lint: $(STAMP)
+	$(BIN)/ruff check haiyan_comp tests bench migrations
+	$(BIN)/ruff format --check haiyan_comp tests bench migrations
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,36 @@
+"""`haiyan catalog …`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from haiyan_comp.catalogue.services import load_catalogue
+from haiyan_comp.cli import emit_json, json_option, unit_of_work
+from haiyan_comp.db import db
+
+
+@click.group("catalog", cls=AppGroup)
+def catalog() -> None:
+    """The catalogue of service items of a year (R1)."""
+
+
+@catalog.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--year", type=int, required=True, help="The scheme year the catalogue is for.")
+@json_option
+@unit_of_work
+def load(path: Path, year: int, as_json: bool) -> None:
+    """Load or replace the catalogue of an open YEAR from CSV or YAML."""
+    with path.open("rb") as stream:
+        change = load_catalogue(db.session, stream, path.name, year)
+    if as_json:
+        emit_json(change.to_json())
+        return
+    click.echo(
+        f"catalogue {year}: {len(change.added)} added, {len(change.updated)} updated, "
+        f"{len(change.removed)} removed, {change.unchanged} unchanged"
+        + (f"; {change.records_revalued} records valued anew" if change.records_revalued else "")
+    )

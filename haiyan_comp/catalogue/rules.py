@@ -1,0 +1,131 @@
+"""Pure catalogue validation (R1): every problem of every item, at once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from haiyan_comp.money import AmountError, parse_hundredths
+
+CATEGORIES = ("basic_medical", "public_health")
+KEYS = ("code", "name", "category", "unit", "value", "cap", "spec", "data_rule", "source")
+TEXT_KEYS = ("name", "unit", "spec", "data_rule", "source")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
+MAX_LENGTH = {"name": 200, "unit": 40}
+
+
+@dataclass(frozen=True)
+class CatalogueItem:
+    """A valid catalogue item; value in hundredths of a unit."""
+
+    position: int
+    code: str
+    name: str
+    category: str
+    unit: str
+    value: int
+    cap: int | None
+    spec: str
+    data_rule: str
+    source: str
+
+
+def validate_items(
+    raw_items: Sequence[Mapping[str, object]], label: str = "item"
+) -> tuple[list[CatalogueItem], list[str]]:
+    """Check every raw item; return the valid items and every problem found.
+
+    `label` names a row in messages: 'line' for CSV (numbered from 2), 'item'
+    for YAML (numbered from 1).
+    """
+    problems: list[str] = []
+    items: list[CatalogueItem] = []
+    first_seen: dict[str, int] = {}
+    if not raw_items:
+        problems.append("the catalogue has no items")
+    for index, raw in enumerate(raw_items):
+        number = index + 2 if label == "line" else index + 1
+        where = f"{label} {number}"
+        if not isinstance(raw, Mapping):
+            problems.append(f"{where}: must be a mapping of {', '.join(KEYS)}")
+            continue
+        code = _text(raw.get("code"))
+        if code:
+            where = f"{where} ({code})"
+        item_problems = _check_item(raw, code)
+        if code in first_seen:
+            item_problems.append(
+                f"code: duplicate code {code}, first used by {label} {first_seen[code]}"
+            )
+        elif code:
+            first_seen[code] = number
+        problems.extend(f"{where}: {p}" for p in item_problems)
+        if not item_problems:
+            items.append(_build(index, raw))
+    return items, problems
+
+
+def _check_item(raw: Mapping[str, object], code: str) -> list[str]:
+    problems = [f"{key}: unknown field" for key in raw if key not in KEYS]
+    problems += [f"{key}: missing" for key in KEYS if key not in raw and key != "cap"]
+    if "code" in raw and not CODE_PATTERN.match(code):
+        problems.append("code: must be 1–16 letters, digits, '_', '.' or '-'")
+    category = _text(raw.get("category"))
+    if "category" in raw and category not in CATEGORIES:
+        problems.append(f"category: must be basic_medical or public_health, got {category!r} (R1)")
+    if "value" in raw:
+        problems += _check_value(raw.get("value"))
+    problems += _check_cap(raw.get("cap"))
+    for key in TEXT_KEYS:
+        if key in raw and not _text(raw.get(key)):
+            problems.append(f"{key}: must not be empty (R1)")
+        elif key in MAX_LENGTH and len(_text(raw.get(key))) > MAX_LENGTH[key]:
+            problems.append(f"{key}: longer than {MAX_LENGTH[key]} characters")
+    return problems
+
+
+def _check_value(value: object) -> list[str]:
+    try:
+        hundredths = parse_hundredths(_number_text(value), what="value", allow_negative=True)
+    except AmountError as exc:
+        return [f"value: {exc} (R1)"]
+    if hundredths <= 0:
+        return [f"value: must be at least 0.01 units, got {_number_text(value)} (R1)"]
+    return []
+
+
+def _check_cap(cap: object) -> list[str]:
+    if cap is None or cap == "":
+        return []
+    text = _number_text(cap)
+    if isinstance(cap, bool) or not (text.isascii() and text.isdigit()) or int(text) < 1:
+        return [f"cap: must be a positive whole number or empty, got {text!r} (R1)"]
+    return []
+
+
+def _build(index: int, raw: Mapping[str, object]) -> CatalogueItem:
+    cap = raw.get("cap")
+    return CatalogueItem(
+        position=index + 1,
+        code=_text(raw["code"]),
+        name=_text(raw["name"]),
+        category=_text(raw["category"]),
+        unit=_text(raw["unit"]),
+        value=parse_hundredths(_number_text(raw["value"]), what="value"),
+        cap=None if cap is None or cap == "" else int(_number_text(cap)),
+        spec=_text(raw["spec"]),
+        data_rule=_text(raw["data_rule"]),
+        source=_text(raw["source"]),
+    )
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _number_text(value: object) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return _text(value)

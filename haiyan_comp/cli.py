@@ -1,0 +1,86 @@
+"""The `haiyan` command line: a Flask CLI group over create_app.
+
+Each domain registers its commands in its own commands.py; this module holds
+what they share: one unit of work per command, one way to print JSON, one
+way to turn a DomainError into a message and an exit status.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from typing import Any, NoReturn, ParamSpec, TypeVar
+
+import click
+from flask.cli import FlaskGroup
+
+from haiyan_comp.db import db
+from haiyan_comp.errors import DomainError
+from haiyan_comp.records.rules import parse_iso_date
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def unit_of_work(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a command in one transaction; turn domain errors into exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            with db.unit_of_work():
+                return func(*args, **kwargs)
+        except DomainError as exc:
+            fail(exc)
+
+    return wrapper
+
+
+def fail(exc: DomainError, status: int = 1) -> NoReturn:
+    """Print a domain error to stderr (JSON details too when asked) and exit."""
+    click.secho(f"error: {exc.message}", fg="red", err=True)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.params.get("as_json") and exc.details is not None:
+        click.echo(json.dumps(exc.to_dict(), ensure_ascii=False, indent=2))
+    sys.exit(status)
+
+
+def emit_json(document: Any) -> None:
+    """Print one JSON document on stdout (money and units are already strings)."""
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+
+
+class IsoDate(click.ParamType):  # type: ignore[type-arg]
+    """A YYYY-MM-DD date on the command line."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        parsed = parse_iso_date(str(value))
+        if parsed is None:
+            self.fail(f"{value!r} is not a date written YYYY-MM-DD", param, ctx)
+        return parsed
+
+
+def _create_app() -> Any:
+    from haiyan_comp.app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, load_dotenv=False)
+def cli() -> None:
+    """Haiyan work-equivalent payments: catalogue, records, units and more."""
+
+
+def main() -> None:
+    """Entry point of the `haiyan` console script."""
+    cli(prog_name="haiyan")

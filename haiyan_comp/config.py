@@ -1,0 +1,39 @@
+"""Settings from the environment, validated at start-up."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """A setting that cannot work; raised before the app serves anything."""
+
+
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Collect settings: defaults, then the environment, then explicit overrides."""
+    default_db = f"sqlite:///{Path(instance_path) / 'haiyan.sqlite3'}"
+    config: dict[str, Any] = {
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or default_db,
+        "SECRET_KEY": os.environ.get("HAIYAN_SECRET_KEY"),
+        "COUNTY_NAME": os.environ.get("HAIYAN_COUNTY_NAME", "海盐县"),
+        "IMPORT_CHUNK_ROWS": int(os.environ.get("HAIYAN_IMPORT_CHUNK_ROWS", "20000")),
+        "SQL_ECHO": os.environ.get("HAIYAN_SQL_ECHO") == "1",
+    }
+    config.update(overrides or {})
+    _validate(config)
+    return config
+
+
+def _validate(config: dict[str, Any]) -> None:
+    url = str(config["DATABASE_URL"])
+    if not url.startswith(("sqlite", "postgresql")):
+        raise ConfigError(
+            f"DATABASE_URL must be a SQLite or PostgreSQL URL, got {url.split(':', 1)[0]}:…"
+        )
+    if url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; the bare scheme would ask for psycopg2.
+        config["DATABASE_URL"] = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if config["IMPORT_CHUNK_ROWS"] < 1:
+        raise ConfigError("HAIYAN_IMPORT_CHUNK_ROWS must be a positive whole number")

@@ -1,0 +1,54 @@
+"""`haiyan institutions load` and `haiyan staff load`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from haiyan_comp.cli import emit_json, json_option, unit_of_work
+from haiyan_comp.db import db
+from haiyan_comp.institutions.services import LoadResult, load_institutions, load_staff
+
+_path = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+
+
+def _report(what: str, result: LoadResult, as_json: bool) -> None:
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        click.echo(
+            f"{what}: {len(result.added)} added, {len(result.updated)} updated, "
+            f"{result.unchanged} unchanged"
+        )
+
+
+@click.group("institutions", cls=AppGroup)
+def institutions() -> None:
+    """Township institutions."""
+
+
+@institutions.command("load")
+@_path
+@json_option
+@unit_of_work
+def load_institutions_command(path: Path, as_json: bool) -> None:
+    """Add or rename institutions from a CSV file with the header code,name."""
+    with path.open("rb") as stream:
+        _report("institutions", load_institutions(db.session, stream, path.name), as_json)
+
+
+@click.group("staff", cls=AppGroup)
+def staff() -> None:
+    """Staff members of the institutions."""
+
+
+@staff.command("load")
+@_path
+@json_option
+@unit_of_work
+def load_staff_command(path: Path, as_json: bool) -> None:
+    """Add or update staff from a CSV file with the header code,institution_code,name."""
+    with path.open("rb") as stream:
+        _report("staff", load_staff(db.session, stream, path.name), as_json)

@@ -1,0 +1,8 @@
+"""Every model, imported once so that Alembic and the app see the whole schema."""
+
+from haiyan_comp.catalogue.models import ServiceItem
+from haiyan_comp.institutions.models import Institution, Staff
+from haiyan_comp.records.models import RecordImport, ServiceRecord
+from haiyan_comp.years.models import Year
+
+__all__ = ["Institution", "RecordImport", "ServiceItem", "ServiceRecord", "Staff", "Year"]

@@ -1,0 +1,68 @@
+"""Units per institution and item for a year, read from the stored records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from haiyan_comp.catalogue.models import ServiceItem
+from haiyan_comp.institutions.models import Institution
+from haiyan_comp.institutions.services import get_institution
+from haiyan_comp.records.models import ServiceRecord
+from haiyan_comp.units.rules import InstitutionUnits, ItemUnits
+
+
+@dataclass(frozen=True)
+class YearUnits:
+    """`haiyan units` for one year."""
+
+    year: int
+    institutions: list[InstitutionUnits]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON of `haiyan units --json`."""
+        return {"year": self.year, "institutions": [i.to_json() for i in self.institutions]}
+
+
+def year_units(session: Session, year: int, institution_code: str | None = None) -> YearUnits:
+    """Gross, over-spec, purchasable (and later deducted, verified, purchased) units."""
+    r = ServiceRecord
+    totals = select(
+        r.institution_id, r.item_id, func.count(), func.sum(r.units), func.sum(r.purchasable)
+    ).where(r.year == year)
+    institutions_query = select(Institution).order_by(Institution.code)
+    if institution_code is not None:
+        institutions_query = institutions_query.where(Institution.code == institution_code)
+    if institution_code is not None:
+        totals = totals.where(r.institution_id == get_institution(session, institution_code).id)
+    institutions = list(session.scalars(institutions_query))
+    sums: dict[int, dict[int, tuple[int, int, int]]] = {}
+    for inst_id, item_id, count, gross, purchasable in session.execute(
+        totals.group_by(r.institution_id, r.item_id)
+    ):
+        sums.setdefault(inst_id, {})[item_id] = (count, int(gross), int(purchasable))
+    items = list(
+        session.scalars(
+            select(ServiceItem).where(ServiceItem.year == year).order_by(ServiceItem.position)
+        )
+    )
+    result = []
+    for institution in institutions:
+        mine = sums.get(institution.id, {})
+        if not institution.active and not mine:
+            continue
+        result.append(
+            InstitutionUnits(
+                code=institution.code,
+                name=institution.name,
+                items=[
+                    ItemUnits(item.code, item.name, item.category, *mine[item.id])
+                    for item in items
+                    if item.id in mine
+                ],
+            )
+        )
+    return YearUnits(year, result)

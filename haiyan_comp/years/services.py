@@ -1,0 +1,53 @@
+"""Scheme years: which exist, which are settled, and the lock that orders writers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from haiyan_comp.errors import YearSettled
+from haiyan_comp.years.models import Year
+
+# One PostgreSQL advisory lock key for everything that writes records or money,
+# so that imports, catalogue changes and (later) settlements never interleave.
+RECORDS_LOCK = 0x4861_6979  # "Haiy"
+
+
+def lock_records(session: Session) -> None:
+    """Serialise writers of records for the rest of the transaction.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite has one writer at a
+    time already; callers write before they read so that the write lock is
+    taken first (waiting on busy_timeout) instead of upgraded later.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RECORDS_LOCK})
+
+
+def settled_years(session: Session) -> dict[int, datetime]:
+    """Every settled year and when it was settled."""
+    rows = session.execute(select(Year.year, Year.settled_at).where(Year.settled_at.is_not(None)))
+    return {year: at for year, at in rows if at is not None}
+
+
+def ensure_year(session: Session, year: int) -> Year:
+    """The Year row of `year`, created open when it does not exist yet."""
+    row = session.get(Year, year)
+    if row is None:
+        row = Year(year=year)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def require_open(session: Session, year: int, what: str) -> Year:
+    """The open year `year`, or YearSettled naming what cannot change (R15)."""
+    row = ensure_year(session, year)
+    if row.settled_at is not None:
+        raise YearSettled(
+            f"year {year} is settled ({row.settled_at.date().isoformat()}): {what} (R15)",
+            details={"year": year, "settled_at": row.settled_at.isoformat()},
+        )
+    return row

@@ -1,0 +1,113 @@
+"""Shared fixtures: a database built by the migrations, a rolled-back transaction per test.
+
+The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL points
+at one (as .ci/run does). Tests that need committed data in a database of
+their own (subprocess, concurrency) use `scratch_url`.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.orm import Session
+
+from haiyan_comp import migrate
+from haiyan_comp.app import create_app
+from haiyan_comp.db import db
+
+PG_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = PG_URL.startswith("postgresql")
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _normalise(url: str) -> str:
+    return (
+        url.replace("postgresql://", "postgresql+psycopg://", 1)
+        if url.startswith("postgresql://")
+        else url
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The suite's database, emptied and migrated to head once per run."""
+    if ON_POSTGRES:
+        url = _normalise(PG_URL)
+        _reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'suite.sqlite3'}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    """One app for the suite, on the migrated database (small chunks test chunking)."""
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "IMPORT_CHUNK_ROWS": 7})
+    yield app
+    app.extensions["haiyan_db"]["engine"].dispose()
+
+
+@pytest.fixture
+def connection(app: Flask) -> Iterator[Connection]:
+    """An outer transaction every session of the test joins, rolled back after."""
+    engine = app.extensions["haiyan_db"]["engine"]
+    conn = engine.connect()
+    outer = conn.begin()
+    db.bind_to(conn)
+    try:
+        yield conn
+    finally:
+        db.bind_to(None)
+        outer.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def session(app: Flask, connection: Connection) -> Iterator[Session]:
+    """The app's session inside the test's transaction."""
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def runner(app: Flask, connection: Connection) -> FlaskCliRunner:
+    """Invoke `haiyan` commands inside the test's transaction."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def scratch_url(tmp_path: Path) -> Iterator[str]:
+    """A separate, migrated database whose commits are real (dropped after)."""
+    if not ON_POSTGRES:
+        url = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    base = _normalise(PG_URL)
+    name = f"haiyan_scratch_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0] + "/" + name
+    migrate.upgrade(url)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
