@@ -50,7 +50,8 @@ def import_command(path: Path, strict: bool, as_of: date | None, as_json: bool) 
                 chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
             )
     except ImportRefused as refused:
-        _print(refused.report, as_json)
+        if not as_json:  # with --json the error document carries the report
+            _print(refused.report, as_json)
         fail(refused)
     except DomainError as exc:
         fail(exc)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -87,7 +87,8 @@ def _read_csv_text(text: io.TextIOWrapper) -> Iterator[RowItem]:
         _require_utf8_header(header)
     columns = _check_header(header)
     width = len(header)
-    positions = [columns.get(name) for name in FIELDS]
+    in_order = list(columns) == list(FIELDS)
+    pick = _picker([columns.get(name) for name in FIELDS])
     try:
         for row in reader:
             line = reader.line_num
@@ -106,13 +107,14 @@ def _read_csv_text(text: io.TextIOWrapper) -> Iterator[RowItem]:
             if not "".join(row).isascii() and not _is_utf8(row):
                 yield (line, "", [NOT_UTF8])
                 continue
-            yield (
-                line,
-                tuple("" if pos is None else row[pos].strip() for pos in positions),
-                NO_REASONS,
-            )
+            yield line, tuple(map(str.strip, row if in_order else pick(row))), NO_REASONS
     except csv.Error as exc:
         raise InvalidInput(f"line {reader.line_num}: the file is not valid CSV ({exc})") from None
+
+
+def _picker(positions: list[int | None]) -> Callable[[list[str]], list[str]]:
+    """Reorder a row into FIELDS order; a column left out reads as ''."""
+    return lambda row: ["" if pos is None else row[pos] for pos in positions]
 
 
 def _is_utf8(row: list[str]) -> bool:

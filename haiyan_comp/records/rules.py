@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 FIELDS = (
     "source_id",
@@ -46,13 +47,15 @@ class Reference:
     today: date
 
 
-@dataclass(frozen=True, slots=True)
-class RecordRow:
-    """A valid row, ready to store. `service_date` stays ISO text (YYYY-MM-DD)."""
+class RecordRow(NamedTuple):
+    """A valid row, in the column order it is stored in (a tuple: bulk writes take it as is).
 
-    line: int
-    source_id: str
+    `service_date` stays ISO text (YYYY-MM-DD); `purchasable` starts equal to
+    `units` and is set by the cap (R3) once the row is stored.
+    """
+
     institution_id: int
+    source_id: str
     staff_id: int
     item_id: int
     year: int
@@ -60,7 +63,10 @@ class RecordRow:
     resident_id: str | None
     quantity: int
     units: int
+    purchasable: int
     capped: bool
+    import_id: int
+    line: int
 
     @property
     def content(self) -> tuple[int, int, str, str | None, int]:
@@ -108,104 +114,120 @@ def parse_quantity(text: str) -> int | None:
     return quantity if 1 <= quantity <= MAX_QUANTITY else None
 
 
-def make_validator(ref: Reference) -> Callable[[int, Sequence[str]], RecordRow | Rejection]:
-    """A fast checker of one row (fields in FIELDS order, stripped) against `ref`."""
+def make_validator(
+    ref: Reference, import_id: int = 0
+) -> Callable[[int, Sequence[str]], RecordRow | Rejection]:
+    """A fast checker of one row (fields in FIELDS order, stripped) against `ref`.
+
+    Valid rows come back as RecordRow tuples stamped with `import_id`. What
+    repeats across rows (dates, quantities) is checked once and remembered.
+    """
     institutions = ref.institutions
     staff = ref.staff
     items = ref.items
-    catalogue_years = ref.catalogue_years
-    settled = ref.settled
-    today = ref.today
+    dates: dict[str, tuple[int, list[str]]] = {}
+    quantities = {"": 1, **{str(n): n for n in range(1, 100)}}
 
     def validate(line: int, values: Sequence[str]) -> RecordRow | Rejection:
         source_id, inst_code, staff_code, item_code, date_text, resident, qty_text = values
-        reasons: list[str] = []
-        if not source_id:
-            reasons.append("source_id: required (R2)")
-        elif len(source_id) > MAX_TEXT:
-            reasons.append(f"source_id: longer than {MAX_TEXT} characters")
         institution_id = institutions.get(inst_code)
-        if institution_id is None:
-            reasons.append(
-                "institution_code: required"
-                if not inst_code
-                else f"institution_code: unknown institution {show(inst_code)}"
-            )
         staff_ref = staff.get(staff_code)
-        if staff_ref is None:
-            reasons.append(
-                "staff_code: required"
-                if not staff_code
-                else f"staff_code: unknown staff {show(staff_code)}"
-            )
-        elif institution_id is not None and staff_ref[1] != inst_code:
-            reasons.append(
-                f"staff_code: staff {staff_code} belongs to {staff_ref[1]}, not {inst_code}"
-            )
-        service_date = parse_iso_date(date_text)
-        item: ItemRef | None = None
-        year = 0
-        if service_date is None:
-            reasons.append(
-                "service_date: required (YYYY-MM-DD)"
-                if not date_text
-                else f"service_date: {show(date_text)} is not a calendar date written YYYY-MM-DD"
-            )
-        else:
-            year = service_date.year
-            if service_date > today:
-                reasons.append(f"service_date: {date_text} is in the future (today is {today})")
-            if year in settled:
-                reasons.append(
-                    f"service_date: year {year} is settled ({settled[year]}); "
-                    f"its records can no longer be added (R15)"
-                )
-            elif year not in catalogue_years:
-                reasons.append(
-                    f"service_date: there is no catalogue for {year}; load one with "
-                    f"'haiyan catalog load PATH --year {year}' (R1)"
-                )
-            else:
-                item = items.get((year, item_code))
-                if item is None:
-                    reasons.append(
-                        "item_code: required"
-                        if not item_code
-                        else f"item_code: unknown item {show(item_code)} in the {year} catalogue"
-                    )
-        if not item_code and service_date is None:
-            reasons.append("item_code: required")
-        quantity = parse_quantity(qty_text)
-        if quantity is None:
-            reasons.append(
-                f"quantity: must be a whole number from 1 to {MAX_QUANTITY}, "
-                f"got {show(qty_text)} (R2)"
-            )
-        if item is not None and item.cap is not None and not resident:
-            reasons.append(
-                f"resident_id: required for item {item.code}, which has a per-resident cap (R2, R3)"
-            )
-        elif len(resident) > MAX_TEXT:
-            reasons.append(f"resident_id: longer than {MAX_TEXT} characters")
-        if reasons:
-            return Rejection(line, source_id, reasons)
-        assert institution_id is not None and staff_ref is not None
-        assert item is not None and quantity is not None
-        return RecordRow(
-            line=line,
-            source_id=source_id,
-            institution_id=institution_id,
-            staff_id=staff_ref[0],
-            item_id=item.id,
-            year=year,
-            service_date=date_text,
-            resident_id=resident or None,
-            quantity=quantity,
-            units=quantity * item.value,
-            capped=item.cap is not None,
-        )
+        checked = dates.get(date_text)
+        if checked is None:
+            checked = _check_date(ref, date_text)
+            if checked[0] and len(dates) < 10_000:
+                dates[date_text] = checked
+        year, date_reasons = checked
+        item = items.get((year, item_code))
+        quantity = quantities.get(qty_text)
+        if (
+            institution_id is not None
+            and staff_ref is not None
+            and item is not None
+            and quantity is not None
+            and staff_ref[1] == inst_code
+            and not date_reasons
+            and source_id
+            and len(source_id) <= MAX_TEXT
+            and (resident or item.cap is None)
+            and len(resident) <= MAX_TEXT
+        ):
+            units = quantity * item.value
+            return RecordRow(
+                institution_id, source_id, staff_ref[0], item.id, year, date_text,
+                resident or None, quantity, units, units, item.cap is not None, import_id, line,
+            )  # fmt: skip
+        return _explain(ref, line, values, year, date_reasons)
 
     return validate
+
+
+def _check_date(ref: Reference, text: str) -> tuple[int, list[str]]:
+    """(year, problems) of a service date; year 0 when it is no date at all."""
+    service_date = parse_iso_date(text)
+    if service_date is None:
+        if not text:
+            return 0, ["service_date: required (YYYY-MM-DD)"]
+        return 0, [f"service_date: {show(text)} is not a calendar date written YYYY-MM-DD"]
+    year = service_date.year
+    reasons = []
+    if service_date > ref.today:
+        reasons.append(f"service_date: {text} is in the future (today is {ref.today})")
+    if year in ref.settled:
+        reasons.append(
+            f"service_date: year {year} is settled ({ref.settled[year]}); "
+            f"its records can no longer be added (R15)"
+        )
+    elif year not in ref.catalogue_years:
+        reasons.append(
+            f"service_date: there is no catalogue for {year}; load one with "
+            f"'haiyan catalog load PATH --year {year}' (R1)"
+        )
+    return year, reasons
+
+
+def _explain(
+    ref: Reference, line: int, values: Sequence[str], year: int, date_reasons: list[str]
+) -> Rejection:
+    """Every reason a row is not valid, field by field (the slow path)."""
+    source_id, inst_code, staff_code, item_code, _, resident, qty_text = values
+    reasons: list[str] = []
+    if not source_id:
+        reasons.append("source_id: required (R2)")
+    elif len(source_id) > MAX_TEXT:
+        reasons.append(f"source_id: longer than {MAX_TEXT} characters")
+    if inst_code not in ref.institutions:
+        reasons.append(
+            "institution_code: required"
+            if not inst_code
+            else f"institution_code: unknown institution {show(inst_code)}"
+        )
+    staff_ref = ref.staff.get(staff_code)
+    if staff_ref is None:
+        reasons.append(
+            "staff_code: required"
+            if not staff_code
+            else f"staff_code: unknown staff {show(staff_code)}"
+        )
+    elif inst_code in ref.institutions and staff_ref[1] != inst_code:
+        reasons.append(f"staff_code: staff {staff_code} belongs to {staff_ref[1]}, not {inst_code}")
+    reasons.extend(date_reasons)
+    item = ref.items.get((year, item_code))
+    if not item_code:
+        reasons.append("item_code: required")
+    elif item is None and year in ref.catalogue_years:
+        reasons.append(f"item_code: unknown item {show(item_code)} in the {year} catalogue")
+    if parse_quantity(qty_text) is None:
+        reasons.append(
+            f"quantity: must be a whole number from 1 to {MAX_QUANTITY}, got {show(qty_text)} (R2)"
+        )
+    if item is not None and item.cap is not None and not resident:
+        reasons.append(
+            f"resident_id: required for item {item.code}, which has a per-resident cap (R2, R3)"
+        )
+    elif len(resident) > MAX_TEXT:
+        reasons.append(f"resident_id: longer than {MAX_TEXT} characters")
+    return Rejection(line, source_id, reasons)
 
 
 def split_by_cap(quantities: Sequence[int], cap: int) -> list[int]:

@@ -145,8 +145,8 @@ class _Importer:
         self.session = session
         self.import_id = import_id
         self.report = report
-        self.validate = make_validator(ref)
-        self.writer = make_writer(session, import_id)
+        self.validate = make_validator(ref, import_id)
+        self.writer = make_writer(session)
         self.institution_codes = {pk: code for code, pk in ref.institutions.items()}
 
     def run(self, rows: Iterable[tuple[int, Any, list[str]]], chunk_rows: int) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 15:30:13.972895
+Create Date: 2026-11-23 15:42:07.067990
 """
 
 from __future__ import annotations
@@ -40,6 +40,34 @@ def upgrade() -> None:
         sa.Column("rejected", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_record_imports")),
     )
+    op.create_table(
+        "service_records",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("institution_id", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.String(length=64), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("service_date", sa.Date(), nullable=False),
+        sa.Column("resident_id", sa.String(length=64), nullable=True),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("units", sa.BigInteger(), nullable=False),
+        sa.Column("purchasable", sa.BigInteger(), nullable=False),
+        sa.Column("capped", sa.Boolean(), nullable=False),
+        sa.Column("import_id", sa.Integer(), nullable=False),
+        sa.Column("line", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_records")),
+        sa.UniqueConstraint(
+            "institution_id", "source_id", name=op.f("uq_service_records_institution_id_source_id")
+        ),
+    )
+    with op.batch_alter_table("service_records", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_service_records_item_resident",
+            ["institution_id", "item_id", "resident_id", "service_date", "source_id"],
+            unique=False,
+        )
+
     op.create_table(
         "years",
         sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
@@ -89,73 +117,17 @@ def upgrade() -> None:
             batch_op.f("ix_staff_institution_id"), ["institution_id"], unique=False
         )
 
-    op.create_table(
-        "service_records",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("institution_id", sa.Integer(), nullable=False),
-        sa.Column("source_id", sa.String(length=64), nullable=False),
-        sa.Column("staff_id", sa.Integer(), nullable=False),
-        sa.Column("item_id", sa.Integer(), nullable=False),
-        sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("service_date", sa.Date(), nullable=False),
-        sa.Column("resident_id", sa.String(length=64), nullable=True),
-        sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.Column("units", sa.BigInteger(), nullable=False),
-        sa.Column("purchasable", sa.BigInteger(), nullable=False),
-        sa.Column("capped", sa.Boolean(), nullable=False),
-        sa.Column("import_id", sa.Integer(), nullable=False),
-        sa.Column("line", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["import_id"],
-            ["record_imports.id"],
-            name=op.f("fk_service_records_import_id_record_imports"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["institution_id"],
-            ["institutions.id"],
-            name=op.f("fk_service_records_institution_id_institutions"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["item_id"], ["service_items.id"], name=op.f("fk_service_records_item_id_service_items")
-        ),
-        sa.ForeignKeyConstraint(
-            ["staff_id"], ["staff.id"], name=op.f("fk_service_records_staff_id_staff")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_records")),
-        sa.UniqueConstraint(
-            "institution_id", "source_id", name=op.f("uq_service_records_institution_id_source_id")
-        ),
-    )
-    with op.batch_alter_table("service_records", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_service_records_cap_group",
-            ["institution_id", "item_id", "resident_id", "service_date", "source_id"],
-            unique=False,
-            sqlite_where=sa.text("capped"),
-            postgresql_where=sa.text("capped"),
-        )
-        batch_op.create_index(
-            "ix_service_records_stratum",
-            ["institution_id", "item_id", "service_date"],
-            unique=False,
-        )
-
 
 def downgrade() -> None:
-    with op.batch_alter_table("service_records", schema=None) as batch_op:
-        batch_op.drop_index("ix_service_records_stratum")
-        batch_op.drop_index(
-            "ix_service_records_cap_group",
-            sqlite_where=sa.text("capped"),
-            postgresql_where=sa.text("capped"),
-        )
-
-    op.drop_table("service_records")
     with op.batch_alter_table("staff", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staff_institution_id"))
 
     op.drop_table("staff")
     op.drop_table("service_items")
     op.drop_table("years")
+    with op.batch_alter_table("service_records", schema=None) as batch_op:
+        batch_op.drop_index("ix_service_records_item_resident")
+
+    op.drop_table("service_records")
     op.drop_table("record_imports")
     op.drop_table("institutions")

@@ -1,0 +1,110 @@
+"""R2 row validation and the R3 cap split, without a database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from haiyan_comp.records.rules import (
+    ItemRef,
+    RecordRow,
+    Reference,
+    Rejection,
+    make_validator,
+    split_by_cap,
+)
+
+REF = Reference(
+    institutions={"HY01": 1, "HY02": 2},
+    staff={"S1": (11, "HY01"), "S3": (13, "HY02")},
+    items={
+        (2018, "OP"): ItemRef(21, "OP", 100, None),
+        (2018, "HTN"): ItemRef(22, "HTN", 1000, 1),
+        (2017, "OP"): ItemRef(31, "OP", 100, None),
+    },
+    catalogue_years=frozenset({2017, 2018}),
+    settled={2017: "2018-01-20"},
+    today=date(2019, 1, 10),
+)
+validate = make_validator(REF)
+GOOD = ("R1", "HY01", "S1", "HTN", "2018-03-01", "r1", "2")
+
+
+def row(**changes: str) -> tuple[str, ...]:
+    names = (
+        "source_id",
+        "institution_code",
+        "staff_code",
+        "item_code",
+        "service_date",
+        "resident_id",
+        "quantity",
+    )
+    values = dict(zip(names, GOOD, strict=True))
+    values.update(changes)
+    return tuple(values[n] for n in names)
+
+
+def reasons(values: tuple[str, ...]) -> list[str]:
+    result = validate(7, values)
+    assert isinstance(result, Rejection), result
+    assert result.line == 7
+    return result.reasons
+
+
+def test_a_good_row_is_valued_with_its_years_catalogue() -> None:
+    result = validate(2, GOOD)
+    assert isinstance(result, RecordRow)
+    assert (result.item_id, result.units, result.quantity, result.capped) == (22, 2000, 2, True)
+    assert result.year == 2018
+
+
+def test_quantity_may_be_left_out() -> None:
+    result = validate(2, row(quantity=""))
+    assert isinstance(result, RecordRow) and result.quantity == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"institution_code": "HY99"}, "institution_code: unknown institution 'HY99'"),
+        ({"staff_code": "S9"}, "staff_code: unknown staff 'S9'"),
+        ({"staff_code": "S3"}, "staff_code: staff S3 belongs to HY02, not HY01"),
+        ({"item_code": "XX"}, "item_code: unknown item 'XX' in the 2018 catalogue"),
+        ({"service_date": "2018-02-30"}, "service_date: '2018-02-30' is not a calendar date"),
+        ({"service_date": "20180203"}, "is not a calendar date written YYYY-MM-DD"),
+        ({"service_date": "2019-05-01"}, "2019-05-01 is in the future (today is 2019-01-10)"),
+        ({"service_date": "2017-05-01", "item_code": "OP"}, "year 2017 is settled (2018-01-20)"),
+        ({"service_date": "2016-05-01"}, "there is no catalogue for 2016"),
+        ({"quantity": "1.5"}, "quantity: must be a whole number from 1 to 10000, got '1.5'"),
+        ({"quantity": "-1"}, "got '-1'"),
+        ({"quantity": "1e3"}, "got '1e3'"),
+        ({"quantity": "0"}, "got '0'"),
+        ({"quantity": "٣"}, "got '٣'"),
+        ({"resident_id": ""}, "resident_id: required for item HTN, which has a per-resident cap"),
+        ({"source_id": ""}, "source_id: required"),
+        ({"source_id": "x" * 65}, "source_id: longer than 64 characters"),
+    ],
+)
+def test_each_bad_field_is_named_with_its_rule(changes: dict[str, str], fragment: str) -> None:
+    assert any(fragment in reason for reason in reasons(row(**changes))), reasons(row(**changes))
+
+
+def test_every_problem_of_a_row_is_listed() -> None:
+    found = reasons(row(institution_code="HY99", quantity="1.5", service_date="2018-13-01"))
+    assert [r.split(":")[0] for r in found] == ["institution_code", "service_date", "quantity"]
+
+
+@pytest.mark.parametrize(
+    ("quantities", "cap", "purchasable"),
+    [
+        ([3, 3], 4, [3, 1]),  # RULES.md: the second record crosses the cap
+        ([1, 1], 1, [1, 0]),  # a second HTN record for r1
+        ([5], 4, [4]),
+        ([2, 2, 2], 6, [2, 2, 2]),
+        ([4, 1, 1], 4, [4, 0, 0]),
+    ],
+)
+def test_split_by_cap(quantities: list[int], cap: int, purchasable: list[int]) -> None:
+    assert split_by_cap(quantities, cap) == purchasable
