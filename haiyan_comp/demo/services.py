@@ -1,0 +1,185 @@
+"""Loading the demo county through the same services (and checks) as real files.
+
+Flushes and never commits: `haiyan demo` owns the unit of work.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy.orm import Session
+
+import haiyan_comp
+from haiyan_comp.catalogue.services import CatalogueChange, load_catalogue
+from haiyan_comp.demo.generate import (
+    DEMO_INSTITUTIONS,
+    demo_items_from_yaml,
+    demo_staff,
+    write_bad_rows,
+    write_records,
+)
+from haiyan_comp.errors import Conflict, NotFound
+from haiyan_comp.institutions.services import LoadResult, load_institutions, load_staff
+from haiyan_comp.money import format_hundredths
+from haiyan_comp.records.services import ImportReport, import_records
+from haiyan_comp.units.services import year_units
+
+CATALOGUE_PATH = Path(haiyan_comp.__file__).parent.parent / "catalog" / "haiyan-2018.yaml"
+
+
+class DemoConflict(Conflict):
+    """The demo's records clash with stored ones (another --seed): nothing is loaded."""
+
+    code = "demo_conflict"
+
+    def __init__(self, year: int, seed: int, report: ImportReport) -> None:
+        first = report.rejected[0] if report.rejected else None
+        super().__init__(
+            f"{report.rejected_count} of the {report.rows} demo records of {year} were rejected"
+            + (f" (line {first.line}: {first.reasons[0]})" if first else "")
+            + f"; nothing was loaded. Were the demo records of {year} loaded with another "
+            f"--seed? Run `haiyan demo` with that seed again, or start from an empty database",
+            details={
+                "year": year,
+                "seed": seed,
+                "rows": report.rows,
+                "rejected_count": report.rejected_count,
+                "rejected": [
+                    {"line": r.line, "source_id": r.source_id, "reasons": r.reasons}
+                    for r in report.rejected[:10]
+                ],
+            },
+        )
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    """What `haiyan demo` loaded, for the summary it prints."""
+
+    year: int
+    seed: int
+    institutions: LoadResult
+    institution_count: int
+    staff: LoadResult
+    staff_count: int
+    catalogue: CatalogueChange
+    item_count: int
+    records_file: Path
+    records: ImportReport
+    bad_rows_file: Path
+    bad_rows: int
+    gross: int
+    over_spec: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON of `haiyan demo --json`; units are decimal strings."""
+        return {
+            "year": self.year,
+            "seed": self.seed,
+            "institutions": self.institution_count,
+            "staff": self.staff_count,
+            "items": self.item_count,
+            "records_file": str(self.records_file),
+            "records": {
+                "rows": self.records.rows,
+                "imported": self.records.imported,
+                "duplicates": self.records.duplicates,
+                "rejected": self.records.rejected_count,
+            },
+            "gross": format_hundredths(self.gross),
+            "over_spec": format_hundredths(self.over_spec),
+            "bad_rows_file": str(self.bad_rows_file),
+            "bad_rows": self.bad_rows,
+            "try": f"haiyan records import {self.bad_rows_file}",
+        }
+
+
+def load_demo(
+    session: Session, folder: Path, *, year: int, records: int, seed: int, chunk_rows: int
+) -> DemoReport:
+    """Load the nine institutions, their staff, the catalogue and `records` records of `year`.
+
+    Idempotent: loading again with the same seed changes nothing (more records
+    add to the fewer ones). A record that clashes with a stored one refuses it all.
+    """
+    if not CATALOGUE_PATH.is_file():
+        raise NotFound(
+            f"the demo catalogue is missing: expected {CATALOGUE_PATH}; "
+            "run `haiyan demo` from a checkout of the project"
+        )
+    staff = demo_staff(seed)
+    institutions_result = load_institutions(
+        session, _csv_bytes(("code", "name"), DEMO_INSTITUTIONS), "demo-institutions.csv"
+    )
+    staff_result = load_staff(
+        session, _csv_bytes(("code", "institution_code", "name"), staff), "demo-staff.csv"
+    )
+    with CATALOGUE_PATH.open("rb") as stream:
+        catalogue = load_catalogue(session, stream, CATALOGUE_PATH.name, year)
+    items = demo_items_from_yaml(CATALOGUE_PATH)
+
+    folder.mkdir(parents=True, exist_ok=True)
+    records_file = folder / f"records-{year}.csv"
+    _write_atomically(
+        records_file,
+        lambda out: write_records(
+            out, year=year, records=records, seed=seed, items=items, staff=staff
+        ),
+    )
+    with records_file.open("rb") as stream:
+        report = import_records(
+            session,
+            stream,
+            records_file.name,
+            as_of=date(year + 1, 1, 15),
+            imported_by="demo",
+            chunk_rows=chunk_rows,
+        )
+    if report.rejected_count:
+        raise DemoConflict(year, seed, report)
+    bad_rows_file = folder / f"bad-rows-{year}.csv"
+    bad_rows = _write_atomically(
+        bad_rows_file, lambda out: write_bad_rows(out, year=year, staff=staff, items=items)
+    )
+    units = year_units(session, year)
+    every_item = [item for inst in units.institutions for item in inst.items]
+    return DemoReport(
+        year=year,
+        seed=seed,
+        institutions=institutions_result,
+        institution_count=len(DEMO_INSTITUTIONS),
+        staff=staff_result,
+        staff_count=len(staff),
+        catalogue=catalogue,
+        item_count=len(items),
+        records_file=records_file,
+        records=report,
+        bad_rows_file=bad_rows_file,
+        bad_rows=bad_rows,
+        gross=sum(item.gross for item in every_item),
+        over_spec=sum(item.over_spec for item in every_item),
+    )
+
+
+def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> io.BytesIO:
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return io.BytesIO(text.getvalue().encode("utf-8"))
+
+
+def _write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
+    """Write through a temporary file, so a reader never sees half a file."""
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", encoding="utf-8", newline="") as out:
+        count = write(out)
+    os.replace(partial, path)
+    return count
