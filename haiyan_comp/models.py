@@ -2,7 +2,15 @@
 
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution, Staff
-from haiyan_comp.records.models import RecordImport, ServiceRecord
+from haiyan_comp.records.models import RecordImport, ServiceRecord, UnitTotal
 from haiyan_comp.years.models import Year
 
-__all__ = ["Institution", "RecordImport", "ServiceItem", "ServiceRecord", "Staff", "Year"]
+__all__ = [
+    "Institution",
+    "RecordImport",
+    "ServiceItem",
+    "ServiceRecord",
+    "Staff",
+    "UnitTotal",
+    "Year",
+]

@@ -16,6 +16,7 @@ from haiyan_comp.catalogue.rules import KEYS, CatalogueItem, validate_items
 from haiyan_comp.errors import Conflict, InvalidInput
 from haiyan_comp.records.caps import recompute_caps_for_year
 from haiyan_comp.records.models import ServiceRecord
+from haiyan_comp.records.totals import recount_totals
 from haiyan_comp.years.services import lock_records, require_open
 
 _FIELDS = ("name", "category", "unit", "value", "cap", "spec", "data_rule", "source")
@@ -211,4 +212,5 @@ def _revalue(session: Session, year: int, item_ids: list[int]) -> int:
         .execution_options(synchronize_session=False)
     )
     recompute_caps_for_year(session, year)
+    recount_totals(session, year)
     return int(result.rowcount)  # type: ignore[attr-defined]

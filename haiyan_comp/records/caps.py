@@ -2,8 +2,11 @@
 
 A resident's records of a capped item are ordered by (service date, source
 id); the first `cap` quantity-units are purchasable and a record that crosses
-the cap is split. Only the groups touched by a change are recomputed, and only
-rows whose value changes are written. The pure twin is rules.split_by_cap.
+the cap is split. Records are stored with purchasable = units, and adding
+records can only push a group over its cap, never back under; so only groups
+touched by the change whose total exceeds the cap are ordered at all, and only
+rows whose value changes are written. Their deltas go to unit_totals too. The
+pure twin of this is rules.split_by_cap.
 """
 
 from __future__ import annotations
@@ -11,53 +14,94 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-_RECOMPUTE = """
+from haiyan_comp.records.totals import month_of
+
+_FIND_CHANGES = """
 WITH touched AS (
     SELECT DISTINCT institution_id, item_id, resident_id
     FROM service_records
     WHERE capped AND {scope}
 ),
-ranked AS (
-    SELECT r.id AS id, r.purchasable AS old, r.quantity AS qty, i.value AS value, i.cap AS cap,
-           SUM(r.quantity) OVER (
-               PARTITION BY r.institution_id, r.item_id, r.resident_id
-               ORDER BY r.service_date, r.source_id {collate}
-               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-           ) AS cum
+over AS (
+    SELECT r.institution_id, r.item_id, r.resident_id
     FROM service_records r
     JOIN touched t
       ON t.institution_id = r.institution_id
      AND t.item_id = r.item_id
      AND t.resident_id = r.resident_id
     JOIN service_items i ON i.id = r.item_id
-    WHERE r.capped
+    GROUP BY r.institution_id, r.item_id, r.resident_id, i.cap
+    HAVING SUM(r.quantity) > i.cap
+),
+ranked AS (
+    SELECT r.id, r.institution_id, r.item_id, r.service_date, r.purchasable AS old,
+           r.quantity AS qty, i.value AS value, i.cap AS cap,
+           SUM(r.quantity) OVER (
+               PARTITION BY r.institution_id, r.item_id, r.resident_id
+               ORDER BY r.service_date, r.source_id {collate}
+               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+           ) AS cum
+    FROM service_records r
+    JOIN over o
+      ON o.institution_id = r.institution_id
+     AND o.item_id = r.item_id
+     AND o.resident_id = r.resident_id
+    JOIN service_items i ON i.id = r.item_id
 ),
 fixed AS (
-    SELECT id, old,
+    SELECT id, institution_id, item_id, service_date, old,
            (CASE WHEN cum <= cap THEN qty
                  WHEN cum - qty >= cap THEN 0
                  ELSE cap - (cum - qty) END) * value AS new
     FROM ranked
 )
-UPDATE service_records SET purchasable = fixed.new
-FROM fixed
-WHERE service_records.id = fixed.id AND fixed.new <> fixed.old
+INSERT INTO cap_changes (id, institution_id, item_id, month, delta)
+SELECT id, institution_id, item_id, {month}, new - old FROM fixed WHERE new <> old
+"""
+
+_APPLY_TO_RECORDS = """
+UPDATE service_records SET purchasable = purchasable + c.delta
+FROM cap_changes c WHERE service_records.id = c.id
+"""
+
+_APPLY_TO_TOTALS = """
+UPDATE unit_totals SET purchasable = unit_totals.purchasable + d.delta
+FROM (SELECT institution_id, item_id, month, SUM(delta) AS delta
+      FROM cap_changes GROUP BY institution_id, item_id, month) d
+WHERE unit_totals.institution_id = d.institution_id
+  AND unit_totals.item_id = d.item_id
+  AND unit_totals.month = d.month
 """
 
 
-def _sql(session: Session, scope: str) -> str:
+def _recompute(session: Session, scope: str, params: dict[str, int]) -> int:
     postgres = session.get_bind().dialect.name == "postgresql"
+    session.execute(
+        text(
+            "CREATE TEMP TABLE IF NOT EXISTS cap_changes (id BIGINT, institution_id INTEGER,"
+            " item_id INTEGER, month INTEGER, delta BIGINT)"
+            + (" ON COMMIT DROP" if postgres else "")
+        )
+    )
+    session.execute(text("DELETE FROM cap_changes"))
     # Source ids sort by code point on both databases, as Python sorts them.
-    return _RECOMPUTE.format(scope=scope, collate='COLLATE "C"' if postgres else "")
+    find = _FIND_CHANGES.format(
+        scope=scope,
+        collate='COLLATE "C"' if postgres else "",
+        month=month_of(session, "service_date"),
+    )
+    changed = session.execute(text(find), params).rowcount  # type: ignore[attr-defined]
+    if changed:
+        session.execute(text(_APPLY_TO_RECORDS))
+        session.execute(text(_APPLY_TO_TOTALS))
+    return int(changed)
 
 
 def recompute_caps_after(session: Session, before_id: int) -> int:
-    """Recompute the groups that records with id > before_id belong to."""
-    result = session.execute(text(_sql(session, "id > :before")), {"before": before_id})
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    """Recompute the groups that records with id > before_id belong to; return rows changed."""
+    return _recompute(session, "id > :before", {"before": before_id})
 
 
 def recompute_caps_for_year(session: Session, year: int) -> int:
     """Recompute every capped group of a year (after its catalogue changed)."""
-    result = session.execute(text(_sql(session, "year = :year")), {"year": year})
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return _recompute(session, "year = :year", {"year": year})

@@ -72,3 +72,22 @@ class ServiceRecord(Base):
     capped: Mapped[bool]
     import_id: Mapped[int]
     line: Mapped[int]
+
+
+class UnitTotal(Base):
+    """Running totals of records per institution, item and month (R4), kept by every write.
+
+    `haiyan units` and the dashboards read these instead of summing millions of
+    records; `recount_totals` rebuilds them from the records and tests check
+    that the two always agree.
+    """
+
+    __tablename__ = "unit_totals"
+
+    institution_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    item_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    year: Mapped[int] = mapped_column(index=True)
+    records: Mapped[int] = mapped_column(BigInteger)
+    gross: Mapped[int] = mapped_column(BigInteger)
+    purchasable: Mapped[int] = mapped_column(BigInteger)

@@ -6,12 +6,13 @@ never commits, so a crash or a --strict refusal leaves nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from haiyan_comp.catalogue.models import ServiceItem
@@ -21,11 +22,11 @@ from haiyan_comp.records.caps import recompute_caps_after
 from haiyan_comp.records.models import RecordImport, ServiceRecord
 from haiyan_comp.records.readers import detect_format, read_rows
 from haiyan_comp.records.rules import ItemRef, RecordRow, Reference, Rejection, make_validator
+from haiyan_comp.records.totals import add_tally, new_tally, tally_rows
 from haiyan_comp.records.writers import make_writer
 from haiyan_comp.years.services import lock_records, settled_years
 
 MAX_LISTED_REJECTIONS = 100_000
-_LOOKUP_BATCH = 500
 
 
 @dataclass
@@ -139,7 +140,7 @@ def import_records(
 
 
 class _Importer:
-    """Validates rows in chunks and classifies rows whose key already exists."""
+    """Validates rows in chunks, writes them in bulk, classifies the ones not inserted."""
 
     def __init__(self, session: Session, import_id: int, ref: Reference, report: ImportReport):
         self.session = session
@@ -148,14 +149,20 @@ class _Importer:
         self.validate = make_validator(ref, import_id)
         self.writer = make_writer(session)
         self.institution_codes = {pk: code for code, pk in ref.institutions.items()}
+        self.year_of_item = {item.id: year for (year, _), item in ref.items.items()}
+        self.tally = new_tally()
 
     def run(self, rows: Iterable[tuple[int, Any, list[str]]], chunk_rows: int) -> None:
+        """Import every row; the report says what came of each."""
+        self._run(rows, chunk_rows)
+        self.report.rejected.sort(key=lambda r: r.line)
+        add_tally(self.session, self.tally, self.year_of_item)
+
+    def _run(self, rows: Iterable[tuple[int, Any, list[str]]], chunk_rows: int) -> None:
         report, validate = self.report, self.validate
         pending: list[RecordRow] = []
-        repeats: list[RecordRow] = []
-        keys: set[tuple[int, str]] = set()
-        for line, values, reasons in rows:
-            report.rows += 1
+        count = 0
+        for count, (line, values, reasons) in enumerate(rows, start=1):  # noqa: B007
             if isinstance(values, str):
                 report.reject(Rejection(line, values, reasons))
                 continue
@@ -163,98 +170,107 @@ class _Importer:
             if isinstance(result, Rejection):
                 result.reasons = _merge(reasons, result.reasons)
                 report.reject(result)
-                continue
-            if reasons:
+            elif reasons:
                 report.reject(Rejection(line, result.source_id, list(reasons)))
-                continue
-            key = (result.institution_id, result.source_id)
-            if key in keys:
-                repeats.append(result)
             else:
-                keys.add(key)
                 pending.append(result)
                 if len(pending) >= chunk_rows:
-                    self._write(pending, repeats)
-                    pending, repeats, keys = [], [], set()
-        if pending or repeats:
-            self._write(pending, repeats)
-        report.rejected.sort(key=lambda r: r.line)
+                    self._write(pending)
+                    pending = []
+        if pending:
+            self._write(pending)
+        report.rows = count
 
-    def _write(self, rows: list[RecordRow], repeats: list[RecordRow]) -> None:
-        inserted = self.writer.insert(rows) if rows else 0
+    def _write(self, rows: list[RecordRow]) -> None:
+        """Write a chunk; count what went in and classify what did not."""
+        inserted = self.writer.insert(rows)
         self.report.imported += inserted
-        to_check = repeats if inserted == len(rows) else rows + repeats
-        if to_check:
-            self._classify(to_check)
+        if inserted == len(rows):
+            tally_rows(self.tally, rows)
+            return
+        self.writer.stage(rows)
+        with _probe_by_key(self.session):
+            if inserted:
+                self._tally_inserted()
+            self._classify()
 
-    def _classify(self, rows: list[RecordRow]) -> None:
-        stored = self._stored([(r.institution_id, r.source_id) for r in rows])
-        for row in rows:
-            import_id, line, content = stored[(row.institution_id, row.source_id)]
-            if import_id == self.import_id and line == row.line:
-                continue  # inserted just now
-            if content == row.content:
-                self.report.duplicates += 1
-                continue
+    def _tally_inserted(self) -> None:
+        """Count what a partly inserted chunk really added."""
+        for inst, item, day, count, units in self.session.execute(
+            text(
+                "SELECT s.institution_id, s.item_id, s.service_date, COUNT(*), SUM(s.units)"
+                " FROM import_stage s JOIN service_records r"
+                " ON r.institution_id = s.institution_id AND r.source_id = s.source_id"
+                " WHERE r.import_id = :cur AND r.line = s.line"
+                " GROUP BY s.institution_id, s.item_id, s.service_date"
+            ),
+            {"cur": self.import_id},
+        ):
+            entry = self.tally[(inst, item, str(day))]
+            entry[0] += int(count)
+            entry[1] += int(units)
+
+    def _classify(self) -> None:
+        """Staged rows that were not inserted: duplicates, or conflicts with a reason."""
+        params = {"cur": self.import_id}
+        self.report.duplicates += self.session.execute(
+            text(_NOT_INSERTED.format(columns="COUNT(*)", same="")), params
+        ).scalar_one()
+        columns = "s.line, s.source_id, s.institution_id, r.import_id, r.line, " + ", ".join(
+            f"s.{c} IS NOT DISTINCT FROM r.{c}" for c in _CONTENT
+        )
+        for line, source_id, inst, import_id, first_line, *same in self.session.execute(
+            text(_NOT_INSERTED.format(columns=columns, same="NOT")), params
+        ):
             where = (
-                f"on line {line} of this file"
+                f"on line {first_line} of this file"
                 if import_id == self.import_id
-                else f"by import #{import_id} (line {line})"
+                else f"by import #{import_id} (line {first_line})"
             )
-            differing = _differences(content, row.content)
-            code = self.institution_codes[row.institution_id]
+            differing = ", ".join(
+                f"{name} differs" for name, ok in zip(_CONTENT, same, strict=True) if not ok
+            )
+            code = self.institution_codes[inst]
             self.report.reject(
                 Rejection(
-                    row.line,
-                    row.source_id,
+                    line,
+                    source_id,
                     [
-                        f"source_id: {row.source_id} of {code} was already stored {where} "
+                        f"source_id: {source_id} of {code} was already stored {where} "
                         f"with different content ({differing}); a stored record is never "
                         "changed by importing it again"
                     ],
                 )
             )
 
-    def _stored(
-        self, keys: list[tuple[int, str]]
-    ) -> dict[tuple[int, str], tuple[int, int, tuple[Any, ...]]]:
-        r = ServiceRecord
-        found: dict[tuple[int, str], tuple[int, int, tuple[Any, ...]]] = {}
-        for start in range(0, len(keys), _LOOKUP_BATCH):
-            query = select(
-                r.institution_id,
-                r.source_id,
-                r.import_id,
-                r.line,
-                r.staff_id,
-                r.item_id,
-                r.service_date,
-                r.resident_id,
-                r.quantity,
-            ).where(tuple_(r.institution_id, r.source_id).in_(keys[start : start + _LOOKUP_BATCH]))
-            for (
-                inst,
-                source,
-                import_id,
-                line,
-                staff,
-                item,
-                day,
-                resident,
-                qty,
-            ) in self.session.execute(query):
-                content = (staff, item, day.isoformat(), resident, qty)
-                found[(inst, source)] = (import_id, line, content)
-        return found
+
+_CONTENT = ("staff_id", "item_id", "service_date", "resident_id", "quantity")
+_SAME = " AND ".join(f"s.{c} IS NOT DISTINCT FROM r.{c}" for c in _CONTENT)
+_NOT_INSERTED = (
+    "SELECT {columns} FROM import_stage s JOIN service_records r"
+    " ON r.institution_id = s.institution_id AND r.source_id = s.source_id"
+    " WHERE NOT (r.import_id = :cur AND r.line = s.line) AND {same} (" + _SAME + ")"
+)
 
 
-_CONTENT_FIELDS = ("staff", "item", "service_date", "resident_id", "quantity")
+@contextmanager
+def _probe_by_key(session: Session) -> Iterator[None]:
+    """Join the staged chunk to the records through the unique key's index.
 
-
-def _differences(stored: tuple[Any, ...], new: tuple[Any, ...]) -> str:
-    return ", ".join(
-        f"{name} differs" for name, a, b in zip(_CONTENT_FIELDS, stored, new, strict=True) if a != b
-    )
+    PostgreSQL's statistics lag behind a bulk load, and it would hash the
+    whole table for every chunk; a nested loop over the stage probing the
+    (institution_id, source_id) index is the right plan for this join.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    session.execute(text("SET LOCAL enable_hashjoin = off"))
+    session.execute(text("SET LOCAL enable_mergejoin = off"))
+    try:
+        yield
+    finally:
+        session.execute(text("RESET enable_hashjoin"))
+        session.execute(text("RESET enable_mergejoin"))
 
 
 def _merge(first: list[str], second: list[str]) -> list[str]:

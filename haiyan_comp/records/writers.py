@@ -3,8 +3,9 @@
 SQLite gets `executemany` with ON CONFLICT DO NOTHING. PostgreSQL gets COPY:
 straight into the table while every row is new, else through a temporary
 stage and one INSERT … SELECT … ON CONFLICT DO NOTHING. Both return how many
-rows were really inserted; rows whose key already exists are left for the
-caller to classify as duplicates or conflicts.
+rows were really inserted. When some were not, `stage` leaves the chunk in
+the temporary table import_stage so that the caller can classify the rest as
+duplicates or conflicts with one join.
 """
 
 from __future__ import annotations
@@ -18,11 +19,19 @@ from sqlalchemy.orm import Session
 from haiyan_comp.records.rules import RecordRow
 
 _COLUMN_LIST = ", ".join(RecordRow._fields)
+_STAGE_COLUMNS = (
+    "institution_id INTEGER, source_id VARCHAR(64), staff_id INTEGER, item_id INTEGER,"
+    " year INTEGER, service_date DATE, resident_id VARCHAR(64), quantity INTEGER,"
+    " units BIGINT, purchasable BIGINT, capped BOOLEAN, import_id INTEGER, line INTEGER"
+)
 
 
 class RecordWriter(Protocol):
     def insert(self, rows: Sequence[RecordRow]) -> int:
         """Insert rows whose key is new; return how many that were."""
+
+    def stage(self, rows: Sequence[RecordRow]) -> None:
+        """Make import_stage hold exactly these rows."""
 
 
 def _dbapi(session: Session) -> Any:
@@ -34,20 +43,24 @@ class SqliteWriter:
 
     def __init__(self, session: Session) -> None:
         self._dbapi = _dbapi(session)
-        placeholders = ", ".join("?" for _ in RecordRow._fields)
-        self._sql = (
-            f"INSERT INTO service_records ({_COLUMN_LIST}) VALUES ({placeholders}) "
-            "ON CONFLICT (institution_id, source_id) DO NOTHING"
-        )
+        self._placeholders = ", ".join("?" for _ in RecordRow._fields)
+        self._dbapi.execute(f"CREATE TEMP TABLE IF NOT EXISTS import_stage ({_STAGE_COLUMNS})")
 
     def insert(self, rows: Sequence[RecordRow]) -> int:
         """Insert rows; return how many were new."""
-        cursor = self._dbapi.cursor()
-        try:
-            cursor.executemany(self._sql, rows)
-            return int(cursor.rowcount)
-        finally:
-            cursor.close()
+        cursor = self._dbapi.executemany(
+            f"INSERT INTO service_records ({_COLUMN_LIST}) VALUES ({self._placeholders}) "
+            "ON CONFLICT (institution_id, source_id) DO NOTHING",
+            rows,
+        )
+        return int(cursor.rowcount)
+
+    def stage(self, rows: Sequence[RecordRow]) -> None:
+        """Put the chunk in the temporary stage for classification."""
+        self._dbapi.execute("DELETE FROM import_stage")
+        self._dbapi.executemany(
+            f"INSERT INTO import_stage ({_COLUMN_LIST}) VALUES ({self._placeholders})", rows
+        )
 
 
 class PostgresWriter:
@@ -61,10 +74,10 @@ class PostgresWriter:
     def __init__(self, session: Session) -> None:
         self._dbapi = _dbapi(session)
         self._direct = True
+        self._staged: Sequence[RecordRow] | None = None
         with self._dbapi.cursor() as cursor:
             cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS import_stage"
-                " (LIKE service_records INCLUDING DEFAULTS) ON COMMIT DROP"
+                f"CREATE TEMP TABLE IF NOT EXISTS import_stage ({_STAGE_COLUMNS}) ON COMMIT DROP"
             )
 
     def insert(self, rows: Sequence[RecordRow]) -> int:
@@ -72,7 +85,25 @@ class PostgresWriter:
         if self._direct and self._copy_direct(rows):
             return len(rows)
         self._direct = False
-        return self._through_stage(rows)
+        self.stage(rows)
+        with self._dbapi.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO service_records ({_COLUMN_LIST}) "
+                f"SELECT {_COLUMN_LIST} FROM import_stage ORDER BY line "
+                "ON CONFLICT (institution_id, source_id) DO NOTHING"
+            )
+            return int(cursor.rowcount)
+
+    def stage(self, rows: Sequence[RecordRow]) -> None:
+        """COPY the chunk into the temporary stage (once per chunk)."""
+        if self._staged is rows:
+            return
+        with self._dbapi.cursor() as cursor:
+            cursor.execute("TRUNCATE import_stage")
+            with cursor.copy(f"COPY import_stage ({_COLUMN_LIST}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        self._staged = rows
 
     def _copy_direct(self, rows: Sequence[RecordRow]) -> bool:
         with self._dbapi.cursor() as cursor:
@@ -86,19 +117,6 @@ class PostgresWriter:
                 return False
             cursor.execute("RELEASE SAVEPOINT import_chunk")
             return True
-
-    def _through_stage(self, rows: Sequence[RecordRow]) -> int:
-        with self._dbapi.cursor() as cursor:
-            cursor.execute("TRUNCATE import_stage")
-            with cursor.copy(f"COPY import_stage ({_COLUMN_LIST}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(
-                f"INSERT INTO service_records ({_COLUMN_LIST}) "
-                f"SELECT {_COLUMN_LIST} FROM import_stage "
-                "ON CONFLICT (institution_id, source_id) DO NOTHING"
-            )
-            return int(cursor.rowcount)
 
 
 def make_writer(session: Session) -> RecordWriter:

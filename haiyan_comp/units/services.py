@@ -1,4 +1,4 @@
-"""Units per institution and item for a year, read from the stored records."""
+"""Units per institution and item for a year, read from the running totals."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution
 from haiyan_comp.institutions.services import get_institution
-from haiyan_comp.records.models import ServiceRecord
+from haiyan_comp.records.models import UnitTotal
 from haiyan_comp.units.rules import InstitutionUnits, ItemUnits
 
 
@@ -29,21 +29,22 @@ class YearUnits:
 
 def year_units(session: Session, year: int, institution_code: str | None = None) -> YearUnits:
     """Gross, over-spec, purchasable (and later deducted, verified, purchased) units."""
-    r = ServiceRecord
+    t = UnitTotal
     totals = select(
-        r.institution_id, r.item_id, func.count(), func.sum(r.units), func.sum(r.purchasable)
-    ).where(r.year == year)
+        t.institution_id, t.item_id, func.sum(t.records), func.sum(t.gross), func.sum(t.purchasable)
+    ).where(t.year == year)
     institutions_query = select(Institution).order_by(Institution.code)
     if institution_code is not None:
         institutions_query = institutions_query.where(Institution.code == institution_code)
     if institution_code is not None:
-        totals = totals.where(r.institution_id == get_institution(session, institution_code).id)
+        totals = totals.where(t.institution_id == get_institution(session, institution_code).id)
     institutions = list(session.scalars(institutions_query))
     sums: dict[int, dict[int, tuple[int, int, int]]] = {}
     for inst_id, item_id, count, gross, purchasable in session.execute(
-        totals.group_by(r.institution_id, r.item_id)
+        totals.group_by(t.institution_id, t.item_id)
     ):
-        sums.setdefault(inst_id, {})[item_id] = (count, int(gross), int(purchasable))
+        if count:
+            sums.setdefault(inst_id, {})[item_id] = (int(count), int(gross), int(purchasable))
     items = list(
         session.scalars(
             select(ServiceItem).where(ServiceItem.year == year).order_by(ServiceItem.position)

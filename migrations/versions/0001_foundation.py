@@ -1,8 +1,8 @@
-"""foundation: catalogue, institutions, staff, records
+"""foundation: catalogue, institutions, staff, records, unit totals
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 15:42:07.067990
+Create Date: 2026-11-23 16:08:42.498402
 """
 
 from __future__ import annotations
@@ -69,6 +69,20 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "unit_totals",
+        sa.Column("institution_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("item_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("month", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("records", sa.BigInteger(), nullable=False),
+        sa.Column("gross", sa.BigInteger(), nullable=False),
+        sa.Column("purchasable", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("institution_id", "item_id", "month", name=op.f("pk_unit_totals")),
+    )
+    with op.batch_alter_table("unit_totals", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_unit_totals_year"), ["year"], unique=False)
+
+    op.create_table(
         "years",
         sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True),
@@ -125,6 +139,10 @@ def downgrade() -> None:
     op.drop_table("staff")
     op.drop_table("service_items")
     op.drop_table("years")
+    with op.batch_alter_table("unit_totals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_unit_totals_year"))
+
+    op.drop_table("unit_totals")
     with op.batch_alter_table("service_records", schema=None) as batch_op:
         batch_op.drop_index("ix_service_records_item_resident")
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.records.models import ServiceRecord
 from haiyan_comp.records.rules import split_by_cap
+from haiyan_comp.records.totals import counted_from_records, stored_totals
 from tests.services.helpers import HEADER, import_text, setup_county
 
 record = st.tuples(
@@ -47,6 +48,7 @@ def test_sql_cap_matches_the_rule(
             if end > start:
                 import_text(session, HEADER + "\n".join(lines[start:end]) + "\n", chunk_rows=3)
         assert_caps_hold(session)
+        assert stored_totals(session, 2018) == counted_from_records(session, 2018)
     finally:
         nested.rollback()
 

@@ -12,6 +12,7 @@ from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.catalogue.services import CatalogueChange, load_catalogue
 from haiyan_comp.errors import Conflict, InvalidInput, YearSettled
 from haiyan_comp.records.models import ServiceRecord
+from haiyan_comp.records.totals import counted_from_records, stored_totals
 from haiyan_comp.years.models import Year
 from tests.services.helpers import HEADER, import_text, setup_county
 from tests.worked_example import CATALOGUE_CSV
@@ -74,6 +75,7 @@ def test_a_new_value_or_cap_values_the_years_records_anew(session: Session) -> N
     change = load(session, CATALOGUE_CSV.replace(",10.00,1,", ",12.00,2,"))
     assert change.updated == ["HTN"] and change.records_revalued == 2
     assert units_of(session) == [("A1", 1200, 1200), ("A2", 1200, 1200)]
+    assert stored_totals(session, 2018) == counted_from_records(session, 2018)
 
 
 def test_a_settled_year_cannot_change(session: Session) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.records.models import RecordImport, ServiceRecord
 from haiyan_comp.records.services import ImportRefused
+from haiyan_comp.records.totals import counted_from_records, stored_totals
 from tests.services.helpers import HEADER, import_text, setup_county
 
 
@@ -174,6 +175,25 @@ def test_same_source_id_with_other_content_is_a_conflict(session: Session) -> No
     assert "A1 of HY01 was already stored by import #" in conflict.reasons[0]
     assert "quantity differs" in conflict.reasons[0]
     assert ("A1", 1, 100, 100) in stored(session)
+
+
+def test_a_conflict_in_the_resident_alone_is_named(session: Session) -> None:
+    import_text(session, HEADER + "A1,HY01,S1,OP,2018-01-02,,1\n")
+    report = import_text(session, HEADER + "A1,HY01,S1,OP,2018-01-02,r7,1\n")
+    assert (report.imported, report.duplicates, report.rejected_count) == (0, 0, 1)
+    assert "(resident_id differs)" in report.rejected[0].reasons[0]
+
+
+def test_running_totals_always_equal_a_recount(session: Session) -> None:
+    first = HEADER + "".join(
+        f"A{n},HY01,S1,HTN,2018-0{1 + n % 9}-01,r{n % 4},1\n" for n in range(30)
+    )
+    second = HEADER + "".join(
+        f"A{n},HY01,S1,HTN,2018-0{1 + n % 9}-01,r{n % 4},1\n" for n in range(20, 45)
+    )
+    for text in (first, second, second.replace(",1\n", ",2\n")):
+        import_text(session, text, chunk_rows=4)
+        assert stored_totals(session, 2018) == counted_from_records(session, 2018)
 
 
 def test_repeats_within_one_file_across_chunks(session: Session) -> None:
