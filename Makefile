@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
-DEMO_RECORDS ?= 20000
+DEMO_RECORDS ?= 100000
 BENCH_SIZES ?= 1000000 5000000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 

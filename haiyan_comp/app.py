@@ -15,6 +15,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(app.instance_path, overrides))
     register_database(app)
+    register_web(app)
     register_commands(app)
     return app
 
@@ -25,6 +26,13 @@ def register_database(app: Flask) -> None:
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
+
+
+def register_web(app: Flask) -> None:
+    """The public pages; pages with data and the API arrive with sign-in."""
+    from haiyan_comp.web.views import bp
+
+    app.register_blueprint(bp)
 
 
 def register_commands(app: Flask) -> None:
