@@ -37,7 +37,7 @@ def test_staff_split_of_the_worked_example() -> None:
 def test_a_pool_is_never_above_the_cap() -> None:
     assert choose_pool(15_000_000, None) == 15_000_000
     assert choose_pool(15_000_000, 1_000_000) == 1_000_000
-    with pytest.raises(ValueError, match="between 0.00 and the cap 150000.00"):
+    with pytest.raises(ValueError, match=r"between 0\.00 and the cap 150000\.00"):
         choose_pool(15_000_000, 15_000_001)
 
 
