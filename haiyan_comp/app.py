@@ -37,6 +37,7 @@ def register_web(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Each domain's commands under the `haiyan` group."""
+    from haiyan_comp.audit.commands import audit
     from haiyan_comp.catalogue.commands import catalog
     from haiyan_comp.db_commands import db_group
     from haiyan_comp.demo.commands import demo
@@ -44,5 +45,5 @@ def register_commands(app: Flask) -> None:
     from haiyan_comp.records.commands import records
     from haiyan_comp.units.commands import units
 
-    for command in (db_group, catalog, institutions, staff, records, units, demo):
+    for command in (db_group, catalog, institutions, staff, records, units, audit, demo):
         app.cli.add_command(command)

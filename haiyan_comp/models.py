@@ -1,5 +1,6 @@
 """Every model, imported once so that Alembic and the app see the whole schema."""
 
+from haiyan_comp.audit.models import AuditBatch, PopulationRecord, Verdict, VerdictChange
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.records.models import RecordImport, ServiceRecord, UnitTotal

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from haiyan_comp.audit.services import deductions
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution
 from haiyan_comp.institutions.services import get_institution
@@ -28,7 +29,7 @@ class YearUnits:
 
 
 def year_units(session: Session, year: int, institution_code: str | None = None) -> YearUnits:
-    """Gross, over-spec, purchasable (and later deducted, verified, purchased) units."""
+    """Gross, over-spec, purchasable, deducted and verified (and later purchased) units."""
     t = UnitTotal
     totals = select(
         t.institution_id, t.item_id, func.sum(t.records), func.sum(t.gross), func.sum(t.purchasable)
@@ -50,6 +51,7 @@ def year_units(session: Session, year: int, institution_code: str | None = None)
             select(ServiceItem).where(ServiceItem.year == year).order_by(ServiceItem.position)
         )
     )
+    deducted = deductions(session, year)
     result = []
     for institution in institutions:
         mine = sums.get(institution.id, {})
@@ -60,7 +62,13 @@ def year_units(session: Session, year: int, institution_code: str | None = None)
                 code=institution.code,
                 name=institution.name,
                 items=[
-                    ItemUnits(item.code, item.name, item.category, *mine[item.id])
+                    ItemUnits(
+                        item.code,
+                        item.name,
+                        item.category,
+                        *mine[item.id],
+                        deducted=deducted.get((institution.id, item.id), 0),
+                    )
                     for item in items
                     if item.id in mine
                 ],

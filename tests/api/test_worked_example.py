@@ -66,3 +66,46 @@ def test_importing_the_example_again_changes_nothing(
         [],
     )
     assert runner.invoke(args=["units", "--year", "2018", "--json"]).output == before
+
+
+def test_audit_of_the_worked_example(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    """R5–R8: HTN of HY01, N = 5, U = 50.00, n = 2, one failure → D = 25.00."""
+    import hashlib
+
+    load_example(runner, tmp_path)
+    seed = "haiyan-2018"
+    drawn = runner.invoke(
+        args=["audit", "draw", "--year", "2018", "--institution", "HY01", "--item", "HTN",
+              "--size", "2", "--seed", seed, "--json"]
+    )  # fmt: skip
+    assert drawn.exit_code == 0, drawn.output
+    batch = json.loads(drawn.output)
+    assert (batch["N"], batch["U"]) == (5, "50.00")
+    # R6 recomputed by hand: R0070 (r1's second HTN record) is over-spec, so not in N.
+    population = [f"R006{n}" for n in range(5)]
+    ranked = sorted(
+        population, key=lambda s: hashlib.sha256(f"{seed}:HY01:{s}".encode()).hexdigest()
+    )
+    assert batch["sample"] == ranked[:2] == ["R0063", "R0062"]
+
+    first, second = batch["sample"]
+    for source, verdict in (
+        (first, ["--fail", "--reason", "no follow-up visit on file"]),
+        (second, ["--pass"]),
+    ):
+        result = runner.invoke(args=["audit", "verdict", str(batch["batch"]), source, *verdict])
+        assert result.exit_code == 0, result.output
+    closed = runner.invoke(args=["audit", "close", str(batch["batch"]), "--json"])
+    assert closed.exit_code == 0, closed.output
+    assert json.loads(closed.output) | {"U": "", "N": 0} == {
+        "batch": batch["batch"], "failed": 1, "n": 2, "deduction": "25.00", "U": "", "N": 0
+    }  # fmt: skip
+
+    units = json.loads(runner.invoke(args=["units", "--year", "2018", "--json"]).output)
+    by_code = {inst["code"]: inst for inst in units["institutions"]}
+    hy01, hy02 = by_code["HY01"], by_code["HY02"]
+    htn = {item["code"]: item for item in hy01["items"]}["HTN"]
+    assert (htn["purchasable"], htn["deducted"], htn["verified"]) == ("50.00", "25.00", "25.00")
+    assert hy01["deducted"] == "25.00"
+    assert (hy01["verified_basic_medical"], hy01["verified_public_health"]) == ("60.00", "35.00")
+    assert (hy02["verified_basic_medical"], hy02["verified_public_health"]) == ("40.00", "35.00")

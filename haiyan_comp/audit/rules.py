@@ -1,0 +1,189 @@
+"""Pure audit rules (R5–R7): the sample ranking, the stratum, verdicts and the deduction.
+
+No Flask, no SQLAlchemy, no clock: the services hand in plain values. The
+ranking here is the one anyone can recompute from the seed (README).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from haiyan_comp.errors import Conflict, InvalidInput
+from haiyan_comp.money import largest_remainder, round_half_up
+
+MAX_SEED = 200
+MAX_SAMPLE = 1_000_000  # records judged one by one; a larger n is a typing error
+PASS, FAIL = "pass", "fail"
+OUTCOMES = (PASS, FAIL)
+ALL, FLAGGED = "all", "flagged"  # the two kinds of stratum
+MAX_REASON = 1000
+MAX_ACTOR = 100
+# Automatic check: more than 32.00 units (8 hours of 15-minute units) by one
+# staff member on one day.
+STAFF_DAY_LIMIT = 3200
+
+
+class BatchClosed(Conflict):
+    """A closed batch never changes (R7)."""
+
+    code = "batch_closed"
+
+
+class BatchOverlap(Conflict):
+    """Batches of one institution, item and year must not overlap in dates (R5)."""
+
+    code = "batch_overlap"
+
+
+class VerdictsMissing(Conflict):
+    """A batch closes only when every sampled record has a verdict (R7)."""
+
+    code = "verdicts_missing"
+
+
+def check_seed(seed: str) -> None:
+    """Refuse a seed that is empty, longer than MAX_SEED, padded or unprintable (R6)."""
+    if not seed or seed.isspace():
+        raise InvalidInput("the seed must not be empty (R6); choose one and publish it")
+    if len(seed) > MAX_SEED:
+        raise InvalidInput(f"the seed has {len(seed)} characters; at most {MAX_SEED} (R6)")
+    if seed != seed.strip() or not seed.isprintable():
+        raise InvalidInput(
+            f"the seed {seed!r} has surrounding spaces or control characters; anyone "
+            "recomputing the sample must be able to type it exactly (R6)"
+        )
+
+
+def check_actor(by: str) -> str:
+    """Who acts, for the trail: 1–100 characters."""
+    name = by.strip()
+    if not name or len(name) > MAX_ACTOR:
+        raise InvalidInput(f"--by must name who acts in 1 to {MAX_ACTOR} characters, got {by!r}")
+    return name
+
+
+def check_range(year: int, date_from: date | None, date_to: date | None) -> tuple[date, date]:
+    """The stratum's service-date range; the whole year by default (R5)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    start, end = date_from or first, date_to or last
+    if not (first <= start <= last and first <= end <= last):
+        raise InvalidInput(
+            f"the date range {start} to {end} is not inside the year {year} "
+            f"({first} to {last}) (R5)"
+        )
+    if start > end:
+        raise InvalidInput(f"the date range is reversed: from {start} is after to {end} (R5)")
+    return start, end
+
+
+def overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
+    """Whether two closed date ranges share a day."""
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def check_size(size: int, population: int | None, stratum: str) -> None:
+    """1 ≤ n ≤ N (R6); with N not known yet, 1 ≤ n ≤ MAX_SAMPLE."""
+    if size < 1:
+        raise InvalidInput(f"the sample size must be at least 1, got {size} (R6)")
+    if size > MAX_SAMPLE:
+        raise InvalidInput(
+            f"the sample size {size} is more than the {MAX_SAMPLE:,} records an audit can judge"
+        )
+    if population is None:
+        return
+    if size > population:
+        raise InvalidInput(
+            f"the sample size {size} is larger than the population of {stratum}: "
+            f"N = {population} records with purchasable units (R6: n ≤ N)"
+        )
+
+
+def rank_key(seed: str, institution_code: str, source_id: str) -> str:
+    """The R6 rank of one record: lowercase hex SHA-256 of "{seed}:{institution}:{source_id}"."""
+    return hashlib.sha256(f"{seed}:{institution_code}:{source_id}".encode()).hexdigest()
+
+
+def draw_sample(
+    seed: str, institution_code: str, source_ids: Iterable[str], size: int
+) -> list[str]:
+    """The `size` source ids of smallest rank (R6), smallest first; ties by source id.
+
+    Streams: memory holds only the sample. Raw digests order as their
+    lowercase hex does, so comparing bytes gives R6's order.
+    """
+    prefix = hashlib.sha256(f"{seed}:{institution_code}:".encode())
+
+    def ranked() -> Iterable[tuple[bytes, str]]:
+        for source_id in source_ids:
+            digest = prefix.copy()
+            digest.update(source_id.encode())
+            yield digest.digest(), source_id
+
+    return [source_id for _, source_id in heapq.nsmallest(size, ranked())]
+
+
+def check_verdict(outcome: str, reason: str | None) -> str | None:
+    """A pass needs nothing, a fail a reason (R7); returns the reason to store."""
+    if outcome not in OUTCOMES:
+        raise InvalidInput(f"a verdict is 'pass' or 'fail', got {outcome!r} (R7)")
+    text = (reason or "").strip()
+    if outcome == FAIL and not text:
+        raise InvalidInput("a failed verdict needs a reason: --fail --reason TEXT (R7)")
+    if len(text) > MAX_REASON:
+        raise InvalidInput(f"the reason has {len(text)} characters; at most {MAX_REASON}")
+    return text or None
+
+
+def deduction(units: int, failed: int, size: int) -> int:
+    """D = round(U × failed ÷ n), in hundredths, exact and half up (R7, R0)."""
+    if size < 1 or not 0 <= failed <= size:
+        raise ValueError(f"failed {failed} of n {size} is not a share")
+    return round_half_up(Fraction(units * failed, size))
+
+
+@dataclass(frozen=True)
+class Closing:
+    """What closing a batch fixes (R7)."""
+
+    failed: int
+    size: int
+    deduction: int
+
+
+def close_batch(
+    batch_id: int, closed: bool, units: int, outcomes: Mapping[str, str | None]
+) -> Closing:
+    """The drawn → closed transition: every sampled record judged, then D (R7).
+
+    `outcomes` maps each sampled source id to 'pass', 'fail' or None (none yet).
+    """
+    if closed:
+        raise BatchClosed(f"audit batch {batch_id} is already closed; a closed batch never changes")
+    missing = sorted(source for source, outcome in outcomes.items() if outcome is None)
+    if missing:
+        shown = ", ".join(missing[:20]) + (" …" if len(missing) > 20 else "")
+        raise VerdictsMissing(
+            f"audit batch {batch_id} cannot close: {len(missing)} of {len(outcomes)} sampled "
+            f"records have no verdict yet ({shown}); record them with 'haiyan audit verdict' (R7)",
+            details={"batch": batch_id, "missing": missing},
+        )
+    failed = sum(1 for outcome in outcomes.values() if outcome == FAIL)
+    return Closing(failed, len(outcomes), deduction(units, failed, len(outcomes)))
+
+
+def check_open(batch_id: int, closed: bool, what: str) -> None:
+    """Refuse `what` on a closed batch (R7)."""
+    if closed:
+        raise BatchClosed(
+            f"audit batch {batch_id} is closed: {what} (R7: a closed batch never changes)"
+        )
+
+
+def share_of_deduction(total: int, failed_source_ids: Iterable[str]) -> dict[str, int]:
+    """D split equally among a batch's failed records (largest remainder), for tracing."""
+    return largest_remainder(total, {source_id: 1 for source_id in failed_source_ids})
