@@ -38,12 +38,22 @@ def register_web(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Each domain's commands under the `haiyan` group."""
     from haiyan_comp.audit.commands import audit
+    from haiyan_comp.budget.commands import (
+        baseline_group,
+        prepay_group,
+        scheduler_group,
+        year_group,
+    )
     from haiyan_comp.catalogue.commands import catalog
     from haiyan_comp.db_commands import db_group
     from haiyan_comp.demo.commands import demo
     from haiyan_comp.institutions.commands import institutions, staff
     from haiyan_comp.records.commands import records
+    from haiyan_comp.settlement.commands import adjust, ledger, settle
     from haiyan_comp.units.commands import units
 
-    for command in (db_group, catalog, institutions, staff, records, units, audit, demo):
+    for command in (
+        db_group, catalog, institutions, staff, records, units, audit,
+        year_group, baseline_group, prepay_group, settle, ledger, adjust, scheduler_group, demo,
+    ):  # fmt: skip
         app.cli.add_command(command)

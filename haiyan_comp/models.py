@@ -1,17 +1,41 @@
 """Every model, imported once so that Alembic and the app see the whole schema."""
 
 from haiyan_comp.audit.models import AuditBatch, PopulationRecord, Verdict, VerdictChange
+from haiyan_comp.budget.models import (
+    Baseline,
+    ConfigChange,
+    Instalment,
+    PrepaymentPlan,
+    PrepaymentTotal,
+    YearConfig,
+)
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution, Staff
+from haiyan_comp.ledger.models import LedgerEntry, Posting
 from haiyan_comp.records.models import RecordImport, ServiceRecord, UnitTotal
+from haiyan_comp.settlement.models import Settlement, YearSettlement
 from haiyan_comp.years.models import Year
 
 __all__ = [
+    "AuditBatch",
+    "Baseline",
+    "ConfigChange",
+    "Instalment",
     "Institution",
+    "LedgerEntry",
+    "PopulationRecord",
+    "Posting",
+    "PrepaymentPlan",
+    "PrepaymentTotal",
     "RecordImport",
     "ServiceItem",
     "ServiceRecord",
+    "Settlement",
     "Staff",
     "UnitTotal",
+    "Verdict",
+    "VerdictChange",
     "Year",
+    "YearConfig",
+    "YearSettlement",
 ]

@@ -124,3 +124,17 @@ def sum_hundredths(values: Iterable[int]) -> int:
             raise TypeError(f"expected int hundredths, got {value!r}")
         total += value
     return total
+
+
+def parse_ratio(value: object, *, what: str = "ratio") -> int:
+    """Parse a fraction like '0.10' (10%) into ten-thousandths: at most 4 decimal places."""
+    if isinstance(value, bool | float):
+        raise AmountError(f"{what} must be written as an exact decimal, not a float ({value!r})")
+    text = str(value).strip()
+    match = _DECIMAL_TEXT.match(text)
+    if not match or match.group(1):
+        raise AmountError(f"{what} must be a fraction like 0.10 (for 10%), got {text!r}")
+    whole, frac = match.group(2), match.group(3) or ""
+    if len(frac) > 4:
+        raise AmountError(f"{what} has more than 4 decimal places: {text}")
+    return int(whole) * 10_000 + int((frac + "0000")[:4])

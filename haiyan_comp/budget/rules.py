@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from haiyan_comp.money import largest_remainder, round_half_up
+from haiyan_comp.money import K, largest_remainder, round_half_up
 
 INSTALMENT_COUNTS = (1, 2, 3, 4, 6, 12)
 
@@ -70,9 +70,9 @@ def floating_price_amounts(purchased: Mapping[str, int], budget: int) -> FinalAm
 def prepayment_totals(
     budget: int,
     ratio: Fraction,
-    weights: Mapping[str, int],
-    outright: Mapping[str, int] | None = None,
-) -> dict[str, int]:
+    weights: Mapping[K, int],
+    outright: Mapping[K, int] | None = None,
+) -> dict[K, int]:
     """R11: each institution's prepayment total for the year.
 
     The pool round(B × ρ) split by largest remainder over the weights (last

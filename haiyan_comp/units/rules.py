@@ -52,6 +52,7 @@ class InstitutionUnits:
     code: str
     name: str
     items: Sequence[ItemUnits]
+    growth_capped_basic_medical: int | None = None  # R9's P_bm when a growth cap applies
 
     def _sum(self, attribute: str, category: str | None = None) -> int:
         return sum(
@@ -72,8 +73,10 @@ class InstitutionUnits:
 
     @property
     def purchased_basic_medical(self) -> int:
-        """P_bm (R9); the growth cap arrives with year configuration, until then V_bm."""
-        return self.verified_basic_medical
+        """P_bm (R9): V_bm, capped by the year's growth cap where one applies."""
+        if self.growth_capped_basic_medical is None:
+            return self.verified_basic_medical
+        return self.growth_capped_basic_medical
 
     @property
     def purchased(self) -> int:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from haiyan_comp.audit.services import deductions
+from haiyan_comp.budget.services import growth_capped
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution
 from haiyan_comp.institutions.services import get_institution
@@ -74,4 +75,5 @@ def year_units(session: Session, year: int, institution_code: str | None = None)
                 ],
             )
         )
-    return YearUnits(year, result)
+    capped = growth_capped(session, year, {i.code: i.verified_basic_medical for i in result})
+    return YearUnits(year, [replace(i, growth_capped_basic_medical=capped[i.code]) for i in result])

@@ -16,14 +16,17 @@ RECORDS_LOCK = 0x4861_6979  # "Haiy"
 
 
 def lock_records(session: Session) -> None:
-    """Serialise writers of records for the rest of the transaction.
+    """Serialise writers of records and money for the rest of the transaction.
 
-    PostgreSQL: a transaction-scoped advisory lock. SQLite has one writer at a
-    time already; callers write before they read so that the write lock is
-    taken first (waiting on busy_timeout) instead of upgraded later.
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: a write that
+    changes nothing takes the database's write lock now, so a second writer
+    waits (busy_timeout) instead of failing when it upgrades a read lock later.
+    Call it first in a unit of work.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RECORDS_LOCK})
+    else:
+        session.execute(text("UPDATE years SET year = year WHERE year IS NULL"))
 
 
 def settled_years(session: Session) -> dict[int, datetime]:

@@ -1,0 +1,212 @@
+"""`haiyan year configure`, `haiyan baseline set`, `haiyan prepay …`, `haiyan scheduler run`."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+from haiyan_comp.budget.services import (
+    ConfigInput,
+    configure_year,
+    pay_due_instalments,
+    schedule,
+    set_baseline,
+    set_prepayment_plan,
+)
+from haiyan_comp.cli import IsoDate, emit_json, json_option, unit_of_work
+from haiyan_comp.db import db
+from haiyan_comp.errors import InvalidInput
+from haiyan_comp.money import AmountError, parse_hundredths, parse_ratio
+from haiyan_comp.money import format_hundredths as fmt
+
+by_option = click.option("--by", default=None, help="Who does this (default: cli:<user>).")
+
+
+def who(by: str | None) -> str:
+    """The name recorded in the audit trail and the ledger."""
+    return by or f"cli:{getpass.getuser()}"
+
+
+def amount(text: str | None, what: str, allow_negative: bool = False) -> int | None:
+    """Yuan text to fen, or a clear InvalidInput naming the option."""
+    if text is None:
+        return None
+    try:
+        return parse_hundredths(text, what=what, allow_negative=allow_negative)
+    except AmountError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def fraction(text: str | None, what: str) -> int | None:
+    """A fraction option to ten-thousandths, or a clear InvalidInput."""
+    if text is None:
+        return None
+    try:
+        return parse_ratio(text, what=what)
+    except AmountError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+@click.group("year", cls=AppGroup)
+def year_group() -> None:
+    """A scheme year's budget and price (R10)."""
+
+
+@year_group.command("configure")
+@click.argument("year", type=int)
+@click.option("--budget", required=True, help="Purchase budget B, yuan.")
+@click.option("--unit-price", default=None, help="Fixed price p, yuan per unit.")
+@click.option("--floating-price", is_flag=True, help="Price = budget ÷ purchased units.")
+@click.option("--growth-cap", default=None, help="Basic-medical growth cap g as a fraction (0.10).")
+@click.option("--risk-fund", default="0", show_default=True, help="Risk fund R, yuan.")
+@click.option("--prepay-ratio", required=True, help="Prepayment ratio ρ, 0 < ρ ≤ 1.")
+@click.option("--instalments", required=True, type=int, help="1, 2, 3, 4, 6 or 12.")
+@click.option("--basic-share", default="0.40", show_default=True, help="R19's basic part of pay.")
+@by_option
+@json_option
+@unit_of_work
+def configure(
+    year: int,
+    budget: str,
+    unit_price: str | None,
+    floating_price: bool,
+    growth_cap: str | None,
+    risk_fund: str,
+    prepay_ratio: str,
+    instalments: int,
+    basic_share: str,
+    by: str | None,
+    as_json: bool,
+) -> None:
+    """Configure YEAR: budget, fixed or floating price, growth cap, risk fund, prepayment."""
+    if floating_price == (unit_price is not None):
+        raise InvalidInput("give exactly one of --unit-price P or --floating-price")
+    entered = ConfigInput(
+        budget=amount(budget, "budget") or 0,
+        unit_price=amount(unit_price, "unit price"),
+        growth_cap=fraction(growth_cap, "growth cap"),
+        risk_fund=amount(risk_fund, "risk fund") or 0,
+        prepay_ratio=fraction(prepay_ratio, "prepay ratio") or 0,
+        instalments=instalments,
+        basic_share=fraction(basic_share, "basic share") or 0,
+    )
+    config = configure_year(db.session, year, entered, who(by))
+    document = {
+        "year": year,
+        "budget": fmt(config.budget),
+        "unit_price": "floating" if config.unit_price is None else fmt(config.unit_price),
+        "growth_cap": None if config.growth_cap is None else f"{config.growth_cap / 10_000:.4f}",
+        "risk_fund": fmt(config.risk_fund),
+        "prepay_ratio": f"{config.prepay_ratio / 10_000:.4f}",
+        "instalments": config.instalments,
+    }
+    if as_json:
+        emit_json(document)
+    else:
+        click.echo(" ".join(f"{key}={value}" for key, value in document.items()))
+
+
+@click.group("baseline", cls=AppGroup)
+def baseline_group() -> None:
+    """R9 baselines for years whose previous year is not in the system."""
+
+
+@baseline_group.command("set")
+@click.argument("year", type=int)
+@click.option("--institution", required=True)
+@click.option("--basic-medical-units", required=True, help="P_bm of year−1, units.")
+@by_option
+@unit_of_work
+def baseline_set(year: int, institution: str, basic_medical_units: str, by: str | None) -> None:
+    """Set an institution's previous-year purchased basic-medical units for YEAR."""
+    units = amount(basic_medical_units, "basic-medical units") or 0
+    set_baseline(db.session, year, institution, units, who(by))
+    click.echo(f"baseline {year} {institution}: {fmt(units)} basic-medical units")
+
+
+@click.group("prepay", cls=AppGroup)
+def prepay_group() -> None:
+    """Staged prepayment (R11, R12)."""
+
+
+@prepay_group.command("run")
+@click.option("--as-of", "as_of", type=IsoDate(), required=True)
+@by_option
+@json_option
+@unit_of_work
+def prepay_run(as_of: date, by: str | None, as_json: bool) -> None:
+    """Pay every instalment due on or before --as-of that is not yet paid."""
+    paid = pay_due_instalments(db.session, as_of, who(by))
+    if as_json:
+        emit_json(
+            {"as_of": as_of.isoformat(), "instalments": [_paid_json(p.to_json()) for p in paid]}
+        )
+        return
+    for p in paid:
+        click.echo(
+            f"{p.institution} {p.year} #{p.number} due {p.due}: gross {fmt(p.gross)}, "
+            f"offset {fmt(p.offset or 0)}, cash {fmt(p.cash or 0)}"
+        )
+    click.echo(f"{len(paid)} instalments paid as of {as_of}")
+
+
+def _paid_json(item: dict[str, object]) -> dict[str, object]:
+    item.pop("paid")
+    return item
+
+
+@prepay_group.command("schedule")
+@click.option("--year", type=int, required=True)
+@json_option
+@unit_of_work
+def prepay_schedule(year: int, as_json: bool) -> None:
+    """Every instalment of a year: due date, gross, offset, cash, paid or not."""
+    items = schedule(db.session, year)
+    if as_json:
+        emit_json({"year": year, "instalments": [i.to_json() for i in items]})
+        return
+    for i in items:
+        state = f"paid: offset {fmt(i.offset or 0)}, cash {fmt(i.cash or 0)}" if i.paid else "due"
+        click.echo(f"{i.institution} #{i.number} {i.due} gross {fmt(i.gross)}  {state}")
+
+
+@prepay_group.command("plan")
+@click.argument("year", type=int)
+@click.option("--institution", required=True)
+@click.option("--weight", default=None, help="A weight for the pool split.")
+@click.option("--total", default=None, help="Or this institution's total, yuan.")
+@by_option
+@unit_of_work
+def prepay_plan(
+    year: int, institution: str, weight: str | None, total: str | None, by: str | None
+) -> None:
+    """Set an institution's prepayment weight or outright total for YEAR (R11)."""
+    set_prepayment_plan(
+        db.session,
+        year,
+        institution,
+        weight=amount(weight, "weight"),
+        total=amount(total, "total"),
+        by=who(by),
+    )
+    click.echo(f"prepayment plan {year} {institution} set")
+
+
+@click.group("scheduler", cls=AppGroup)
+def scheduler_group() -> None:
+    """The daily prepayment job, started on purpose (never inside web workers)."""
+
+
+@scheduler_group.command("run")
+@click.option("--once", is_flag=True, help="Run the job now, once, and exit.")
+def scheduler_run(once: bool) -> None:
+    """Pay due instalments every day at 06:00 (and once at start)."""
+    from haiyan_comp.scheduler import run_forever, run_job
+
+    if once:
+        click.echo(f"{run_job()} instalments paid")
+        return
+    run_forever()

@@ -1,0 +1,101 @@
+"""`haiyan settle`, `haiyan ledger`, `haiyan adjust`."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import click
+from flask.cli import AppGroup, with_appcontext
+
+from haiyan_comp.budget.commands import amount, by_option, who
+from haiyan_comp.cli import IsoDate, emit_json, json_option, unit_of_work
+from haiyan_comp.db import db
+from haiyan_comp.ledger.services import ledger_lines, verify_ledger
+from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.settlement.adjustments import book_adjustment
+from haiyan_comp.settlement.services import settle_year
+
+
+@click.command("settle")
+@with_appcontext
+@click.argument("year", type=int)
+@click.option("--as-of", "as_of", type=IsoDate(), required=True)
+@click.option("--dry-run", is_flag=True, help="Show the figures; settle nothing.")
+@by_option
+@json_option
+@unit_of_work
+def settle(year: int, as_of: date, dry_run: bool, by: str | None, as_json: bool) -> None:
+    """Settle YEAR once (R13, R14); --dry-run shows the same figures first."""
+    result = settle_year(db.session, year, as_of, who(by), dry_run=dry_run)
+    if as_json:
+        emit_json(result.to_json())
+        return
+    head = "preview of the settlement" if dry_run else "settled"
+    click.echo(
+        f"{head} of {year} as of {as_of}: price {result.unit_price}, budget {fmt(result.budget)}, "
+        f"risk-fund draw {fmt(result.risk_fund_draw)}"
+    )
+    for i in result.institutions:
+        kind = "top-up" if i.balance >= 0 else "debt"
+        click.echo(
+            f"  {i.code}: purchased {fmt(i.purchased)} units, entitlement {fmt(i.entitlement)}, "
+            f"final {fmt(i.final)}, prepaid {fmt(i.prepaid)}, {kind} {fmt(abs(i.balance))}"
+        )
+
+
+@click.group("ledger", cls=AppGroup, invoke_without_command=True)
+@click.option("--year", type=int, default=None)
+@click.option("--institution", default=None)
+@json_option
+@click.pass_context
+@with_appcontext
+def ledger(ctx: click.Context, year: int | None, institution: str | None, as_json: bool) -> None:
+    """List ledger entries (every money movement, append-only)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with db.unit_of_work():
+        lines = ledger_lines(db.session, year, institution)
+    if as_json:
+        emit_json({"entries": [line.to_json() for line in lines]})
+        return
+    for line in lines:
+        legs = ", ".join(f"{account} {fmt(value)}" for account, value in line.postings.items())
+        click.echo(
+            f"#{line.id} {line.created_at:%Y-%m-%d} {line.kind} {line.year} "
+            f"{line.institution or '-'} {fmt(line.amount)}: {line.reason} [{legs}]"
+        )
+
+
+@ledger.command("verify")
+def ledger_verify() -> None:
+    """Check the ledger's invariants; exit 1 naming every one that is broken."""
+    with db.unit_of_work():
+        problems = verify_ledger(db.session)
+    if problems:
+        for problem in problems:
+            click.secho(f"error: {problem}", fg="red", err=True)
+        sys.exit(1)
+    click.echo(
+        "ledger verified: every entry balances; prepaid + top-up − debt = final; cash agrees"
+    )
+
+
+@click.command("adjust")
+@with_appcontext
+@click.argument("year", type=int)
+@click.option("--institution", required=True)
+@click.option(
+    "--amount", "amount_text", required=True, help="Yuan; negative: the institution owes."
+)
+@click.option("--corrects", type=int, required=True, help="The settled year being corrected.")
+@click.option("--reason", required=True)
+@by_option
+@unit_of_work
+def adjust(
+    year: int, institution: str, amount_text: str, corrects: int, reason: str, by: str | None
+) -> None:
+    """Book a correction of a settled year as an adjustment in open YEAR (R15)."""
+    value = amount(amount_text, "amount", allow_negative=True) or 0
+    entry = book_adjustment(db.session, year, institution, value, corrects, reason, who(by))
+    click.echo(f"adjustment #{entry.id} booked in {year} for {institution}: {fmt(value)}")

@@ -1,0 +1,267 @@
+"""Year-end settlement (R9, R10, R13, R14): fix every institution's final amount once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from haiyan_comp import faults
+from haiyan_comp.audit.services import open_batches
+from haiyan_comp.budget import rules
+from haiyan_comp.budget.models import Instalment
+from haiyan_comp.budget.services import get_config
+from haiyan_comp.errors import Conflict, InvalidInput
+from haiyan_comp.institutions.models import Institution
+from haiyan_comp.ledger.services import post
+from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.records.models import UnitTotal
+from haiyan_comp.settlement.models import Settlement, YearSettlement
+from haiyan_comp.units.services import year_units
+from haiyan_comp.years.models import Year
+from haiyan_comp.years.services import lock_records
+
+
+class AuditOpen(Conflict):
+    """A year cannot settle while one of its audit batches is open (R13)."""
+
+    code = "audit_open"
+
+
+@dataclass(frozen=True)
+class InstitutionSettlement:
+    """One institution's figures of a settlement."""
+
+    code: str
+    verified_basic_medical: int
+    verified_public_health: int
+    purchased_basic_medical: int
+    purchased: int
+    entitlement: int
+    final: int
+    prepaid: int
+
+    @property
+    def balance(self) -> int:
+        """F − prepaid: a top-up when positive, a debt when negative (R14)."""
+        return rules.settlement_balance(self.final, self.prepaid)
+
+    def to_json(self) -> dict[str, Any]:
+        """The institution object of `haiyan settle --json` (CONTRACT.md), plus the units."""
+        return {
+            "code": self.code,
+            "verified_basic_medical": fmt(self.verified_basic_medical),
+            "verified_public_health": fmt(self.verified_public_health),
+            "purchased_basic_medical": fmt(self.purchased_basic_medical),
+            "purchased": fmt(self.purchased),
+            "entitlement": fmt(self.entitlement),
+            "final": fmt(self.final),
+            "prepaid": fmt(self.prepaid),
+            "balance": fmt(self.balance),
+        }
+
+
+@dataclass(frozen=True)
+class SettlementResult:
+    """A year's settlement, done or previewed."""
+
+    year: int
+    as_of: date
+    unit_price: str
+    budget: int
+    risk_fund_draw: int
+    institutions: list[InstitutionSettlement]
+    dry_run: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON of `haiyan settle --json` (CONTRACT.md)."""
+        return {
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            "dry_run": self.dry_run,
+            "unit_price": self.unit_price,
+            "budget": fmt(self.budget),
+            "risk_fund_draw": fmt(self.risk_fund_draw),
+            "institutions": [i.to_json() for i in self.institutions],
+        }
+
+
+def compute_settlement(session: Session, year: int, as_of: date) -> SettlementResult:
+    """Every figure of R9–R14 for a year, refusing when it cannot settle (R13)."""
+    _refuse_if_not_ready(session, year, as_of)
+    config = get_config(session, year)
+    purchased = {
+        i.code: (i.verified_basic_medical, i.verified_public_health, i.purchased_basic_medical)
+        for i in year_units(session, year).institutions
+    }
+    totals = {code: p_bm + v_ph for code, (_, v_ph, p_bm) in purchased.items()}
+    if config.unit_price is None:
+        amounts = rules.floating_price_amounts(totals, config.budget)
+    else:
+        amounts = rules.fixed_price_amounts(
+            totals, config.unit_price, config.budget, config.risk_fund
+        )
+    prepaid = _prepaid(session, year)
+    return SettlementResult(
+        year=year,
+        as_of=as_of,
+        unit_price=amounts.unit_price,
+        budget=config.budget,
+        risk_fund_draw=amounts.risk_fund_draw,
+        institutions=[
+            InstitutionSettlement(
+                code,
+                v_bm,
+                v_ph,
+                p_bm,
+                totals[code],
+                amounts.entitlement[code],
+                amounts.final[code],
+                prepaid.get(code, 0),
+            )
+            for code, (v_bm, v_ph, p_bm) in sorted(purchased.items())
+        ],
+        dry_run=True,
+    )
+
+
+def settle_year(
+    session: Session, year: int, as_of: date, by: str, dry_run: bool = False
+) -> SettlementResult:
+    """R13: settle a year once; with dry_run, the same figures and nothing written."""
+    lock_records(session)
+    result = compute_settlement(session, year, as_of)
+    if dry_run:
+        return result
+    ids = dict(session.execute(select(Institution.code, Institution.id)).all())
+    now = datetime.now(UTC)
+    session.add(
+        YearSettlement(
+            year=year,
+            as_of=as_of,
+            unit_price=result.unit_price,
+            budget=result.budget,
+            risk_fund_draw=result.risk_fund_draw,
+            settled_by=by,
+            settled_at=now,
+        )
+    )
+    session.flush()
+    if result.risk_fund_draw:
+        post(
+            session,
+            kind="risk_fund_draw",
+            year=year,
+            institution_id=None,
+            amount=result.risk_fund_draw,
+            reason=f"settlement of {year}: shortfall from the risk fund",
+            by=by,
+            postings={"risk_fund": -result.risk_fund_draw, "cash": result.risk_fund_draw},
+        )
+    for inst in result.institutions:
+        _book(session, year, ids[inst.code], inst, by)
+        session.flush()
+        faults.point("settle:after-an-institution")
+    session.get(Year, year).settled_at = now  # type: ignore[union-attr]
+    session.flush()
+    return SettlementResult(
+        result.year,
+        as_of,
+        result.unit_price,
+        result.budget,
+        result.risk_fund_draw,
+        result.institutions,
+        dry_run=False,
+    )
+
+
+def _book(
+    session: Session, year: int, institution_id: int, inst: InstitutionSettlement, by: str
+) -> None:
+    session.add(
+        Settlement(
+            year=year,
+            institution_id=institution_id,
+            verified_basic_medical=inst.verified_basic_medical,
+            verified_public_health=inst.verified_public_health,
+            purchased_basic_medical=inst.purchased_basic_medical,
+            purchased=inst.purchased,
+            entitlement=inst.entitlement,
+            final=inst.final,
+            prepaid=inst.prepaid,
+            balance=inst.balance,
+        )
+    )
+    code, purchase = inst.code, f"purchase:{year}"
+    if inst.prepaid:
+        post(
+            session,
+            kind="settlement",
+            year=year,
+            institution_id=institution_id,
+            amount=inst.prepaid,
+            reason=f"settlement of {year}: prepayments count towards the final {fmt(inst.final)}",
+            by=by,
+            postings={purchase: inst.prepaid, f"prepaid:{code}:{year}": -inst.prepaid},
+        )
+    if inst.balance > 0:
+        post(
+            session,
+            kind="top_up",
+            year=year,
+            institution_id=institution_id,
+            amount=inst.balance,
+            reason=f"settlement of {year}: top-up of the balance",
+            by=by,
+            postings={purchase: inst.balance, "cash": -inst.balance},
+        )
+    elif inst.balance < 0:
+        post(
+            session,
+            kind="debt",
+            year=year,
+            institution_id=institution_id,
+            amount=-inst.balance,
+            reason=f"settlement of {year}: prepaid more than the final amount; cleared from later "
+            "instalments (R14)",
+            by=by,
+            postings={f"debt:{code}": -inst.balance, purchase: inst.balance},
+        )
+
+
+def _prepaid(session: Session, year: int) -> dict[str, int]:
+    rows = session.execute(
+        select(Institution.code, func.sum(Instalment.gross))
+        .join(Institution, Institution.id == Instalment.institution_id)
+        .where(Instalment.year == year)
+        .group_by(Institution.code)
+    ).all()
+    return {code: int(total) for code, total in rows}
+
+
+def _refuse_if_not_ready(session: Session, year: int, as_of: date) -> None:
+    row = session.get(Year, year)
+    if row is not None and row.settled_at is not None:
+        raise Conflict(
+            f"year {year} is already settled ({row.settled_at.date().isoformat()}) (R13)"
+        )
+    if as_of < date(year + 1, 1, 1):
+        raise Conflict(
+            f"year {year} can be settled on or after {year + 1}-01-01, not as of {as_of} (R13)"
+        )
+    get_config(session, year)
+    has_records = session.scalar(
+        select(func.count()).select_from(UnitTotal).where(UnitTotal.year == year)
+    )
+    if not has_records:
+        raise InvalidInput(f"year {year} has no service records; there is nothing to settle")
+    open_ids = open_batches(session, year)
+    if open_ids:
+        raise AuditOpen(
+            f"year {year} has open audit batches ({', '.join(map(str, open_ids))}); "
+            "close them first (R13)",
+            details={"open_batches": list(open_ids)},
+        )
