@@ -8,7 +8,6 @@ tests run on both.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +19,7 @@ from haiyan_comp.audit.models import AuditBatch, Verdict, VerdictChange
 from haiyan_comp.audit.rules import BatchClosed
 from haiyan_comp.audit.services import close_audit, draw_batch, record_verdict
 from haiyan_comp.db import make_engine
+from tests.concurrency import at_once
 from tests.services.helpers import import_text, setup_county
 from tests.worked_example import records_csv
 
@@ -40,34 +40,6 @@ def prepared(url: str) -> int:
         session.commit()
     engine.dispose()
     return batch
-
-
-def at_once(url: str, jobs: list[Callable[[Session], Any]]) -> list[BaseException]:
-    """Run each job in its own thread, engine and session, released together; the errors."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def work(job: Callable[[Session], Any]) -> None:
-        engine = make_engine(url)
-        try:
-            with Session(engine) as session:
-                session.connection()  # connected and in a transaction before the start
-                barrier.wait()
-                try:
-                    job(session)
-                    session.commit()
-                except BaseException as exc:  # collected and asserted on below
-                    session.rollback()
-                    errors.append(exc)
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=work, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def read(url: str, query: Callable[[Session], Any]) -> Any:

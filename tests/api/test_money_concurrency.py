@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from haiyan_comp.settlement.models import Settlement
 from haiyan_comp.settlement.services import settle_year
 from tests.api.test_worked_example import load_example
 from tests.api.test_worked_example_money import audit_htn, configure_2018
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.slow
 
@@ -33,31 +32,6 @@ def prepared(url: str, tmp_path: Path) -> None:
     audit_htn(runner)
     configure_2018(runner)
     app.extensions["haiyan_db"]["engine"].dispose()
-
-
-def at_once(url: str, job: Callable[[Session], Any], workers: int = 2) -> list[BaseException]:
-    """Run `job` in `workers` threads, each in its own connection, released together."""
-    engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
-    barrier = threading.Barrier(workers)
-    errors: list[BaseException] = []
-
-    def work() -> None:
-        with Session(engine) as session:
-            barrier.wait()
-            try:
-                job(session)
-                session.commit()
-            except BaseException as exc:  # collected and asserted on below
-                session.rollback()
-                errors.append(exc)
-
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    engine.dispose()
-    return errors
 
 
 def count(url: str, model: Any) -> int:
@@ -73,7 +47,7 @@ def count(url: str, model: Any) -> int:
 def test_two_prepayment_runs_at_once_pay_once(scratch_url: str, tmp_path: Path) -> None:
     prepared(scratch_url, tmp_path)
     errors = at_once(
-        scratch_url, lambda s: pay_due_instalments(s, date(2018, 12, 31), "race"), workers=3
+        scratch_url, [lambda s: pay_due_instalments(s, date(2018, 12, 31), "race")] * 3
     )
     assert errors == []
     assert count(scratch_url, Instalment) == 8  # 2 institutions × 4 instalments
@@ -82,7 +56,7 @@ def test_two_prepayment_runs_at_once_pay_once(scratch_url: str, tmp_path: Path) 
 
 def test_two_settlements_at_once_settle_once(scratch_url: str, tmp_path: Path) -> None:
     prepared(scratch_url, tmp_path)
-    at_once(scratch_url, lambda s: pay_due_instalments(s, date(2018, 12, 31), "run"), workers=1)
-    errors = at_once(scratch_url, lambda s: settle_year(s, 2018, date(2019, 1, 15), "race"))
+    assert at_once(scratch_url, [lambda s: pay_due_instalments(s, date(2018, 12, 31), "run")]) == []
+    errors = at_once(scratch_url, [lambda s: settle_year(s, 2018, date(2019, 1, 15), "race")] * 2)
     assert len(errors) == 1 and "already settled" in str(errors[0])
     assert count(scratch_url, Settlement) == 2
