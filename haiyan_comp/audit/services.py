@@ -341,3 +341,13 @@ def open_batches(session: Session, year: int) -> list[int]:
             .order_by(AuditBatch.id)
         )
     )
+
+
+def audited_items(session: Session, item_ids: list[int]) -> dict[int, int]:
+    """How many audit batches each of these catalogue items has (open or closed)."""
+    rows = session.execute(
+        select(AuditBatch.item_id, func.count())
+        .where(AuditBatch.item_id.in_(item_ids))
+        .group_by(AuditBatch.item_id)
+    )
+    return {item_id: int(count) for item_id, count in rows}

@@ -115,8 +115,14 @@ def load_catalogue(session: Session, stream: BinaryIO, filename: str, year: int)
     new_codes = {item.code for item in items}
     _refuse_removing_used(session, year, [existing[c] for c in existing if c not in new_codes])
     _refuse_new_caps_without_residents(session, items, existing)
+    revalue = [
+        existing[i.code].id
+        for i in items
+        if i.code in existing and (existing[i.code].value, existing[i.code].cap) != (i.value, i.cap)
+    ]
+    if revalue:
+        _refuse_revaluing_audited(session, year, revalue)
     change = CatalogueChange(year)
-    revalue: list[int] = []
     for code, gone in existing.items():
         if code not in new_codes:
             session.delete(gone)
@@ -127,8 +133,6 @@ def load_catalogue(session: Session, stream: BinaryIO, filename: str, year: int)
             session.add(ServiceItem(year=year, **_columns(item)))
             change.added.append(item.code)
         elif _differs(old, item) or old.position != item.position:
-            if (old.value, old.cap) != (item.value, item.cap):
-                revalue.append(old.id)
             if _differs(old, item):
                 change.updated.append(item.code)
             else:
@@ -189,6 +193,20 @@ def _refuse_new_caps_without_residents(
                 f"item {item.code} would get a per-resident cap, but {missing} of its records "
                 f"have no resident_id (R2, R3)"
             )
+
+
+def _refuse_revaluing_audited(session: Session, year: int, item_ids: list[int]) -> None:
+    """A drawn batch froze its population's units; a new value would make V = S − D wrong."""
+    from haiyan_comp.audit.services import audited_items
+
+    audited = audited_items(session, item_ids)
+    if audited:
+        codes = dict(session.execute(select(ServiceItem.id, ServiceItem.code)).all())
+        named = ", ".join(f"{codes[i]} ({n} batches)" for i, n in sorted(audited.items()))
+        raise Conflict(
+            f"the value or cap of items audited in {year} cannot change: {named}; "
+            "their batches froze the units they sampled (R5, R8)"
+        )
 
 
 def _revalue(session: Session, year: int, item_ids: list[int]) -> int:

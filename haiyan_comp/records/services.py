@@ -27,6 +27,7 @@ from haiyan_comp.records.writers import make_writer
 from haiyan_comp.years.services import lock_records, settled_years
 
 MAX_LISTED_REJECTIONS = 100_000
+ANALYZE_AFTER = 50_000  # rows imported that make the table's statistics stale
 
 
 @dataclass
@@ -131,6 +132,10 @@ def import_records(
     _Importer(session, batch.id, ref, report).run(read_rows(stream, report.file_format), chunk_rows)
     if report.imported:
         recompute_caps_after(session, before_id)
+    if report.imported >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        # Fresh statistics, so that the planner sees the table as it now is
+        # (counties may run without autovacuum; ANALYZE samples, it is quick).
+        session.execute(text("ANALYZE service_records"))
     batch.rows, batch.imported = report.rows, report.imported
     batch.duplicates, batch.rejected = report.duplicates, report.rejected_count
     session.flush()

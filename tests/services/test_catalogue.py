@@ -85,3 +85,19 @@ def test_a_settled_year_cannot_change(session: Session) -> None:
     session.get(Year, 2018).settled_at = datetime(2019, 1, 15, tzinfo=UTC)  # type: ignore[union-attr]
     with pytest.raises(YearSettled, match=r"year 2018 is settled \(2019-01-15\)"):
         load(session, CATALOGUE_CSV)
+
+
+def test_an_audited_items_value_cannot_change(session: Session) -> None:
+    from haiyan_comp.audit.services import draw_batch
+
+    setup_county(session)
+    import_text(session, HEADER + "A1,HY01,S1,HTN,2018-01-02,r1,1\n")
+    draw_batch(
+        session, year=2018, institution_code="HY01", item_code="HTN", size=1, seed="s", drawn_by="t"
+    )
+    with pytest.raises(Conflict, match=r"items audited in 2018 cannot change: HTN \(1 batches\)"):
+        load(session, CATALOGUE_CSV.replace(",10.00,1,", ",8.00,1,"))
+    # texts may still be corrected
+    assert load(
+        session, CATALOGUE_CSV.replace("高血压患者年度管理", "高血压患者年度健康管理")
+    ).updated == ["HTN"]
