@@ -38,6 +38,7 @@ def register_web(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Each domain's commands under the `haiyan` group."""
     from haiyan_comp.audit.commands import audit
+    from haiyan_comp.bonus.commands import assess, bonus, paysheet
     from haiyan_comp.budget.commands import (
         baseline_group,
         prepay_group,
@@ -54,6 +55,7 @@ def register_commands(app: Flask) -> None:
 
     for command in (
         db_group, catalog, institutions, staff, records, units, audit,
-        year_group, baseline_group, prepay_group, settle, ledger, adjust, scheduler_group, demo,
+        year_group, baseline_group, prepay_group, settle, ledger, adjust, scheduler_group,
+        assess, bonus, paysheet, demo,
     ):  # fmt: skip
         app.cli.add_command(command)

@@ -1,6 +1,7 @@
 """Every model, imported once so that Alembic and the app see the whole schema."""
 
 from haiyan_comp.audit.models import AuditBatch, PopulationRecord, Verdict, VerdictChange
+from haiyan_comp.bonus.models import Assessment, Indicator, IndicatorScore
 from haiyan_comp.budget.models import (
     Baseline,
     ConfigChange,
@@ -17,9 +18,12 @@ from haiyan_comp.settlement.models import Settlement, YearSettlement
 from haiyan_comp.years.models import Year
 
 __all__ = [
+    "Assessment",
     "AuditBatch",
     "Baseline",
     "ConfigChange",
+    "Indicator",
+    "IndicatorScore",
     "Instalment",
     "Institution",
     "LedgerEntry",
