@@ -82,5 +82,8 @@ def _print(report: DemoReport) -> None:
         f"\nSee them per institution and item:  haiyan units --year {report.year}\n"
         f"A file with {report.bad_rows} rows, some of them bad, to see how an import "
         f"rejects rows (not imported):\n  haiyan records import {report.bad_rows_file}\n"
+        f"The year is configured (price 10.00, 4 instalments); try the money:\n"
+        f"  haiyan prepay run --as-of {report.year}-12-31\n"
+        f"  haiyan settle {report.year} --as-of {report.year + 1}-01-15 --dry-run\n"
         "Demo logins arrive with the web application."
     )

@@ -17,6 +17,8 @@ from typing import Any, TextIO
 from sqlalchemy.orm import Session
 
 import haiyan_comp
+from haiyan_comp.budget.models import YearConfig
+from haiyan_comp.budget.services import ConfigInput, configure_year
 from haiyan_comp.catalogue.services import CatalogueChange, load_catalogue
 from haiyan_comp.demo.generate import (
     DEMO_INSTITUTIONS,
@@ -150,6 +152,7 @@ def load_demo(
     )
     units = year_units(session, year)
     every_item = [item for inst in units.institutions for item in inst.items]
+    _configure(session, year, sum(item.purchasable for item in every_item))
     return DemoReport(
         year=year,
         seed=seed,
@@ -183,3 +186,24 @@ def _write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
         count = write(out)
     os.replace(partial, path)
     return count
+
+
+HAIYAN_UNIT_PRICE = 1000  # 10.00 yuan per unit, in fen (the county's documented price)
+HAIYAN_RISK_FUND = 500_000_000  # the reform risk fund of 5,000,000 yuan, in fen
+
+
+def _configure(session: Session, year: int, purchasable: int) -> None:
+    """Configure the demo year once: Haiyan's price and risk fund, a budget just above need."""
+    if session.get(YearConfig, year) is not None:
+        return
+    needed = purchasable * HAIYAN_UNIT_PRICE // 100
+    budget = -(-needed // 1_000_000) * 1_000_000  # rounded up to 10,000 yuan
+    configure_year(
+        session,
+        year,
+        ConfigInput(
+            budget=budget, unit_price=HAIYAN_UNIT_PRICE, growth_cap=1000,
+            risk_fund=HAIYAN_RISK_FUND, prepay_ratio=8000, instalments=4,
+        ),
+        "demo",
+    )  # fmt: skip
