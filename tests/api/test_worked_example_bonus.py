@@ -22,6 +22,21 @@ def settled(runner: FlaskCliRunner, tmp_path: Path) -> FlaskCliRunner:
     return runner
 
 
+def assess(runner: FlaskCliRunner, code: str, *, score: str, surplus: str) -> None:
+    run(
+        runner,
+        "assess",
+        "set",
+        "2018",
+        "--institution",
+        code,
+        "--score",
+        score,
+        "--surplus",
+        surplus,
+    )
+
+
 def bonus_of(runner: FlaskCliRunner, code: str) -> dict[str, object]:
     document = run(runner, "bonus", "2018", "--institution", code, "--json")
     [institution] = document["institutions"]
@@ -29,30 +44,8 @@ def bonus_of(runner: FlaskCliRunner, code: str) -> dict[str, object]:
 
 
 def test_bonus_of_the_worked_example(settled: FlaskCliRunner) -> None:
-    run(
-        settled,
-        "assess",
-        "set",
-        "2018",
-        "--institution",
-        "HY01",
-        "--score",
-        "962.50",
-        "--surplus",
-        "300000",
-    )
-    run(
-        settled,
-        "assess",
-        "set",
-        "2018",
-        "--institution",
-        "HY02",
-        "--score",
-        "949.99",
-        "--surplus",
-        "300000",
-    )
+    assess(settled, "HY01", score="962.50", surplus="300000")
+    assess(settled, "HY02", score="949.99", surplus="300000")
     hy01 = bonus_of(settled, "HY01")
     assert (hy01["score"], hy01["cap"], hy01["pool"]) == ("962.50", "150000.00", "150000.00")
     assert hy01["staff"] == [
@@ -65,47 +58,14 @@ def test_bonus_of_the_worked_example(settled: FlaskCliRunner) -> None:
 
 
 def test_exactly_950_qualifies_and_a_loss_gives_nothing(settled: FlaskCliRunner) -> None:
-    run(
-        settled,
-        "assess",
-        "set",
-        "2018",
-        "--institution",
-        "HY01",
-        "--score",
-        "950.00",
-        "--surplus",
-        "0.03",
-    )
+    assess(settled, "HY01", score="950.00", surplus="0.03")
     assert bonus_of(settled, "HY01")["cap"] == "0.02"  # round(0.015) half up
-    run(
-        settled,
-        "assess",
-        "set",
-        "2018",
-        "--institution",
-        "HY01",
-        "--score",
-        "999",
-        "--surplus",
-        "-5000",
-    )
+    assess(settled, "HY01", score="999", surplus="-5000")
     assert bonus_of(settled, "HY01")["cap"] == "0.00"
 
 
 def test_a_centre_lowers_its_pool_but_never_raises_it(settled: FlaskCliRunner) -> None:
-    run(
-        settled,
-        "assess",
-        "set",
-        "2018",
-        "--institution",
-        "HY01",
-        "--score",
-        "962.50",
-        "--surplus",
-        "300000",
-    )
+    assess(settled, "HY01", score="962.50", surplus="300000")
     run(settled, "bonus", "pool", "2018", "--institution", "HY01", "--amount", "95000")
     hy01 = bonus_of(settled, "HY01")
     assert hy01["pool"] == "95000.00"
@@ -117,18 +77,7 @@ def test_a_centre_lowers_its_pool_but_never_raises_it(settled: FlaskCliRunner) -
 
 
 def test_pay_sheet_splits_four_to_six_and_lists_the_bonus_apart(settled: FlaskCliRunner) -> None:
-    run(
-        settled,
-        "assess",
-        "set",
-        "2018",
-        "--institution",
-        "HY01",
-        "--score",
-        "962.50",
-        "--surplus",
-        "300000",
-    )
+    assess(settled, "HY01", score="962.50", surplus="300000")
     sheet = run(
         settled, "paysheet", "2018", "--institution", "HY01", "--performance-pay", "9500", "--json"
     )
@@ -185,18 +134,7 @@ def test_no_staff_units_is_said_not_divided_by(runner: FlaskCliRunner, tmp_path:
     audit_htn(runner)
     configure_2018(runner)
     run(runner, "settle", "2018", "--as-of", "2019-01-15")
-    run(
-        runner,
-        "assess",
-        "set",
-        "2018",
-        "--institution",
-        "HY03",
-        "--score",
-        "990",
-        "--surplus",
-        "1000",
-    )
+    assess(runner, "HY03", score="990", surplus="1000")
     hy03 = bonus_of(runner, "HY03")
     assert hy03["cap"] == "500.00"
     assert (
