@@ -1,0 +1,205 @@
+"""`haiyan statement Y --institution K|--all --out PATH`, notice, audit, slip and verify."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from haiyan_comp.budget.commands import amount
+from haiyan_comp.cli import IsoDate, unit_of_work
+from haiyan_comp.db import db
+from haiyan_comp.money import parse_hundredths
+from haiyan_comp.statements.audit_report import render_audit_report
+from haiyan_comp.statements.data import canonical_json, changed_figures
+from haiyan_comp.statements.layout import read_embedded
+from haiyan_comp.statements.notice import render_notice
+from haiyan_comp.statements.render import render_settlement
+from haiyan_comp.statements.services import (
+    audit_report,
+    bonus_slips,
+    notice_codes,
+    prepayment_notice,
+    settled_codes,
+    settlement_statement,
+)
+from haiyan_comp.statements.slip import render_slips
+
+
+class StatementGroup(AppGroup):
+    """`statement YEAR ...` makes statements; `statement notice|verify ...` the rest."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Route anything that is not a subcommand to `make`."""
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["make", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("statement", cls=StatementGroup)
+def statement() -> None:
+    """Statements, notices, audit reports and bonus slips as PDF (Simplified Chinese, A4).
+
+    `haiyan statement YEAR ...` is short for `haiyan statement make YEAR ...`.
+    """
+
+
+def _county() -> str:
+    return str(current_app.config["COUNTY_NAME"])
+
+
+def _settlement_figures(year: int, code: str) -> dict[str, Any]:
+    return settlement_statement(db.session, year, code, _county(), datetime.now(UTC)).figures()
+
+
+def _notice_figures(as_of: date, code: str) -> dict[str, Any]:
+    return prepayment_notice(db.session, as_of, code, _county(), datetime.now(UTC)).figures()
+
+
+institution_option = click.option("--institution", default=None, help="One institution's code.")
+all_option = click.option("--all", "every", is_flag=True, help="Every institution, and a zip.")
+out_option = click.option("--out", "out", required=True, type=click.Path(path_type=Path))
+
+
+@statement.command("make")
+@with_appcontext
+@click.argument("year", type=int)
+@institution_option
+@all_option
+@out_option
+@unit_of_work
+def make(year: int, institution: str | None, every: bool, out: Path) -> None:
+    """Write the settlement statement(s) of settled YEAR."""
+    _one_of(institution, every)
+
+    def pdf(code: str) -> bytes:
+        now = datetime.now(UTC)
+        return render_settlement(settlement_statement(db.session, year, code, _county(), now))
+
+    codes = None if institution else settled_codes(db.session, year)
+    _write(pdf, institution, codes, out, f"statement-{year}")
+
+
+@statement.command("notice")
+@with_appcontext
+@click.option("--as-of", "as_of", type=IsoDate(), required=True, help="The prepayment run's date.")
+@institution_option
+@all_option
+@out_option
+@unit_of_work
+def notice(as_of: date, institution: str | None, every: bool, out: Path) -> None:
+    """Write the prepayment notice(s) of the run of --as-of."""
+    _one_of(institution, every)
+
+    def pdf(code: str) -> bytes:
+        now = datetime.now(UTC)
+        return render_notice(prepayment_notice(db.session, as_of, code, _county(), now))
+
+    codes = None if institution else notice_codes(db.session, as_of)
+    _write(pdf, institution, codes, out, f"notice-{as_of}")
+
+
+def _one_of(institution: str | None, every: bool) -> None:
+    if every == (institution is not None):
+        raise click.UsageError("give exactly one of --institution K and --all")
+
+
+def _write(
+    pdf: Callable[[str], bytes], institution: str | None, codes: list[str] | None, out: Path,
+    stem: str,
+) -> None:  # fmt: skip
+    """One file for --institution; one file per institution and a zip of them for --all."""
+    if institution is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(pdf(institution))
+        click.echo(f"{stem} of {institution} written to {out}")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    archive = out / f"{stem}.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for code in codes or []:
+            path = out / f"{stem}-{code}.pdf"
+            path.write_bytes(pdf(code))
+            zipped.write(path, path.name)
+            click.echo(f"{stem} of {code} written to {path}")
+    click.echo(f"all of them zipped in {archive}")
+
+
+@statement.command("audit")
+@with_appcontext
+@click.argument("batch_id", metavar="BATCH", type=int)
+@out_option
+@unit_of_work
+def audit(batch_id: int, out: Path) -> None:
+    """Write the report of closed audit BATCH."""
+    data = audit_report(db.session, batch_id, _county(), datetime.now(UTC))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(render_audit_report(data))
+    click.echo(f"audit report of batch {batch_id} written to {out}")
+
+
+@statement.command("slip")
+@with_appcontext
+@click.argument("year", type=int)
+@click.option("--institution", required=True, help="The institution's code.")
+@click.option("--performance-pay", required=True, help="Performance-pay total T, yuan.")
+@out_option
+@unit_of_work
+def slip(year: int, institution: str, performance_pay: str, out: Path) -> None:
+    """Write the staff bonus slips of an institution's settled YEAR (R18, R19)."""
+    total = amount(performance_pay, "performance pay") or 0
+    data = bonus_slips(db.session, year, institution, total, _county(), datetime.now(UTC))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(render_slips(data))
+    click.echo(f"bonus slips of {institution} for {year} written to {out}")
+
+
+@statement.command("verify")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@unit_of_work
+def verify(file: Path) -> None:
+    """Say whether a document PDF still matches the database; exit 1 when not."""
+    embedded = read_embedded(file.read_bytes())
+    if embedded is None:
+        _refuse(f"{file} carries no statement figures: not a haiyan statement")
+    digest, text = embedded
+    if hashlib.sha256(text.encode()).hexdigest() != digest:
+        _refuse(f"{file}: the embedded figures do not match its SHA-256 {digest}: altered file")
+    stored = json.loads(text)
+    if stored["document"] == "prepayment_notice":
+        current = _notice_figures(date.fromisoformat(stored["as_of"]), stored["institution"])
+    elif stored["document"] == "bonus_slip":
+        pay = parse_hundredths(stored["performance_pay"], what="performance pay")
+        year, code = int(stored["year"]), str(stored["institution"])
+        current = bonus_slips(db.session, year, code, pay, _county(), datetime.now(UTC)).figures()
+    elif stored["document"] == "audit_report":
+        now = datetime.now(UTC)
+        current = audit_report(db.session, int(stored["batch"]), _county(), now).figures()
+    else:
+        current = _settlement_figures(int(stored["year"]), str(stored["institution"]))
+    changes = changed_figures(stored, json.loads(canonical_json(current)))
+    if changes:
+        click.secho(
+            f"error: {file} ({stored['number']}) no longer matches the database:",
+            fg="red",
+            err=True,
+        )
+        for change in changes:
+            click.secho(f"  {change}", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"{file} ({stored['number']}) matches the database: SHA-256 {digest}")
+
+
+def _refuse(message: str) -> NoReturn:
+    click.secho(f"error: {message}", fg="red", err=True)
+    sys.exit(1)

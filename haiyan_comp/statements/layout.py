@@ -1,0 +1,129 @@
+"""What every PDF shares: fonts, styles, grids, signature blocks, page X of Y, the fingerprint."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from haiyan_comp.statements.fonts import CID_FONT, cid_font, statement_font
+
+MARK = "haiyan-statement:v1"
+MARK_PATTERN = re.compile(rb"haiyan-statement:v1:([0-9a-f]{64}):([A-Za-z0-9+/=]+)")
+WIDTH = A4[0] - 30 * mm
+
+
+def pick_font(font: str | None) -> str:
+    """The font asked for (registered), or the best one available."""
+    return cid_font() if font == CID_FONT else font or statement_font()
+
+
+def build_pdf(
+    story: Sequence[Flowable], *, font: str, title: str, author: str, fingerprint: tuple[str, str],
+    footer: str,
+) -> bytes:  # fmt: skip
+    """Lay `story` out on A4; the (SHA-256, canonical JSON) fingerprint rides in the Subject."""
+    digest, canonical = fingerprint
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+        author=author,
+        subject=f"{MARK}:{digest}:{base64.b64encode(canonical.encode()).decode()}",
+        creator="haiyan-comp",
+    )
+    doc.build(list(story), canvasmaker=_numbered_canvas(font, footer))
+    return buffer.getvalue()
+
+
+def read_embedded(pdf: bytes) -> tuple[str, str] | None:
+    """The SHA-256 and the canonical figures JSON a document carries, or None."""
+    match = MARK_PATTERN.search(pdf)
+    if match is None:
+        return None
+    return match.group(1).decode(), base64.b64decode(match.group(2)).decode()
+
+
+def styles_for(font: str) -> dict[str, ParagraphStyle]:
+    """The paragraph styles, all in `font`."""
+    base = ParagraphStyle("base", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
+    return {
+        "title": ParagraphStyle("title", base, fontSize=15, leading=20, alignment=TA_CENTER),
+        "heading": ParagraphStyle(
+            "heading", base, fontSize=11, leading=16, spaceAfter=2, keepWithNext=1
+        ),
+        "cell": base,
+        "body": ParagraphStyle("body", base, fontSize=10, leading=15),
+        "small": ParagraphStyle("small", base, fontSize=7.5, leading=10),
+        "code": ParagraphStyle("code", base, fontSize=8, leading=10, wordWrap=None),
+    }
+
+
+def grid(font: str, header: bool = True, right_from: int = 1) -> TableStyle:
+    """A ruled table with a grey header row; figures right-aligned from column `right_from`."""
+    commands: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), font, 9),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (right_from, 0), (-1, -1), "RIGHT"),
+    ]
+    if header:
+        commands += [
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+            ("ALIGN", (0, 0), (-1, 0), "CENTER"),
+        ]
+    return TableStyle(commands)
+
+
+def signatures(left: str, right: str, styles: dict[str, ParagraphStyle], font: str) -> Table:
+    """Signature and seal blocks side by side."""
+    # underscores, not spaces: paragraphs collapse spaces, and STSong-Light has no U+00A0
+    lines = "经办人：<br/><br/>负责人：<br/><br/>（盖章）<br/><br/>日期：________年______月______日"
+    rows = [
+        [left, right],
+        [Paragraph(lines, styles["body"]), Paragraph(lines, styles["body"])],
+    ]
+    table = Table(rows, colWidths=[WIDTH / 2] * 2)
+    table.setStyle(grid(font, right_from=2))
+    table.setStyle(TableStyle([("VALIGN", (0, 1), (-1, 1), "TOP")]))
+    return table
+
+
+def _numbered_canvas(font: str, footer: str) -> type[Canvas]:
+    class NumberedCanvas(Canvas):  # type: ignore[misc]
+        """Holds the pages back until the end, to print "page X of Y" on each."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self.setFont(font, 8)
+                self.drawString(15 * mm, 10 * mm, footer)
+                self.drawRightString(A4[0] - 15 * mm, 10 * mm, f"第 {number} 页 共 {total} 页")
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas

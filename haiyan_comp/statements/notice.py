@@ -1,0 +1,132 @@
+"""The prepayment notice of one run (`haiyan prepay run --as-of D`) for one institution."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
+
+from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.statements.capital import capital_amount
+from haiyan_comp.statements.data import StatementInstalment, canonical_json
+from haiyan_comp.statements.layout import WIDTH, build_pdf, grid, pick_font, signatures, styles_for
+
+
+@dataclass(frozen=True)
+class NoticeInstalment:
+    """One instalment paid by the run, with its year."""
+
+    year: int
+    instalment: StatementInstalment
+
+
+@dataclass(frozen=True)
+class NoticeData:
+    """Every figure of a prepayment notice: the instalments one run paid one institution."""
+
+    county: str
+    institution_code: str
+    institution_name: str
+    as_of: date
+    generated_at: datetime
+    instalments: tuple[NoticeInstalment, ...]
+    gross: int
+    offset: int
+    cash: int
+
+    @property
+    def number(self) -> str:
+        """The notice number: run date and institution code."""
+        return f"YF-{self.as_of:%Y%m%d}-{self.institution_code}"
+
+    def figures(self) -> dict[str, Any]:
+        """The notice's figures as strings: what the fingerprint covers."""
+        return {
+            "document": "prepayment_notice",
+            "institution": self.institution_code,
+            "as_of": self.as_of.isoformat(),
+            "number": self.number,
+            "instalments": [
+                {
+                    "year": i.year,
+                    "number": i.instalment.number,
+                    "due": i.instalment.due.isoformat(),
+                    "gross": fmt(i.instalment.gross),
+                    "offset": fmt(i.instalment.offset),
+                    "cash": fmt(i.instalment.cash),
+                }
+                for i in self.instalments
+            ],
+            "gross": fmt(self.gross),
+            "offset": fmt(self.offset),
+            "cash": fmt(self.cash),
+        }
+
+    def canonical_figures(self) -> str:
+        """The figures as canonical JSON."""
+        return canonical_json(self.figures())
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the canonical figures."""
+        return hashlib.sha256(self.canonical_figures().encode()).hexdigest()
+
+
+def render_notice(data: NoticeData, font: str | None = None) -> bytes:
+    """The prepayment notice as PDF bytes."""
+    font = pick_font(font)
+    styles = styles_for(font)
+    cell = styles["cell"]
+    rows: list[list[Any]] = [
+        ["年度", "期次", "应付日期", "应付金额（元）", "抵扣欠款（元）", "实付金额（元）"]
+    ]
+    for item in data.instalments:
+        i = item.instalment
+        rows.append(
+            [str(item.year), str(i.number), i.due.isoformat(), fmt(i.gross), fmt(i.offset),
+             fmt(i.cash)]
+        )  # fmt: skip
+    rows.append(["合计", "", "", fmt(data.gross), fmt(data.offset), fmt(data.cash)])
+    table = Table(rows, colWidths=[WIDTH / 6] * 6, repeatRows=1)
+    table.setStyle(grid(font, right_from=3))
+    story = [
+        Paragraph(f"{data.county}基层医疗卫生机构预付款通知单", styles["title"]),
+        Table(
+            [
+                [
+                    Paragraph(f"机构：{data.institution_name}（{data.institution_code}）", cell),
+                    Paragraph(f"通知单号：{data.number}", cell),
+                    Paragraph(f"拨付日期：{data.as_of}", cell),
+                ]
+            ],
+            colWidths=[WIDTH * 0.45, WIDTH * 0.3, WIDTH * 0.25],
+        ),
+        Spacer(1, 4 * mm),
+        table,
+        Spacer(1, 4 * mm),
+        Paragraph(
+            f"本次实付金额 {fmt(data.cash)} 元，大写：{capital_amount(data.cash)}", styles["body"]
+        ),
+        Spacer(1, 6 * mm),
+        KeepTogether(
+            [
+                signatures(
+                    f"{data.county}财政局（签章）", f"{data.institution_name}（签章）", styles, font
+                ),
+                Spacer(1, 4 * mm),
+                Paragraph(f"数据指纹 SHA-256：{data.sha256}", styles["small"]),
+            ]
+        ),
+    ]
+    return build_pdf(
+        story,
+        font=font,
+        title=f"预付款通知单 {data.number}",
+        author=data.county,
+        fingerprint=(data.sha256, data.canonical_figures()),
+        footer=f"通知单号 {data.number}  生成时间 {data.generated_at:%Y-%m-%d %H:%M:%S %Z}",
+    )

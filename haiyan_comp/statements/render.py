@@ -1,0 +1,156 @@
+"""The settlement statement on A4: dataclass in, PDF bytes out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.statements.capital import capital_amount
+from haiyan_comp.statements.data import StatementData
+from haiyan_comp.statements.layout import WIDTH, build_pdf, grid, pick_font, signatures, styles_for
+
+CATEGORY = {"basic_medical": "基本医疗", "public_health": "公共卫生"}
+
+
+def render_settlement(data: StatementData, font: str | None = None) -> bytes:
+    """The statement as PDF bytes; the figures and their SHA-256 ride in the Subject."""
+    font = pick_font(font)
+    styles = styles_for(font)
+    story = [
+        Paragraph(f"{data.county}基层医疗卫生机构 {data.year} 年度结算单", styles["title"]),
+        _header(data, styles),
+        Spacer(1, 4 * mm),
+        Paragraph("一、服务项目工作当量", styles["heading"]),
+        _items(data, styles, font),
+        Spacer(1, 4 * mm),
+        Paragraph("二、结算金额", styles["heading"]),
+        _settlement(data, styles, font),
+        Spacer(1, 4 * mm),
+        Paragraph("三、预付款", styles["heading"]),
+        _instalments(data, styles, font),
+        Spacer(1, 4 * mm),
+        Paragraph("四、结算差额", styles["heading"]),
+        _balance(data, styles),
+        Spacer(1, 6 * mm),
+        KeepTogether(
+            [
+                signatures(
+                    f"{data.county}财政局（签章）", f"{data.institution_name}（签章）", styles, font
+                ),
+                Spacer(1, 4 * mm),
+                Paragraph(f"数据指纹 SHA-256：{data.sha256}", styles["small"]),
+            ]
+        ),
+    ]
+    return build_pdf(
+        story,
+        font=font,
+        title=f"{data.year}年度结算单 {data.institution_code}",
+        author=data.county,
+        fingerprint=(data.sha256, data.canonical_figures()),
+        footer=f"结算单号 {data.number}  生成时间 {data.generated_at:%Y-%m-%d %H:%M:%S %Z}",
+    )
+
+
+def _header(data: StatementData, styles: dict[str, ParagraphStyle]) -> Table:
+    cell = styles["cell"]
+    rows = [
+        [
+            Paragraph(f"县（市、区）：{data.county}", cell),
+            Paragraph(f"结算单号：{data.number}", cell),
+        ],
+        [
+            Paragraph(f"机构：{data.institution_name}（{data.institution_code}）", cell),
+            Paragraph(f"结算年度：{data.year}　结算基准日：{data.settled_as_of}", cell),
+        ],
+    ]
+    return Table(rows, colWidths=[WIDTH / 2] * 2)
+
+
+def _items(data: StatementData, styles: dict[str, ParagraphStyle], font: str) -> Table:
+    rows: list[list[Any]] = [
+        ["编码", "服务项目", "类别", "总当量", "超标当量", "核减当量", "核定当量"]
+    ]
+    for item in data.items:
+        rows.append(
+            [
+                Paragraph(item.code, styles["code"]),
+                Paragraph(item.name, styles["cell"]),
+                CATEGORY.get(item.category, item.category),
+                fmt(item.gross),
+                fmt(item.over_spec),
+                fmt(item.deducted),
+                fmt(item.verified),
+            ]
+        )
+    for category, label in (*CATEGORY.items(), (None, "合计")):
+        name = label if category is None else f"{label}小计"
+        rows.append([name, "", "", *(fmt(v) for v in data.item_totals(category))])
+    totals = len(CATEGORY) + 1
+    table = Table(
+        rows,
+        colWidths=[w * mm for w in (28, 56, 16, 20, 20, 20, 20)],
+        repeatRows=1,
+    )
+    table.setStyle(grid(font, right_from=3))
+    spans = [("SPAN", (0, row), (2, row)) for row in range(-totals, 0)]
+    table.setStyle(TableStyle([*spans, ("ALIGN", (0, -totals), (2, -1), "CENTER")]))
+    return table
+
+
+def _settlement(data: StatementData, styles: dict[str, ParagraphStyle], font: str) -> Table:
+    units = [
+        ("核定基本医疗当量 V_bm", fmt(data.verified_basic_medical)),
+        ("核定公共卫生当量 V_ph", fmt(data.verified_public_health)),
+        ("增长上限核减基本医疗当量", fmt(data.growth_cap_effect)),
+        ("购买基本医疗当量 P_bm", fmt(data.purchased_basic_medical)),
+        ("购买当量合计 P", fmt(data.purchased)),
+        ("当量单价（元）", data.unit_price),
+    ]
+    money = [
+        ("应得金额 A（元）", fmt(data.entitlement)),
+        ("全县年度预算（元）", fmt(data.budget)),
+        ("全县风险基金动用（元）", fmt(data.risk_fund_draw)),
+        ("最终结算金额 F（元）", fmt(data.final)),
+        ("已预付合计（元）", fmt(data.prepaid)),
+    ]
+    if data.score is not None and data.bonus_cap is not None:
+        units.append(("绩效考核得分", fmt(data.score)))
+        money.append(("效率奖励上限（元）", fmt(data.bonus_cap)))
+    money += [("", "")] * (len(units) - len(money))
+    cell = styles["cell"]
+    rows: list[list[Any]] = [["当量", "数额", "金额", "数额"]]
+    rows += [
+        [Paragraph(a, cell), x, Paragraph(b, cell), y]
+        for (a, x), (b, y) in zip(units, money, strict=True)
+    ]
+    table = Table(rows, colWidths=[w * mm for w in (58, 32, 58, 32)])
+    table.setStyle(grid(font))
+    return table
+
+
+def _instalments(data: StatementData, styles: dict[str, ParagraphStyle], font: str) -> Table:
+    rows: list[list[Any]] = [
+        ["期次", "应付日期", "应付金额（元）", "抵扣欠款（元）", "实付金额（元）"]
+    ]
+    for i in data.instalments:
+        rows.append([str(i.number), i.due.isoformat(), fmt(i.gross), fmt(i.offset), fmt(i.cash)])
+    if not data.instalments:
+        rows.append(["无", "", "", "", ""])
+    table = Table(rows, colWidths=[WIDTH / 5] * 5, repeatRows=1)
+    table.setStyle(grid(font, right_from=2))
+    return table
+
+
+def _balance(data: StatementData, styles: dict[str, ParagraphStyle]) -> Paragraph:
+    amount = abs(data.balance)
+    kind = "应补付（top-up）" if data.balance >= 0 else "应扣回欠款（debt）"
+    return Paragraph(
+        f"最终结算金额 {fmt(data.final)} 元，已预付 {fmt(data.prepaid)} 元，"
+        f"<b>{kind} {fmt(amount)} 元</b>，大写：{capital_amount(amount)}",
+        styles["body"],
+    )

@@ -1,0 +1,157 @@
+"""Load a statement's figures from the services and rows the JSON outputs use."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from haiyan_comp.audit.reports import batch_detail
+from haiyan_comp.bonus.services import institution_bonus, pay_sheet
+from haiyan_comp.budget.models import Instalment
+from haiyan_comp.errors import Conflict, NotFound
+from haiyan_comp.institutions.models import Institution, Staff
+from haiyan_comp.institutions.services import get_institution
+from haiyan_comp.settlement.models import Settlement, YearSettlement
+from haiyan_comp.statements.audit_report import AuditReportData
+from haiyan_comp.statements.data import StatementData, StatementInstalment, StatementItem
+from haiyan_comp.statements.notice import NoticeData, NoticeInstalment
+from haiyan_comp.statements.slip import SlipData
+from haiyan_comp.units.services import year_units
+
+
+def settlement_statement(
+    session: Session, year: int, code: str, county: str, generated_at: datetime
+) -> StatementData:
+    """The settlement statement of institution `code` for settled `year`."""
+    institution = get_institution(session, code)
+    settled = session.get(YearSettlement, year)
+    row = session.get(Settlement, (year, institution.id))
+    if settled is None or row is None:
+        raise NotFound(f"year {year} has no settlement for {code}; settle it first (R13)")
+    units = year_units(session, year, code).institutions
+    bonus = institution_bonus(session, year, institution)
+    items = units[0].items if units else ()
+    return StatementData(
+        county=county,
+        institution_code=institution.code,
+        institution_name=institution.name,
+        year=year,
+        settled_as_of=settled.as_of,
+        generated_at=generated_at,
+        items=tuple(
+            StatementItem(i.code, i.name, i.category, i.gross, i.over_spec, i.deducted, i.verified)
+            for i in items
+        ),
+        verified_basic_medical=row.verified_basic_medical,
+        verified_public_health=row.verified_public_health,
+        purchased_basic_medical=row.purchased_basic_medical,
+        purchased=row.purchased,
+        unit_price=settled.unit_price,
+        budget=settled.budget,
+        risk_fund_draw=settled.risk_fund_draw,
+        entitlement=row.entitlement,
+        final=row.final,
+        prepaid=row.prepaid,
+        balance=row.balance,
+        instalments=tuple(
+            StatementInstalment(i.number, i.due, i.gross, i.offset, i.cash)
+            for i in session.scalars(
+                select(Instalment)
+                .where(Instalment.year == year, Instalment.institution_id == institution.id)
+                .order_by(Instalment.number)
+            )
+        ),
+        score=bonus.score,
+        bonus_cap=None if bonus.score is None else bonus.cap,
+    )
+
+
+def settled_codes(session: Session, year: int) -> list[str]:
+    """The codes of every institution settled in `year`, in code order."""
+    codes = list(
+        session.scalars(
+            select(Institution.code)
+            .join(Settlement, Settlement.institution_id == Institution.id)
+            .where(Settlement.year == year)
+            .order_by(Institution.code)
+        )
+    )
+    if not codes:
+        raise NotFound(f"year {year} is not settled; there is no statement to print (R13)")
+    return codes
+
+
+def prepayment_notice(
+    session: Session, as_of: date, code: str, county: str, generated_at: datetime
+) -> NoticeData:
+    """The instalments the prepayment run of `as_of` paid institution `code`."""
+    institution = get_institution(session, code)
+    paid = list(
+        session.scalars(
+            select(Instalment)
+            .where(Instalment.as_of == as_of, Instalment.institution_id == institution.id)
+            .order_by(Instalment.year, Instalment.number)
+        )
+    )
+    if not paid:
+        raise NotFound(f"the prepayment run of {as_of} paid {code} nothing; there is no notice")
+    return NoticeData(
+        county=county,
+        institution_code=institution.code,
+        institution_name=institution.name,
+        as_of=as_of,
+        generated_at=generated_at,
+        instalments=tuple(
+            NoticeInstalment(
+                i.year, StatementInstalment(i.number, i.due, i.gross, i.offset, i.cash)
+            )
+            for i in paid
+        ),
+        gross=sum(i.gross for i in paid),
+        offset=sum(i.offset for i in paid),
+        cash=sum(i.cash for i in paid),
+    )
+
+
+def notice_codes(session: Session, as_of: date) -> list[str]:
+    """The codes of every institution the prepayment run of `as_of` paid."""
+    codes = list(
+        session.scalars(
+            select(Institution.code)
+            .join(Instalment, Instalment.institution_id == Institution.id)
+            .where(Instalment.as_of == as_of)
+            .distinct()
+            .order_by(Institution.code)
+        )
+    )
+    if not codes:
+        raise NotFound(f"no prepayment run paid anything as of {as_of}; there is no notice")
+    return codes
+
+
+def audit_report(
+    session: Session, batch_id: int, county: str, generated_at: datetime
+) -> AuditReportData:
+    """The report of closed audit batch `batch_id`, from `haiyan audit show`'s service."""
+    batch = batch_detail(session, batch_id)
+    if batch["state"] != "closed":
+        raise Conflict(f"audit batch {batch_id} is open: its report waits for `audit close` (R7)")
+    name = get_institution(session, batch["institution"]).name
+    return AuditReportData(county, name, generated_at, batch)
+
+
+def bonus_slips(
+    session: Session, year: int, code: str, performance_pay: int, county: str,
+    generated_at: datetime,
+) -> SlipData:  # fmt: skip
+    """The staff slips of `code`'s year, from `haiyan paysheet`'s service (R18, R19)."""
+    sheet = pay_sheet(session, year, code, performance_pay).to_json()
+    institution = get_institution(session, code)
+    names = dict(
+        session.execute(
+            select(Staff.code, Staff.name).where(Staff.institution_id == institution.id)
+        ).all()
+    )
+    return SlipData(county, institution.name, generated_at, sheet, names)

@@ -1,0 +1,85 @@
+"""Staff bonus slips of an institution's year (R18, R19): one slip per staff member."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
+
+from haiyan_comp.statements.data import canonical_json
+from haiyan_comp.statements.layout import WIDTH, build_pdf, grid, pick_font, styles_for
+
+
+@dataclass(frozen=True)
+class SlipData:
+    """`haiyan paysheet --json` of an institution and year, with the staff's names."""
+
+    county: str
+    institution_name: str
+    generated_at: datetime
+    sheet: dict[str, Any]
+    names: dict[str, str]
+
+    @property
+    def number(self) -> str:
+        """The slip set's number: year and institution."""
+        return f"JL-{self.sheet['year']}-{self.sheet['institution']}"
+
+    def figures(self) -> dict[str, Any]:
+        """The slips' figures (the pay sheet): what the fingerprint covers."""
+        return {"document": "bonus_slip", "number": self.number, **self.sheet}
+
+    def canonical_figures(self) -> str:
+        """The figures as canonical JSON."""
+        return canonical_json(self.figures())
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the canonical figures."""
+        return hashlib.sha256(self.canonical_figures().encode()).hexdigest()
+
+
+def render_slips(data: SlipData, font: str | None = None) -> bytes:
+    """One slip per staff member, several to a page, as PDF bytes."""
+    font = pick_font(font)
+    styles = styles_for(font)
+    sheet = data.sheet
+    story: list[Any] = [
+        Paragraph(f"{data.county} {sheet['year']} 年度绩效工资及效率奖励发放单", styles["title"]),
+        Paragraph(
+            f"{data.institution_name}（{sheet['institution']}）：绩效工资总额 "
+            f"{sheet['performance_pay']} 元，其中基础部分 {sheet['basic']} 元，激励部分 "
+            f"{sheet['incentive']} 元；效率奖励 {sheet['efficiency_bonus']} 元（单列发放）",
+            styles["body"],
+        ),
+        Spacer(1, 4 * mm),
+    ]
+    for staff in sheet["staff"]:
+        code = staff["code"]
+        rows = [
+            ["姓名", data.names.get(code, ""), "工号", code],
+            ["年度", str(sheet["year"]), "机构", Paragraph(data.institution_name, styles["cell"])],
+            [
+                "绩效工资激励部分（元）",
+                staff["incentive"],
+                "效率奖励（元）",
+                staff["efficiency_bonus"],
+            ],
+            ["领取人签字", "", "日期", ""],
+        ]
+        table = Table(rows, colWidths=[WIDTH * w for w in (0.25, 0.25, 0.2, 0.3)])
+        table.setStyle(grid(font, header=False, right_from=4))
+        story.append(KeepTogether([table, Spacer(1, 5 * mm)]))
+    story.append(Paragraph(f"数据指纹 SHA-256：{data.sha256}", styles["small"]))
+    return build_pdf(
+        story,
+        font=font,
+        title=f"效率奖励发放单 {data.number}",
+        author=data.county,
+        fingerprint=(data.sha256, data.canonical_figures()),
+        footer=f"发放单号 {data.number}  生成时间 {data.generated_at:%Y-%m-%d %H:%M:%S %Z}",
+    )
