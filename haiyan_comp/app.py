@@ -35,27 +35,32 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def register_commands(app: Flask) -> None:
-    """Each domain's commands under the `haiyan` group."""
-    from haiyan_comp.audit.commands import audit
-    from haiyan_comp.bonus.commands import assess, bonus, paysheet
-    from haiyan_comp.budget.commands import (
-        baseline_group,
-        prepay_group,
-        scheduler_group,
-        year_group,
-    )
-    from haiyan_comp.catalogue.commands import catalog
-    from haiyan_comp.db_commands import db_group
-    from haiyan_comp.demo.commands import demo
-    from haiyan_comp.institutions.commands import institutions, staff
-    from haiyan_comp.records.commands import records
-    from haiyan_comp.settlement.commands import adjust, ledger, settle
-    from haiyan_comp.units.commands import units
+# Each domain's commands, imported only when one of them runs (see LazyCommands).
+COMMANDS = {
+    "db": "haiyan_comp.db_commands:db_group",
+    "catalog": "haiyan_comp.catalogue.commands:catalog",
+    "institutions": "haiyan_comp.institutions.commands:institutions",
+    "staff": "haiyan_comp.institutions.commands:staff",
+    "records": "haiyan_comp.records.commands:records",
+    "units": "haiyan_comp.units.commands:units",
+    "audit": "haiyan_comp.audit.commands:audit",
+    "year": "haiyan_comp.budget.commands:year_group",
+    "baseline": "haiyan_comp.budget.commands:baseline_group",
+    "prepay": "haiyan_comp.budget.commands:prepay_group",
+    "scheduler": "haiyan_comp.budget.commands:scheduler_group",
+    "settle": "haiyan_comp.settlement.commands:settle",
+    "ledger": "haiyan_comp.settlement.commands:ledger",
+    "adjust": "haiyan_comp.settlement.commands:adjust",
+    "assess": "haiyan_comp.bonus.commands:assess",
+    "bonus": "haiyan_comp.bonus.commands:bonus",
+    "paysheet": "haiyan_comp.bonus.commands:paysheet",
+    "statement": "haiyan_comp.statements.commands:statement",
+    "demo": "haiyan_comp.demo.commands:demo",
+}
 
-    for command in (
-        db_group, catalog, institutions, staff, records, units, audit,
-        year_group, baseline_group, prepay_group, settle, ledger, adjust, scheduler_group,
-        assess, bonus, paysheet, demo,
-    ):  # fmt: skip
-        app.cli.add_command(command)
+
+def register_commands(app: Flask) -> None:
+    """Each domain's commands under the `haiyan` group, loaded on first use."""
+    from haiyan_comp.cli import LazyCommands
+
+    app.cli = LazyCommands(lazy=COMMANDS, name=app.name)

@@ -8,6 +8,7 @@ way to turn a DomainError into a message and an exit status.
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import sys
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from datetime import date
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import click
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup
 
 from haiyan_comp.db import db
 from haiyan_comp.errors import DomainError
@@ -84,3 +85,27 @@ def cli() -> None:
 def main() -> None:
     """Entry point of the `haiyan` console script."""
     cli(prog_name="haiyan")
+
+
+class LazyCommands(AppGroup):
+    """The app's command group, importing each command's module only when it is run.
+
+    A `haiyan` process runs one command; importing every domain (PDF fonts,
+    Alembic, the demo generator …) for each of them cost most of a small
+    command's time.
+    """
+
+    def __init__(self, lazy: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lazy = lazy  # command name → "module:attribute"
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command, loaded or not."""
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, imported on first use."""
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module, attribute = self.lazy[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
