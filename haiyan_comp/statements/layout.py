@@ -65,7 +65,7 @@ def styles_for(font: str) -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("title", base, fontSize=15, leading=20, alignment=TA_CENTER),
         "heading": ParagraphStyle(
-            "heading", base, fontSize=11, leading=16, spaceAfter=2, keepWithNext=1
+            "heading", base, fontSize=11, leading=16, spaceAfter=2
         ),
         "cell": base,
         "body": ParagraphStyle("body", base, fontSize=10, leading=15),

@@ -6,7 +6,7 @@ from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.statements.capital import capital_amount
@@ -24,15 +24,19 @@ def render_settlement(data: StatementData, font: str | None = None) -> bytes:
         Paragraph(f"{data.county}基层医疗卫生机构 {data.year} 年度结算单", styles["title"]),
         _header(data, styles),
         Spacer(1, 4 * mm),
+        CondPageBreak(30 * mm),  # a heading never ends a page; long tables still split
         Paragraph("一、服务项目工作当量", styles["heading"]),
         _items(data, styles, font),
         Spacer(1, 4 * mm),
+        CondPageBreak(30 * mm),  # a heading never ends a page; long tables still split
         Paragraph("二、结算金额", styles["heading"]),
         _settlement(data, styles, font),
         Spacer(1, 4 * mm),
+        CondPageBreak(30 * mm),  # a heading never ends a page; long tables still split
         Paragraph("三、预付款", styles["heading"]),
         _instalments(data, styles, font),
         Spacer(1, 4 * mm),
+        CondPageBreak(30 * mm),  # a heading never ends a page; long tables still split
         Paragraph("四、结算差额", styles["heading"]),
         _balance(data, styles),
         Spacer(1, 6 * mm),
@@ -148,7 +152,7 @@ def _instalments(data: StatementData, styles: dict[str, ParagraphStyle], font: s
 
 def _balance(data: StatementData, styles: dict[str, ParagraphStyle]) -> Paragraph:
     amount = abs(data.balance)
-    kind = "应补付（top-up）" if data.balance >= 0 else "应扣回欠款（debt）"
+    kind = "应补付" if data.balance >= 0 else "应扣回欠款"
     return Paragraph(
         f"最终结算金额 {fmt(data.final)} 元，已预付 {fmt(data.prepaid)} 元，"
         f"<b>{kind} {fmt(amount)} 元</b>，大写：{capital_amount(amount)}",
