@@ -64,9 +64,7 @@ def styles_for(font: str) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("base", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
     return {
         "title": ParagraphStyle("title", base, fontSize=15, leading=20, alignment=TA_CENTER),
-        "heading": ParagraphStyle(
-            "heading", base, fontSize=11, leading=16, spaceAfter=2
-        ),
+        "heading": ParagraphStyle("heading", base, fontSize=11, leading=16, spaceAfter=2),
         "cell": base,
         "body": ParagraphStyle("body", base, fontSize=10, leading=15),
         "small": ParagraphStyle("small", base, fontSize=7.5, leading=10),
