@@ -71,6 +71,11 @@ class StatementData:
         """Basic-medical units the growth cap kept out of the purchase (V_bm − P_bm, R9)."""
         return self.verified_basic_medical - self.purchased_basic_medical
 
+    @property
+    def budget_scaling(self) -> int:
+        """F − A: what the budget's largest-remainder scaling took or gave (R10), 0 if none."""
+        return self.final - self.entitlement
+
     def item_totals(self, category: str | None = None) -> tuple[int, int, int, int]:
         """Gross, over-spec, deducted and verified units of one category, or of all items."""
         items = [i for i in self.items if category is None or i.category == category]

@@ -119,6 +119,11 @@ def _settlement(data: StatementData, styles: dict[str, ParagraphStyle], font: st
         ("应得金额 A（元）", fmt(data.entitlement)),
         ("全县年度预算（元）", fmt(data.budget)),
         ("全县风险基金动用（元）", fmt(data.risk_fund_draw)),
+        *(
+            [("预算按比例调整 F − A（元）", fmt(data.budget_scaling))]
+            if data.budget_scaling
+            else []
+        ),
         ("最终结算金额 F（元）", fmt(data.final)),
         ("已预付合计（元）", fmt(data.prepaid)),
     ]
@@ -126,6 +131,7 @@ def _settlement(data: StatementData, styles: dict[str, ParagraphStyle], font: st
         units.append(("绩效考核得分", fmt(data.score)))
         money.append(("效率奖励上限（元）", fmt(data.bonus_cap)))
     money += [("", "")] * (len(units) - len(money))
+    units += [("", "")] * (len(money) - len(units))
     cell = styles["cell"]
     rows: list[list[Any]] = [["当量", "数额", "金额", "数额"]]
     rows += [

@@ -301,3 +301,15 @@ def test_the_bonus_slips_show_the_pay_sheet_and_verify(
     session.execute(update(Assessment).values(pool=10000000))
     changed = runner.invoke(args=["statement", "verify", str(path)])
     assert changed.exit_code == 1 and "efficiency_bonus: 150000.00 → 100000.00" in changed.output
+
+
+def test_budget_scaling_is_shown_where_it_applied(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    """The budget variant: A 900.00 scaled to F 889.09 shows F − A = −10.91."""
+    load_example(runner, tmp_path)
+    audit_htn(runner)
+    configure_2018(runner, budget="1600", fund="30")
+    run(runner, "settle", "2018", "--as-of", "2019-01-15")
+    out = tmp_path / "hy01.pdf"
+    run(runner, "statement", "2018", "--institution", "HY01", "--out", str(out))
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "预算按比例调整" in text and "-10.91" in text and "889.09" in text
