@@ -14,7 +14,9 @@ from typing import Any, NoReturn
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
 
+from haiyan_comp.audit.models import AuditBatch
 from haiyan_comp.budget.commands import amount
 from haiyan_comp.cli import IsoDate, unit_of_work
 from haiyan_comp.db import db
@@ -136,15 +138,30 @@ def _write(
 
 @statement.command("audit")
 @with_appcontext
-@click.argument("batch_id", metavar="BATCH", type=int)
+@click.argument("batch_id", metavar="[BATCH]", type=int, required=False)
+@click.option("--year", type=int, default=None, help="With --all: every closed batch of YEAR.")
+@all_option
 @out_option
 @unit_of_work
-def audit(batch_id: int, out: Path) -> None:
-    """Write the report of closed audit BATCH."""
-    data = audit_report(db.session, batch_id, _county(), datetime.now(UTC))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(render_audit_report(data))
-    click.echo(f"audit report of batch {batch_id} written to {out}")
+def audit(batch_id: int | None, year: int | None, every: bool, out: Path) -> None:
+    """Write the report of closed audit BATCH, or of every closed batch of --year with --all."""
+    if every == (batch_id is not None) or every != (year is not None):
+        raise click.UsageError("give BATCH, or --year Y --all")
+
+    def pdf(batch: str) -> bytes:
+        return render_audit_report(
+            audit_report(db.session, int(batch), _county(), datetime.now(UTC))
+        )
+
+    if batch_id is not None:
+        _write(pdf, str(batch_id), None, out, "audit-report")
+        return
+    batches = db.session.scalars(
+        select(AuditBatch.id)
+        .where(AuditBatch.year == year, AuditBatch.closed_at.is_not(None))
+        .order_by(AuditBatch.id)
+    ).all()
+    _write(pdf, None, [str(b) for b in batches], out, f"audit-report-{year}")
 
 
 @statement.command("slip")

@@ -313,3 +313,14 @@ def test_budget_scaling_is_shown_where_it_applied(runner: FlaskCliRunner, tmp_pa
     run(runner, "statement", "2018", "--institution", "HY01", "--out", str(out))
     text = "".join(page.extract_text() for page in PdfReader(out).pages)
     assert "预算按比例调整" in text and "-10.91" in text and "889.09" in text
+
+
+def test_every_audit_report_of_a_year(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    load_example(runner, tmp_path)
+    audit_htn(runner)
+    out = tmp_path / "audits"
+    run(runner, "statement", "audit", "--year", "2018", "--all", "--out", str(out))
+    [pdf] = out.glob("*.pdf")  # the one closed batch (ids differ between databases)
+    assert pdf.name.startswith("audit-report-2018-")
+    assert zipfile.ZipFile(out / "audit-report-2018.zip").namelist() == [pdf.name]
+    assert runner.invoke(args=["statement", "audit", "--all", "--out", str(out)]).exit_code == 2
