@@ -14,7 +14,15 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from haiyan_comp.statements.fonts import CID_FONT, cid_font, statement_font
 
@@ -100,6 +108,19 @@ def signatures(left: str, right: str, styles: dict[str, ParagraphStyle], font: s
     table.setStyle(grid(font, right_from=2))
     table.setStyle(TableStyle([("VALIGN", (0, 1), (-1, 1), "TOP")]))
     return table
+
+
+def signed_by_finance_and(
+    county: str, institution: str, sha256: str, styles: dict[str, ParagraphStyle], font: str
+) -> KeepTogether:
+    """The two signature blocks and the figures' fingerprint, never split across pages."""
+    return KeepTogether(
+        [
+            signatures(f"{county}财政局（签章）", f"{institution}（签章）", styles, font),
+            Spacer(1, 4 * mm),
+            Paragraph(f"数据指纹 SHA-256：{sha256}", styles["small"]),
+        ]
+    )
 
 
 def _numbered_canvas(font: str, footer: str) -> type[Canvas]:

@@ -8,12 +8,19 @@ from datetime import date, datetime
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import Paragraph, Spacer, Table
 
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.statements.capital import capital_amount
 from haiyan_comp.statements.data import StatementInstalment, canonical_json
-from haiyan_comp.statements.layout import WIDTH, build_pdf, grid, pick_font, signatures, styles_for
+from haiyan_comp.statements.layout import (
+    WIDTH,
+    build_pdf,
+    grid,
+    pick_font,
+    signed_by_finance_and,
+    styles_for,
+)
 
 
 @dataclass(frozen=True)
@@ -112,15 +119,7 @@ def render_notice(data: NoticeData, font: str | None = None) -> bytes:
             f"本次实付金额 {fmt(data.cash)} 元，大写：{capital_amount(data.cash)}", styles["body"]
         ),
         Spacer(1, 6 * mm),
-        KeepTogether(
-            [
-                signatures(
-                    f"{data.county}财政局（签章）", f"{data.institution_name}（签章）", styles, font
-                ),
-                Spacer(1, 4 * mm),
-                Paragraph(f"数据指纹 SHA-256：{data.sha256}", styles["small"]),
-            ]
-        ),
+        signed_by_finance_and(data.county, data.institution_name, data.sha256, styles, font),
     ]
     return build_pdf(
         story,

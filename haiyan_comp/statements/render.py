@@ -6,12 +6,19 @@ from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Paragraph, Spacer, Table, TableStyle
 
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.statements.capital import capital_amount
 from haiyan_comp.statements.data import StatementData
-from haiyan_comp.statements.layout import WIDTH, build_pdf, grid, pick_font, signatures, styles_for
+from haiyan_comp.statements.layout import (
+    WIDTH,
+    build_pdf,
+    grid,
+    pick_font,
+    signed_by_finance_and,
+    styles_for,
+)
 
 CATEGORY = {"basic_medical": "基本医疗", "public_health": "公共卫生"}
 
@@ -40,15 +47,7 @@ def render_settlement(data: StatementData, font: str | None = None) -> bytes:
         Paragraph("四、结算差额", styles["heading"]),
         _balance(data, styles),
         Spacer(1, 6 * mm),
-        KeepTogether(
-            [
-                signatures(
-                    f"{data.county}财政局（签章）", f"{data.institution_name}（签章）", styles, font
-                ),
-                Spacer(1, 4 * mm),
-                Paragraph(f"数据指纹 SHA-256：{data.sha256}", styles["small"]),
-            ]
-        ),
+        signed_by_finance_and(data.county, data.institution_name, data.sha256, styles, font),
     ]
     return build_pdf(
         story,
