@@ -8,7 +8,7 @@ PostgreSQL agree to the fen. Floats are refused everywhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TypeVar
@@ -61,11 +61,6 @@ def format_hundredths(hundredths: int) -> str:
     return f"{sign}{whole}.{frac:02d}"
 
 
-def to_decimal(hundredths: int) -> Decimal:
-    """Hundredths as a two-place Decimal (for display and JSON)."""
-    return Decimal(format_hundredths(hundredths))
-
-
 def round_half_up(value: Fraction | int) -> int:
     """Round an exact rational to the nearest integer, halves away from zero (R0)."""
     value = Fraction(value)
@@ -114,16 +109,6 @@ def largest_remainder(
 
 def _sort_key(key: object) -> tuple[str, object]:
     return (type(key).__name__, key)
-
-
-def sum_hundredths(values: Iterable[int]) -> int:
-    """Sum integer hundredths, refusing anything that is not an int."""
-    total = 0
-    for value in values:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise TypeError(f"expected int hundredths, got {value!r}")
-        total += value
-    return total
 
 
 def parse_ratio(value: object, *, what: str = "ratio") -> int:

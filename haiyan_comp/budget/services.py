@@ -27,6 +27,7 @@ from haiyan_comp.institutions.models import Institution
 from haiyan_comp.institutions.services import get_institution
 from haiyan_comp.ledger.services import debt_of, post
 from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.settlement.models import Settlement
 from haiyan_comp.years.models import Year
 from haiyan_comp.years.services import lock_records, require_open
 
@@ -234,8 +235,6 @@ def prepayment_totals(session: Session, year: int) -> dict[int, tuple[int, str]]
 
 def previous_basic_medical(session: Session, year: int) -> dict[str, int]:
     """R9's P_bm(k, Y−1): from the settled year Y−1, else the baselines entered for Y."""
-    from haiyan_comp.settlement.models import Settlement
-
     codes = dict(session.execute(select(Institution.id, Institution.code)).all())
     settled = session.scalars(select(Settlement).where(Settlement.year == year - 1)).all()
     if settled:
@@ -260,8 +259,6 @@ def growth_capped(session: Session, year: int, verified: dict[str, int]) -> dict
 def _weights(
     session: Session, year: int, active: list[Institution], plans: dict[int, PrepaymentPlan]
 ) -> tuple[dict[int, int], str]:
-    from haiyan_comp.settlement.models import Settlement
-
     last = {
         s.institution_id: s.final
         for s in session.scalars(select(Settlement).where(Settlement.year == year - 1))

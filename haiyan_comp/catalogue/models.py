@@ -7,8 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from haiyan_comp.db import Base
 
-CATEGORIES = ("basic_medical", "public_health")
-
 
 class ServiceItem(Base):
     """One catalogue item of one year; `value` is in hundredths of a unit."""

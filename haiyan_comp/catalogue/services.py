@@ -11,6 +11,7 @@ import yaml
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from haiyan_comp.audit.services import audited_items
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.catalogue.rules import KEYS, CatalogueItem, validate_items
 from haiyan_comp.errors import Conflict, InvalidInput
@@ -197,8 +198,6 @@ def _refuse_new_caps_without_residents(
 
 def _refuse_revaluing_audited(session: Session, year: int, item_ids: list[int]) -> None:
     """A drawn batch froze its population's units; a new value would make V = S − D wrong."""
-    from haiyan_comp.audit.services import audited_items
-
     audited = audited_items(session, item_ids)
     if audited:
         codes = dict(session.execute(select(ServiceItem.id, ServiceItem.code)).all())

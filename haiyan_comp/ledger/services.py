@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from haiyan_comp.budget.models import Instalment
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.institutions.models import Institution
 from haiyan_comp.ledger.models import ENTRY_KINDS, LedgerEntry, Posting
 from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.settlement.models import Settlement
 
 
 def post(
@@ -127,9 +129,6 @@ def verify_ledger(session: Session) -> list[str]:
     gross + top-up − debt = F; the cash paid out equals the instalments' cash
     plus the top-ups, less what the risk fund put in.
     """
-    from haiyan_comp.budget.models import Instalment
-    from haiyan_comp.settlement.models import Settlement
-
     problems = []
     for entry_id, total in session.execute(
         select(Posting.entry_id, func.sum(Posting.amount))

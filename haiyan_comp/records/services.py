@@ -283,11 +283,3 @@ def _merge(first: list[str], second: list[str]) -> list[str]:
     fields_named = {reason.split(":", 1)[0] for reason in first}
     merged.extend(r for r in second if r not in merged and r.split(":", 1)[0] not in fields_named)
     return merged
-
-
-def count_records(session: Session, year: int | None = None) -> int:
-    """How many records are stored (for one year, or all)."""
-    query = select(func.count()).select_from(ServiceRecord)
-    if year is not None:
-        query = query.where(ServiceRecord.year == year)
-    return session.scalar(query) or 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -167,15 +167,7 @@ def settle_year(
         faults.point("settle:after-an-institution")
     session.get(Year, year).settled_at = now  # type: ignore[union-attr]
     session.flush()
-    return SettlementResult(
-        result.year,
-        as_of,
-        result.unit_price,
-        result.budget,
-        result.risk_fund_draw,
-        result.institutions,
-        dry_run=False,
-    )
+    return replace(result, dry_run=False)
 
 
 def _book(
