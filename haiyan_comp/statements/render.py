@@ -96,7 +96,7 @@ def _items(data: StatementData, styles: dict[str, ParagraphStyle], font: str) ->
     totals = len(CATEGORY) + 1
     table = Table(
         rows,
-        colWidths=[w * mm for w in (28, 56, 16, 20, 20, 20, 20)],
+        colWidths=[w * mm for w in (34, 50, 16, 20, 20, 20, 20)],
         repeatRows=1,
     )
     table.setStyle(grid(font, right_from=3))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -185,7 +186,9 @@ def test_a_53_item_institution_fits_the_page(
     text = pdf_text(path)
     pages = len(PdfReader(path).pages)
     assert f"共 {pages} 页" in text
-    assert all(i.code in text.splitlines() and i.name in text for i in every)
+    assert all(re.search(rf"(?<![A-Z0-9]){i.code}(?![A-Z0-9])", text) for i in every)
+    if statement_font() != "STSong-Light":  # the built-in CID font's text is not extractable
+        assert all(i.name in text for i in every)
     if shutil.which("pdftoppm") is None:
         return
     subprocess.run(["pdftoppm", "-png", "-r", "40", str(path), str(tmp_path / "page")], check=True)
