@@ -29,10 +29,10 @@ def register_database(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    """The public pages; pages with data and the API arrive with sign-in."""
-    from haiyan_comp.web.views import bp
+    """Pages for people, /api/v1 for machines, sign-in and access rules for both."""
+    from haiyan_comp.web.setup import init_web
 
-    app.register_blueprint(bp)
+    init_web(app)
 
 
 # Each domain's commands, imported only when one of them runs (see LazyCommands).
@@ -56,6 +56,8 @@ COMMANDS = {
     "paysheet": "haiyan_comp.bonus.commands:paysheet",
     "statement": "haiyan_comp.statements.commands:statement",
     "demo": "haiyan_comp.demo.commands:demo",
+    "users": "haiyan_comp.accounts.commands:users",
+    "tokens": "haiyan_comp.accounts.commands:tokens",
 }
 
 

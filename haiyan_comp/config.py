@@ -20,6 +20,11 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "COUNTY_NAME": os.environ.get("HAIYAN_COUNTY_NAME", "海盐县"),
         "IMPORT_CHUNK_ROWS": int(os.environ.get("HAIYAN_IMPORT_CHUNK_ROWS", "20000")),
         "SQL_ECHO": os.environ.get("HAIYAN_SQL_ECHO") == "1",
+        # Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-* headers.
+        "PROXY_FIX": os.environ.get("HAIYAN_PROXY_FIX") == "1",
+        "SESSION_COOKIE_SECURE": os.environ.get("HAIYAN_SECURE_COOKIES") == "1",
+        # Where sign-in attempts are counted; share one (redis://…) across workers.
+        "RATELIMIT_STORAGE_URI": os.environ.get("HAIYAN_RATELIMIT_STORAGE", "memory://"),
     }
     config.update(overrides or {})
     _validate(config)

@@ -1,5 +1,6 @@
 """Every model, imported once so that Alembic and the app see the whole schema."""
 
+from haiyan_comp.accounts.models import ApiToken, User, WebSession
 from haiyan_comp.audit.models import AuditBatch, PopulationRecord, Verdict, VerdictChange
 from haiyan_comp.bonus.models import Assessment, Indicator, IndicatorScore
 from haiyan_comp.budget.models import (
@@ -18,6 +19,7 @@ from haiyan_comp.settlement.models import Settlement, YearSettlement
 from haiyan_comp.years.models import Year
 
 __all__ = [
+    "ApiToken",
     "Assessment",
     "AuditBatch",
     "Baseline",
@@ -37,8 +39,10 @@ __all__ = [
     "Settlement",
     "Staff",
     "UnitTotal",
+    "User",
     "Verdict",
     "VerdictChange",
+    "WebSession",
     "Year",
     "YearConfig",
     "YearSettlement",

@@ -57,7 +57,16 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
     """One app for the suite, on the migrated database (small chunks test chunking)."""
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "IMPORT_CHUNK_ROWS": 7})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "IMPORT_CHUNK_ROWS": 7,
+            "JOBS_INLINE": True,  # long work runs inside the request, in the test's transaction
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # cheap; the default is tested apart
+            "SECRET_KEY": "tests-only",
+        }
+    )
     yield app
     app.extensions["haiyan_db"]["engine"].dispose()
 

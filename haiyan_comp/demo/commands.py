@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from haiyan_comp.cli import emit_json, json_option, unit_of_work
 from haiyan_comp.db import db
 from haiyan_comp.demo.services import DemoReport, load_demo
+from haiyan_comp.demo.users import DEMO_PASSWORD, ensure_demo_users
 from haiyan_comp.institutions.services import LoadResult
 from haiyan_comp.money import format_hundredths as fmt
 
@@ -48,10 +49,21 @@ def demo(year: int, records: int, seed: int, as_json: bool) -> None:
         seed=seed,
         chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
     )
+    logins = ensure_demo_users(db.session)
     if as_json:
-        emit_json(report.to_json())
-    else:
-        _print(report)
+        emit_json(
+            {
+                **report.to_json(),
+                "logins": [
+                    {"username": u, "role": r, "password": DEMO_PASSWORD} for u, r, _ in logins
+                ],
+            }
+        )
+        return
+    _print(report)
+    click.secho(f"\nDemo logins (password for all: {DEMO_PASSWORD}; demo only):", bold=True)
+    for username, role, note in logins:
+        click.echo(f"  {username:<10}{role:<9}{note}")
 
 
 def _changes(result: LoadResult) -> str:
@@ -84,6 +96,5 @@ def _print(report: DemoReport) -> None:
         f"rejects rows (not imported):\n  haiyan records import {report.bad_rows_file}\n"
         f"The year is configured (price 10.00, 4 instalments); try the money:\n"
         f"  haiyan prepay run --as-of {report.year}-12-31\n"
-        f"  haiyan settle {report.year} --as-of {report.year + 1}-01-15 --dry-run\n"
-        "Demo logins arrive with the web application."
+        f"  haiyan settle {report.year} --as-of {report.year + 1}-01-15 --dry-run"
     )

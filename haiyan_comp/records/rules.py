@@ -45,6 +45,8 @@ class Reference:
     catalogue_years: frozenset[int]
     settled: dict[int, str]  # year → when it was settled, for the message
     today: date
+    # Institutions that exist but that this import may not write (a centre's upload).
+    outside: frozenset[str] = frozenset()
 
 
 class RecordRow(NamedTuple):
@@ -196,7 +198,13 @@ def _explain(
         reasons.append("source_id: required (R2)")
     elif len(source_id) > MAX_TEXT:
         reasons.append(f"source_id: longer than {MAX_TEXT} characters")
-    if inst_code not in ref.institutions:
+    if inst_code in ref.outside:
+        mine = ", ".join(ref.institutions)
+        reasons.append(
+            f"institution_code: {show(inst_code)} is another institution; "
+            f"this account imports records of {mine} only"
+        )
+    elif inst_code not in ref.institutions:
         reasons.append(
             "institution_code: required"
             if not inst_code

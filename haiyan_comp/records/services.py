@@ -80,9 +80,13 @@ class ImportRefused(InvalidInput):
         self.report = report
 
 
-def load_reference(session: Session, today: date) -> Reference:
-    """Every code a row may name, read once per import."""
+def load_reference(session: Session, today: date, only_institution: str | None = None) -> Reference:
+    """Every code a row may name, read once per import (of one institution when given)."""
     institutions = dict(session.execute(select(Institution.code, Institution.id)).all())
+    outside: frozenset[str] = frozenset()
+    if only_institution is not None:
+        outside = frozenset(code for code in institutions if code != only_institution)
+        institutions = {c: i for c, i in institutions.items() if c == only_institution}
     staff = {
         code: (staff_id, inst_code)
         for code, staff_id, inst_code in session.execute(
@@ -100,6 +104,7 @@ def load_reference(session: Session, today: date) -> Reference:
         catalogue_years=frozenset(year for year, _ in items),
         settled={year: at.date().isoformat() for year, at in settled_years(session).items()},
         today=today,
+        outside=outside,
     )
 
 
@@ -112,8 +117,13 @@ def import_records(
     imported_by: str,
     strict: bool = False,
     chunk_rows: int = 20_000,
+    only_institution: str | None = None,
 ) -> ImportReport:
-    """Import one CSV or JSON Lines file of service records; see CONTRACT.md."""
+    """Import one CSV or JSON Lines file of service records; see CONTRACT.md.
+
+    With `only_institution` (a centre's or an institution token's upload), rows
+    of any other institution are rejected and say why.
+    """
     head = stream.peek(64) if hasattr(stream, "peek") else b""
     report = ImportReport(filename, detect_format(filename, head), strict)
     lock_records(session)
@@ -128,7 +138,7 @@ def import_records(
     session.flush()
     report.import_id = batch.id
     before_id = session.scalar(select(func.coalesce(func.max(ServiceRecord.id), 0))) or 0
-    ref = load_reference(session, as_of)
+    ref = load_reference(session, as_of, only_institution)
     _Importer(session, batch.id, ref, report).run(read_rows(stream, report.file_format), chunk_rows)
     if report.imported:
         recompute_caps_after(session, before_id)

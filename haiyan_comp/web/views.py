@@ -1,26 +1,31 @@
-"""The public part of the web app: a landing page and a health check.
-
-Nothing here shows county data: every page with data needs a signed-in user
-(deny by default), and sign-in arrives with the web application issue.
-"""
+"""The public part of the web app: the landing page and a health check."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template
+from flask import Blueprint, Response, jsonify, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy import text
+from werkzeug.wrappers import Response as BaseResponse
 
 from haiyan_comp.db import db
+from haiyan_comp.web.access import public
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
 
 @bp.get("/")
-def index() -> str:
-    """What this server offers today, and where to start."""
+@public
+def index() -> str | BaseResponse:
+    """Signed in: the role's home page. Otherwise what this server is, and sign-in."""
+    if current_user.is_authenticated and not current_user.via_token:
+        from haiyan_comp.web.auth import HOME
+
+        return redirect(url_for(HOME[current_user.role]))
     return render_template("index.html")
 
 
 @bp.get("/healthz")
+@public
 def healthz() -> tuple[Response, int]:
     """200 when the database answers, 503 when it does not (for load balancers)."""
     try:
@@ -29,15 +34,3 @@ def healthz() -> tuple[Response, int]:
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database=db.dialect), 200
-
-
-@bp.after_app_request
-def security_headers(response: Response) -> Response:
-    """Headers every response carries."""
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'"
-    )
-    return response

@@ -188,7 +188,7 @@ def test_a_53_item_institution_fits_the_page(
     assert f"共 {pages} 页" in text
     assert all(re.search(rf"(?<![A-Z0-9]){i.code}(?![A-Z0-9])", text) for i in every)
     if statement_font() != "STSong-Light":  # the built-in CID font's text is not extractable
-        assert all(i.name in text for i in every)
+        assert all(i.name in text.replace("\n", "") for i in every)  # long names wrap
     if shutil.which("pdftoppm") is None:
         return
     subprocess.run(["pdftoppm", "-png", "-r", "40", str(path), str(tmp_path / "page")], check=True)

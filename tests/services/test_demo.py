@@ -58,7 +58,9 @@ def test_the_summary_says_what_to_try_next(runner: FlaskCliRunner, demo_folder: 
     result = runner.invoke(args=["demo", "--records", "50"])
     assert result.exit_code == 0, result.output
     assert f"haiyan records import {demo_folder / 'bad-rows-2018.csv'}" in result.output
-    assert "Demo logins arrive with the web application" in result.output
+    assert "Demo logins (password for all: haiyan-demo" in result.output
+    for login in ("finance", "auditor", "admin", "hy01", "hy09", "hy01s001"):
+        assert f"\n  {login} " in result.output
 
 
 def test_running_demo_again_changes_nothing(runner: FlaskCliRunner, demo_folder: Path) -> None:

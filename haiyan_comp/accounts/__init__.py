@@ -1,0 +1,1 @@
+"""People and machines that may use the service: users, sign-in sessions, API tokens."""

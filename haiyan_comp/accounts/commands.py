@@ -1,0 +1,192 @@
+"""`haiyan users …` and `haiyan tokens …` (the administrator's commands)."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from haiyan_comp.accounts import services
+from haiyan_comp.accounts.models import ROLES, TOKEN_ROLES, ApiToken, User
+from haiyan_comp.audit.reports import iso
+from haiyan_comp.cli import emit_json, json_option, unit_of_work
+from haiyan_comp.db import db
+
+
+@click.group("users", cls=AppGroup)
+def users() -> None:
+    """People who sign in to the web application."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password: str = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--institution", "institution_code", default=None, help="For a centre user.")
+@click.option("--staff", "staff_code", default=None, help="For a staff user: their staff code.")
+@click.option("--name", "display_name", default=None, help="The name shown on pages.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+@unit_of_work
+def create_user(
+    username: str,
+    role: str,
+    institution_code: str | None,
+    staff_code: str | None,
+    display_name: str | None,
+    password_stdin: bool,
+) -> None:
+    """Create a user (the password is asked for, or read from stdin)."""
+    password = _read_password(password_stdin)
+    user = services.create_user(
+        db.session,
+        username,
+        password,
+        role,
+        institution_code=institution_code,
+        staff_code=staff_code,
+        display_name=display_name,
+    )
+    scope = f" of {user.institution.code}" if user.institution else ""
+    click.echo(f"created {user.role} user {user.username}{scope}")
+
+
+@users.command("disable")
+@click.argument("username")
+@unit_of_work
+def disable_user(username: str) -> None:
+    """Disable a user: their sessions end at once and they cannot sign in."""
+    services.set_active(db.session, username, False)
+    click.echo(f"disabled {username}; their sessions are closed")
+
+
+@users.command("enable")
+@click.argument("username")
+@unit_of_work
+def enable_user(username: str) -> None:
+    """Let a disabled user sign in again."""
+    services.set_active(db.session, username, True)
+    click.echo(f"enabled {username}")
+
+
+@users.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+@unit_of_work
+def set_password(username: str, password_stdin: bool) -> None:
+    """Set a new password; the user's open sessions end."""
+    services.set_password(db.session, username, _read_password(password_stdin))
+    click.echo(f"new password set for {username}; their sessions are closed")
+
+
+def user_json(user: User) -> dict[str, object]:
+    """One user as JSON (never the hash)."""
+    return {
+        "username": user.username,
+        "name": user.display_name,
+        "role": user.role,
+        "institution": user.institution.code if user.institution else None,
+        "staff": user.staff.code if user.staff else None,
+        "active": user.active,
+        "last_sign_in_at": iso(user.last_sign_in_at),
+    }
+
+
+@users.command("list")
+@json_option
+@unit_of_work
+def list_users(as_json: bool) -> None:
+    """Every user, with role, institution and whether they may sign in."""
+    from sqlalchemy import select
+
+    found = [user_json(u) for u in db.session.scalars(select(User).order_by(User.username))]
+    if as_json:
+        emit_json({"users": found})
+        return
+    for u in found:
+        state = "" if u["active"] else "  (disabled)"
+        click.echo(
+            f"{u['username']:<20}{u['role']:<9}{u['institution'] or '-':<8}{u['name']}{state}"
+        )
+
+
+@click.group("tokens", cls=AppGroup)
+def tokens() -> None:
+    """API tokens for machines (the regional health-information platform)."""
+
+
+def token_json(token: ApiToken) -> dict[str, object]:
+    """One token as JSON (never the secret or its hash)."""
+    return {
+        "id": token.id,
+        "name": token.name,
+        "prefix": token.prefix,
+        "role": token.role,
+        "institution": token.institution.code if token.institution else None,
+        "created_by": token.created_by,
+        "created_at": iso(token.created_at),
+        "last_used_at": iso(token.last_used_at),
+        "revoked_at": iso(token.revoked_at),
+    }
+
+
+@tokens.command("create")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice([r for r in TOKEN_ROLES if r not in ("staff", "admin")]),
+    default="platform",
+    show_default=True,
+    help="platform: pushes records and reads units; centre: one institution's work.",
+)
+@click.option("--institution", "institution_code", default=None, help="Scope to one institution.")
+@json_option
+@unit_of_work
+def create_token(name: str, role: str, institution_code: str | None, as_json: bool) -> None:
+    """Create a token; its secret is printed once and cannot be shown again."""
+    issued = services.create_token(
+        db.session, name, role, institution_code, f"cli:{getpass.getuser()}"
+    )
+    if as_json:
+        emit_json({**token_json(issued.token), "token": issued.secret})
+        return
+    scope = issued.token.institution.code if issued.token.institution else "the county"
+    click.echo(f"token #{issued.token.id} ({issued.token.role}, {scope}): {issued.secret}")
+    click.echo("keep it now: it is stored hashed and cannot be shown again", err=True)
+
+
+@tokens.command("list")
+@json_option
+@unit_of_work
+def list_tokens(as_json: bool) -> None:
+    """Every token, with its scope, when it was last used and whether it is revoked."""
+    found = [token_json(t) for t in services.list_tokens(db.session)]
+    if as_json:
+        emit_json({"tokens": found})
+        return
+    for t in found:
+        state = (
+            f"revoked {t['revoked_at']}"
+            if t["revoked_at"]
+            else f"last used {t['last_used_at'] or 'never'}"
+        )
+        click.echo(
+            f"#{t['id']:<4}{t['prefix']}…  {t['role']:<9}{t['institution'] or 'county':<8}"
+            f"{t['name']}  ({state})"
+        )
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@unit_of_work
+def revoke_token(token_id: int) -> None:
+    """Revoke a token: it stops working at once."""
+    token = services.revoke_token(db.session, token_id)
+    click.echo(f"token #{token.id} ({token.name}) revoked")

@@ -1,0 +1,264 @@
+"""Creating users and tokens, checking passwords, opening and closing sessions.
+
+Passwords are hashed with scrypt (memory-hard; Werkzeug's default method).
+Session and API tokens are long random strings, so a SHA-256 of them is enough
+to store: nobody can guess one from its hash, and a lookup stays one index hit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, has_app_context
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from haiyan_comp.accounts.models import ROLES, TOKEN_ROLES, ApiToken, User, WebSession
+from haiyan_comp.errors import Conflict, InvalidInput, NotFound
+from haiyan_comp.institutions.models import Institution, Staff
+from haiyan_comp.institutions.services import get_institution
+
+PASSWORD_METHOD = "scrypt:32768:8:1"  # n=2^15, r=8: 32 MiB per hash
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "hy_"
+SESSION_IDLE = timedelta(hours=12)
+# A dummy hash to check against when the user does not exist, so that the
+# answer takes as long as for a real user (no user enumeration by timing).
+_DUMMY_HASH = generate_password_hash("not a password", method=PASSWORD_METHOD)
+
+
+def hash_password(password: str) -> str:
+    """scrypt, with the cost the app is configured for (tests make it cheaper)."""
+    method = PASSWORD_METHOD
+    if has_app_context():
+        method = current_app.config.get("PASSWORD_HASH_METHOD", PASSWORD_METHOD)
+    return generate_password_hash(password, method=method)
+
+
+def digest(secret: str) -> str:
+    """The stored form of a session or API token."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def now() -> datetime:
+    """The current moment, UTC (one place, so that tests can read it)."""
+    return datetime.now(UTC)
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    institution_code: str | None = None,
+    staff_code: str | None = None,
+    display_name: str | None = None,
+) -> User:
+    """A new user; centre users name an institution, staff users a staff member."""
+    problems = []
+    if not username or len(username) > 64 or not username.isprintable() or " " in username:
+        problems.append("username: 1 to 64 printable characters without spaces")
+    if role not in ROLES:
+        problems.append(f"role: {role!r} is not one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        problems.append(f"password: at least {MIN_PASSWORD} characters")
+    institution: Institution | None = None
+    staff: Staff | None = None
+    if role == "staff":
+        if not staff_code:
+            problems.append("staff: a staff user needs --staff CODE")
+        else:
+            staff = session.scalar(select(Staff).where(Staff.code == staff_code))
+            if staff is None:
+                problems.append(f"staff: no staff member {staff_code!r}")
+            else:
+                institution = staff.institution
+                if institution_code and institution_code != institution.code:
+                    problems.append(
+                        f"institution: staff {staff_code} belongs to {institution.code}, "
+                        f"not {institution_code}"
+                    )
+    elif role == "centre":
+        if not institution_code:
+            problems.append("institution: a centre user needs --institution CODE")
+        else:
+            institution = session.scalar(
+                select(Institution).where(Institution.code == institution_code)
+            )
+            if institution is None:
+                problems.append(f"institution: no institution {institution_code!r}")
+    elif institution_code or staff_code:
+        problems.append(f"institution: a {role} user works for the whole county; drop it")
+    if problems:
+        raise InvalidInput("the user cannot be created: " + "; ".join(problems), problems)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user {username!r} exists already; choose another name")
+    user = User(
+        username=username,
+        display_name=display_name or (staff.name if staff else username),
+        role=role,
+        institution_id=institution.id if institution else None,
+        staff_id=staff.id if staff else None,
+        password_hash=hash_password(password),
+        active=True,
+        created_at=now(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(session: Session, username: str) -> User:
+    """The user called `username`, or NotFound."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+def set_active(session: Session, username: str, active: bool) -> User:
+    """Disable (ending every session at once) or enable a user."""
+    user = get_user(session, username)
+    user.active = active
+    if not active:
+        session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    session.flush()
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> User:
+    """A new password; every open session of the user ends."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"password: at least {MIN_PASSWORD} characters")
+    user = get_user(session, username)
+    user.password_hash = hash_password(password)
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, else None (same time either way)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def open_session(session: Session, user: User, address: str, user_agent: str) -> str:
+    """A new sign-in session; returns the secret that goes into the cookie."""
+    secret = secrets.token_urlsafe(32)
+    moment = now()
+    session.add(
+        WebSession(
+            token_hash=digest(secret),
+            user_id=user.id,
+            created_at=moment,
+            last_seen_at=moment,
+            address=address[:64],
+            user_agent=user_agent[:255],
+        )
+    )
+    user.last_sign_in_at = moment
+    session.flush()
+    return secret
+
+
+def session_user(session: Session, secret: str) -> User | None:
+    """The active user of a live session, or None; refreshes `last_seen_at` now and then."""
+    web_session = session.get(WebSession, digest(secret))
+    if web_session is None or not web_session.user.active:
+        return None
+    moment = now()
+    seen = web_session.last_seen_at
+    if seen.tzinfo is None:  # SQLite gives naive datetimes back
+        seen = seen.replace(tzinfo=UTC)
+    if moment - seen > SESSION_IDLE:
+        session.delete(web_session)
+        session.flush()
+        return None
+    if moment - seen > timedelta(minutes=5):
+        web_session.last_seen_at = moment
+        session.flush()
+    return web_session.user
+
+
+def close_session(session: Session, secret: str) -> None:
+    """Sign out: the session's cookie no longer signs anyone in."""
+    session.execute(delete(WebSession).where(WebSession.token_hash == digest(secret)))
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token as created: `secret` is shown once and never stored."""
+
+    token: ApiToken
+    secret: str
+
+
+def create_token(
+    session: Session, name: str, role: str, institution_code: str | None, created_by: str
+) -> IssuedToken:
+    """A new API token for a machine."""
+    if role not in TOKEN_ROLES or role in ("staff", "admin"):
+        raise InvalidInput(
+            f"role: a token's role is finance, auditor, centre or platform, not {role!r}"
+        )
+    if not name.strip():
+        raise InvalidInput("name: say what the token is for, e.g. 'regional platform'")
+    if role == "centre" and not institution_code:
+        raise InvalidInput("institution: a centre token needs --institution CODE")
+    if role in ("finance", "auditor") and institution_code:
+        raise InvalidInput(f"institution: a {role} token works for the whole county; drop it")
+    institution = get_institution(session, institution_code) if institution_code else None
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        name=name.strip()[:100],
+        prefix=secret[:10],
+        token_hash=digest(secret),
+        role=role,
+        institution_id=institution.id if institution else None,
+        created_by=created_by[:100],
+        created_at=now(),
+    )
+    session.add(token)
+    session.flush()
+    return IssuedToken(token, secret)
+
+
+def list_tokens(session: Session) -> list[ApiToken]:
+    """Every token, newest first, revoked ones included (their history matters)."""
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.id.desc())))
+
+
+def revoke_token(session: Session, token_id: int) -> ApiToken:
+    """Revoke a token; it stops working at once. Revoking twice changes nothing."""
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"no API token #{token_id}")
+    if token.revoked_at is None:
+        token.revoked_at = now()
+        session.flush()
+    return token
+
+
+def token_for(session: Session, secret: str) -> ApiToken | None:
+    """The live token with this secret, or None; notes when it was last used."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    moment = now()
+    last = token.last_used_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    if last is None or moment - last > timedelta(minutes=5):
+        session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=moment))
+    return token

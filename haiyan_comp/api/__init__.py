@@ -1,0 +1,74 @@
+"""The JSON API under /api/v1, described by /api/v1/openapi.json (flask-smorest).
+
+Machines authenticate with `Authorization: Bearer <token>`; people's browsers
+with the session cookie (and then, for anything that changes data, the CSRF
+token in an `X-CSRFToken` header). Access rules are the pages' rules
+(haiyan_comp.web.access); errors are `{"error", "message", "details"}`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from flask import Flask, request
+from flask_login import current_user
+from flask_smorest import Api
+
+API_PREFIX = "/api/v1"
+
+# module:attribute of each API blueprint, mounted under /api/v1.
+API_BLUEPRINTS = ("haiyan_comp.api.units:blp",)
+
+
+class HaiyanApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api, minus its error handlers: ours answer every error alike."""
+
+    def _register_error_handlers(self) -> None:
+        pass
+
+
+def _csrf_for_cookies() -> None:
+    """A browser calling the API with its cookie must prove the call is its own."""
+    if not request.path.startswith(API_PREFIX + "/"):
+        return
+    if request.method in ("GET", "HEAD", "OPTIONS") or current_user.is_anonymous:
+        return
+    if not current_user.via_token:
+        from haiyan_comp.web.setup import csrf
+
+        csrf.protect()
+
+
+def init_api(app: Flask) -> None:
+    """Mount every API blueprint and the OpenAPI document."""
+    from haiyan_comp.web.setup import csrf
+
+    app.config.update(
+        API_TITLE="haiyan-comp",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    spec: dict[str, Any] = {
+        "info": {
+            "description": "Work-equivalent payments of a county's township health institutions. "
+            "Money and units are decimal strings with 2 places.",
+        },
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": "haiyan_session"},
+            }
+        },
+        "security": [{"bearer": []}, {"cookie": []}],
+    }
+    api = HaiyanApi(app, spec_kwargs=spec)
+    app.before_request(_csrf_for_cookies)
+    app.extensions["haiyan_api"] = api
+    for target in API_BLUEPRINTS:
+        module, attribute = target.split(":")
+        blueprint = getattr(importlib.import_module(module), attribute)
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint, url_prefix=API_PREFIX + (blueprint.url_prefix or ""))

@@ -1,0 +1,47 @@
+"""The demo county's logins: one per role (and one centre login per institution).
+
+Demo only: the password is printed and the same for every login. A county's
+own users are made with `haiyan users create`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from haiyan_comp.accounts.models import User
+from haiyan_comp.accounts.services import create_user
+from haiyan_comp.demo.generate import DEMO_INSTITUTIONS
+
+DEMO_PASSWORD = "haiyan-demo"
+
+
+def demo_logins() -> list[tuple[str, str, str | None, str | None, str]]:
+    """(username, role, institution, staff, what it shows) of every demo login."""
+    logins: list[tuple[str, str, str | None, str | None, str]] = [
+        ("finance", "finance", None, None, "财务：预算、预付、结算、台账、绩效"),
+        ("auditor", "auditor", None, None, "审计：抽样、逐条判定、结案"),
+        ("admin", "admin", None, None, "系统管理：用户与接口令牌"),
+    ]
+    for code, name in DEMO_INSTITUTIONS:
+        logins.append((code.lower(), "centre", code, None, f"卫生院：{name}"))
+    logins.append(("hy01s001", "staff", None, "HY01S001", "职工：HY01 的第一位职工"))
+    return logins
+
+
+def ensure_demo_users(session: Session) -> list[tuple[str, str, str]]:
+    """Create the demo logins that are missing; returns (username, role, note) of all."""
+    existing = set(session.scalars(select(User.username)))
+    shown = []
+    for username, role, institution, staff, note in demo_logins():
+        if username not in existing:
+            create_user(
+                session,
+                username,
+                DEMO_PASSWORD,
+                role,
+                institution_code=institution,
+                staff_code=staff,
+            )
+        shown.append((username, role, note))
+    return shown

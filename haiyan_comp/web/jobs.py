@@ -1,0 +1,192 @@
+"""Long work (imports, settlement, statements for every institution) with progress.
+
+A job runs in a thread of the web process and writes its state to a small JSON
+file in `instance/jobs/`, so that any worker process can answer the page that
+follows it. The page reloads itself (no script needed) until the job is done,
+then sends the user to the job's result. Jobs belong to whoever started them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from flask import Blueprint, Flask, current_app, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from haiyan_comp.errors import DomainError, NotFound
+from haiyan_comp.web.access import allow
+
+bp = Blueprint("jobs", __name__)
+EVERYONE = ("finance", "auditor", "centre", "staff", "admin")
+
+
+@dataclass
+class JobState:
+    id: str
+    kind: str
+    title: str
+    owner: int
+    state: str = "running"  # running, done, failed
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    result_url: str | None = None
+    error: str | None = None
+    details: Any = None
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    finished_at: str | None = None
+
+    @property
+    def percent(self) -> int:
+        if self.state != "running":
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0
+
+
+class Progress:
+    """Handed to the work: report how far it is (written at most a few times a second)."""
+
+    def __init__(self, state: JobState, folder: Path) -> None:
+        self.state = state
+        self.folder = folder
+        self._written = 0.0
+
+    def update(self, done: int, total: int | None = None, message: str | None = None) -> None:
+        self.state.done = done
+        if total is not None:
+            self.state.total = total
+        if message is not None:
+            self.state.message = message
+        if time.monotonic() - self._written > 0.25:
+            self.save()
+
+    def save(self) -> None:
+        self._written = time.monotonic()
+        path = self.folder / f"{self.state.id}.json"
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(asdict(self.state), ensure_ascii=False))
+        os.replace(temporary, path)
+
+
+class CountingReader:
+    """A binary stream that reports how many bytes were read (import progress)."""
+
+    def __init__(self, stream: BinaryIO, progress: Progress, total: int) -> None:
+        self.stream = stream
+        self.progress = progress
+        self.total = total
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.count += len(data)
+        self.progress.update(self.count, self.total)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self.stream.readline(size)
+        self.count += len(data)
+        self.progress.update(self.count, self.total)
+        return data
+
+    def peek(self, size: int = 0) -> bytes:
+        peek = getattr(self.stream, "peek", None)
+        return peek(size) if peek else b""
+
+    def readable(self) -> bool:
+        return True
+
+    def __iter__(self) -> CountingReader:
+        return self
+
+    def __next__(self) -> bytes:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+
+Work = Callable[[Progress], str | None]  # returns the URL of the result
+
+
+def _folder(app: Flask) -> Path:
+    folder = Path(app.instance_path) / "jobs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def start(kind: str, title: str, work: Work) -> str:
+    """Start `work` (in a thread; inline when JOBS_INLINE, as in tests); returns the job id."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    state = JobState(id=secrets.token_urlsafe(12), kind=kind, title=title, owner=current_user.id)
+    progress = Progress(state, _folder(app))
+    progress.save()
+
+    def run() -> None:
+        try:
+            state.result_url = work(progress)
+            state.state = "done"
+        except DomainError as exc:
+            state.state, state.error, state.details = "failed", exc.message, exc.details
+        except Exception as exc:  # the job page must say it failed, whatever it was
+            app.logger.exception("job %s (%s) failed", state.id, kind)
+            state.state, state.error = "failed", f"内部错误：{type(exc).__name__}"
+        state.finished_at = datetime.now(UTC).isoformat()
+        progress.save()
+
+    if app.config.get("JOBS_INLINE"):
+        run()
+    else:
+
+        def in_context() -> None:
+            with app.app_context():
+                run()
+
+        threading.Thread(target=in_context, name=f"job-{kind}", daemon=True).start()
+    return state.id
+
+
+def load(job_id: str) -> JobState:
+    """The job, if it is the current user's; else 404."""
+    if not job_id.replace("-", "").replace("_", "").isalnum():
+        raise NotFound("no such job")
+    path = _folder(current_app) / f"{job_id}.json"
+    try:
+        state = JobState(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError) as exc:
+        raise NotFound("no such job") from exc
+    if state.owner != current_user.id or current_user.via_token:
+        raise NotFound("no such job")
+    return state
+
+
+@bp.get("/jobs/<job_id>")
+@allow(*EVERYONE)
+def show(job_id: str) -> str | BaseResponse:
+    """The job's progress; its result once it is done."""
+    state = load(job_id)
+    if state.state == "done" and state.result_url:
+        return redirect(state.result_url)
+    return render_template("jobs/job.html", job=state)
+
+
+@bp.get("/jobs/<job_id>.json")
+@allow(*EVERYONE)
+def show_json(job_id: str) -> dict[str, Any]:
+    """The job's state as JSON (for scripts and tests)."""
+    state = load(job_id)
+    return {**asdict(state), "percent": state.percent}
+
+
+def job_url(job_id: str) -> str:
+    return url_for("jobs.show", job_id=job_id)

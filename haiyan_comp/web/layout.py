@@ -1,0 +1,102 @@
+"""What every page shares: the menu of each role, number formats, the error page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from haiyan_comp.money import format_hundredths
+
+# Menu entries per role, added by each blueprint when it is imported.
+_NAV: dict[str, list[NavItem]] = {}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any  # a lazy string, translated when shown
+    endpoint: str
+    order: int
+
+
+def nav(role: str, label: str, endpoint: str, order: int = 50) -> None:
+    """Add a menu entry for `role` (call at import time of the blueprint module)."""
+    entries = _NAV.setdefault(role, [])
+    if all(e.endpoint != endpoint for e in entries):
+        entries.append(NavItem(_l(label), endpoint, order))
+        entries.sort(key=lambda e: e.order)
+
+
+def menu() -> list[NavItem]:
+    """The current user's menu."""
+    if not current_user.is_authenticated:
+        return []
+    return _NAV.get(current_user.role, [])
+
+
+def amount(hundredths: int | None, *, grouped: bool = True) -> str:
+    """12345678 → '123,456.78' (money and units are hundredths; no floats)."""
+    if hundredths is None:
+        return "—"
+    text = format_hundredths(hundredths)
+    if not grouped:
+        return text
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, cents = digits.split(".")
+    groups: list[str] = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    return f"{sign}{','.join(groups)}.{cents}"
+
+
+def decimal_text(text: str | None) -> str:
+    """A decimal string from a service's JSON ('12345.60') with thousands separators."""
+    if text is None:
+        return "—"
+    negative = text.startswith("-")
+    whole, _, cents = text.lstrip("-").partition(".")
+    grouped = f"{int(whole):,}" if whole.isdigit() else whole
+    return ("-" if negative else "") + grouped + (f".{cents}" if cents else "")
+
+
+def when(moment: datetime | date | str | None) -> str:
+    """A date or moment the way people read it (county time is UTC+8)."""
+    if moment is None:
+        return "—"
+    if isinstance(moment, str):
+        return moment.replace("T", " ")[:16]
+    if isinstance(moment, datetime):
+        from datetime import UTC, timedelta, timezone
+
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    return moment.isoformat()
+
+
+def active_class(endpoint: str) -> Markup:
+    """' class="active"' for the menu entry of the page being shown."""
+    return Markup(' aria-current="page"') if request.endpoint == endpoint else Markup("")
+
+
+def init_layout(app: Flask) -> None:
+    """Template helpers."""
+    filters: dict[str, Callable[..., Any]] = {
+        "amount": amount,
+        "decimal": decimal_text,
+        "when": when,
+    }
+    app.jinja_env.filters.update(filters)
+    from haiyan_comp.accounts.models import ROLE_NAMES
+
+    app.jinja_env.globals.update(
+        menu=menu, active_class=active_class, role_name=lambda role: ROLE_NAMES.get(role, role)
+    )
