@@ -1,18 +1,219 @@
-"""The administrator's pages: users and API tokens."""
+"""The administrator's pages: users, API tokens, institutions and staff.
+
+Administrators manage who may use the service; they see no money and no
+records. A new token's secret is shown once, on the page that created it.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from typing import Any
 
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response as BaseResponse
+
+from haiyan_comp.accounts import services
+from haiyan_comp.accounts.models import ROLE_NAMES, ROLES, User
+from haiyan_comp.db import db
+from haiyan_comp.errors import DomainError
+from haiyan_comp.institutions.models import Institution, Staff
+from haiyan_comp.institutions.services import load_institutions, load_staff
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.layout import nav
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 nav("admin", "用户", "admin.home", 10)
+nav("admin", "接口令牌", "admin.tokens", 20)
+nav("admin", "机构与职工", "admin.institutions", 30)
+
+TOKEN_ROLE_CHOICES = ("platform", "centre", "finance", "auditor")
+
+
+def _institutions() -> list[Institution]:
+    return list(db.session.scalars(select(Institution).order_by(Institution.code)))
 
 
 @bp.get("/")
 @allow("admin")
 def home() -> str:
-    """Users and tokens."""
-    return render_template("placeholder.html", title="系统管理")
+    """Every user, and a form for a new one."""
+    users = db.session.scalars(select(User).order_by(User.role, User.username)).all()
+    return render_template(
+        "admin/users.html",
+        users=users,
+        roles=ROLES,
+        role_names=ROLE_NAMES,
+        institutions=_institutions(),
+        form=request.args,
+    )
+
+
+@bp.post("/users")
+@allow("admin")
+def create_user() -> str | BaseResponse | tuple[str, int]:
+    """Create a user from the form; errors are shown with what was entered."""
+    form = request.form
+    try:
+        with db.unit_of_work():
+            user = services.create_user(
+                db.session,
+                form.get("username", "").strip(),
+                form.get("password", ""),
+                form.get("role", ""),
+                institution_code=form.get("institution") or None,
+                staff_code=(form.get("staff") or "").strip() or None,
+                display_name=(form.get("display_name") or "").strip() or None,
+            )
+    except DomainError as exc:
+        users = db.session.scalars(select(User).order_by(User.role, User.username)).all()
+        problems = exc.details if isinstance(exc.details, list) else [exc.message]
+        page = render_template(
+            "admin/users.html",
+            users=users,
+            roles=ROLES,
+            role_names=ROLE_NAMES,
+            institutions=_institutions(),
+            form=form,
+            problems=problems,
+        )
+        return page, exc.status
+    flash(_("已创建用户 %(name)s。", name=user.username), "success")
+    return redirect(url_for("admin.home"))
+
+
+@bp.post("/users/<username>/active")
+@allow("admin")
+def set_active(username: str) -> BaseResponse:
+    """Disable (ending their sessions) or enable a user."""
+    active = request.form.get("active") == "1"
+    if not active and username == current_user.username:
+        flash(_("不能停用自己的账号。"), "error")
+        return redirect(url_for("admin.home"))
+    with db.unit_of_work():
+        services.set_active(db.session, username, active)
+    flash(
+        _("已启用 %(name)s。", name=username)
+        if active
+        else _("已停用 %(name)s，其登录已全部失效。", name=username),
+        "success",
+    )
+    return redirect(url_for("admin.home"))
+
+
+@bp.post("/users/<username>/password")
+@allow("admin")
+def set_password(username: str) -> BaseResponse:
+    """A new password for a user (their sessions end)."""
+    try:
+        with db.unit_of_work():
+            services.set_password(db.session, username, request.form.get("password", ""))
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("已为 %(name)s 设置新密码，其登录已全部失效。", name=username), "success")
+    return redirect(url_for("admin.home"))
+
+
+@bp.get("/tokens")
+@allow("admin")
+def tokens() -> str:
+    """Every API token: scope, last use, revoked or not."""
+    return render_template(
+        "admin/tokens.html",
+        tokens=services.list_tokens(db.session),
+        token_roles=TOKEN_ROLE_CHOICES,
+        role_names=ROLE_NAMES,
+        institutions=_institutions(),
+        issued=None,
+    )
+
+
+@bp.post("/tokens")
+@allow("admin")
+def create_token() -> str | tuple[str, int]:
+    """Create a token; its secret is on this response only."""
+    form = request.form
+    try:
+        with db.unit_of_work():
+            issued = services.create_token(
+                db.session,
+                form.get("name", ""),
+                form.get("role", "platform"),
+                form.get("institution") or None,
+                f"web:{current_user.username}",
+            )
+            secret, token_id = issued.secret, issued.token.id
+    except DomainError as exc:
+        flash(exc.message, "error")
+        secret, token_id = None, None
+        status = exc.status
+    else:
+        status = 201
+    page = render_template(
+        "admin/tokens.html",
+        tokens=services.list_tokens(db.session),
+        token_roles=TOKEN_ROLE_CHOICES,
+        role_names=ROLE_NAMES,
+        institutions=_institutions(),
+        issued={"secret": secret, "id": token_id} if secret else None,
+    )
+    return page, status
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@allow("admin")
+def revoke_token(token_id: int) -> BaseResponse:
+    """Revoke a token: it stops working at once."""
+    with db.unit_of_work():
+        token = services.revoke_token(db.session, token_id)
+    flash(_("已吊销令牌 #%(id)s（%(name)s）。", id=token.id, name=token.name), "success")
+    return redirect(url_for("admin.tokens"))
+
+
+@bp.get("/institutions")
+@allow("admin")
+def institutions() -> str:
+    """Institutions with their staff counts; CSV loads for both."""
+    counts: dict[int, int] = dict(
+        db.session.execute(
+            select(Staff.institution_id, func.count()).group_by(Staff.institution_id)
+        ).all()
+    )
+    return render_template("admin/institutions.html", institutions=_institutions(), counts=counts)
+
+
+@bp.post("/institutions/<kind>")
+@allow("admin")
+def load(kind: str) -> BaseResponse:
+    """Load institutions (code,name) or staff (code,institution_code,name) from a CSV upload."""
+    loaders: dict[str, Any] = {"institutions": load_institutions, "staff": load_staff}
+    loader = loaders.get(kind)
+    upload = request.files.get("file")
+    if loader is None:
+        flash(_("未知的数据类型。"), "error")
+        return redirect(url_for("admin.institutions"))
+    if upload is None or not upload.filename:
+        flash(_("请选择一个 CSV 文件。"), "error")
+        return redirect(url_for("admin.institutions"))
+    try:
+        with db.unit_of_work():
+            result = loader(db.session, upload.stream, upload.filename)
+    except DomainError as exc:
+        problems = exc.details.get("problems") if isinstance(exc.details, dict) else None
+        flash(
+            exc.message if not problems else _("未导入任何数据：") + "；".join(problems[:20]),
+            "error",
+        )
+    else:
+        flash(
+            _(
+                "已导入：新增 %(added)s，更新 %(updated)s，未变 %(unchanged)s。",
+                added=len(result.added),
+                updated=len(result.updated),
+                unchanged=result.unchanged,
+            ),
+            "success",
+        )
+    return redirect(url_for("admin.institutions"))

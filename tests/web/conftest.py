@@ -35,8 +35,7 @@ def client(app: Flask, connection: Connection) -> Iterator[FlaskClient]:
     Read the database with `read(app, …)` instead.
     """
     limiter.reset()
-    with app.test_client() as test_client:
-        yield test_client
+    yield app.test_client()
 
 
 @pytest.fixture
@@ -84,16 +83,11 @@ SignIn = Callable[[str], FlaskClient]
 @pytest.fixture
 def signed_in(app: Flask, county: dict[str, Any]) -> Iterator[SignIn]:
     """A factory of clients signed in as a demo login: signed_in("hy01")."""
-    clients: list[FlaskClient] = []
     limiter.reset()
 
     def make(username: str) -> FlaskClient:
-        test_client = app.test_client()
-        test_client.__enter__()
-        clients.append(test_client)
+        test_client = app.test_client()  # no `with`: its kept context would be shared
         sign_in(test_client, username)
         return test_client
 
     yield make
-    for test_client in clients:
-        test_client.__exit__(None, None, None)
