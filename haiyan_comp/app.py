@@ -12,7 +12,15 @@ from haiyan_comp.db import db
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, database, commands."""
-    app = Flask(__name__, instance_relative_config=True)
+    import os
+
+    # HAIYAN_INSTANCE moves the instance folder (SQLite file, secret key, job files).
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("HAIYAN_INSTANCE"),
+        static_folder="web/static",
+    )
     app.config.update(load_config(app.instance_path, overrides))
     register_database(app)
     register_web(app)
