@@ -83,7 +83,7 @@ def live_server(server_database: str, tmp_path_factory: pytest.TempPathFactory) 
             "--threads",
             "4",
             "wsgi:app",
-        ],  # fmt: skip
+        ],
         env=env,
         cwd=ROOT,
         stdout=log,
@@ -121,9 +121,11 @@ def chromium() -> Iterator[object]:
 def page(chromium: object, live_server: str, request: pytest.FixtureRequest) -> Iterator[object]:
     """A fresh browser context (no cookies) at 1280×900, Chinese locale."""
     context = chromium.new_context(  # type: ignore[attr-defined]
-        base_url=live_server, viewport={"width": 1280, "height": 900}, locale="zh-CN",
+        base_url=live_server,
+        viewport={"width": 1280, "height": 900},
+        locale="zh-CN",
         accept_downloads=True,
-    )  # fmt: skip
+    )
     context.set_default_timeout(20_000)
     browser_page = context.new_page()
     yield browser_page
