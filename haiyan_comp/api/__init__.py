@@ -15,14 +15,28 @@ from flask import Flask, request
 from flask_login import current_user
 from flask_smorest import Api
 
+from haiyan_comp.api.schemas import ErrorSchema
+
 API_PREFIX = "/api/v1"
 
 # module:attribute of each API blueprint, mounted under /api/v1.
-API_BLUEPRINTS = ("haiyan_comp.api.units:blp",)
+API_BLUEPRINTS = (
+    "haiyan_comp.api.records:blp",
+    "haiyan_comp.api.units:blp",
+    "haiyan_comp.api.years:blp",
+    "haiyan_comp.api.years:runs",
+    "haiyan_comp.api.audits:blp",
+    "haiyan_comp.api.settlement:blp",
+    "haiyan_comp.api.settlement:ledger",
+    "haiyan_comp.api.bonus:blp",
+    "haiyan_comp.api.statements:blp",
+)
 
 
 class HaiyanApi(Api):  # type: ignore[misc]
     """flask-smorest's Api, minus its error handlers: ours answer every error alike."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self) -> None:
         pass

@@ -1,22 +1,110 @@
-"""Marshmallow schemas shared by the API's endpoints."""
+"""Marshmallow schemas and fields shared by the API's endpoints.
+
+Money and units travel as decimal strings, never as JSON numbers: out with
+exactly 2 places (`Decimal2`), in with at most 2 (`Amount`, read into integer
+hundredths); fractions (ratios) in with at most 4 places (`Ratio`).
+"""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
 
-DECIMAL = validate.Regexp(r"^-?\d+\.\d{2}$")
+from flask_login import current_user
+from marshmallow import Schema, ValidationError, fields, validate
+
+from haiyan_comp.money import AmountError, parse_hundredths, parse_ratio
+
+DECIMAL_PATTERN = r"^-?\d+\.\d{2}$"
+DECIMAL = validate.Regexp(DECIMAL_PATTERN)
+AMOUNT_PATTERN = r"^\d{1,13}(\.\d{1,2})?$"
+SIGNED_AMOUNT_PATTERN = r"^-?\d{1,13}(\.\d{1,2})?$"
+RATIO_PATTERN = r"^\d{1,3}(\.\d{1,4})?$"
+CODE = validate.Length(min=1, max=64)
 
 
-def Decimal2(**kwargs: object) -> fields.String:
-    """Money or units: a decimal string with 2 places, never a float."""
+def Decimal2(**kwargs: Any) -> fields.String:
+    """Money or units as the API answers them: a decimal string with 2 places."""
     return fields.String(
         validate=DECIMAL,
-        metadata={"pattern": r"^-?\d+\.\d{2}$", "example": "12345.60"},
-        **kwargs,  # type: ignore[arg-type]
+        metadata={"pattern": DECIMAL_PATTERN, "example": "12345.60"},
+        **kwargs,
+    )
+
+
+class Amount(fields.String):
+    """Money or units sent to the API: "12.5" or "12.50" (a string), read as hundredths."""
+
+    def __init__(self, *, signed: bool = False, what: str = "amount", **kwargs: Any) -> None:
+        pattern = SIGNED_AMOUNT_PATTERN if signed else AMOUNT_PATTERN
+        metadata = {"pattern": pattern, "example": "-50.00" if signed else "2000.00"}
+        metadata.update(kwargs.pop("metadata", {}))
+        super().__init__(metadata=metadata, **kwargs)
+        self.signed = signed
+        self.what = what
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:  # type: ignore[override]
+        if not isinstance(value, str):
+            raise ValidationError(f'{self.what}: a decimal string like "12.50", not a number')
+        try:
+            return parse_hundredths(value, what=self.what, allow_negative=self.signed)
+        except AmountError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class Ratio(fields.String):
+    """A fraction sent to the API: "0.80" is 80%; read as ten-thousandths."""
+
+    def __init__(self, *, what: str = "ratio", **kwargs: Any) -> None:
+        super().__init__(metadata={"pattern": RATIO_PATTERN, "example": "0.80"}, **kwargs)
+        self.what = what
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:  # type: ignore[override]
+        if not isinstance(value, str):
+            raise ValidationError(f'{self.what}: a decimal string like "0.80", not a number')
+        try:
+            return parse_ratio(value, what=self.what)
+        except AmountError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+def IsoDate(**kwargs: Any) -> fields.String:
+    """A date the services already wrote as text, YYYY-MM-DD."""
+    return fields.String(metadata={"format": "date", "example": "2018-04-01"}, **kwargs)
+
+
+def IsoDateTime(**kwargs: Any) -> fields.String:
+    """A moment the services already wrote as ISO 8601 text (UTC)."""
+    return fields.String(metadata={"format": "date-time"}, **kwargs)
+
+
+def Year(**kwargs: Any) -> fields.Integer:
+    """A scheme year."""
+    return fields.Integer(
+        validate=validate.Range(min=1900, max=9999), metadata={"example": 2018}, **kwargs
     )
 
 
 class ErrorSchema(Schema):
-    error = fields.String(required=True)
+    """Every error: a stable code, a message saying how to mend it, and details."""
+
+    error = fields.String(required=True, metadata={"example": "not_found"})
     message = fields.String(required=True)
     details = fields.Raw(allow_none=True)
+
+
+class YearQuery(Schema):
+    year = Year(required=True)
+
+
+class InstitutionQuery(Schema):
+    institution = fields.String(load_default=None, validate=CODE, metadata={"example": "HY01"})
+
+
+class YearInstitutionQuery(YearQuery, InstitutionQuery):
+    pass
+
+
+def actor() -> str:
+    """Who does this, for the audit trail and the ledger: `api:<user>` or `token:<prefix>`."""
+    kind = "token" if current_user.via_token else "api"
+    return f"{kind}:{current_user.username}"

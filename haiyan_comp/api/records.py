@@ -1,0 +1,245 @@
+"""/api/v1/records: import service records (a file upload or a raw body) and read them back.
+
+An import streams: a raw body is read from the socket as it is parsed, a
+multipart upload is spooled to disk by Werkzeug; neither is held whole in memory.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any, BinaryIO, cast
+
+from flask import current_app, request
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+
+from haiyan_comp.api.schemas import CODE, Decimal2, ErrorSchema, InstitutionQuery, Year, actor
+from haiyan_comp.catalogue.models import ServiceItem
+from haiyan_comp.db import db
+from haiyan_comp.errors import InvalidInput
+from haiyan_comp.institutions.models import Institution, Staff
+from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.records.models import ServiceRecord
+from haiyan_comp.records.readers import detect_format
+from haiyan_comp.records.services import import_records
+from haiyan_comp.web.access import allow, own_code
+
+blp = Blueprint("api_records", __name__, url_prefix="/records", description="Service records")
+
+# Raw bodies: the Content-Type says the format.
+RAW_TYPES = {
+    "text/csv": "csv",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/json-lines": "jsonl",
+}
+EXTENSION = {"csv": ".csv", "jsonl": ".jsonl"}
+MAX_LIMIT = 500
+
+
+class ImportQuery(Schema):
+    strict = fields.Boolean(
+        load_default=False, metadata={"description": "Import nothing if any row is bad."}
+    )
+    filename = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=255),
+        metadata={"description": "The file's name for the import's history (raw bodies)."},
+    )
+
+
+class RejectedRow(Schema):
+    line = fields.Integer(required=True)
+    source_id = fields.String(required=True, allow_none=True)
+    reasons = fields.List(fields.String(), required=True)
+
+
+class ImportReportSchema(Schema):
+    rows = fields.Integer(required=True)
+    imported = fields.Integer(required=True)
+    duplicates = fields.Integer(required=True)
+    rejected = fields.List(fields.Nested(RejectedRow), required=True)
+    rejected_count = fields.Integer(required=True)
+    import_id = fields.Integer(allow_none=True)
+    strict = fields.Boolean()
+
+
+_BODY = {
+    "required": True,
+    "description": "A CSV or JSON Lines file of records (CONTRACT.md), up to 200 MB: "
+    "a multipart upload in the field `file`, or the file itself as the body.",
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+        "text/csv": {"schema": {"type": "string"}},
+        "application/x-ndjson": {"schema": {"type": "string"}},
+        "application/jsonl": {"schema": {"type": "string"}},
+    },
+}
+
+
+def _upload() -> tuple[BinaryIO, str]:
+    """The file's stream and name, from a multipart field or the raw body."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge(f"an import is at most {limit // (1024 * 1024)} MB")
+    name = request.args.get("filename") or None
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise InvalidInput(
+                "send the records file in the multipart field 'file'",
+                details={"fields": sorted(request.files)},
+            )
+        return cast(BinaryIO, upload.stream), name or upload.filename or "upload.csv"
+    file_format = RAW_TYPES.get(request.mimetype)
+    if file_format is None:
+        raise UnsupportedMediaType(
+            "send the records as multipart/form-data (field 'file'), text/csv or "
+            f"application/x-ndjson, not {request.mimetype or 'a body without Content-Type'}"
+        )
+    name = name or f"records{EXTENSION[file_format]}"
+    if detect_format(name, b"") != file_format or not name.lower().endswith(
+        (".csv", ".txt", ".jsonl", ".ndjson", ".json")
+    ):
+        name += EXTENSION[file_format]  # the Content-Type decides the format
+    return cast(BinaryIO, io.BufferedReader(cast(io.RawIOBase, request.stream))), name
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(ImportQuery, location="query")
+@blp.doc(requestBody=_BODY)
+@blp.response(200, ImportReportSchema, description="Imported; bad rows are listed in `rejected`.")
+@blp.alt_response(422, schema=ErrorSchema, description="Refused (strict, or a bad file).")
+@allow("centre", "platform")
+def import_file(query: dict[str, Any]) -> dict[str, Any]:
+    """Import a CSV or JSON Lines file of service records (one transaction).
+
+    The same report and idempotency as `haiyan records import --json`: good rows
+    are imported, bad rows listed with their line and reasons; importing the same
+    file again changes nothing. With `strict=true` one bad row imports nothing
+    (422, the report in `details`). A centre, or a token of one institution, may
+    import its own institution's rows only: other rows are rejected.
+    """
+    stream, filename = _upload()
+    with db.unit_of_work():
+        report = import_records(
+            db.session,
+            stream,
+            filename,
+            as_of=date.today(),
+            imported_by=actor(),
+            strict=query["strict"],
+            chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
+            only_institution=current_user.institution_code,
+        )
+    document: dict[str, Any] = report.to_json()
+    return document
+
+
+class RecordsQuery(InstitutionQuery):
+    year = Year(load_default=None)
+    item = fields.String(load_default=None, validate=CODE, metadata={"example": "HTN"})
+    resident = fields.String(load_default=None, validate=CODE)
+    source_id = fields.String(load_default=None, validate=CODE)
+    date_from = fields.Date(load_default=None, data_key="from")
+    date_to = fields.Date(load_default=None, data_key="to")
+    after = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=2**62),
+        metadata={"description": "Records after this id (the previous page's `next_after`)."},
+    )
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_LIMIT))
+
+
+class RecordSchema(Schema):
+    id = fields.Integer(required=True)
+    source_id = fields.String(required=True)
+    institution = fields.String(required=True)
+    staff = fields.String(required=True)
+    item = fields.String(required=True)
+    year = fields.Integer(required=True)
+    service_date = fields.Date(required=True)
+    resident_id = fields.String(required=True, allow_none=True)
+    quantity = fields.Integer(required=True)
+    units = Decimal2(required=True)
+    purchasable = Decimal2(required=True)
+    capped = fields.Boolean(required=True)
+    import_id = fields.Integer(required=True)
+    line = fields.Integer(required=True)
+
+
+class RecordPage(Schema):
+    records = fields.List(fields.Nested(RecordSchema), required=True)
+    next_after = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Pass as `after` for the next page; null on the last page."},
+    )
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(RecordsQuery, location="query")
+@blp.response(200, RecordPage)
+@allow("finance", "auditor", "centre", "platform")
+def list_records(query: dict[str, Any]) -> dict[str, Any]:
+    """Service records in id order, a page at a time (at most 500); a centre sees its own."""
+    r = ServiceRecord
+    statement = (
+        select(r, Institution.code, Staff.code, ServiceItem.code)
+        .join(Institution, Institution.id == r.institution_id)
+        .join(Staff, Staff.id == r.staff_id)
+        .join(ServiceItem, ServiceItem.id == r.item_id)
+        .where(r.id > query["after"])
+        .order_by(r.id)
+        .limit(query["limit"] + 1)
+    )
+    code = own_code(query["institution"])
+    filters = (
+        (code, Institution.code),
+        (query["year"], r.year),
+        (query["item"], ServiceItem.code),
+        (query["resident"], r.resident_id),
+        (query["source_id"], r.source_id),
+    )
+    for value, column in filters:
+        if value is not None:
+            statement = statement.where(column == value)
+    if query["date_from"] is not None:
+        statement = statement.where(r.service_date >= query["date_from"])
+    if query["date_to"] is not None:
+        statement = statement.where(r.service_date <= query["date_to"])
+    rows = db.session.execute(statement).all()
+    more = len(rows) > query["limit"]
+    rows = rows[: query["limit"]]
+    return {
+        "records": [
+            {
+                "id": record.id,
+                "source_id": record.source_id,
+                "institution": institution,
+                "staff": staff,
+                "item": item,
+                "year": record.year,
+                "service_date": record.service_date,
+                "resident_id": record.resident_id,
+                "quantity": record.quantity,
+                "units": fmt(record.units),
+                "purchasable": fmt(record.purchasable),
+                "capped": record.capped,
+                "import_id": record.import_id,
+                "line": record.line,
+            }
+            for record, institution, staff, item in rows
+        ],
+        "next_after": rows[-1][0].id if more else None,
+    }

@@ -1,0 +1,160 @@
+"""/api/v1/years/<year>/settlement and /api/v1/ledger: settle a year once (R13, R14), the ledger."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import select
+
+from haiyan_comp.api.schemas import Decimal2, IsoDate, IsoDateTime, Year, actor
+from haiyan_comp.api.years import check_year
+from haiyan_comp.audit.reports import iso
+from haiyan_comp.db import db
+from haiyan_comp.errors import InvalidInput, NotFound
+from haiyan_comp.institutions.models import Institution
+from haiyan_comp.ledger.services import ledger_lines
+from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.settlement.models import Settlement, YearSettlement
+from haiyan_comp.settlement.services import settle_year
+from haiyan_comp.web.access import allow, own_code
+
+blp = Blueprint("api_settlement", __name__, url_prefix="/years", description="Settlement")
+ledger = Blueprint("api_ledger", __name__, url_prefix="/ledger", description="The ledger")
+
+FIGURES = (
+    "verified_basic_medical",
+    "verified_public_health",
+    "purchased_basic_medical",
+    "purchased",
+    "entitlement",
+    "final",
+    "prepaid",
+    "balance",
+)
+
+
+class AsOfQuery(Schema):
+    as_of = fields.Date(required=True, metadata={"example": "2019-01-15"})
+
+
+class InstitutionSettlementSchema(Schema):
+    code = fields.String(required=True)
+    verified_basic_medical = Decimal2(required=True)
+    verified_public_health = Decimal2(required=True)
+    purchased_basic_medical = Decimal2(required=True)
+    purchased = Decimal2(required=True)
+    entitlement = Decimal2(required=True)
+    final = Decimal2(required=True)
+    prepaid = Decimal2(required=True)
+    balance = Decimal2(required=True)
+
+
+class SettlementSchema(Schema):
+    year = fields.Integer(required=True)
+    as_of = IsoDate(required=True)
+    dry_run = fields.Boolean(required=True)
+    unit_price = Decimal2(required=True)
+    budget = Decimal2(required=True)
+    risk_fund_draw = Decimal2(required=True)
+    institutions = fields.List(fields.Nested(InstitutionSettlementSchema), required=True)
+    settled_at = IsoDateTime(allow_none=True)
+    settled_by = fields.String(allow_none=True)
+
+
+def _as_of(value: date) -> date:
+    if value.year > 9999 or value.year < 1900:
+        raise InvalidInput(f"as_of: {value} is not a date of the scheme")
+    return value
+
+
+@blp.route("/<int:year>/settlement/preview", methods=["GET"])
+@blp.arguments(AsOfQuery, location="query")
+@blp.response(200, SettlementSchema)
+@allow("finance")
+def preview(query: dict[str, Any], year: int) -> dict[str, Any]:
+    """The settlement's figures without settling (`haiyan settle --dry-run --json`)."""
+    check_year(year)
+    with db.unit_of_work():
+        result = settle_year(db.session, year, _as_of(query["as_of"]), actor(), dry_run=True)
+        document: dict[str, Any] = result.to_json()
+    return document
+
+
+@blp.route("/<int:year>/settlement", methods=["POST"])
+@blp.arguments(AsOfQuery)
+@blp.response(200, SettlementSchema)
+@allow("finance")
+def settle(entered: dict[str, Any], year: int) -> dict[str, Any]:
+    """Settle a year, once (`haiyan settle --json`); 409 when it is settled already."""
+    check_year(year)
+    with db.unit_of_work():
+        result = settle_year(db.session, year, _as_of(entered["as_of"]), actor())
+        document: dict[str, Any] = result.to_json()
+    return document
+
+
+@blp.route("/<int:year>/settlement", methods=["GET"])
+@blp.response(200, SettlementSchema)
+@allow("finance", "centre")
+def settled(year: int) -> dict[str, Any]:
+    """What the settlement of a settled year fixed; a centre sees its own institution."""
+    head = db.session.get(YearSettlement, check_year(year))
+    if head is None:
+        raise NotFound(f"year {year} is not settled yet (R13)")
+    query = (
+        select(Settlement, Institution.code)
+        .join(Institution, Institution.id == Settlement.institution_id)
+        .where(Settlement.year == year)
+        .order_by(Institution.code)
+    )
+    code = own_code(None)
+    if code is not None:
+        query = query.where(Institution.code == code)
+    return {
+        "year": year,
+        "as_of": head.as_of.isoformat(),
+        "dry_run": False,
+        "unit_price": head.unit_price,
+        "budget": fmt(head.budget),
+        "risk_fund_draw": fmt(head.risk_fund_draw),
+        "settled_at": iso(head.settled_at),
+        "settled_by": head.settled_by,
+        "institutions": [
+            {"code": inst, **{name: fmt(getattr(row, name)) for name in FIGURES}}
+            for row, inst in db.session.execute(query)
+        ],
+    }
+
+
+class LedgerQuery(Schema):
+    year = Year(load_default=None)
+    institution = fields.String(load_default=None, metadata={"example": "HY01"})
+
+
+class LedgerEntrySchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    year = fields.Integer(required=True)
+    institution = fields.String(required=True, allow_none=True)
+    amount = Decimal2(required=True)
+    reason = fields.String(required=True)
+    by = fields.String(required=True)
+    at = IsoDateTime(required=True)
+    postings = fields.Dict(keys=fields.String(), values=Decimal2(), required=True)
+
+
+class LedgerSchema(Schema):
+    entries = fields.List(fields.Nested(LedgerEntrySchema), required=True)
+
+
+@ledger.route("", methods=["GET"])
+@ledger.arguments(LedgerQuery, location="query")
+@ledger.response(200, LedgerSchema)
+@allow("finance")
+def ledger_view(query: dict[str, Any]) -> dict[str, Any]:
+    """Every money movement, append-only, in order (`haiyan ledger --json`)."""
+    lines = ledger_lines(db.session, query["year"], query["institution"])
+    return {"entries": [{**line.to_json(), "at": iso(line.created_at)} for line in lines]}

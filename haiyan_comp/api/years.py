@@ -1,0 +1,251 @@
+"""/api/v1/years and /api/v1/prepayments: a year's budget and price (R10), baselines (R9),
+prepayment plans and the staged prepayment (R11, R12)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields
+
+from haiyan_comp.api.schemas import AMOUNT_PATTERN, Amount, Decimal2, Ratio, actor
+from haiyan_comp.budget.models import YearConfig
+from haiyan_comp.budget.services import (
+    ConfigInput,
+    configure_year,
+    get_config,
+    pay_due_instalments,
+    schedule,
+    set_baseline,
+    set_prepayment_plan,
+)
+from haiyan_comp.db import db
+from haiyan_comp.errors import InvalidInput, NotFound
+from haiyan_comp.money import AmountError, parse_hundredths
+from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.web.access import allow, own_code
+from haiyan_comp.years.models import Year
+
+blp = Blueprint("api_years", __name__, url_prefix="/years", description="Years, prepayments")
+runs = Blueprint("api_prepayments", __name__, url_prefix="/prepayments", description="Prepayment")
+
+RATIO_OUT = r"^\d+\.\d{4}$"
+MAX_YEAR = 9999
+
+
+def check_year(year: int) -> int:
+    """A year in a URL: 404 for one no county could have (and no database overflow)."""
+    if not 1900 <= year <= MAX_YEAR:
+        raise NotFound(f"no year {year}")
+    return year
+
+
+def ratio_text(value: int | None) -> str | None:
+    """Ten-thousandths as a fraction with 4 places: 8000 → "0.8000"."""
+    if value is None:
+        return None
+    return f"{value // 10_000}.{value % 10_000:04d}"
+
+
+class PriceField(fields.String):
+    """`"floating"`, or a fixed price in yuan."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            metadata={
+                "pattern": f"^floating$|{AMOUNT_PATTERN}",
+                "example": "10.00",
+                "description": 'A fixed unit price in yuan, or "floating" (budget ÷ units).',
+            },
+            **kwargs,
+        )
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | None:  # type: ignore[override]
+        if value == "floating":
+            return None
+        if not isinstance(value, str):
+            raise ValidationError('a decimal string like "10.00", or "floating"')
+        try:
+            return parse_hundredths(value, what="unit price")
+        except AmountError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class YearConfigInput(Schema):
+    budget = Amount(required=True, what="budget")
+    unit_price = PriceField(required=True)
+    growth_cap = Ratio(load_default=None, allow_none=True, what="growth cap")
+    risk_fund = Amount(load_default=0, what="risk fund")
+    prepay_ratio = Ratio(required=True, what="prepay ratio")
+    instalments = fields.Integer(required=True, metadata={"enum": [1, 2, 3, 4, 6, 12]})
+    basic_share = Ratio(load_default=4000, what="basic share")
+
+
+class YearConfigSchema(Schema):
+    year = fields.Integer(required=True)
+    budget = Decimal2(required=True)
+    unit_price = fields.String(
+        required=True, metadata={"pattern": r"^floating$|^\d+\.\d{2}$", "example": "10.00"}
+    )
+    growth_cap = fields.String(required=True, allow_none=True, metadata={"pattern": RATIO_OUT})
+    risk_fund = Decimal2(required=True)
+    prepay_ratio = fields.String(required=True, metadata={"pattern": RATIO_OUT})
+    instalments = fields.Integer(required=True)
+    basic_share = fields.String(required=True, metadata={"pattern": RATIO_OUT})
+    settled = fields.Boolean(required=True)
+    updated_by = fields.String(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+def config_json(config: YearConfig) -> dict[str, Any]:
+    """A year's configuration: `haiyan year configure --json`, plus its state."""
+    year = db.session.get(Year, config.year)
+    return {
+        "year": config.year,
+        "budget": fmt(config.budget),
+        "unit_price": "floating" if config.unit_price is None else fmt(config.unit_price),
+        "growth_cap": ratio_text(config.growth_cap),
+        "risk_fund": fmt(config.risk_fund),
+        "prepay_ratio": ratio_text(config.prepay_ratio),
+        "instalments": config.instalments,
+        "basic_share": ratio_text(config.basic_share),
+        "settled": year is not None and year.settled_at is not None,
+        "updated_by": config.updated_by,
+        "updated_at": config.updated_at,
+    }
+
+
+@blp.route("/<int:year>", methods=["GET"])
+@blp.response(200, YearConfigSchema)
+@allow("finance", "centre")
+def get_year(year: int) -> dict[str, Any]:
+    """A year's configuration: budget, price, growth cap, risk fund, prepayment (R10)."""
+    return config_json(get_config(db.session, check_year(year)))
+
+
+@blp.route("/<int:year>", methods=["PUT"])
+@blp.arguments(YearConfigInput)
+@blp.response(200, YearConfigSchema)
+@allow("finance")
+def put_year(entered: dict[str, Any], year: int) -> dict[str, Any]:
+    """Configure a year, as `haiyan year configure` (R10); 409 once settled or scheduled."""
+    check_year(year)
+    with db.unit_of_work():
+        config = configure_year(db.session, year, ConfigInput(**entered), actor())
+        document = config_json(config)
+    return document
+
+
+class BaselineInput(Schema):
+    basic_medical_units = Amount(required=True, what="basic-medical units")
+
+
+class BaselineSchema(Schema):
+    year = fields.Integer(required=True)
+    institution = fields.String(required=True)
+    basic_medical_units = Decimal2(required=True)
+
+
+@blp.route("/<int:year>/baselines/<institution>", methods=["PUT"])
+@blp.arguments(BaselineInput)
+@blp.response(200, BaselineSchema)
+@allow("finance")
+def put_baseline(entered: dict[str, Any], year: int, institution: str) -> dict[str, Any]:
+    """Set an institution's previous-year purchased basic-medical units (R9 baseline)."""
+    check_year(year)
+    units = entered["basic_medical_units"]
+    with db.unit_of_work():
+        set_baseline(db.session, year, institution, units, actor())
+    return {"year": year, "institution": institution, "basic_medical_units": fmt(units)}
+
+
+class PlanInput(Schema):
+    weight = Amount(load_default=None, allow_none=True, what="weight")
+    total = Amount(load_default=None, allow_none=True, what="total")
+
+
+class PlanSchema(Schema):
+    year = fields.Integer(required=True)
+    institution = fields.String(required=True)
+    weight = Decimal2(required=True, allow_none=True)
+    total = Decimal2(required=True, allow_none=True)
+
+
+@blp.route("/<int:year>/prepayment-plans/<institution>", methods=["PUT"])
+@blp.arguments(PlanInput)
+@blp.response(200, PlanSchema)
+@allow("finance")
+def put_plan(entered: dict[str, Any], year: int, institution: str) -> dict[str, Any]:
+    """Set an institution's prepayment weight or outright total (R11), as `haiyan prepay plan`."""
+    check_year(year)
+    with db.unit_of_work():
+        set_prepayment_plan(
+            db.session,
+            year,
+            institution,
+            weight=entered["weight"],
+            total=entered["total"],
+            by=actor(),
+        )
+    return {
+        "year": year,
+        "institution": institution,
+        **{k: None if entered[k] is None else fmt(entered[k]) for k in ("weight", "total")},
+    }
+
+
+class InstalmentSchema(Schema):
+    institution = fields.String(required=True)
+    year = fields.Integer(required=True)
+    number = fields.Integer(required=True)
+    due = fields.Date(required=True)
+    gross = Decimal2(required=True)
+    offset = Decimal2(required=True, allow_none=True)
+    cash = Decimal2(required=True, allow_none=True)
+    paid = fields.Boolean()
+
+
+class ScheduleSchema(Schema):
+    year = fields.Integer(required=True)
+    instalments = fields.List(fields.Nested(InstalmentSchema), required=True)
+
+
+@blp.route("/<int:year>/prepayments", methods=["GET"])
+@blp.response(200, ScheduleSchema)
+@allow("finance", "centre")
+def get_schedule(year: int) -> dict[str, Any]:
+    """Every instalment of a year, paid or due (`haiyan prepay schedule --json`)."""
+    code = own_code(None)
+    items = schedule(db.session, check_year(year))
+    return {
+        "year": year,
+        "instalments": [i.to_json() for i in items if code is None or i.institution == code],
+    }
+
+
+class RunInput(Schema):
+    as_of = fields.Date(required=True, metadata={"example": "2018-04-01"})
+
+
+class RunSchema(Schema):
+    as_of = fields.Date(required=True)
+    instalments = fields.List(fields.Nested(InstalmentSchema), required=True)
+
+
+@runs.route("/run", methods=["POST"])
+@runs.arguments(RunInput)
+@runs.response(200, RunSchema)
+@allow("finance")
+def run_prepayments(entered: dict[str, Any]) -> dict[str, Any]:
+    """Pay every instalment due on or before `as_of` and not yet paid (`haiyan prepay run`)."""
+    as_of = entered["as_of"]
+    if not 1900 <= as_of.year <= MAX_YEAR:
+        raise InvalidInput(f"as_of: {as_of} is not a date of the scheme")
+    with db.unit_of_work():
+        paid = pay_due_instalments(db.session, as_of, actor())
+    instalments = []
+    for p in paid:
+        item = p.to_json()
+        item.pop("paid")
+        instalments.append(item)
+    return {"as_of": as_of.isoformat(), "instalments": instalments}
