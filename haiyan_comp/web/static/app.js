@@ -26,4 +26,14 @@
     var target = document.querySelector('[data-key="' + event.key.toLowerCase() + '"]');
     if (target) { event.preventDefault(); target.click(); }
   });
+  // <textarea data-enter-submits>: Enter sends its form, Shift+Enter starts a new line; Escape
+  // leaves the field so the shortcuts work again. An input method's Enter (isComposing) is its own.
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("textarea[data-enter-submits]") || event.isComposing) return;
+    if (event.key === "Escape") { box.blur(); return; }
+    if (event.key !== "Enter" || event.shiftKey || !box.form) return;
+    event.preventDefault();
+    if (box.form.requestSubmit) box.form.requestSubmit(); else box.form.submit();
+  });
 })();
