@@ -311,3 +311,36 @@ def pay_sheet(
     except ValueError as exc:
         raise InvalidInput(f"{institution_code} {year}: {exc} (R19)") from None
     return PaySheetResult(institution_code, year, sheet, bonus)
+
+
+def _pay_sheet_subject(institution_code: str) -> str:
+    return f"pay sheet {institution_code}"
+
+
+def record_pay_sheet(
+    session: Session, year: int, institution_code: str, performance_pay: int, by: str
+) -> PaySheetResult:
+    """R19: a centre enters its pay sheet; its performance pay T is kept in the trail.
+
+    The latest entry is the pay sheet the staff's bonus slips are printed from.
+    """
+    result = pay_sheet(session, year, institution_code, performance_pay)
+    old = recorded_performance_pay(session, year, institution_code)
+    _trail(session, year, _pay_sheet_subject(institution_code),
+           None if old is None else fmt(old), fmt(performance_pay), by)  # fmt: skip
+    session.flush()
+    return result
+
+
+def recorded_performance_pay(session: Session, year: int, institution_code: str) -> int | None:
+    """The performance pay T of the institution's latest pay sheet for `year`, if any."""
+    latest = session.scalar(
+        select(ConfigChange.new)
+        .where(
+            ConfigChange.year == year,
+            ConfigChange.subject == _pay_sheet_subject(institution_code),
+        )
+        .order_by(ConfigChange.id.desc())
+        .limit(1)
+    )
+    return None if latest is None else parse_hundredths(latest, what="performance pay")

@@ -1,7 +1,218 @@
-"""Statement PDFs, for everyone allowed to see them (scoped per institution)."""
+"""Statement PDFs, for everyone allowed to see them (scoped per institution).
+
+Endpoints (stable: other pages link to them with `url_for`). Every URL names the
+institution (`<institution>`, its code such as HY01), so the central access
+check answers 404 to a centre or staff user asking for another institution.
+
+| endpoint                  | URL                                                   | who      |
+|---------------------------|-------------------------------------------------------|----------|
+| `documents.statement`     | /documents/<institution>/statement/<int:year>.pdf     | F C S    |
+| `documents.notice`        | /documents/<institution>/notice/<as_of>.pdf           | F C S    |
+| `documents.audit_report`  | /documents/<institution>/audit/<int:batch>.pdf        | F A C    |
+| `documents.slips`         | /documents/<institution>/slips/<int:year>.pdf         | F C      |
+| `documents.slip`          | /documents/<institution>/slips/<int:year>/<staff>.pdf | F C S*   |
+
+F finance, A auditor, C centre, S staff (of that institution; S* only its own
+staff code). `as_of` is the prepayment run's date, YYYY-MM-DD; `batch` a closed
+audit batch of that institution; `staff` a staff code. The settlement statement
+needs a settled year; the slips need the pay sheet the centre entered
+(`bonus.services.record_pay_sheet`). Anything missing answers 404 with why.
+
+Auditors get audit reports only (they read records and units, never money).
+Staff get the institution's statements and notices and their own slip; audit
+reports name colleagues' failed records, so they are for the centre's manager.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, current_app, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from haiyan_comp.audit.models import AuditBatch
+from haiyan_comp.bonus.services import recorded_performance_pay
+from haiyan_comp.budget.models import Instalment
+from haiyan_comp.catalogue.models import ServiceItem
+from haiyan_comp.db import db
+from haiyan_comp.errors import NotFound
+from haiyan_comp.institutions.services import get_institution
+from haiyan_comp.settlement.models import Settlement
+from haiyan_comp.statements.audit_report import render_audit_report
+from haiyan_comp.statements.notice import render_notice
+from haiyan_comp.statements.render import render_settlement
+from haiyan_comp.statements.services import (
+    audit_report,
+    bonus_slips,
+    prepayment_notice,
+    settlement_statement,
+)
+from haiyan_comp.statements.slip import SlipData, render_slips
+from haiyan_comp.web.access import allow
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+
+def _county() -> str:
+    return str(current_app.config["COUNTY_NAME"])
+
+
+def _pdf(content: bytes, filename: str) -> BaseResponse:
+    response = send_file(
+        io.BytesIO(content),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=filename,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/<institution>/statement/<int:year>.pdf")
+@allow("finance", "centre", "staff")
+def statement(institution: str, year: int) -> BaseResponse:
+    """The settlement statement of a settled year."""
+    data = settlement_statement(db.session, year, institution, _county(), datetime.now(UTC))
+    return _pdf(render_settlement(data), f"statement-{year}-{institution}.pdf")
+
+
+@bp.get("/<institution>/notice/<as_of>.pdf")
+@allow("finance", "centre", "staff")
+def notice(institution: str, as_of: str) -> BaseResponse:
+    """The prepayment notice of the run of `as_of`."""
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        raise NotFound(f"no prepayment run on {as_of!r}; dates are YYYY-MM-DD") from None
+    data = prepayment_notice(db.session, day, institution, _county(), datetime.now(UTC))
+    return _pdf(render_notice(data), f"notice-{day.isoformat()}-{institution}.pdf")
+
+
+@bp.get("/<institution>/audit/<int:batch>.pdf", endpoint="audit_report")
+@allow("finance", "auditor", "centre")
+def audit_report_pdf(institution: str, batch: int) -> BaseResponse:
+    """The report of a closed audit batch of this institution."""
+    owner = db.session.scalar(select(AuditBatch.institution_id).where(AuditBatch.id == batch))
+    if owner is None or owner != get_institution(db.session, institution).id:
+        raise NotFound(f"{institution} has no audit batch {batch}")
+    data = audit_report(db.session, batch, _county(), datetime.now(UTC))
+    return _pdf(render_audit_report(data), f"audit-report-{batch}-{institution}.pdf")
+
+
+def _slip_data(institution: str, year: int) -> SlipData:
+    pay = recorded_performance_pay(db.session, year, institution)
+    if pay is None:
+        raise NotFound(f"{institution} has not entered its {year} pay sheet; there is no slip")
+    return bonus_slips(db.session, year, institution, pay, _county(), datetime.now(UTC))
+
+
+@bp.get("/<institution>/slips/<int:year>.pdf")
+@allow("finance", "centre")
+def slips(institution: str, year: int) -> BaseResponse:
+    """Every staff member's bonus slip of the institution's year."""
+    return _pdf(render_slips(_slip_data(institution, year)), f"slips-{year}-{institution}.pdf")
+
+
+@bp.get("/<institution>/slips/<int:year>/<staff>.pdf")
+@allow("finance", "centre", "staff")
+def slip(institution: str, year: int, staff: str) -> BaseResponse:
+    """One staff member's bonus slip; a staff user gets its own only (404 for others)."""
+    if current_user.role == "staff" and staff != current_user.staff_code:
+        raise NotFound(f"no slip of {staff!r} for you")
+    data = _slip_data(institution, year)
+    own = [line for line in data.sheet["staff"] if line["code"] == staff]
+    if not own:
+        raise NotFound(f"{institution} has no staff member {staff!r} on its {year} pay sheet")
+    data = replace(
+        data, sheet={**data.sheet, "staff": own}, names={staff: data.names.get(staff, "")}
+    )
+    return _pdf(render_slips(data), f"slip-{year}-{staff}.pdf")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A downloadable document, as the statement lists show it."""
+
+    kind: str  # statement, notice, audit_report, slips, slip
+    title: str
+    period: str
+    url: str
+
+
+def institution_documents(code: str, *, role: str, staff_code: str | None = None) -> list[Document]:
+    """What `role` may download of institution `code` (the rules in this module's docstring)."""
+    institution = get_institution(db.session, code)
+    documents: list[Document] = []
+    settled = list(
+        db.session.scalars(
+            select(Settlement.year)
+            .where(Settlement.institution_id == institution.id)
+            .order_by(Settlement.year.desc())
+        )
+    )
+    for year in settled:
+        documents.append(
+            Document(
+                "statement",
+                _("%(year)s 年度结算单", year=year),
+                str(year),
+                url_for("documents.statement", institution=code, year=year),
+            )
+        )
+    for as_of in db.session.scalars(
+        select(Instalment.as_of)
+        .where(Instalment.institution_id == institution.id)
+        .distinct()
+        .order_by(Instalment.as_of.desc())
+    ):
+        documents.append(
+            Document(
+                "notice",
+                _("预付通知书"),
+                as_of.isoformat(),
+                url_for("documents.notice", institution=code, as_of=as_of.isoformat()),
+            )
+        )
+    if role in ("finance", "auditor", "centre"):
+        for batch_id, year, item in db.session.execute(
+            select(AuditBatch.id, AuditBatch.year, ServiceItem.code)
+            .join(ServiceItem, ServiceItem.id == AuditBatch.item_id)
+            .where(AuditBatch.institution_id == institution.id, AuditBatch.closed_at.is_not(None))
+            .order_by(AuditBatch.id.desc())
+        ):
+            documents.append(
+                Document(
+                    "audit_report",
+                    _("审计报告 第 %(batch)s 批（%(item)s）", batch=batch_id, item=item),
+                    str(year),
+                    url_for("documents.audit_report", institution=code, batch=batch_id),
+                )
+            )
+    for year in settled:
+        if recorded_performance_pay(db.session, year, code) is None:
+            continue
+        if role == "staff" and staff_code:
+            documents.append(
+                Document(
+                    "slip",
+                    _("%(year)s 年度本人绩效及效率奖励发放单", year=year),
+                    str(year),
+                    url_for("documents.slip", institution=code, year=year, staff=staff_code),
+                )
+            )
+        elif role in ("finance", "centre"):
+            documents.append(
+                Document(
+                    "slips",
+                    _("%(year)s 年度职工绩效及效率奖励发放单", year=year),
+                    str(year),
+                    url_for("documents.slips", institution=code, year=year),
+                )
+            )
+    return documents
