@@ -8,7 +8,16 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
 
-from haiyan_comp.api.schemas import AMOUNT_PATTERN, Amount, Decimal2, Ratio, actor
+from haiyan_comp.api.schemas import (
+    AMOUNT_PATTERN,
+    Amount,
+    Decimal2,
+    IsoDate,
+    IsoDateTime,
+    Ratio,
+    actor,
+)
+from haiyan_comp.audit.reports import iso
 from haiyan_comp.budget.models import YearConfig
 from haiyan_comp.budget.services import (
     ConfigInput,
@@ -94,7 +103,7 @@ class YearConfigSchema(Schema):
     basic_share = fields.String(required=True, metadata={"pattern": RATIO_OUT})
     settled = fields.Boolean(required=True)
     updated_by = fields.String(required=True)
-    updated_at = fields.DateTime(required=True)
+    updated_at = IsoDateTime(required=True)
 
 
 def config_json(config: YearConfig) -> dict[str, Any]:
@@ -111,7 +120,7 @@ def config_json(config: YearConfig) -> dict[str, Any]:
         "basic_share": ratio_text(config.basic_share),
         "settled": year is not None and year.settled_at is not None,
         "updated_by": config.updated_by,
-        "updated_at": config.updated_at,
+        "updated_at": iso(config.updated_at),
     }
 
 
@@ -198,7 +207,7 @@ class InstalmentSchema(Schema):
     institution = fields.String(required=True)
     year = fields.Integer(required=True)
     number = fields.Integer(required=True)
-    due = fields.Date(required=True)
+    due = IsoDate(required=True)
     gross = Decimal2(required=True)
     offset = Decimal2(required=True, allow_none=True)
     cash = Decimal2(required=True, allow_none=True)
@@ -228,7 +237,7 @@ class RunInput(Schema):
 
 
 class RunSchema(Schema):
-    as_of = fields.Date(required=True)
+    as_of = IsoDate(required=True)
     instalments = fields.List(fields.Nested(InstalmentSchema), required=True)
 
 
