@@ -35,8 +35,10 @@ class ItemUnits(Schema):
 class InstitutionUnits(Schema):
     code = fields.String(required=True)
     name = fields.String()
+    records = fields.Integer()
     gross = Decimal2(required=True)
     over_spec = Decimal2(required=True)
+    purchasable = Decimal2(required=True)
     deducted = Decimal2(required=True)
     verified_basic_medical = Decimal2(required=True)
     verified_public_health = Decimal2(required=True)
