@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
@@ -124,17 +125,22 @@ def home() -> Page:
 # --- flags ----------------------------------------------------------------------------------
 
 RULE_LABELS = {
-    REPEAT: "同一居民同日重复",
-    STAFF_DAY: "单人单日超 32 当量",
-    AFTER_IMPORT: "服务日期晚于导入日",
+    REPEAT: _l("同一居民同日重复"),
+    STAFF_DAY: _l("单人单日超 32 当量"),
+    AFTER_IMPORT: _l("服务日期晚于导入日"),
+}
+RULE_HELP = {
+    REPEAT: _l("同一机构同一居民同日接受同一项目服务不止一次"),
+    STAFF_DAY: _l("同一职工一天记录的当量超过上限（8 小时的 15 分钟当量）"),
+    AFTER_IMPORT: _l("服务日期晚于带入该记录的导入日期（县时间）"),
 }
 _DETAIL = (
     (re.compile(r"^(\d+) records of (\S+) for resident (\S+) on (\S+)$"),
-     "居民 {2} 于 {3} 有 {0} 条 {1} 记录"),
+     _l("居民 {2} 于 {3} 有 {0} 条 {1} 记录")),
     (re.compile(r"^(\S+) recorded ([\d.]+) units on (\S+) \(more than ([\d.]+)\)$"),
-     "{0} 于 {2} 共记 {1} 当量（上限 {3}）"),
+     _l("{0} 于 {2} 共记 {1} 当量（上限 {3}）")),
     (re.compile(r"^dated (\S+), after import #(\d+) of (\S+)$"),
-     "服务日期 {0}，晚于第 {1} 次导入的日期 {2}"),
+     _l("服务日期 {0}，晚于第 {1} 次导入的日期 {2}")),
 )  # fmt: skip
 
 
@@ -143,7 +149,7 @@ def flag_detail(text: str) -> str:
     for pattern, chinese in _DETAIL:
         match = pattern.match(text)
         if match:
-            return chinese.format(*match.groups())
+            return str(chinese).format(*match.groups())
     return text
 
 
@@ -171,6 +177,7 @@ def flags() -> Page:
         report=report,
         listed=listed,
         labels=RULE_LABELS,
+        rule_help=RULE_HELP,
         institutions=_institutions(),
         total_flags=sum(report["totals"][r] for r in RULES),
     )

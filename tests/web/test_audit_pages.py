@@ -221,3 +221,17 @@ def test_flags_and_findings_show_the_services_figures(app: Flask, signed_in: Sig
         assert row, person["code"]
         assert f'<td class="num">{decimal_text(person["deducted"])}</td>' in row.group(0)
     assert decimal_text(expected["institutions"][0]["deducted"]) in page
+
+
+def test_every_kind_of_flag_is_explained_in_chinese() -> None:
+    from datetime import UTC, date, datetime
+
+    from haiyan_comp.audit.flags import RULES, _detail
+    from haiyan_comp.records.models import ServiceRecord
+    from haiyan_comp.web.audit import flag_detail
+
+    record = ServiceRecord(resident_id="HY01R000001", service_date=date(2018, 5, 2))
+    for rule in RULES:
+        english = _detail(rule, record, "HY01S001", "HTN", 3300, datetime(2018, 5, 1, tzinfo=UTC))
+        chinese = flag_detail(english)
+        assert chinese != english and not re.search(r"[a-z]{3,}", chinese), (rule, chinese)
