@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from typing import Any
+from typing import Any, BinaryIO
 
 from flask import (
     Blueprint,
@@ -83,7 +83,7 @@ SHOWN_REJECTIONS = 1000  # rows listed on the report page; the CSV has all the i
 
 def _pairs(query: Any) -> dict[Any, Any]:
     """A two-column query as a dict."""
-    return dict(db.session.execute(query).tuples().all())
+    return {key: value for key, value in db.session.execute(query)}
 
 
 def _institution() -> Institution:
@@ -354,9 +354,9 @@ def upload_post() -> BaseResponse | tuple[str, int]:
         try:
             try:
                 with db.unit_of_work(), open(path, "rb") as raw:
-                    stream = jobs.CountingReader(raw, progress, size)
+                    stream = io.BufferedReader(_Counted(raw, progress, size), 1 << 20)
                     report = import_records(
-                        db.session, stream, filename, as_of=today, imported_by=by,  # type: ignore[arg-type]
+                        db.session, stream, filename, as_of=today, imported_by=by,
                         strict=strict, chunk_rows=chunk_rows, only_institution=code,
                     )  # fmt: skip
                 result: dict[str, Any] = {"stored": True, **report.to_json()}
@@ -381,6 +381,21 @@ def upload_post() -> BaseResponse | tuple[str, int]:
 
     job_id = jobs.start("import", _("导入 %(name)s", name=filename), work)
     return redirect(jobs.job_url(job_id))
+
+
+class _Counted(io.RawIOBase):
+    """A file as a raw stream that reports progress (buffered, it is what the readers want)."""
+
+    def __init__(self, raw: BinaryIO, progress: jobs.Progress, total: int) -> None:
+        self.counting = jobs.CountingReader(raw, progress, total)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.counting.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _report(job_id: str) -> dict[str, Any]:

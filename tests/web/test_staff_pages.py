@@ -1,0 +1,64 @@
+"""The staff page: its own slip only, and its institution's statements."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskCliRunner
+
+from tests.web.conftest import SignIn
+from tests.web.test_centre_pages import run
+from tests.web.test_documents import pdf, settled_with_pay_sheet
+
+
+def test_staff_see_their_own_slip_and_their_institutions_statements(
+    signed_in: SignIn, runner: FlaskCliRunner
+) -> None:
+    settled_with_pay_sheet(signed_in, runner)
+    sheet = run(runner, "paysheet", "2018", "--institution", "HY01",
+                "--performance-pay", "200000.00", "--json")  # fmt: skip
+    mine = re.search(
+        r'"code": "HY01S001",\s*"incentive": "([\d.]+)",\s*"efficiency_bonus": "([\d.]+)"', sheet
+    )
+    assert mine
+    client = signed_in("hy01s001")
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "/documents/HY01/slips/2018/HY01S001.pdf" in page
+    assert f"{int(mine.group(1).split('.')[0]):,}.{mine.group(1).split('.')[1]}" in page
+    assert "HY01S002" not in page
+    assert "/documents/HY01/statement/2018.pdf" in page
+    assert "/documents/HY01/notice/2018-12-31.pdf" in page
+    assert "/audit/" not in page and "/slips/2018.pdf" not in page
+    assert pdf(client.get("/documents/HY01/slips/2018/HY01S001.pdf"))
+    assert pdf(client.get("/documents/HY01/statement/2018.pdf"))
+
+
+def test_staff_cannot_download_another_staff_members_slip(
+    signed_in: SignIn, runner: FlaskCliRunner
+) -> None:
+    batch = settled_with_pay_sheet(signed_in, runner)
+    client = signed_in("hy01s001")
+    assert client.get("/documents/HY01/slips/2018/HY01S002.pdf").status_code == 404
+    assert client.get("/documents/HY01/slips/2018.pdf").status_code == 403  # everybody's slips
+    assert client.get(f"/documents/HY01/audit/{batch}.pdf").status_code == 403
+    assert client.get("/documents/HY02/statement/2018.pdf").status_code == 404
+    assert client.get("/documents/HY02/slips/2018/HY01S001.pdf").status_code == 404
+
+
+def test_a_staff_member_of_another_institution_sees_none_of_it(
+    signed_in: SignIn, runner: FlaskCliRunner
+) -> None:
+    settled_with_pay_sheet(signed_in, runner)
+    run(runner, "users", "create", "hy02s001", "--role", "staff", "--staff", "HY02S001",
+        "--password-stdin", input="haiyan-demo\nhaiyan-demo\n")  # fmt: skip
+    client = signed_in("hy02s001")
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "HY01" not in page and "暂无发放单" in page
+    assert client.get("/documents/HY01/slips/2018/HY01S001.pdf").status_code == 404
+    assert client.get("/documents/HY01/statement/2018.pdf").status_code == 404
+
+
+def test_before_settlement_the_staff_page_says_there_is_nothing_yet(signed_in: SignIn) -> None:
+    page = signed_in("hy01s001").get("/staff/").get_data(as_text=True)
+    assert "暂无发放单" in page and "暂无可下载的单据" in page
+    assert signed_in("hy01s001").get("/centre/").status_code == 403
