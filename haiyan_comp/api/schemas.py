@@ -80,7 +80,7 @@ def IsoDateTime(**kwargs: Any) -> fields.String:
 def Year(**kwargs: Any) -> fields.Integer:
     """A scheme year."""
     return fields.Integer(
-        validate=validate.Range(min=1900, max=9999), metadata={"example": 2018}, **kwargs
+        validate=validate.Range(min=1900, max=9998), metadata={"example": 2018}, **kwargs
     )
 
 

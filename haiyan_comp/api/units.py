@@ -7,7 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from haiyan_comp.api.schemas import Decimal2
+from haiyan_comp.api.schemas import Decimal2, YearInstitutionQuery
 from haiyan_comp.db import db
 from haiyan_comp.units.services import year_units
 from haiyan_comp.web.access import allow, own_code
@@ -15,9 +15,8 @@ from haiyan_comp.web.access import allow, own_code
 blp = Blueprint("api_units", __name__, url_prefix="/units", description="Accumulated units")
 
 
-class UnitsQuery(Schema):
-    year = fields.Integer(required=True, metadata={"example": 2018})
-    institution = fields.String(load_default=None, metadata={"example": "HY01"})
+class UnitsQuery(YearInstitutionQuery):
+    pass
 
 
 class ItemUnits(Schema):

@@ -39,7 +39,7 @@ blp = Blueprint("api_years", __name__, url_prefix="/years", description="Years, 
 runs = Blueprint("api_prepayments", __name__, url_prefix="/prepayments", description="Prepayment")
 
 RATIO_OUT = r"^\d+\.\d{4}$"
-MAX_YEAR = 9999
+MAX_YEAR = 9998  # a year after it must still be a date
 
 
 def check_year(year: int) -> int:
