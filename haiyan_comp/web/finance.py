@@ -232,7 +232,7 @@ def home() -> Page:
     context: dict[str, Any] = {
         "year": year,
         "years": _known_years(session),
-        "config": config,
+        "year_config": config,
         "settled": _settled(session, year),
     }
     if config is not None:
@@ -404,7 +404,8 @@ def _describe(change: ConfigChange) -> dict[str, Any]:
     lines: list[tuple[str, str, str]] = []
     if isinstance(new, dict):
         before = old if isinstance(old, dict) else {}
-        for field, value in new.items():
+        order = list(CONFIG_LABELS)
+        for field, value in sorted(new.items(), key=lambda kv: _position(order, kv[0])):
             if before.get(field) != value or not before:
                 name = _(CONFIG_LABELS.get(field, field))
                 lines.append(
@@ -415,6 +416,10 @@ def _describe(change: ConfigChange) -> dict[str, Any]:
     else:
         lines.append(("", "—" if change.old is None else str(change.old), str(change.new)))
     return {"at": change.changed_at, "by": change.changed_by, "subject": label, "lines": lines}
+
+
+def _position(order: list[str], field: str) -> int:
+    return order.index(field) if field in order else len(order)
 
 
 def _loads(text: str | None) -> Any:
@@ -474,7 +479,7 @@ def _configure_page(
         status,
         year=year,
         years=_known_years(session),
-        config=config,
+        year_config=config,
         settled=_settled(session, year),
         paid_instalments=paid or 0,
         values=values if values is not None else _config_form(config),
@@ -577,8 +582,10 @@ def _prepayments_page(
     except NotFound as exc:
         problem = exc.message
     by_number: defaultdict[int, list[ScheduledInstalment]] = defaultdict(list)
+    matrix: dict[str, dict[int, ScheduledInstalment]] = {}
     for item in plan:
         by_number[item.number].append(item)
+        matrix.setdefault(item.institution, {})[item.number] = item
     rounds = [
         {
             "number": number,
@@ -598,6 +605,7 @@ def _prepayments_page(
         years=_known_years(session),
         plan=plan,
         rounds=rounds,
+        matrix=matrix,
         problem=problem,
         names=_names(session),
         settled=_settled(session, year),
