@@ -330,9 +330,9 @@ def _parse_config(form: MultiDict[str, str]) -> tuple[ConfigInput | None, FormEr
     if instalments not in rules.INSTALMENT_COUNTS:
         errors["instalments"] = _("须为 1、2、3、4、6 或 12（R10）")
     if unit_price is not None and mode == "fixed" and unit_price <= 0:
-        errors["unit_price"] = _("单价须大于 0")
+        errors["unit_price"] = _("须大于 0")
     if prepay_ratio is not None and not 0 < prepay_ratio <= RATIO_SCALE:
-        errors["prepay_ratio"] = _("预付比例须大于 0 且不超过 1（R10），收到 %(text)s",
+        errors["prepay_ratio"] = _("须大于 0 且不超过 1（R10），收到 %(text)s",
                                    text=form.get("prepay_ratio", "").strip())  # fmt: skip
     if basic_share is not None and basic_share > RATIO_SCALE:
         errors["basic_share"] = _("须在 0 到 1 之间")

@@ -111,7 +111,7 @@ def test_bad_configuration_names_every_field_and_stores_nothing(
     assert response.status_code == 422
     page = text(response)
     assert re.search(r"购买预算（元）：须为最多两位小数的数.*12\.345", page)
-    assert re.search(r"预付比例：预付比例须大于 0 且不超过 1（R10）", page)
+    assert "预付比例：须大于 0 且不超过 1（R10），收到 1.5" in page
     assert "改革风险金（元）：" in page
     assert 'value="12.345"' in page  # what was typed stays in the form
     assert read(app, lambda s: s.get(YearConfig, 2018).budget) == before
@@ -123,9 +123,9 @@ def test_bad_configuration_names_every_field_and_stores_nothing(
     [
         ("instalments", "5", "分期数：须为 1、2、3、4、6 或 12"),
         ("unit_price", "", "单价（元/当量）：必填"),
-        ("unit_price", "0", "单价须大于 0"),
+        ("unit_price", "0", "单价（元/当量）：须大于 0"),
         ("growth_cap", "0.12345", "基本医疗当量增长上限：须为最多四位小数的比例"),
-        ("prepay_ratio", "0", "预付比例须大于 0"),
+        ("prepay_ratio", "0", "预付比例：须大于 0"),
     ],
 )
 def test_each_bad_field_is_refused(
