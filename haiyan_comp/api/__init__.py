@@ -16,6 +16,7 @@ from flask_login import current_user
 from flask_smorest import Api
 
 from haiyan_comp.api.schemas import ErrorSchema
+from haiyan_comp.errors import NotFound
 
 API_PREFIX = "/api/v1"
 
@@ -54,6 +55,15 @@ def _csrf_for_cookies() -> None:
         csrf.protect()
 
 
+def _refuse_control_characters() -> None:
+    """A code in the URL with a control character names nothing (PostgreSQL refuses NUL)."""
+    if not request.path.startswith(API_PREFIX + "/"):
+        return
+    for value in (request.view_args or {}).values():
+        if isinstance(value, str) and any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise NotFound(f"nothing is named {value!r}")
+
+
 def init_api(app: Flask) -> None:
     """Mount every API blueprint and the OpenAPI document."""
     from haiyan_comp.web.setup import csrf
@@ -80,6 +90,7 @@ def init_api(app: Flask) -> None:
     }
     api = HaiyanApi(app, spec_kwargs=spec)
     app.before_request(_csrf_for_cookies)
+    app.before_request(_refuse_control_characters)
     app.extensions["haiyan_api"] = api
     for target in API_BLUEPRINTS:
         module, attribute = target.split(":")

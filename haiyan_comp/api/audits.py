@@ -20,6 +20,7 @@ from haiyan_comp.api.schemas import (
     Year,
     YearInstitutionQuery,
     actor,
+    text,
 )
 from haiyan_comp.audit.flags import flag_report
 from haiyan_comp.audit.reports import batch_detail, findings, list_batches
@@ -55,7 +56,7 @@ class DrawInput(Schema):
     institution = fields.String(required=True, validate=CODE, metadata={"example": "HY01"})
     item = fields.String(required=True, validate=CODE, metadata={"example": "HTN"})
     size = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
-    seed = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    seed = fields.String(required=True, validate=text(200))
     date_from = fields.Date(load_default=None, data_key="from")
     date_to = fields.Date(load_default=None, data_key="to")
     flagged_only = fields.Boolean(load_default=False)
@@ -173,9 +174,7 @@ def batch(batch_id: int) -> dict[str, Any]:
 class VerdictInput(Schema):
     source_id = fields.String(required=True, validate=CODE)
     verdict = fields.String(required=True, validate=validate.OneOf(["pass", "fail"]))
-    reason = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(min=1, max=1000)
-    )
+    reason = fields.String(load_default=None, allow_none=True, validate=text(1000))
     staff = fields.String(
         load_default=None,
         allow_none=True,

@@ -17,7 +17,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
-from haiyan_comp.api.schemas import CODE, Decimal2, ErrorSchema, InstitutionQuery, Year, actor
+from haiyan_comp.api.schemas import CODE, Decimal2, ErrorSchema, InstitutionQuery, Year, actor, text
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput
@@ -47,7 +47,7 @@ class ImportQuery(Schema):
     )
     filename = fields.String(
         load_default=None,
-        validate=validate.Length(min=1, max=255),
+        validate=text(255),
         metadata={"description": "The file's name for the import's history (raw bodies)."},
     )
 

@@ -19,7 +19,17 @@ DECIMAL = validate.Regexp(DECIMAL_PATTERN)
 AMOUNT_PATTERN = r"^\d{1,13}(\.\d{1,2})?$"
 SIGNED_AMOUNT_PATTERN = r"^-?\d{1,13}(\.\d{1,2})?$"
 RATIO_PATTERN = r"^\d{1,3}(\.\d{1,4})?$"
-CODE = validate.Length(min=1, max=64)
+
+
+def text(longest: int, error: str = "") -> validate.Regexp:
+    """1 to `longest` characters without control characters (PostgreSQL refuses NUL)."""
+    return validate.Regexp(
+        rf"^[^\x00-\x1f\x7f]{{1,{longest}}}$",
+        error=error or f"1 to {longest} characters, without control characters",
+    )
+
+
+CODE = text(64)
 
 
 def Decimal2(**kwargs: Any) -> fields.String:

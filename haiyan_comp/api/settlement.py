@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from haiyan_comp.api.schemas import Decimal2, IsoDate, IsoDateTime, Year, actor
+from haiyan_comp.api.schemas import Decimal2, InstitutionQuery, IsoDate, IsoDateTime, Year, actor
 from haiyan_comp.api.years import check_year
 from haiyan_comp.audit.reports import iso
 from haiyan_comp.db import db
@@ -129,9 +129,8 @@ def settled(year: int) -> dict[str, Any]:
     }
 
 
-class LedgerQuery(Schema):
+class LedgerQuery(InstitutionQuery):
     year = Year(load_default=None)
-    institution = fields.String(load_default=None, metadata={"example": "HY01"})
 
 
 class LedgerEntrySchema(Schema):

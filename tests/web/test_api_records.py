@@ -205,3 +205,14 @@ def test_bad_query_arguments_are_422_in_the_error_shape(
     body = call(client, "GET", "/records?limit=501&after=x", finance, 422)
     assert body["error"] == "invalid_input"
     assert set(body["details"]["query"]) == {"limit", "after"}
+
+
+def test_control_characters_name_nothing(
+    client: FlaskClient, runner: FlaskCliRunner, county: dict[str, Any]
+) -> None:
+    finance = token(runner, "finance")
+    body = call(client, "GET", "/records?resident=r%00", finance, 422)
+    assert "resident" in body["details"]["query"]
+    call(client, "GET", "/statements/HY%0001/settlement/2018", finance, 404)
+    call(client, "PUT", "/years/2018/baselines/HY%0001", finance, 404,
+         json={"basic_medical_units": "1"})  # fmt: skip
