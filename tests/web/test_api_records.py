@@ -216,3 +216,17 @@ def test_control_characters_name_nothing(
     call(client, "GET", "/statements/HY%0001/settlement/2018", finance, 404)
     call(client, "PUT", "/years/2018/baselines/HY%0001", finance, 404,
          json={"basic_medical_units": "1"})  # fmt: skip
+
+
+def test_an_upload_over_the_limit_is_413(
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    county: dict[str, Any],
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 100)
+    secret = token(runner, "platform")
+    body = call(client, "POST", "/records", secret, 413, data=GOOD * 3, content_type="text/csv")
+    assert body["error"] == "too_large"
+    assert count(app) == 0
