@@ -22,6 +22,7 @@ from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.institutions.models import Institution, Staff
+from haiyan_comp.institutions.services import get_institution
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.records.models import ServiceRecord
 from haiyan_comp.records.readers import detect_format
@@ -204,8 +205,15 @@ def list_records(query: dict[str, Any]) -> dict[str, Any]:
         .limit(query["limit"] + 1)
     )
     code = own_code(query["institution"])
+    if code is not None:
+        institution_id = get_institution(db.session, code).id
+        if query["source_id"] or query["resident"]:
+            statement = statement.where(r.institution_id == institution_id)  # by the indexes
+        else:
+            # Walk the primary key and keep this institution's rows: a page of them comes
+            # early. Through the (institution, …) indexes the database would sort them all.
+            statement = statement.where(r.institution_id + 0 == institution_id)
     filters = (
-        (code, Institution.code),
         (query["year"], r.year),
         (query["item"], ServiceItem.code),
         (query["resident"], r.resident_id),
