@@ -54,7 +54,7 @@ request = function()
   return wrk.format("GET", "{PATH}", {["Cookie"] = cookie})
 end
 if think > 0 then
-  delay = function() return math.random(think // 2, think * 3 // 2) end
+  delay = function() return math.random(math.floor(think / 2), math.floor(think * 3 / 2)) end
 end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %d %d %d %d %d %d %d\n", summary.requests, summary.duration,

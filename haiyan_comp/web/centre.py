@@ -37,6 +37,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -65,6 +66,7 @@ from haiyan_comp.units.rules import InstitutionUnits
 from haiyan_comp.units.services import year_units
 from haiyan_comp.web import jobs
 from haiyan_comp.web.access import allow
+from haiyan_comp.web.cache import dashboards, institution_year_version
 from haiyan_comp.web.charts import Series, bar_chart
 from haiyan_comp.web.documents import institution_documents
 from haiyan_comp.web.layout import amount, nav
@@ -151,6 +153,17 @@ def home() -> str:
     institution = _institution()
     years = _record_years(institution.id)
     year = _year_arg(years)
+    version = institution_year_version(db.session, institution.id, year)
+    page = dashboards.get(
+        (institution.id, year, tuple(years), date.today()),
+        version,
+        lambda: _dashboard(institution, year, years),
+    )
+    return render_template("centre/home.html", year=year, body=page)
+
+
+def _dashboard(institution: Institution, year: int, years: list[int]) -> Markup:
+    """The dashboard's body: what it shows depends only on the data version."""
     code = institution.code
     this = _one(year_units(db.session, year, code).institutions)
     last = _one(year_units(db.session, year - 1, code).institutions)
@@ -181,28 +194,30 @@ def home() -> str:
         for item in items
     ]
     choices = sorted(set(years) | {year, date.today().year}, reverse=True)
-    return render_template(
-        "centre/home.html",
-        institution=institution,
-        year=year,
-        years=choices,
-        units=this,
-        rows=rows,
-        gross=gross,
-        verified=verified,
-        records=sum(i.records for i in items),
-        previous_gross=previous_gross,
-        gross_change=percent(_change(gross, previous_gross)),
-        purchased=this.purchased if this else 0,
-        price=price,
-        price_mode=None if config is None else config.price_mode,
-        value=value,
-        chart=chart,
-        totals={
-            attr: sum(getattr(i, attr) for i in items)
-            for attr in ("records", "gross", "over_spec", "purchasable", "deducted", "verified")
-        },
-        last_total=previous_gross,
+    return Markup(
+        render_template(
+            "centre/_dashboard.html",
+            institution=institution,
+            year=year,
+            years=choices,
+            units=this,
+            rows=rows,
+            gross=gross,
+            verified=verified,
+            records=sum(i.records for i in items),
+            previous_gross=previous_gross,
+            gross_change=percent(_change(gross, previous_gross)),
+            purchased=this.purchased if this else 0,
+            price=price,
+            price_mode=None if config is None else config.price_mode,
+            value=value,
+            chart=chart,
+            totals={
+                attr: sum(getattr(i, attr) for i in items)
+                for attr in ("records", "gross", "over_spec", "purchasable", "deducted", "verified")
+            },
+            last_total=previous_gross,
+        )
     )
 
 

@@ -26,6 +26,14 @@ from haiyan_comp.web.auth import limiter
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache() -> None:
+    """Each test starts with nothing cached (rolled-back data may repeat a version)."""
+    from haiyan_comp.web.cache import dashboards
+
+    dashboards.clear()
+
+
 @pytest.fixture
 def client(app: Flask, connection: Connection) -> Iterator[FlaskClient]:
     """A browser without cookies (sign-in limits start afresh).
