@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.imports --sizes $(BENCH_SIZES) --postgres $(PG_URL)
 	$(BIN)/python -m bench.audit --postgres $(PG_URL)
 	$(BIN)/python -m bench.statements --postgres $(PG_URL)
+	$(BIN)/python -m bench.web --postgres $(PG_URL)
 
 lint: $(STAMP)
 	$(BIN)/ruff check haiyan_comp tests bench migrations
