@@ -25,13 +25,10 @@ reports name colleagues' failed records, so they are for the centre's manager.
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
 
-from flask import Blueprint, current_app, send_file, url_for
+from flask import Blueprint, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -40,99 +37,47 @@ from haiyan_comp.bonus.services import recorded_performance_pay
 from haiyan_comp.budget.models import Instalment
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.db import db
-from haiyan_comp.errors import NotFound
 from haiyan_comp.institutions.services import get_institution
 from haiyan_comp.settlement.models import Settlement
-from haiyan_comp.statements.audit_report import render_audit_report
-from haiyan_comp.statements.notice import render_notice
-from haiyan_comp.statements.render import render_settlement
-from haiyan_comp.statements.services import (
-    audit_report,
-    bonus_slips,
-    prepayment_notice,
-    settlement_statement,
-)
-from haiyan_comp.statements.slip import SlipData, render_slips
+from haiyan_comp.web import pdfs
 from haiyan_comp.web.access import allow
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
-
-
-def _county() -> str:
-    return str(current_app.config["COUNTY_NAME"])
-
-
-def _pdf(content: bytes, filename: str) -> BaseResponse:
-    response = send_file(
-        io.BytesIO(content),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=filename,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.get("/<institution>/statement/<int:year>.pdf")
 @allow("finance", "centre", "staff")
 def statement(institution: str, year: int) -> BaseResponse:
     """The settlement statement of a settled year."""
-    data = settlement_statement(db.session, year, institution, _county(), datetime.now(UTC))
-    return _pdf(render_settlement(data), f"statement-{year}-{institution}.pdf")
+    return pdfs.settlement_pdf(institution, year)
 
 
 @bp.get("/<institution>/notice/<as_of>.pdf")
 @allow("finance", "centre", "staff")
 def notice(institution: str, as_of: str) -> BaseResponse:
     """The prepayment notice of the run of `as_of`."""
-    try:
-        day = date.fromisoformat(as_of)
-    except ValueError:
-        raise NotFound(f"no prepayment run on {as_of!r}; dates are YYYY-MM-DD") from None
-    data = prepayment_notice(db.session, day, institution, _county(), datetime.now(UTC))
-    return _pdf(render_notice(data), f"notice-{day.isoformat()}-{institution}.pdf")
+    return pdfs.notice_pdf(institution, as_of)
 
 
 @bp.get("/<institution>/audit/<int:batch>.pdf", endpoint="audit_report")
 @allow("finance", "auditor", "centre")
 def audit_report_pdf(institution: str, batch: int) -> BaseResponse:
     """The report of a closed audit batch of this institution."""
-    owner = db.session.scalar(select(AuditBatch.institution_id).where(AuditBatch.id == batch))
-    if owner is None or owner != get_institution(db.session, institution).id:
-        raise NotFound(f"{institution} has no audit batch {batch}")
-    data = audit_report(db.session, batch, _county(), datetime.now(UTC))
-    return _pdf(render_audit_report(data), f"audit-report-{batch}-{institution}.pdf")
-
-
-def _slip_data(institution: str, year: int) -> SlipData:
-    pay = recorded_performance_pay(db.session, year, institution)
-    if pay is None:
-        raise NotFound(f"{institution} has not entered its {year} pay sheet; there is no slip")
-    return bonus_slips(db.session, year, institution, pay, _county(), datetime.now(UTC))
+    return pdfs.audit_pdf(institution, batch)
 
 
 @bp.get("/<institution>/slips/<int:year>.pdf")
 @allow("finance", "centre")
 def slips(institution: str, year: int) -> BaseResponse:
     """Every staff member's bonus slip of the institution's year."""
-    return _pdf(render_slips(_slip_data(institution, year)), f"slips-{year}-{institution}.pdf")
+    return pdfs.slips_pdf(institution, year)
 
 
 @bp.get("/<institution>/slips/<int:year>/<staff>.pdf")
 @allow("finance", "centre", "staff")
 def slip(institution: str, year: int, staff: str) -> BaseResponse:
     """One staff member's bonus slip; a staff user gets its own only (404 for others)."""
-    if current_user.role == "staff" and staff != current_user.staff_code:
-        raise NotFound(f"no slip of {staff!r} for you")
-    data = _slip_data(institution, year)
-    own = [line for line in data.sheet["staff"] if line["code"] == staff]
-    if not own:
-        raise NotFound(f"{institution} has no staff member {staff!r} on its {year} pay sheet")
-    data = replace(
-        data, sheet={**data.sheet, "staff": own}, names={staff: data.names.get(staff, "")}
-    )
-    return _pdf(render_slips(data), f"slip-{year}-{staff}.pdf")
+    return pdfs.slip_pdf(institution, year, staff)
 
 
 @dataclass(frozen=True)
