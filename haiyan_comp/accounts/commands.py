@@ -7,6 +7,7 @@ import sys
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from haiyan_comp.accounts import services
 from haiyan_comp.accounts.models import ROLES, TOKEN_ROLES, ApiToken, User
@@ -104,8 +105,6 @@ def user_json(user: User) -> dict[str, object]:
 @unit_of_work
 def list_users(as_json: bool) -> None:
     """Every user, with role, institution and whether they may sign in."""
-    from sqlalchemy import select
-
     found = [user_json(u) for u in db.session.scalars(select(User).order_by(User.username))]
     if as_json:
         emit_json({"users": found})

@@ -44,6 +44,11 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives naive datetimes back; every stored moment is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def now() -> datetime:
     """The current moment, UTC (one place, so that tests can read it)."""
     return datetime.now(UTC)
@@ -176,9 +181,7 @@ def session_user(session: Session, secret: str) -> User | None:
     if web_session is None or not web_session.user.active:
         return None
     moment = now()
-    seen = web_session.last_seen_at
-    if seen.tzinfo is None:  # SQLite gives naive datetimes back
-        seen = seen.replace(tzinfo=UTC)
+    seen = _aware(web_session.last_seen_at)
     if moment - seen > SESSION_IDLE:
         session.delete(web_session)
         session.flush()
@@ -257,8 +260,6 @@ def token_for(session: Session, secret: str) -> ApiToken | None:
         return None
     moment = now()
     last = token.last_used_at
-    if last is not None and last.tzinfo is None:
-        last = last.replace(tzinfo=UTC)
-    if last is None or moment - last > timedelta(minutes=5):
+    if last is None or moment - _aware(last) > timedelta(minutes=5):
         session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=moment))
     return token

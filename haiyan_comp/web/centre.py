@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from typing import Any, BinaryIO
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -376,7 +376,7 @@ def upload_post() -> BaseResponse | tuple[str, int]:
         try:
             try:
                 with db.unit_of_work(), open(path, "rb") as raw:
-                    stream = io.BufferedReader(_Counted(raw, progress, size), 1 << 20)
+                    stream = jobs.counted(raw, progress, size)
                     report = import_records(
                         db.session, stream, filename, as_of=today, imported_by=by,
                         strict=strict, chunk_rows=chunk_rows, only_institution=code,
@@ -403,21 +403,6 @@ def upload_post() -> BaseResponse | tuple[str, int]:
 
     job_id = jobs.start("import", _("导入 %(name)s", name=filename), work)
     return redirect(jobs.job_url(job_id))
-
-
-class _Counted(io.RawIOBase):
-    """A file as a raw stream that reports progress (buffered, it is what the readers want)."""
-
-    def __init__(self, raw: BinaryIO, progress: jobs.Progress, total: int) -> None:
-        self.counting = jobs.CountingReader(raw, progress, total)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.counting.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
 
 def _report(job_id: str) -> dict[str, Any]:

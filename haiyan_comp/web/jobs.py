@@ -8,6 +8,7 @@ then sends the user to the job's result. Jobs belong to whoever started them.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import secrets
@@ -78,42 +79,29 @@ class Progress:
         os.replace(temporary, path)
 
 
-class CountingReader:
-    """A binary stream that reports how many bytes were read (import progress)."""
+class _Counted(io.RawIOBase):
+    """A raw stream that reports how many bytes were read (import progress)."""
 
-    def __init__(self, stream: BinaryIO, progress: Progress, total: int) -> None:
-        self.stream = stream
+    def __init__(self, raw: BinaryIO, progress: Progress, total: int) -> None:
+        self.raw = raw
         self.progress = progress
         self.total = total
         self.count = 0
 
-    def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(size)
-        self.count += len(data)
-        self.progress.update(self.count, self.total)
-        return data
-
-    def readline(self, size: int = -1) -> bytes:
-        data = self.stream.readline(size)
-        self.count += len(data)
-        self.progress.update(self.count, self.total)
-        return data
-
-    def peek(self, size: int = 0) -> bytes:
-        peek = getattr(self.stream, "peek", None)
-        return peek(size) if peek else b""
-
     def readable(self) -> bool:
         return True
 
-    def __iter__(self) -> CountingReader:
-        return self
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        self.progress.update(self.count, self.total)
+        return len(data)
 
-    def __next__(self) -> bytes:
-        line = self.readline()
-        if not line:
-            raise StopIteration
-        return line
+
+def counted(raw: BinaryIO, progress: Progress, total: int) -> io.BufferedReader:
+    """`raw` as a buffered binary stream (what the readers take) that reports its progress."""
+    return io.BufferedReader(_Counted(raw, progress, total), 1 << 20)
 
 
 Work = Callable[[Progress], str | None]  # returns the URL of the result

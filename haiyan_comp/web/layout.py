@@ -45,16 +45,7 @@ def amount(hundredths: int | None, *, grouped: bool = True) -> str:
     if hundredths is None:
         return "—"
     text = format_hundredths(hundredths)
-    if not grouped:
-        return text
-    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
-    whole, cents = digits.split(".")
-    groups: list[str] = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return f"{sign}{','.join(groups)}.{cents}"
+    return decimal_text(text) if grouped else text
 
 
 def decimal_text(text: str | None) -> str:
