@@ -11,16 +11,19 @@ pure twin of this is rules.split_by_cap.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from haiyan_comp.records.totals import month_of
+from haiyan_comp.records.writers import bulk_insert
+
+Group = tuple[int, int, str]  # institution_id, item_id, resident_id of capped records
 
 _FIND_CHANGES = """
 WITH touched AS (
-    SELECT DISTINCT institution_id, item_id, resident_id
-    FROM service_records
-    WHERE capped AND {scope}
+    {touched}
 ),
 over AS (
     SELECT r.institution_id, r.item_id, r.resident_id
@@ -74,19 +77,28 @@ WHERE unit_totals.institution_id = d.institution_id
 """
 
 
-def _recompute(session: Session, scope: str, params: dict[str, int]) -> int:
+def _temp_table(session: Session, name: str, columns: str) -> None:
+    """An empty temporary table (PostgreSQL drops it at commit)."""
     postgres = session.get_bind().dialect.name == "postgresql"
     session.execute(
         text(
-            "CREATE TEMP TABLE IF NOT EXISTS cap_changes (id BIGINT, institution_id INTEGER,"
-            " item_id INTEGER, month INTEGER, delta BIGINT)"
+            f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})"
             + (" ON COMMIT DROP" if postgres else "")
         )
     )
-    session.execute(text("DELETE FROM cap_changes"))
+    session.execute(text(f"DELETE FROM {name}"))
+
+
+def _recompute(session: Session, touched: str, params: dict[str, int]) -> int:
+    postgres = session.get_bind().dialect.name == "postgresql"
+    _temp_table(
+        session,
+        "cap_changes",
+        "id BIGINT, institution_id INTEGER, item_id INTEGER, month INTEGER, delta BIGINT",
+    )
     # Source ids sort by code point on both databases, as Python sorts them.
     find = _FIND_CHANGES.format(
-        scope=scope,
+        touched=touched,
         collate='COLLATE "C"' if postgres else "",
         month=month_of(session, "service_date"),
     )
@@ -97,11 +109,24 @@ def _recompute(session: Session, scope: str, params: dict[str, int]) -> int:
     return int(changed)
 
 
-def recompute_caps_after(session: Session, before_id: int) -> int:
-    """Recompute the groups that records with id > before_id belong to; return rows changed."""
-    return _recompute(session, "id > :before", {"before": before_id})
+def recompute_caps_for_groups(session: Session, groups: Collection[Group]) -> int:
+    """Recompute the given (institution, item, resident) groups; return rows changed.
+
+    An import knows which groups its capped rows fall in, so it names them
+    instead of having the database look for them among all its records.
+    """
+    if not groups:
+        return 0
+    _temp_table(session, "cap_touched", "institution_id INTEGER, item_id INTEGER, resident_id TEXT")
+    bulk_insert(session, "cap_touched", ("institution_id", "item_id", "resident_id"), groups)
+    return _recompute(session, "SELECT institution_id, item_id, resident_id FROM cap_touched", {})
 
 
 def recompute_caps_for_year(session: Session, year: int) -> int:
     """Recompute every capped group of a year (after its catalogue changed)."""
-    return _recompute(session, "year = :year", {"year": year})
+    return _recompute(
+        session,
+        "SELECT DISTINCT institution_id, item_id, resident_id"
+        " FROM service_records WHERE capped AND year = :year",
+        {"year": year},
+    )

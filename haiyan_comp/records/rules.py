@@ -6,10 +6,12 @@ values, so an import can list every problem of every row at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import NamedTuple
+from datetime import date, timedelta
+from itertools import chain
+from operator import itemgetter, mul
+from typing import Any, NamedTuple, TypeVar
 
 FIELDS = (
     "source_id",
@@ -23,6 +25,7 @@ FIELDS = (
 REQUIRED_FIELDS = FIELDS[:5]
 MAX_TEXT = 64
 MAX_QUANTITY = 10_000
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +144,7 @@ def make_validator(
                 dates[date_text] = checked
         year, date_reasons = checked
         item = items.get((year, item_code))
-        quantity = quantities.get(qty_text)
+        quantity = quantities.get(qty_text) or parse_quantity(qty_text)
         if (
             institution_id is not None
             and staff_ref is not None
@@ -153,6 +156,8 @@ def make_validator(
             and len(source_id) <= MAX_TEXT
             and (resident or item.cap is None)
             and len(resident) <= MAX_TEXT
+            and "\x00" not in source_id
+            and "\x00" not in resident
         ):
             units = quantity * item.value
             return RecordRow(
@@ -162,6 +167,138 @@ def make_validator(
         return _explain(ref, line, values, year, date_reasons)
 
     return validate
+
+
+@dataclass(slots=True)
+class ValidRows:
+    """A chunk's valid rows column by column, in RecordRow's field order."""
+
+    columns: tuple[list[Any], ...]
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def tuples(self) -> Iterator[tuple[Any, ...]]:
+        """Row tuples, as the bulk writers take them."""
+        return zip(*self.columns, strict=True)
+
+    def column(self, name: str) -> list[Any]:
+        """One column by its RecordRow field name."""
+        return self.columns[RecordRow._fields.index(name)]
+
+
+ChunkValidator = Callable[
+    [list[int], list[list[str]], dict[int, list[str]]], tuple[ValidRows, list[Rejection]]
+]
+
+
+def make_chunk_validator(ref: Reference, import_id: int = 0) -> ChunkValidator:
+    """Validate a chunk of rows at once, column by column; same verdicts as make_validator.
+
+    Each field is looked up for the whole column with C-level `map` over
+    dictionaries of everything valid: institutions, (staff, institution)
+    pairs, every acceptable service date, (year, item) pairs and quantities.
+    A row that any lookup or length check flags goes to the row validator,
+    which explains it, or accepts it (a quantity written `007`, say): the
+    fast checks only ever decide for rows that are plainly valid.
+    """
+    row_validator = make_validator(ref, import_id)
+    staff_at = {(code, inst): staff_id for code, (staff_id, inst) in ref.staff.items()}
+    dates = _acceptable_dates(ref)
+    items = {key: (item.id, item.value, item.cap is not None) for key, item in ref.items.items()}
+    quantities = {"": 1, **{str(n): n for n in range(1, MAX_QUANTITY + 1)}}
+    institutions = ref.institutions
+
+    def validate(
+        lines: list[int], columns: list[list[str]], notes: dict[int, list[str]]
+    ) -> tuple[ValidRows, list[Rejection]]:
+        sources, insts, staff_codes, item_codes, days, residents, qty_texts = columns
+        inst_ids: list[Any] = list(map(institutions.get, insts))
+        staff_ids: list[Any] = list(map(staff_at.get, zip(staff_codes, insts, strict=True)))
+        years: list[Any] = list(map(dates.get, days))
+        found: list[Any] = list(map(items.get, zip(years, item_codes, strict=True)))
+        qtys: list[Any] = list(map(quantities.get, qty_texts))
+        flagged = set(notes)
+        for looked_up in (inst_ids, staff_ids, years, found, qtys):
+            if None in looked_up:
+                flagged.update(i for i, v in enumerate(looked_up) if v is None)
+        for texts, required in ((sources, True), (residents, False)):
+            if texts and (
+                max(map(len, texts)) > MAX_TEXT
+                or (required and "" in texts)
+                or "\x00" in "".join(texts)
+            ):
+                flagged.update(i for i, t in enumerate(texts) if len(t) > MAX_TEXT or "\x00" in t)
+                if required:
+                    flagged.update(i for i, t in enumerate(texts) if not t)
+        if "" in residents:  # allowed only for items without a cap
+            pairs = enumerate(zip(residents, found, strict=True))
+            flagged.update(i for i, (r, f) in pairs if not r and f and f[2])
+        rejected: list[Rejection] = []
+        rescued: list[RecordRow] = []
+        if flagged:
+            for i in sorted(flagged):
+                result = row_validator(lines[i], [column[i] for column in columns])
+                if i in notes:
+                    reasons = notes[i]
+                    if isinstance(result, Rejection):
+                        reasons = merge_reasons(reasons, result.reasons)
+                    rejected.append(Rejection(lines[i], sources[i], reasons))
+                elif isinstance(result, Rejection):
+                    rejected.append(result)
+                else:
+                    rescued.append(result)
+            keep = [i for i in range(len(lines)) if i not in flagged]
+            lines, sources, days, residents = (
+                _kept(column, keep) for column in (lines, sources, days, residents)
+            )
+            inst_ids, staff_ids, years, found, qtys = (
+                _kept(column, keep) for column in (inst_ids, staff_ids, years, found, qtys)
+            )
+        units = list(map(mul, qtys, map(itemgetter(1), found)))
+        valid = ValidRows(
+            (
+                inst_ids, sources, staff_ids, list(map(itemgetter(0), found)), years, days,
+                [r or None for r in residents], qtys, units, units,
+                list(map(itemgetter(2), found)), [import_id] * len(lines), lines,
+            )
+        )  # fmt: skip
+        if rescued:
+            valid = _with_rows(valid, rescued)
+        return valid, rejected
+
+    return validate
+
+
+def _kept(column: list[_T], keep: list[int]) -> list[_T]:
+    return list(map(column.__getitem__, keep))
+
+
+def _with_rows(valid: ValidRows, extra: list[RecordRow]) -> ValidRows:
+    """`valid` with more rows, all in line order again (the first of a repeat wins)."""
+    rows = sorted(chain(valid.tuples(), extra), key=itemgetter(len(RecordRow._fields) - 1))
+    return ValidRows(tuple(map(list, zip(*rows, strict=True))))
+
+
+def _acceptable_dates(ref: Reference) -> dict[str, int]:
+    """Every service date a record may have (as text) → its year."""
+    dates: dict[str, int] = {}
+    for year in ref.catalogue_years:
+        if year in ref.settled or not 1 <= year <= 9999:
+            continue
+        day = date(year, 1, 1)
+        while day.year == year and day <= ref.today:
+            dates[day.isoformat()] = year
+            day += timedelta(days=1)
+    return dates
+
+
+def merge_reasons(first: list[str], second: list[str]) -> list[str]:
+    """The reader's reasons, then the validator's about fields the reader did not name."""
+    merged = list(first)
+    fields_named = {reason.split(":", 1)[0] for reason in first}
+    merged.extend(r for r in second if r not in merged and r.split(":", 1)[0] not in fields_named)
+    return merged
 
 
 def _check_date(ref: Reference, text: str) -> tuple[int, list[str]]:
@@ -198,6 +335,8 @@ def _explain(
         reasons.append("source_id: required (R2)")
     elif len(source_id) > MAX_TEXT:
         reasons.append(f"source_id: longer than {MAX_TEXT} characters")
+    elif "\x00" in source_id:
+        reasons.append("source_id: contains a NUL character")
     if inst_code in ref.outside:
         mine = ", ".join(ref.institutions)
         reasons.append(
@@ -235,6 +374,8 @@ def _explain(
         )
     elif len(resident) > MAX_TEXT:
         reasons.append(f"resident_id: longer than {MAX_TEXT} characters")
+    elif "\x00" in resident:
+        reasons.append("resident_id: contains a NUL character")
     return Rejection(line, source_id, reasons)
 
 

@@ -10,19 +10,26 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import compress
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.institutions.models import Institution, Staff
-from haiyan_comp.records.caps import recompute_caps_after
-from haiyan_comp.records.models import RecordImport, ServiceRecord
-from haiyan_comp.records.readers import detect_format, read_rows
-from haiyan_comp.records.rules import ItemRef, RecordRow, Reference, Rejection, make_validator
-from haiyan_comp.records.totals import add_tally, new_tally, tally_rows
+from haiyan_comp.records.caps import Group, recompute_caps_for_groups
+from haiyan_comp.records.models import RecordImport
+from haiyan_comp.records.readers import Chunk, detect_format, read_chunks
+from haiyan_comp.records.rules import (
+    ItemRef,
+    Reference,
+    Rejection,
+    ValidRows,
+    make_chunk_validator,
+)
+from haiyan_comp.records.totals import add_tally, month_of, new_tally, tally_rows
 from haiyan_comp.records.writers import make_writer
 from haiyan_comp.years.services import lock_records, settled_years
 
@@ -137,11 +144,11 @@ def import_records(
     session.add(batch)
     session.flush()
     report.import_id = batch.id
-    before_id = session.scalar(select(func.coalesce(func.max(ServiceRecord.id), 0))) or 0
     ref = load_reference(session, as_of, only_institution)
-    _Importer(session, batch.id, ref, report).run(read_rows(stream, report.file_format), chunk_rows)
+    importer = _Importer(session, batch.id, ref, report)
+    importer.run(read_chunks(stream, report.file_format, chunk_rows))
     if report.imported:
-        recompute_caps_after(session, before_id)
+        recompute_caps_for_groups(session, importer.touched)
     if report.imported >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
         # Fresh statistics, so that the planner sees the table as it now is
         # (counties may run without autovacuum; ANALYZE samples, it is quick).
@@ -161,45 +168,37 @@ class _Importer:
         self.session = session
         self.import_id = import_id
         self.report = report
-        self.validate = make_validator(ref, import_id)
+        self.validate = make_chunk_validator(ref, import_id)
         self.writer = make_writer(session)
         self.institution_codes = {pk: code for code, pk in ref.institutions.items()}
         self.year_of_item = {item.id: year for (year, _), item in ref.items.items()}
         self.tally = new_tally()
+        self.touched: set[Group] = set()  # groups of capped rows written (R3)
 
-    def run(self, rows: Iterable[tuple[int, Any, list[str]]], chunk_rows: int) -> None:
+    def run(self, chunks: Iterable[Chunk]) -> None:
         """Import every row; the report says what came of each."""
-        self._run(rows, chunk_rows)
-        self.report.rejected.sort(key=lambda r: r.line)
+        report = self.report
+        for chunk in chunks:
+            report.rows += chunk.size
+            for rejection in chunk.unreadable:
+                report.reject(rejection)
+            valid, rejected = self.validate(chunk.lines, chunk.columns, chunk.notes)
+            for rejection in rejected:
+                report.reject(rejection)
+            if len(valid):
+                self._write(valid)
+        report.rejected.sort(key=lambda r: r.line)
         add_tally(self.session, self.tally, self.year_of_item)
 
-    def _run(self, rows: Iterable[tuple[int, Any, list[str]]], chunk_rows: int) -> None:
-        report, validate = self.report, self.validate
-        pending: list[RecordRow] = []
-        count = 0
-        for count, (line, values, reasons) in enumerate(rows, start=1):  # noqa: B007
-            if isinstance(values, str):
-                report.reject(Rejection(line, values, reasons))
-                continue
-            result = validate(line, values)
-            if isinstance(result, Rejection):
-                result.reasons = _merge(reasons, result.reasons)
-                report.reject(result)
-            elif reasons:
-                report.reject(Rejection(line, result.source_id, list(reasons)))
-            else:
-                pending.append(result)
-                if len(pending) >= chunk_rows:
-                    self._write(pending)
-                    pending = []
-        if pending:
-            self._write(pending)
-        report.rows = count
-
-    def _write(self, rows: list[RecordRow]) -> None:
+    def _write(self, rows: ValidRows) -> None:
         """Write a chunk; count what went in and classify what did not."""
         inserted = self.writer.insert(rows)
         self.report.imported += inserted
+        groups = zip(
+            rows.column("institution_id"), rows.column("item_id"), rows.column("resident_id"),
+            strict=True,
+        )  # fmt: skip
+        self.touched.update(compress(groups, rows.column("capped")))
         if inserted == len(rows):
             tally_rows(self.tally, rows)
             return
@@ -211,17 +210,18 @@ class _Importer:
 
     def _tally_inserted(self) -> None:
         """Count what a partly inserted chunk really added."""
-        for inst, item, day, count, units in self.session.execute(
+        month = month_of(self.session, "s.service_date")
+        for inst, item, month_number, count, units in self.session.execute(
             text(
-                "SELECT s.institution_id, s.item_id, s.service_date, COUNT(*), SUM(s.units)"
+                f"SELECT s.institution_id, s.item_id, {month}, COUNT(*), SUM(s.units)"
                 " FROM import_stage s JOIN service_records r"
                 " ON r.institution_id = s.institution_id AND r.source_id = s.source_id"
                 " WHERE r.import_id = :cur AND r.line = s.line"
-                " GROUP BY s.institution_id, s.item_id, s.service_date"
+                f" GROUP BY s.institution_id, s.item_id, {month}"
             ),
             {"cur": self.import_id},
         ):
-            entry = self.tally[(inst, item, str(day))]
+            entry = self.tally[(inst, item, int(month_number))]
             entry[0] += int(count)
             entry[1] += int(units)
 
@@ -286,10 +286,3 @@ def _probe_by_key(session: Session) -> Iterator[None]:
     finally:
         session.execute(text("RESET enable_hashjoin"))
         session.execute(text("RESET enable_mergejoin"))
-
-
-def _merge(first: list[str], second: list[str]) -> list[str]:
-    merged = list(first)
-    fields_named = {reason.split(":", 1)[0] for reason in first}
-    merged.extend(r for r in second if r not in merged and r.split(":", 1)[0] not in fields_named)
-    return merged

@@ -8,42 +8,50 @@ what a catalogue change uses, and what tests compare the running totals with.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from itertools import repeat
+from operator import getitem
 
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
 from haiyan_comp.records.models import UnitTotal
-from haiyan_comp.records.rules import RecordRow
+from haiyan_comp.records.rules import ValidRows
 
 _COLUMNS = "institution_id, item_id, month, year, records, gross, purchasable"
 
-# (institution_id, item_id, service date text) → [records, units]
-Tally = defaultdict[tuple[int, int, str], list[int]]
+# (institution_id, item_id, month) → [records, units]
+Tally = defaultdict[tuple[int, int, int], list[int]]
+_MONTH = slice(5, 7)  # of an ISO date
 
 
 def new_tally() -> Tally:
-    """An empty per-day tally of rows about to be counted."""
+    """An empty tally of rows about to be counted."""
     return defaultdict(lambda: [0, 0])
 
 
-def tally_rows(tally: Tally, rows: Iterable[RecordRow]) -> None:
-    """Count rows that were inserted (their purchasable equals their units until R3 runs)."""
-    for row in rows:
-        entry = tally[(row.institution_id, row.item_id, row.service_date)]
-        entry[0] += 1
-        entry[1] += row.units
+def tally_rows(tally: Tally, rows: ValidRows) -> None:
+    """Count rows that were inserted (their purchasable equals their units until R3 runs).
+
+    Counter counts (institution, item, month, units) in C; the few distinct
+    keys are then folded into the tally.
+    """
+    months: Iterator[str] = map(getitem, rows.column("service_date"), repeat(_MONTH))
+    keys = zip(
+        rows.column("institution_id"), rows.column("item_id"), months, rows.column("units"),
+        strict=True,
+    )  # fmt: skip
+    counted = Counter(keys)
+    for (institution_id, item_id, month, units), count in counted.items():
+        entry = tally[(institution_id, item_id, int(month))]
+        entry[0] += count
+        entry[1] += count * units
 
 
 def add_tally(session: Session, tally: Tally, year_of_item: dict[int, int]) -> None:
-    """Add a tally to unit_totals, by month."""
-    months: defaultdict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for (institution_id, item_id, day), (count, units) in tally.items():
-        entry = months[(institution_id, item_id, int(str(day)[5:7]))]
-        entry[0] += count
-        entry[1] += units
-    if not months:
+    """Add a tally to unit_totals."""
+    if not tally:
         return
     session.execute(
         text(
@@ -63,7 +71,7 @@ def add_tally(session: Session, tally: Tally, year_of_item: dict[int, int]) -> N
                 "count": c,
                 "units": u,
             }
-            for (inst, item, month), (c, u) in months.items()
+            for (inst, item, month), (c, u) in tally.items()
         ],
     )
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from haiyan_comp.records.rules import (
+    FIELDS,
     ItemRef,
     RecordRow,
     Reference,
     Rejection,
+    make_chunk_validator,
     make_validator,
     split_by_cap,
 )
@@ -85,10 +89,19 @@ def test_quantity_may_be_left_out() -> None:
         ({"resident_id": ""}, "resident_id: required for item HTN, which has a per-resident cap"),
         ({"source_id": ""}, "source_id: required"),
         ({"source_id": "x" * 65}, "source_id: longer than 64 characters"),
+        ({"source_id": "a\x00b"}, "source_id: contains a NUL character"),
+        ({"resident_id": "r\x00"}, "resident_id: contains a NUL character"),
     ],
 )
 def test_each_bad_field_is_named_with_its_rule(changes: dict[str, str], fragment: str) -> None:
     assert any(fragment in reason for reason in reasons(row(**changes))), reasons(row(**changes))
+
+
+@pytest.mark.parametrize(("text", "quantity"), [("100", 100), ("10000", 10_000), ("007", 7)])
+def test_every_whole_quantity_up_to_the_limit_is_accepted(text: str, quantity: int) -> None:
+    result = validate(2, row(quantity=text))
+    assert isinstance(result, RecordRow), result
+    assert result.quantity == quantity
 
 
 def test_every_problem_of_a_row_is_listed() -> None:
@@ -108,3 +121,45 @@ def test_every_problem_of_a_row_is_listed() -> None:
 )
 def test_split_by_cap(quantities: list[int], cap: int, purchasable: list[int]) -> None:
     assert split_by_cap(quantities, cap) == purchasable
+
+
+# The chunk validator must give exactly the row validator's verdicts.
+OTHER_VALUES = {
+    "source_id": ["R2", "", "x" * 65, "a\x00", " R3"],
+    "institution_code": ["HY02", "HY99", ""],
+    "staff_code": ["S3", "S9", ""],
+    "item_code": ["OP", "XX", ""],
+    "service_date": ["2018-02-30", "2017-05-01", "2019-05-01", "2016-01-01", "20180203", ""],
+    "resident_id": ["", "y" * 65, "r\x00"],
+    "quantity": ["", "150", "10000", "10001", "007", "1.5", "-1"],
+}
+# Mostly the good row's value, so that a row often has exactly one thing wrong.
+FIELD_VALUES = st.fixed_dictionaries(
+    {
+        name: st.sampled_from([good] * 6 + OTHER_VALUES[name])
+        for name, good in zip(FIELDS, GOOD, strict=True)
+    }
+)
+
+
+@given(st.lists(FIELD_VALUES, max_size=30), st.sets(st.integers(0, 29)))
+def test_the_chunk_validator_agrees_with_the_row_validator(
+    rows: list[dict[str, str]], noted: set[int]
+) -> None:
+    lines = [10 + 2 * i for i in range(len(rows))]
+    columns = [[r[name] for r in rows] for name in FIELDS]
+    notes = {i: ["extra: unknown field"] for i in noted if i < len(rows)}
+    valid, rejected = make_chunk_validator(REF, 5)(lines, columns, notes)
+
+    expected_valid, expected_rejected = [], []
+    for i, (line, r) in enumerate(zip(lines, rows, strict=True)):
+        result = make_validator(REF, 5)(line, [r[name] for name in FIELDS])
+        if i in notes:
+            reasons = notes[i] + (result.reasons if isinstance(result, Rejection) else [])
+            expected_rejected.append(Rejection(line, r["source_id"], reasons))
+        elif isinstance(result, Rejection):
+            expected_rejected.append(result)
+        else:
+            expected_valid.append(tuple(result))
+    assert list(valid.tuples()) == expected_valid
+    assert rejected == expected_rejected

@@ -1,0 +1,105 @@
+"""The CSV reader's fast path reads every file exactly as the csv module does."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from haiyan_comp.errors import InvalidInput
+from haiyan_comp.records import readers
+from haiyan_comp.records.readers import FIELDS, Chunk, _CsvChunks
+
+CELL = st.sampled_from(
+    ["A1", "HY01", "S1", "OP", "2018-01-02", "r1", "1", "", " padded ", "居民", "a,b", 'say "hi"',
+     "two\nlines", "tab\there", "back\\slash", "\x00", "é\r"]
+)  # fmt: skip
+
+
+@st.composite
+def csv_files(draw: st.DrawFn) -> bytes:
+    """A record file as real exports write them, with the usual mistakes."""
+    header = draw(st.permutations(FIELDS))
+    header = (
+        header[: draw(st.integers(5, 7))]
+        if set(header[5:]) <= {"resident_id", "quantity"}
+        else header
+    )
+    rows = draw(st.lists(st.lists(CELL, min_size=len(header), max_size=len(header)), max_size=25))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
+    writer.writerow(header)
+    lines = [out.getvalue()]
+    for row in rows:
+        out.seek(0)
+        out.truncate()
+        shape = draw(st.sampled_from(["row", "row", "row", "short", "long", "blank"]))
+        if shape == "short":
+            row = row[:-1]
+        elif shape == "long":
+            row = [*row, "extra"]
+        if shape == "blank":
+            lines.append(draw(st.sampled_from(["\n", "\r\n", " \n", ",,,,,,\n"])))
+        else:
+            writer.writerow(row)
+            lines.append(out.getvalue())
+    data = "".join(lines).encode()
+    if draw(st.booleans()):
+        data = b"\xef\xbb\xbf" + data
+    if draw(st.booleans()):
+        data += "GBK,HY01,S1,OP,2018-01-02,居民,1\n".encode("gbk")
+    if draw(st.booleans()):
+        data = data.rstrip(b"\n")
+    return data
+
+
+def read(data: bytes, *, fast: bool, chunk_rows: int) -> list[tuple[object, ...]] | str:
+    """Every row item the reader gives, or the message it refuses the file with."""
+    try:
+        chunks = list(
+            _CsvChunks(io.BufferedReader(io.BytesIO(data)), chunk_rows, fast=fast).chunks()
+        )
+    except InvalidInput as exc:
+        return exc.message
+    return sorted(_items(chunks))
+
+
+def _items(chunks: list[Chunk]) -> list[tuple[object, ...]]:
+    items: list[tuple[object, ...]] = []
+    for chunk in chunks:
+        assert chunk.size <= 7 or len(chunk.lines) == chunk.size
+        items.extend((r.line, r.source_id, tuple(r.reasons)) for r in chunk.unreadable)
+        for index, line in enumerate(chunk.lines):
+            values = tuple(column[index] for column in chunk.columns)
+            items.append((line, values, tuple(chunk.notes.get(index, []))))
+    return items
+
+
+@given(data=csv_files(), chunk_rows=st.integers(1, 7), block=st.sampled_from([16, 64, 1 << 22]))
+def test_fast_and_csv_module_paths_read_the_same(data: bytes, chunk_rows: int, block: int) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(readers, "BLOCK_BYTES", block)  # small blocks: switch paths mid-file
+        assert read(data, fast=True, chunk_rows=chunk_rows) == read(
+            data, fast=False, chunk_rows=chunk_rows
+        )
+
+
+def test_a_plain_file_takes_the_fast_path_with_line_numbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_CsvChunks, "_slow", None)  # the csv module's path is not taken
+    data = (
+        b"source_id,institution_code,staff_code,item_code,service_date,resident_id,quantity\r\n"
+        b"A1,HY01,S1,OP,2018-01-02,,1\r\n"
+        b"\r\n"
+        b"A2, HY01 ,S1,OP,2018-01-03,r2,2\r\n"
+        b"A3,HY01,S1\r\n"
+    )
+    assert read(data, fast=True, chunk_rows=10) == [
+        (2, ("A1", "HY01", "S1", "OP", "2018-01-02", "", "1"), ()),
+        (4, ("A2", "HY01", "S1", "OP", "2018-01-03", "r2", "2"), ()),
+        (5, "A3", ("the row has 3 fields, the header has 7",)),
+    ]
