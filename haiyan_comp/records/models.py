@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from haiyan_comp.db import Base
 from haiyan_comp.types import BigId
 
+# Ids compare by code point on both databases (migration 0006).
+CODE = String(64).with_variant(String(64, collation="C"), "postgresql")
+
 
 class RecordImport(Base):
     """One imported file: who, when, and what came of its rows."""
@@ -60,12 +63,12 @@ class ServiceRecord(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     institution_id: Mapped[int]
-    source_id: Mapped[str] = mapped_column(String(64))
+    source_id: Mapped[str] = mapped_column(CODE)
     staff_id: Mapped[int]
     item_id: Mapped[int]
     year: Mapped[int]
     service_date: Mapped[date]
-    resident_id: Mapped[str | None] = mapped_column(String(64))
+    resident_id: Mapped[str | None] = mapped_column(CODE)
     quantity: Mapped[int]
     units: Mapped[int] = mapped_column(BigInteger)
     purchasable: Mapped[int] = mapped_column(BigInteger)
