@@ -10,8 +10,8 @@ from haiyan_comp.config import load_config
 from haiyan_comp.db import db
 
 
-def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    """Build the app: settings, database, commands."""
+def create_app(overrides: dict[str, Any] | None = None, *, web: bool = True) -> Flask:
+    """Build the app: settings, database, pages and API (unless `web` is False), commands."""
     import os
 
     # HAIYAN_INSTANCE moves the instance folder (SQLite file, secret key, job files).
@@ -23,7 +23,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(app.instance_path, overrides))
     register_database(app)
-    register_web(app)
+    if web:
+        register_web(app)
     register_commands(app)
     return app
 

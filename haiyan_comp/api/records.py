@@ -142,6 +142,7 @@ def import_file(query: dict[str, Any]) -> dict[str, Any]:
             strict=query["strict"],
             chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
             only_institution=current_user.institution_code,
+            size_hint=request.content_length,
         )
     document: dict[str, Any] = report.to_json()
     return document

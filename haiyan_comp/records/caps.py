@@ -117,7 +117,11 @@ def recompute_caps_for_groups(session: Session, groups: Collection[Group]) -> in
     """
     if not groups:
         return 0
-    _temp_table(session, "cap_touched", "institution_id INTEGER, item_id INTEGER, resident_id TEXT")
+    postgres = session.get_bind().dialect.name == "postgresql"
+    resident = 'VARCHAR(64) COLLATE "C"' if postgres else "TEXT"  # as service_records has it
+    _temp_table(
+        session, "cap_touched", f"institution_id INTEGER, item_id INTEGER, resident_id {resident}"
+    )
     bulk_insert(session, "cap_touched", ("institution_id", "item_id", "resident_id"), groups)
     return _recompute(session, "SELECT institution_id, item_id, resident_id FROM cap_touched", {})
 

@@ -48,6 +48,7 @@ def import_command(path: Path, strict: bool, as_of: date | None, as_json: bool) 
                 imported_by=f"cli:{getpass.getuser()}",
                 strict=strict,
                 chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
+                size_hint=path.stat().st_size,
             )
     except ImportRefused as refused:
         if not as_json:  # with --json the error document carries the report

@@ -307,7 +307,10 @@ def _plain_text(block: bytes) -> str | None:
 
 
 def _stripped(column: list[str]) -> list[str]:
-    return list(map(str.strip, column)) if _SPACE.search("".join(column)) else column
+    text = "".join(column)
+    if text.isascii() and text.isprintable() and " " not in text:
+        return column  # no character str.strip() removes: ASCII whitespace is unprintable
+    return list(map(str.strip, column)) if _SPACE.search(text) else column
 
 
 def _empty() -> InvalidInput:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import chain
-from operator import itemgetter, mul
+from itertools import chain, repeat
+from operator import add, itemgetter, mul
 from typing import Any, NamedTuple, TypeVar
 
 FIELDS = (
@@ -181,6 +181,22 @@ class ValidRows:
     def tuples(self) -> Iterator[tuple[Any, ...]]:
         """Row tuples, as the bulk writers take them."""
         return zip(*self.columns, strict=True)
+
+    def index_order(self) -> list[int] | None:
+        """Row positions grouped by institution and item; None when a key repeats.
+
+        Rows of one institution and item land next to each other in the
+        indexes, so a chunk written in this order touches fewer index pages
+        than in file order (both databases maintain their indexes faster so).
+        A chunk that repeats a key keeps its line order: the first line wins.
+        """
+        inst, source, _, item = self.columns[:4]
+        if len(set(source)) < len(source) and len(set(zip(inst, source, strict=True))) < len(
+            source
+        ):
+            return None
+        keys = list(map(add, map(mul, inst, repeat(1 << 20)), item))
+        return sorted(range(len(keys)), key=keys.__getitem__)
 
     def column(self, name: str) -> list[Any]:
         """One column by its RecordRow field name."""

@@ -6,7 +6,10 @@ never commits, so a crash or a --strict refusal leaves nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import queue
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -19,6 +22,7 @@ from sqlalchemy.orm import Session
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.institutions.models import Institution, Staff
+from haiyan_comp.records.bulk import deferred_index
 from haiyan_comp.records.caps import Group, recompute_caps_for_groups
 from haiyan_comp.records.models import RecordImport
 from haiyan_comp.records.readers import Chunk, detect_format, read_chunks
@@ -29,11 +33,12 @@ from haiyan_comp.records.rules import (
     ValidRows,
     make_chunk_validator,
 )
-from haiyan_comp.records.totals import add_tally, month_of, new_tally, tally_rows
+from haiyan_comp.records.totals import Tally, add_tally, month_of
 from haiyan_comp.records.writers import make_writer
 from haiyan_comp.years.services import lock_records, settled_years
 
 MAX_LISTED_REJECTIONS = 100_000
+SWITCH_INTERVAL = 0.0002  # seconds (Python's default is 0.005); see _Behind
 ANALYZE_AFTER = 50_000  # rows imported that make the table's statistics stale
 
 
@@ -50,12 +55,14 @@ class ImportReport:
     duplicates: int = 0
     rejected_count: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def reject(self, rejection: Rejection) -> None:
         """Count a rejected row and keep its reasons while the list has room."""
-        self.rejected_count += 1
-        if len(self.rejected) < MAX_LISTED_REJECTIONS:
-            self.rejected.append(rejection)
+        with self._lock:  # the reading and the writing thread both reject rows
+            self.rejected_count += 1
+            if len(self.rejected) < MAX_LISTED_REJECTIONS:
+                self.rejected.append(rejection)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON of `haiyan records import --json` (CONTRACT.md), plus extras."""
@@ -123,13 +130,16 @@ def import_records(
     as_of: date,
     imported_by: str,
     strict: bool = False,
-    chunk_rows: int = 20_000,
+    chunk_rows: int = 50_000,
     only_institution: str | None = None,
+    size_hint: int | None = None,
 ) -> ImportReport:
     """Import one CSV or JSON Lines file of service records; see CONTRACT.md.
 
     With `only_institution` (a centre's or an institution token's upload), rows
-    of any other institution are rejected and say why.
+    of any other institution are rejected and say why. `size_hint`, the file's
+    size in bytes when known, lets a bulk load build the composite index once
+    at the end instead of row by row (see BulkLoad).
     """
     head = stream.peek(64) if hasattr(stream, "peek") else b""
     report = ImportReport(filename, detect_format(filename, head), strict)
@@ -146,13 +156,15 @@ def import_records(
     report.import_id = batch.id
     ref = load_reference(session, as_of, only_institution)
     importer = _Importer(session, batch.id, ref, report)
-    importer.run(read_chunks(stream, report.file_format, chunk_rows))
+    with deferred_index(session, size_hint):
+        importer.run(read_chunks(stream, report.file_format, chunk_rows))
+    if report.imported >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        # Fresh statistics, so that the planner sees the table as it now is,
+        # starting with the cap below (counties may run without autovacuum;
+        # ANALYZE samples, it is quick).
+        session.execute(text("ANALYZE service_records"))
     if report.imported:
         recompute_caps_for_groups(session, importer.touched)
-    if report.imported >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
-        # Fresh statistics, so that the planner sees the table as it now is
-        # (counties may run without autovacuum; ANALYZE samples, it is quick).
-        session.execute(text("ANALYZE service_records"))
     batch.rows, batch.imported = report.rows, report.imported
     batch.duplicates, batch.rejected = report.duplicates, report.rejected_count
     session.flush()
@@ -172,21 +184,41 @@ class _Importer:
         self.writer = make_writer(session)
         self.institution_codes = {pk: code for code, pk in ref.institutions.items()}
         self.year_of_item = {item.id: year for (year, _), item in ref.items.items()}
-        self.tally = new_tally()
+        self.tally = Tally()
         self.touched: set[Group] = set()  # groups of capped rows written (R3)
 
     def run(self, chunks: Iterable[Chunk]) -> None:
-        """Import every row; the report says what came of each."""
+        """Import every row; the report says what came of each.
+
+        On PostgreSQL the writes run in a second thread, one chunk behind, so
+        that the server stores a chunk while this thread reads the next (the
+        thread mostly waits on the socket, without the GIL). SQLite works in
+        this process and gives the GIL back for every row, so a thread would
+        only make the two take turns: there, chunks are written in line.
+        """
         report = self.report
-        for chunk in chunks:
-            report.rows += chunk.size
-            for rejection in chunk.unreadable:
-                report.reject(rejection)
-            valid, rejected = self.validate(chunk.lines, chunk.columns, chunk.notes)
-            for rejection in rejected:
-                report.reject(rejection)
-            if len(valid):
-                self._write(valid)
+        threaded = self.session.get_bind().dialect.name == "postgresql"
+        write = _Behind(self._write) if threaded else None
+        try:
+            for chunk in chunks:
+                report.rows += chunk.size
+                for rejection in chunk.unreadable:
+                    report.reject(rejection)
+                valid, rejected = self.validate(chunk.lines, chunk.columns, chunk.notes)
+                for rejection in rejected:
+                    report.reject(rejection)
+                if not len(valid):
+                    continue
+                if write is None:
+                    self._write(valid)
+                else:
+                    write.put(valid)
+        except BaseException:
+            if write is not None:
+                write.close(raising=False)
+            raise
+        if write is not None:
+            write.close()
         report.rejected.sort(key=lambda r: r.line)
         add_tally(self.session, self.tally, self.year_of_item)
 
@@ -194,13 +226,17 @@ class _Importer:
         """Write a chunk; count what went in and classify what did not."""
         inserted = self.writer.insert(rows)
         self.report.imported += inserted
-        groups = zip(
-            rows.column("institution_id"), rows.column("item_id"), rows.column("resident_id"),
-            strict=True,
-        )  # fmt: skip
-        self.touched.update(compress(groups, rows.column("capped")))
+        capped = rows.column("capped")
+        self.touched.update(
+            zip(
+                compress(rows.column("institution_id"), capped),
+                compress(rows.column("item_id"), capped),
+                compress(rows.column("resident_id"), capped),
+                strict=True,
+            )
+        )
         if inserted == len(rows):
-            tally_rows(self.tally, rows)
+            self.tally.add_rows(rows)
             return
         self.writer.stage(rows)
         with _probe_by_key(self.session):
@@ -221,9 +257,7 @@ class _Importer:
             ),
             {"cur": self.import_id},
         ):
-            entry = self.tally[(inst, item, int(month_number))]
-            entry[0] += int(count)
-            entry[1] += int(units)
+            self.tally.add(inst, item, int(month_number), int(count), int(units))
 
     def _classify(self) -> None:
         """Staged rows that were not inserted: duplicates, or conflicts with a reason."""
@@ -266,6 +300,44 @@ _NOT_INSERTED = (
     " ON r.institution_id = s.institution_id AND r.source_id = s.source_id"
     " WHERE NOT (r.import_id = :cur AND r.line = s.line) AND {same} (" + _SAME + ")"
 )
+
+
+class _Behind:
+    """Calls `work` on each item put, in a second thread, at most one item behind."""
+
+    def __init__(self, work: Callable[[ValidRows], None]) -> None:
+        self._work = work
+        self._queue: queue.Queue[ValidRows | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="record-writer", daemon=True)
+        # The writer hands its data to the server in small pieces, needing the
+        # GIL back between them: a short switch interval keeps it from waiting
+        # 5 ms behind the reading thread for each piece.
+        self._interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._work(item)
+                except BaseException as exc:  # handed to the caller by put() or close()
+                    self._error = exc
+
+    def put(self, item: ValidRows) -> None:
+        """Queue an item (waiting while one is queued); raise what the thread raised."""
+        if self._error is not None:
+            raise self._error
+        self._queue.put(item)
+
+    def close(self, *, raising: bool = True) -> None:
+        """Wait until every item is done; raise what the thread raised."""
+        self._queue.put(None)
+        self._thread.join()
+        sys.setswitchinterval(self._interval)
+        if raising and self._error is not None:
+            raise self._error
 
 
 @contextmanager

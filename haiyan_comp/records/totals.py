@@ -21,37 +21,48 @@ from haiyan_comp.records.rules import ValidRows
 
 _COLUMNS = "institution_id, item_id, month, year, records, gross, purchasable"
 
-# (institution_id, item_id, month) → [records, units]
-Tally = defaultdict[tuple[int, int, int], list[int]]
 _MONTH = slice(5, 7)  # of an ISO date
 
 
-def new_tally() -> Tally:
-    """An empty tally of rows about to be counted."""
-    return defaultdict(lambda: [0, 0])
+class Tally:
+    """Rows about to be added to unit_totals, counted by institution, item and month."""
 
+    def __init__(self) -> None:
+        # (institution_id, item_id, "MM", units) → rows: counted by Counter in C,
+        # across every chunk, and folded into months only once at the end.
+        self._rows: Counter[tuple[int, int, str, int]] = Counter()
+        self._sums: defaultdict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
 
-def tally_rows(tally: Tally, rows: ValidRows) -> None:
-    """Count rows that were inserted (their purchasable equals their units until R3 runs).
+    def add_rows(self, rows: ValidRows) -> None:
+        """Count rows that were inserted (purchasable equals units until R3 runs)."""
+        months: Iterator[str] = map(getitem, rows.column("service_date"), repeat(_MONTH))
+        self._rows.update(
+            zip(
+                rows.column("institution_id"), rows.column("item_id"), months,
+                rows.column("units"), strict=True,
+            )
+        )  # fmt: skip
 
-    Counter counts (institution, item, month, units) in C; the few distinct
-    keys are then folded into the tally.
-    """
-    months: Iterator[str] = map(getitem, rows.column("service_date"), repeat(_MONTH))
-    keys = zip(
-        rows.column("institution_id"), rows.column("item_id"), months, rows.column("units"),
-        strict=True,
-    )  # fmt: skip
-    counted = Counter(keys)
-    for (institution_id, item_id, month, units), count in counted.items():
-        entry = tally[(institution_id, item_id, int(month))]
-        entry[0] += count
-        entry[1] += count * units
+    def add(self, institution_id: int, item_id: int, month: int, records: int, units: int) -> None:
+        """Count rows already summed (by SQL)."""
+        entry = self._sums[(institution_id, item_id, month)]
+        entry[0] += records
+        entry[1] += units
+
+    def by_month(self) -> dict[tuple[int, int, int], list[int]]:
+        """(institution_id, item_id, month) → [records, units]."""
+        months = defaultdict(lambda: [0, 0], self._sums)
+        for (institution_id, item_id, month, units), count in self._rows.items():
+            entry = months[(institution_id, item_id, int(month))]
+            entry[0] += count
+            entry[1] += count * units
+        return dict(months)
 
 
 def add_tally(session: Session, tally: Tally, year_of_item: dict[int, int]) -> None:
     """Add a tally to unit_totals."""
-    if not tally:
+    months = tally.by_month()
+    if not months:
         return
     session.execute(
         text(
@@ -71,7 +82,7 @@ def add_tally(session: Session, tally: Tally, year_of_item: dict[int, int]) -> N
                 "count": c,
                 "units": u,
             }
-            for (inst, item, month), (c, u) in tally.items()
+            for (inst, item, month), (c, u) in months.items()
         ],
     )
 

@@ -10,7 +10,7 @@ duplicates or conflicts with one join.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, Protocol
 
 import psycopg
@@ -48,10 +48,12 @@ class SqliteWriter:
 
     def insert(self, rows: ValidRows) -> int:
         """Insert rows; return how many were new."""
+        order = rows.index_order()
+        tuples = list(rows.tuples())
         cursor = self._dbapi.executemany(
             f"INSERT INTO service_records ({_COLUMN_LIST}) VALUES ({self._placeholders}) "
             "ON CONFLICT (institution_id, source_id) DO NOTHING",
-            rows.tuples(),
+            tuples if order is None else map(tuples.__getitem__, order),
         )
         return int(cursor.rowcount)
 
@@ -76,6 +78,7 @@ class PostgresWriter:
         self._dbapi = _dbapi(session)
         self._direct = True
         self._staged: ValidRows | None = None
+        self._lines: tuple[ValidRows, list[str]] | None = None
         with self._dbapi.cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS import_stage ({_STAGE_COLUMNS}) ON COMMIT DROP"
@@ -102,15 +105,23 @@ class PostgresWriter:
         with self._dbapi.cursor() as cursor:
             cursor.execute("TRUNCATE import_stage")
             with cursor.copy(f"COPY import_stage ({_COLUMN_LIST}) FROM STDIN") as copy:
-                copy.write(copy_text(rows))
+                copy.write(_joined(self._copy_lines(rows)))
         self._staged = rows
+
+    def _copy_lines(self, rows: ValidRows) -> list[str]:
+        """The chunk's lines of COPY text, made once per chunk."""
+        if self._lines is None or self._lines[0] is not rows:
+            self._lines = (rows, copy_lines(RecordRow._fields, rows.columns))
+        return self._lines[1]
 
     def _copy_direct(self, rows: ValidRows) -> bool:
         with self._dbapi.cursor() as cursor:
             cursor.execute("SAVEPOINT import_chunk")
             try:
+                lines = self._copy_lines(rows)
+                order = rows.index_order()
                 with cursor.copy(f"COPY service_records ({_COLUMN_LIST}) FROM STDIN") as copy:
-                    copy.write(copy_text(rows))
+                    copy.write(_joined(lines if order is None else map(lines.__getitem__, order)))
             except psycopg.errors.UniqueViolation:
                 cursor.execute("ROLLBACK TO SAVEPOINT import_chunk")
                 return False
@@ -123,21 +134,22 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 _BOOLEAN = {True: "t", False: "f"}
 
 
-def copy_text(rows: ValidRows) -> bytes:
-    """The rows in COPY's text format, built column by column (no per-row Python)."""
-    return _copy_columns(RecordRow._fields, rows.columns)
-
-
-def _copy_columns(names: Sequence[str], columns: Sequence[list[Any]]) -> bytes:
-    texts: list[Any] = []
+def copy_lines(names: Sequence[str], columns: Sequence[list[Any]]) -> list[str]:
+    """Rows as lines of COPY's text format, one %-format per row (no per-row Python)."""
+    texts: list[list[Any]] = []
     for name, column in zip(names, columns, strict=True):
         if name in _TEXT_COLUMNS:
             texts.append(_copy_texts(column))
         elif name == "capped":
-            texts.append(map(_BOOLEAN.__getitem__, column))
+            texts.append(list(map(_BOOLEAN.__getitem__, column)))
         else:
-            texts.append(map(str, column))
-    return ("\n".join(map("\t".join, zip(*texts, strict=True))) + "\n").encode()
+            texts.append(column)  # whole numbers: %s writes them as COPY reads them
+    line = "\t".join("%s" for _ in names)
+    return list(map(line.__mod__, zip(*texts, strict=True)))
+
+
+def _joined(lines: Iterable[str]) -> bytes:
+    return ("\n".join(lines) + "\n").encode()
 
 
 def bulk_insert(
@@ -152,7 +164,7 @@ def bulk_insert(
     columns = [list(column) for column in zip(*rows, strict=True)]
     statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
     with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(_copy_columns(names, columns))
+        copy.write(_joined(copy_lines(names, columns)))
 
 
 def _copy_texts(column: list[str | None]) -> list[str]:

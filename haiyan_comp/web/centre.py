@@ -380,6 +380,7 @@ def upload_post() -> BaseResponse | tuple[str, int]:
                     report = import_records(
                         db.session, stream, filename, as_of=today, imported_by=by,
                         strict=strict, chunk_rows=chunk_rows, only_institution=code,
+                        size_hint=size,
                     )  # fmt: skip
                 result: dict[str, Any] = {"stored": True, **report.to_json()}
             except ImportRefused as refused:
