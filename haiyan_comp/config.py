@@ -18,7 +18,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "DATABASE_URL": os.environ.get("DATABASE_URL") or default_db,
         "SECRET_KEY": os.environ.get("HAIYAN_SECRET_KEY"),
         "COUNTY_NAME": os.environ.get("HAIYAN_COUNTY_NAME", "海盐县"),
-        "IMPORT_CHUNK_ROWS": int(os.environ.get("HAIYAN_IMPORT_CHUNK_ROWS", "50000")),
+        "IMPORT_CHUNK_ROWS": int(os.environ.get("HAIYAN_IMPORT_CHUNK_ROWS", "20000")),
         "SQL_ECHO": os.environ.get("HAIYAN_SQL_ECHO") == "1",
         # Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-* headers.
         "PROXY_FIX": os.environ.get("HAIYAN_PROXY_FIX") == "1",

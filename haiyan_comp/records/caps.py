@@ -11,7 +11,7 @@ pure twin of this is rules.split_by_cap.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Iterable
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -109,21 +109,43 @@ def _recompute(session: Session, touched: str, params: dict[str, int]) -> int:
     return int(changed)
 
 
-def recompute_caps_for_groups(session: Session, groups: Collection[Group]) -> int:
-    """Recompute the given (institution, item, resident) groups; return rows changed.
+class TouchedGroups:
+    """The capped (institution, item, resident) groups an import writes to, for R3.
 
-    An import knows which groups its capped rows fall in, so it names them
-    instead of having the database look for them among all its records.
+    An import names the groups its capped rows fall in, chunk by chunk, in a
+    temporary table, so that the database need not look for them among all
+    its records, and the import's memory does not grow with the file.
     """
-    if not groups:
-        return 0
-    postgres = session.get_bind().dialect.name == "postgresql"
-    resident = 'VARCHAR(64) COLLATE "C"' if postgres else "TEXT"  # as service_records has it
-    _temp_table(
-        session, "cap_touched", f"institution_id INTEGER, item_id INTEGER, resident_id {resident}"
-    )
-    bulk_insert(session, "cap_touched", ("institution_id", "item_id", "resident_id"), groups)
-    return _recompute(session, "SELECT institution_id, item_id, resident_id FROM cap_touched", {})
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        postgres = session.get_bind().dialect.name == "postgresql"
+        resident = 'VARCHAR(64) COLLATE "C"' if postgres else "TEXT"  # as service_records has it
+        _temp_table(
+            session,
+            "cap_touched",
+            f"institution_id INTEGER, item_id INTEGER, resident_id {resident}",
+        )
+        self._any = False
+
+    def add(self, groups: Iterable[Group]) -> None:
+        """Note groups (repeats are fine)."""
+        distinct = set(groups)
+        if distinct:
+            bulk_insert(
+                self._session, "cap_touched", ("institution_id", "item_id", "resident_id"), distinct
+            )
+            self._any = True
+
+    def recompute(self) -> int:
+        """Recompute every group noted; return the rows whose purchasable units changed."""
+        if not self._any:
+            return 0
+        return _recompute(
+            self._session,
+            "SELECT DISTINCT institution_id, item_id, resident_id FROM cap_touched",
+            {},
+        )
 
 
 def recompute_caps_for_year(session: Session, year: int) -> int:

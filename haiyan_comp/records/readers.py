@@ -34,7 +34,7 @@ RowItem = tuple[int, tuple[str, ...] | str, list[str]]
 NO_REASONS: list[str] = []
 
 NOT_UTF8 = "the line is not valid UTF-8 text; save the file as UTF-8"
-BLOCK_BYTES = 1 << 22  # what the fast CSV path reads at a time
+BLOCK_BYTES = 1 << 21  # what the fast CSV path reads at a time
 _LONGEST_LINE = 1 << 20  # a block is extended to the end of its last line, up to this
 _SPACE = re.compile(r"\s")  # what str.strip() removes
 

@@ -23,7 +23,7 @@ from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.records.bulk import deferred_index
-from haiyan_comp.records.caps import Group, recompute_caps_for_groups
+from haiyan_comp.records.caps import TouchedGroups
 from haiyan_comp.records.models import RecordImport
 from haiyan_comp.records.readers import Chunk, detect_format, read_chunks
 from haiyan_comp.records.rules import (
@@ -130,7 +130,7 @@ def import_records(
     as_of: date,
     imported_by: str,
     strict: bool = False,
-    chunk_rows: int = 50_000,
+    chunk_rows: int = 20_000,
     only_institution: str | None = None,
     size_hint: int | None = None,
 ) -> ImportReport:
@@ -164,7 +164,7 @@ def import_records(
         # ANALYZE samples, it is quick).
         session.execute(text("ANALYZE service_records"))
     if report.imported:
-        recompute_caps_for_groups(session, importer.touched)
+        importer.touched.recompute()
     batch.rows, batch.imported = report.rows, report.imported
     batch.duplicates, batch.rejected = report.duplicates, report.rejected_count
     session.flush()
@@ -185,7 +185,7 @@ class _Importer:
         self.institution_codes = {pk: code for code, pk in ref.institutions.items()}
         self.year_of_item = {item.id: year for (year, _), item in ref.items.items()}
         self.tally = Tally()
-        self.touched: set[Group] = set()  # groups of capped rows written (R3)
+        self.touched = TouchedGroups(session)  # groups of capped rows written (R3)
 
     def run(self, chunks: Iterable[Chunk]) -> None:
         """Import every row; the report says what came of each.
@@ -227,7 +227,7 @@ class _Importer:
         inserted = self.writer.insert(rows)
         self.report.imported += inserted
         capped = rows.column("capped")
-        self.touched.update(
+        self.touched.add(
             zip(
                 compress(rows.column("institution_id"), capped),
                 compress(rows.column("item_id"), capped),

@@ -33,6 +33,20 @@ def counts(url: str) -> tuple[int, int]:
     return records, imports
 
 
+def indexes(url: str) -> set[str]:
+    """The indexes of service_records (a bulk load on PostgreSQL drops one for a while)."""
+    engine = create_engine(url)
+    query = (
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'service_records'"
+        if url.startswith("postgresql")
+        else "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'service_records'"
+    )
+    with engine.connect() as conn:
+        names = set(conn.execute(text(query)).scalars())
+    engine.dispose()
+    return names
+
+
 def big_file(path: Path, rows: int) -> None:
     with path.open("w", encoding="utf-8") as out:
         out.write(HEADER)
@@ -69,6 +83,8 @@ def test_kill_midway_leaves_nothing(scratch_url: str, tmp_path: Path) -> None:
         assert haiyan(scratch_url, *args).returncode == 0
     before = counts(scratch_url)
     assert before == (115, 1)
+    indexes_before = indexes(scratch_url)
+    assert "ix_service_records_item_resident" in indexes_before
 
     big = tmp_path / "big.csv"
     big_file(big, 400_000)
@@ -88,6 +104,8 @@ def test_kill_midway_leaves_nothing(scratch_url: str, tmp_path: Path) -> None:
     proc.wait()
 
     assert counts(scratch_url) == before
+    assert indexes(scratch_url) == indexes_before
     again = haiyan(scratch_url, "records", "import", str(big), "--as-of", "2019-01-10")
     assert again.returncode == 0, again.stderr
     assert counts(scratch_url) == (115 + 400_000, 2)
+    assert indexes(scratch_url) == indexes_before

@@ -30,6 +30,7 @@ def import_text(
     *,
     strict: bool = False,
     chunk_rows: int = 7,
+    size_hint: int | None = None,
 ) -> ImportReport:
     """Import a file given as text or bytes."""
     data = content.encode("utf-8") if isinstance(content, str) else content
@@ -41,4 +42,5 @@ def import_text(
         imported_by="test",
         strict=strict,
         chunk_rows=chunk_rows,
+        size_hint=size_hint,
     )

@@ -1,0 +1,77 @@
+"""Bulk loads build the composite index once, at the end; the result is the same."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from haiyan_comp.records import bulk
+from haiyan_comp.records.services import ImportRefused
+from haiyan_comp.records.totals import counted_from_records, stored_totals
+from tests.services.helpers import HEADER, import_text, setup_county
+
+# Residents r0..r4 get HTN (cap 1) many times: R3 has work to do after the load.
+ROWS = HEADER + "".join(
+    f"B{n},HY01,S1,{'HTN' if n % 3 else 'OP'},2018-{1 + n % 12:02d}-{1 + n % 27:02d},r{n % 5},1\n"
+    for n in range(300)
+)
+
+
+@pytest.fixture(autouse=True)
+def county(session: Session) -> None:
+    setup_county(session)
+
+
+@pytest.fixture
+def small_bulk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any file of a few hundred rows counts as a bulk load."""
+    monkeypatch.setattr(bulk, "SMALLEST_BULK", 100)
+    monkeypatch.setattr(bulk, "BYTES_PER_ROW", 10)
+
+
+def composite_index_exists(session: Session) -> bool:
+    if session.get_bind().dialect.name == "postgresql":
+        query = "SELECT count(*) FROM pg_indexes WHERE indexname = :name"
+    else:
+        query = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = :name"
+    return bool(session.execute(text(query), {"name": bulk.INDEX}).scalar_one())
+
+
+def purchasable(session: Session) -> list[tuple[str, int]]:
+    rows = session.execute(
+        text("SELECT source_id, purchasable FROM service_records ORDER BY source_id")
+    )
+    return [(source, int(units)) for source, units in rows]
+
+
+def test_only_a_file_as_big_as_the_table_defers_the_index(
+    session: Session, small_bulk: None
+) -> None:
+    assert bulk.defers_index(session, len(ROWS))
+    assert not bulk.defers_index(session, None)  # size unknown: no lock taken
+    import_text(session, ROWS)
+    assert not bulk.defers_index(session, 300 * bulk.BYTES_PER_ROW - 1)  # smaller than the table
+
+
+def test_a_bulk_load_ends_with_the_index_and_the_same_records(
+    session: Session, small_bulk: None
+) -> None:
+    import_text(session, ROWS, size_hint=len(ROWS), chunk_rows=50)
+    assert composite_index_exists(session)
+    bulk_result = purchasable(session)
+    assert stored_totals(session, 2018) == counted_from_records(session, 2018)
+    session.execute(text("DELETE FROM service_records"))
+    session.execute(text("DELETE FROM unit_totals"))
+    import_text(session, ROWS, chunk_rows=50)  # no size: index kept, row by row
+    assert purchasable(session) == bulk_result
+    assert sum(units for _, units in bulk_result) == (100 + 5 * 10) * 100  # 100 OP, 5 capped HTN
+
+
+def test_a_refused_bulk_load_gives_the_index_back(session: Session, small_bulk: None) -> None:
+    with pytest.raises(ImportRefused), session.begin_nested():
+        import_text(
+            session, ROWS + "BAD,HY01,S1,OP,2018-02-30,,1\n", size_hint=len(ROWS), strict=True
+        )
+    assert composite_index_exists(session)
+    assert purchasable(session) == []
