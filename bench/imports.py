@@ -9,7 +9,12 @@ database, then the real commands a user runs, each as its own process:
 - `haiyan settle 2018` (after configuring the year and paying its prepayments):
   seconds to settle the county-year (issue 4's target: 5 s at 5,000,000 records);
 - the baseline: a bare insert of the same rows (executemany into an unindexed
-  SQLite table; COPY into an unindexed PostgreSQL table), and our ratio to it.
+  SQLite table; COPY into an unindexed PostgreSQL table), and our ratio to it;
+- the keys floor: the same insert of the rows as the import stores them (all
+  13 columns, already checked) into an empty copy of the records table with
+  only its primary key and the unique (institution_id, source_id) key R2
+  needs; no parsing, no checks, no composite index, no cap. No import can be
+  quicker than this, so it shows how much of the ratio is the database's.
 
 Results print as a table and are written to bench/out/imports.json.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -56,6 +62,8 @@ class Result:
     settle_seconds: float
     baseline_seconds: float
     ratio_to_baseline: float
+    keys_seconds: float
+    keys_to_baseline: float
 
 
 def records_file(rows: int) -> Path:
@@ -169,6 +177,74 @@ def baseline_postgres(path: Path, url: str) -> float:
     return seconds
 
 
+_STORED = (
+    "institution_id, source_id, staff_id, item_id, year, service_date, resident_id,"
+    " quantity, units, purchasable, capped, import_id, line"
+)
+
+
+def keys_floor_sqlite(url: str) -> float:
+    """executemany of the stored rows into a copy of the table with only its two keys."""
+    import sqlite3
+
+    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA cache_size=-65536")
+    rows = conn.execute(f"SELECT {_STORED} FROM service_records ORDER BY id").fetchall()
+    conn.execute(
+        "CREATE TABLE keys_floor (id INTEGER PRIMARY KEY, institution_id INTEGER, source_id TEXT,"
+        " staff_id INTEGER, item_id INTEGER, year INTEGER, service_date DATE, resident_id TEXT,"
+        " quantity INTEGER, units BIGINT, purchasable BIGINT, capped BOOLEAN, import_id INTEGER,"
+        " line INTEGER, UNIQUE (institution_id, source_id))"
+    )
+    conn.commit()
+    marks = ", ".join("?" for _ in range(13))
+    started = time.perf_counter()
+    for start in range(0, len(rows), 20_000):
+        conn.executemany(
+            f"INSERT INTO keys_floor ({_STORED}) VALUES ({marks})", rows[start : start + 20_000]
+        )
+    conn.commit()
+    seconds = time.perf_counter() - started
+    del rows
+    conn.execute("DROP TABLE keys_floor")
+    conn.commit()
+    conn.close()
+    return seconds
+
+
+def keys_floor_postgres(url: str) -> float:
+    """COPY of the stored rows into a copy of the table with only its two keys."""
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    data = OUT / "keys-floor.copy"
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        with (
+            data.open("wb") as out,
+            cur.copy(f"COPY (SELECT {_STORED} FROM service_records ORDER BY id) TO STDOUT") as copy,
+        ):
+            for block in copy:
+                out.write(block)
+        cur.execute("CREATE TABLE keys_floor (LIKE service_records INCLUDING ALL)")
+        cur.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'keys_floor'"
+            " AND indexdef NOT LIKE '%UNIQUE%'"
+        )
+        for (name,) in cur.fetchall():
+            cur.execute(f'DROP INDEX "{name}"')
+        conn.commit()
+        started = time.perf_counter()
+        with data.open("rb") as stream, cur.copy(f"COPY keys_floor ({_STORED}) FROM STDIN") as copy:
+            while block := stream.read(1 << 20):
+                copy.write(block)
+        conn.commit()
+        seconds = time.perf_counter() - started
+        cur.execute("DROP TABLE keys_floor")
+        conn.commit()
+    data.unlink()
+    return seconds
+
+
 def bench_one(database: str, rows: int, postgres_url: str, again: bool) -> Result:
     """Import, import again, units, baseline: one database, one size."""
     path = records_file(rows)
@@ -205,6 +281,11 @@ def bench_one(database: str, rows: int, postgres_url: str, again: bool) -> Resul
     )
     assert len(json.loads(output)["institutions"]) == len(DEMO_INSTITUTIONS)
     baseline = baseline_sqlite(path) if database == "sqlite" else baseline_postgres(path, url)
+    # In a fresh process: it holds every row in memory, and a later command
+    # forked from this one would report that memory as its own peak.
+    floor = keys_floor_sqlite if database == "sqlite" else keys_floor_postgres
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        keys = pool.apply(floor, (url,))
     return Result(
         database=database,
         rows=rows,
@@ -216,6 +297,8 @@ def bench_one(database: str, rows: int, postgres_url: str, again: bool) -> Resul
         settle_seconds=round(settle_seconds, 2),
         baseline_seconds=round(baseline, 2),
         ratio_to_baseline=round(seconds / baseline, 2),
+        keys_seconds=round(keys, 2),
+        keys_to_baseline=round(keys / baseline, 2),
     )
 
 
@@ -245,6 +328,7 @@ def main() -> None:
     print(
         f"{'database':<11}{'records':>10}{'import s':>10}{'rows/s':>10}{'peak MB':>9}"
         f"{'again s':>9}{'units s':>9}{'settle s':>9}{'bare s':>8}{'× bare':>8}"
+        f"{'keys s':>8}{'× bare':>8}"
     )
     for r in results:
         again = "-" if r.again_seconds is None else f"{r.again_seconds:.2f}"
@@ -253,6 +337,8 @@ def main() -> None:
             f"{r.import_peak_mb:>9.1f}{again:>9}{r.units_seconds:>9.2f}{r.settle_seconds:>9.2f}"
             f"{r.baseline_seconds:>8.2f}"
             f"{r.ratio_to_baseline:>8.2f}"
+            f"{r.keys_seconds:>8.2f}"
+            f"{r.keys_to_baseline:>8.2f}"
         )
     (OUT / "imports.json").write_text(json.dumps([asdict(r) for r in results], indent=2))
 
