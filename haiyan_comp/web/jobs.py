@@ -4,6 +4,11 @@ A job runs in a thread of the web process and writes its state to a small JSON
 file in `instance/jobs/`, so that any worker process can answer the page that
 follows it. The page reloads itself (no script needed) until the job is done,
 then sends the user to the job's result. Jobs belong to whoever started them.
+
+A job notes the process that runs it. If that process is gone while the job
+still says "running" (a worker restarted or killed mid-job), the next look at
+the job says it failed: its transaction never committed, so nothing changed,
+and the user can start it again instead of watching a page that never ends.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import io
 import json
 import os
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -46,12 +52,46 @@ class JobState:
     details: Any = None
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     finished_at: str | None = None
+    process: str = field(default_factory=lambda: _this_process())  # see _process_of
 
     @property
     def percent(self) -> int:
         if self.state != "running":
             return 100
         return min(99, self.done * 100 // self.total) if self.total else 0
+
+
+INTERRUPTED = "作业在完成前中断（服务进程已停止，例如重启）。请重新提交。"
+
+
+def _process_of(pid: int) -> str:
+    """A process's identity: host, pid and start time, which a reused pid does not share."""
+    try:
+        started = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        started = "?"
+    return f"{socket.gethostname()}:{pid}:{started}"
+
+
+def _this_process() -> str:
+    return _process_of(os.getpid())
+
+
+def _gone(process: str) -> bool:
+    """Whether the process a job noted has ended (only knowable on the same host)."""
+    host, _, rest = process.partition(":")
+    pid, _, started = rest.partition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if started == "?":  # no /proc: ask the kernel whether the pid exists at all
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except OSError:
+            return False
+        return False
+    return _process_of(int(pid)) != process
 
 
 class Progress:
@@ -155,6 +195,10 @@ def load(job_id: str) -> JobState:
         raise NotFound("no such job") from exc
     if state.owner != current_user.id or current_user.via_token:
         raise NotFound("no such job")
+    if state.state == "running" and _gone(state.process):
+        state.state, state.error = "failed", INTERRUPTED
+        state.finished_at = datetime.now(UTC).isoformat()
+        Progress(state, path.parent).save()
     return state
 
 

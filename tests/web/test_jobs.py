@@ -1,0 +1,46 @@
+"""A job whose process is gone says it failed, instead of running for ever."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import asdict
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import select
+
+from haiyan_comp.accounts.models import User
+from haiyan_comp.web import jobs
+from tests.web.conftest import SignIn, read
+
+
+def running_job(app: Flask, owner: int, process: str) -> str:
+    """A job file as a worker leaves it mid-job."""
+    state = jobs.JobState(id="job-under-test", kind="import", title="r.csv", owner=owner)
+    state.process = process
+    folder = Path(app.instance_path) / "jobs"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{state.id}.json").write_text(json.dumps(asdict(state)))
+    return state.id
+
+
+def finance_id(app: Flask) -> int:
+    return int(read(app, lambda s: s.scalar(select(User.id).where(User.username == "finance"))))
+
+
+def test_a_job_whose_worker_died_is_reported_as_interrupted(app: Flask, signed_in: SignIn) -> None:
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # a process that has ended: its pid no longer runs anything of ours
+    job_id = running_job(app, finance_id(app), jobs._process_of(dead.pid))
+    client = signed_in("finance")
+    state = client.get(f"/jobs/{job_id}.json").get_json()
+    assert (state["state"], state["error"]) == ("failed", jobs.INTERRUPTED)
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert jobs.INTERRUPTED in page and 'http-equiv="refresh"' not in page
+
+
+def test_a_job_whose_worker_is_alive_keeps_running(app: Flask, signed_in: SignIn) -> None:
+    job_id = running_job(app, finance_id(app), jobs._this_process())
+    state = signed_in("finance").get(f"/jobs/{job_id}.json").get_json()
+    assert state["state"] == "running" and state["error"] is None
