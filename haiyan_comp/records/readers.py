@@ -71,16 +71,6 @@ def read_chunks(stream: BinaryIO, file_format: str, chunk_rows: int) -> Iterator
     return _chunked(read_jsonl(stream), chunk_rows)
 
 
-def read_rows(stream: BinaryIO, file_format: str) -> Iterator[RowItem]:
-    """Row by row (the chunks unrolled): what tests and small callers read."""
-    for chunk in read_chunks(stream, file_format, 10_000):
-        items: list[RowItem] = [(r.line, r.source_id, r.reasons) for r in chunk.unreadable]
-        for index, line in enumerate(chunk.lines):
-            values = tuple(column[index] for column in chunk.columns)
-            items.append((line, values, chunk.notes.get(index, NO_REASONS)))
-        yield from sorted(items, key=lambda item: item[0])
-
-
 def _chunked(items: Iterable[RowItem], chunk_rows: int) -> Iterator[Chunk]:
     """Group row items (the csv module's path, JSON Lines) into chunks."""
     rows: list[tuple[str, ...]] = []
