@@ -10,6 +10,9 @@ database, then the real commands a user runs, each as its own process:
   seconds to settle the county-year (issue 4's target: 5 s at 5,000,000 records);
 - the baseline: a bare insert of the same rows (executemany into an unindexed
   SQLite table; COPY into an unindexed PostgreSQL table), and our ratio to it;
+- `haiyan records import FILE.jsonl`: the same rows as JSON Lines (what the
+  regional platform sends), into a fresh database again (sizes up to
+  --again-up-to);
 - the keys floor: the same insert of the rows as the import stores them (all
   13 columns, already checked) into an empty copy of the records table with
   only its primary key and the unique (institution_id, source_id) key R2
@@ -64,6 +67,7 @@ class Result:
     ratio_to_baseline: float
     keys_seconds: float
     keys_to_baseline: float
+    jsonl_seconds: float | None
 
 
 def records_file(rows: int) -> Path:
@@ -183,6 +187,23 @@ _STORED = (
 )
 
 
+def jsonl_file(rows: int) -> Path:
+    """The CSV file's rows as JSON Lines (quantity a number), written once and kept."""
+    path = OUT / f"records-{YEAR}-{rows}.jsonl"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        with (
+            records_file(rows).open(encoding="utf-8", newline="") as source,
+            tmp.open("w", encoding="utf-8") as out,
+        ):
+            for row in csv.DictReader(source):
+                record: dict[str, object] = dict(row)
+                record["quantity"] = int(row["quantity"])
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        tmp.rename(path)
+    return path
+
+
 def keys_floor_sqlite(url: str) -> float:
     """executemany of the stored rows into a copy of the table with only its two keys."""
     import sqlite3
@@ -286,6 +307,13 @@ def bench_one(database: str, rows: int, postgres_url: str, again: bool) -> Resul
     floor = keys_floor_sqlite if database == "sqlite" else keys_floor_postgres
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         keys = pool.apply(floor, (url,))
+    jsonl_seconds = None
+    if again:
+        url = fresh_database(database, postgres_url)
+        jsonl_seconds, _, output = run_measured(
+            url, "records", "import", str(jsonl_file(rows)), "--json"
+        )
+        assert json.loads(output)["imported"] == rows
     return Result(
         database=database,
         rows=rows,
@@ -299,6 +327,7 @@ def bench_one(database: str, rows: int, postgres_url: str, again: bool) -> Resul
         ratio_to_baseline=round(seconds / baseline, 2),
         keys_seconds=round(keys, 2),
         keys_to_baseline=round(keys / baseline, 2),
+        jsonl_seconds=None if jsonl_seconds is None else round(jsonl_seconds, 2),
     )
 
 
@@ -328,7 +357,7 @@ def main() -> None:
     print(
         f"{'database':<11}{'records':>10}{'import s':>10}{'rows/s':>10}{'peak MB':>9}"
         f"{'again s':>9}{'units s':>9}{'settle s':>9}{'bare s':>8}{'× bare':>8}"
-        f"{'keys s':>8}{'× bare':>8}"
+        f"{'keys s':>8}{'× bare':>8}{'jsonl s':>9}"
     )
     for r in results:
         again = "-" if r.again_seconds is None else f"{r.again_seconds:.2f}"
@@ -339,6 +368,7 @@ def main() -> None:
             f"{r.ratio_to_baseline:>8.2f}"
             f"{r.keys_seconds:>8.2f}"
             f"{r.keys_to_baseline:>8.2f}"
+            f"{'-' if r.jsonl_seconds is None else f'{r.jsonl_seconds:.2f}':>9}"
         )
     (OUT / "imports.json").write_text(json.dumps([asdict(r) for r in results], indent=2))
 

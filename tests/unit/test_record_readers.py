@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from hypothesis import given
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.records import readers
-from haiyan_comp.records.readers import FIELDS, Chunk, _CsvChunks
+from haiyan_comp.records.readers import FIELDS, Chunk, _CsvChunks, _JsonChunks
 
 CELL = st.sampled_from(
     ["A1", "HY01", "S1", "OP", "2018-01-02", "r1", "1", "", " padded ", "居民", "a,b", 'say "hi"',
@@ -102,4 +103,80 @@ def test_a_plain_file_takes_the_fast_path_with_line_numbers(
         (2, ("A1", "HY01", "S1", "OP", "2018-01-02", "", "1"), ()),
         (4, ("A2", "HY01", "S1", "OP", "2018-01-03", "r2", "2"), ()),
         (5, "A3", ("the row has 3 fields, the header has 7",)),
+    ]
+
+
+GOOD_OBJECT = {
+    "source_id": "A1",
+    "institution_code": "HY01",
+    "staff_code": " S1 ",
+    "item_code": "OP",
+    "service_date": "2018-01-02",
+    "resident_id": "居民",
+    "quantity": "1",
+}
+ODD_VALUES = [None, True, False, 2, -1, 1.5, [1], {"x": 1}, ""]
+
+
+@st.composite
+def jsonl_files(draw: st.DrawFn) -> bytes:
+    """JSON Lines as a platform might send them: mostly good, with the usual mistakes."""
+    lines = []
+    for _ in range(draw(st.integers(0, 20))):
+        obj: dict[str, object] = dict(GOOD_OBJECT)
+        for name in draw(st.sets(st.sampled_from(["resident_id", "quantity"]))):
+            del obj[name]
+        shapes = ["good", "good", "good", "odd", "odd", "extra", "blank", "broken", "array"]
+        shape = draw(st.sampled_from(shapes))
+        if shape == "odd":
+            obj[draw(st.sampled_from(FIELDS))] = draw(st.sampled_from(ODD_VALUES))
+        elif shape == "extra":
+            obj["colour"] = "red"
+        text = json.dumps(obj, ensure_ascii=draw(st.booleans()))
+        if shape == "blank":
+            text = draw(st.sampled_from(["", " ", "\r"]))
+        elif shape == "broken":
+            text = text[:-1]
+        elif shape == "array":
+            text = "[" + text + "]"
+        lines.append(text.encode() + draw(st.sampled_from([b"\n", b"\r\n"])))
+    data = b"".join(lines)
+    if draw(st.booleans()):
+        data = b"\xef\xbb\xbf" + data
+    if draw(st.booleans()):
+        data += '{"source_id": "居民"}\n'.encode("gbk")
+    return data
+
+
+def read_json(data: bytes, *, fast: bool, chunk_rows: int) -> list[tuple[object, ...]] | str:
+    stream = io.BufferedReader(io.BytesIO(data))
+    try:
+        chunks = list(_JsonChunks(stream, chunk_rows, fast=fast).chunks())
+    except InvalidInput as exc:
+        return exc.message
+    return sorted(_items(chunks))
+
+
+@given(data=jsonl_files(), chunk_rows=st.integers(1, 7), block=st.sampled_from([16, 64, 1 << 22]))
+def test_json_lines_fast_and_line_by_line_read_the_same(
+    data: bytes, chunk_rows: int, block: int
+) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(readers, "BLOCK_BYTES", block)
+        assert read_json(data, fast=True, chunk_rows=chunk_rows) == read_json(
+            data, fast=False, chunk_rows=chunk_rows
+        )
+
+
+def test_plain_json_lines_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readers, "_json_lines", None)  # the line-by-line path is not taken
+    data = (
+        b'{"source_id": "A1", "institution_code": "HY01", "staff_code": "S1",'
+        b' "item_code": "OP", "service_date": "2018-01-02", "quantity": 2}\n'
+        b'{"source_id": " A2 ", "institution_code": "HY01", "staff_code": "S1",'
+        b' "item_code": "HTN", "service_date": "2018-01-03", "resident_id": "r1"}\n'
+    )
+    assert read_json(data, fast=True, chunk_rows=10) == [
+        (1, ("A1", "HY01", "S1", "OP", "2018-01-02", "", "2"), ()),
+        (2, ("A2", "HY01", "S1", "HTN", "2018-01-03", "r1", ""), ()),
     ]
