@@ -70,6 +70,7 @@ from haiyan_comp.web.cache import dashboards, institution_year_version
 from haiyan_comp.web.charts import Series, bar_chart
 from haiyan_comp.web.documents import institution_documents
 from haiyan_comp.web.layout import amount, nav
+from haiyan_comp.web.reasons import in_chinese
 
 bp = Blueprint("centre", __name__, url_prefix="/centre")
 nav("centre", "首页", "centre.home", 10)
@@ -431,13 +432,16 @@ def import_report(job_id: str) -> str:
 @bp.get("/imports/<job_id>/rejected.csv")
 @allow("centre")
 def import_rejections(job_id: str) -> Response:
-    """The rejected rows of an upload as CSV (line, source_id, reasons)."""
+    """The rejected rows of an upload as CSV: line, source_id, reasons (as the API gives
+    them), and 原因 (the same in Chinese, as the page shows them)."""
     report = _report(job_id)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["line", "source_id", "reasons"])
+    writer.writerow(["line", "source_id", "reasons", "原因"])
     for row in report["rejected"]:
-        writer.writerow([row["line"], row["source_id"] or "", "; ".join(row["reasons"])])
+        reasons = row["reasons"]
+        chinese = "；".join(in_chinese(reason) for reason in reasons)
+        writer.writerow([row["line"], row["source_id"] or "", "; ".join(reasons), chinese])
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",

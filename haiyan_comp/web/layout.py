@@ -13,6 +13,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from haiyan_comp.money import format_hundredths
+from haiyan_comp.web.reasons import in_chinese
 
 # Menu entries per role, added by each blueprint when it is imported.
 _NAV: dict[str, list[NavItem]] = {}
@@ -84,6 +85,7 @@ def init_layout(app: Flask) -> None:
         "amount": amount,
         "decimal": decimal_text,
         "when": when,
+        "reason": in_chinese,
     }
     app.jinja_env.filters.update(filters)
     from haiyan_comp.accounts.models import ROLE_NAMES

@@ -1,0 +1,134 @@
+"""The upload report gives every reason in Chinese; the CLI and the API keep English."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from haiyan_comp.web.reasons import in_chinese
+from tests.web.conftest import SignIn, post_form
+from tests.web.test_centre_upload import HEADER, rejected
+
+CSV_ROWS = [
+    "WEB-0001,HY01,HY01S001,OP,2018-05-02,R-W1,1",
+    ",HY01,HY01S001,OP,2018-05-02,,1",
+    "X" * 65 + ",HY01,HY01S001,OP,2018-05-02,,1",
+    "B03,HY02,HY02S001,OP,2018-05-02,,1",
+    "B04,HY99,HY01S001,OP,2018-05-02,,1",
+    "B05,HY01,HY01S999,OP,2018-05-02,,1",
+    "B06,HY01,HY02S001,OP,2018-05-02,,1",
+    "B07,HY01,HY01S001,NOPE,2018-05-02,,1",
+    "B08,HY01,HY01S001,OP,2018-02-30,,1",
+    "B09,HY01,HY01S001,OP,2030-01-01,,1",
+    "B10,HY01,HY01S001,OP,2018-05-02,,1.5",
+    "B11,HY01,HY01S001,HTN,2018-05-02,,1",
+    "B12,HY01,HY01S001,OP,2018-05-02,,1,extra",
+    "WEB-0001,HY01,HY01S001,OP,2018-05-02,R-W1,2",
+    "B14,,,,,,",
+]
+JSONL_LINES = [
+    b'{"source_id": "J1", "institution_code": "HY01"',
+    b"[1, 2]",
+    b'{"source_id": "J3", "institution_code": "HY01", "staff_code": "HY01S001",'
+    b' "item_code": "OP", "service_date": "2018-05-02", "colour": "red", "quantity": true}',
+]
+ENGLISH = re.compile(
+    r"required|unknown|must be|is not|belongs|differs|fields, the header|longer than|"
+    r"another institution|in the future|no catalogue|already stored|UTF-8 text|JSON object"
+)
+
+
+def upload_bytes(client: FlaskClient, data: bytes, name: str) -> str:
+    form: dict[str, Any] = {"file": (io.BytesIO(data), name)}
+    response = post_form(client, "/centre/upload", form, content_type="multipart/form-data")
+    job = client.get(response.headers["Location"])
+    return str(client.get(job.headers["Location"]).get_data(as_text=True))
+
+
+def reasons_of(page: str) -> list[str]:
+    table = page.split('id="rejected"', 1)[1].split("</table>", 1)[0]
+    return [html.unescape(reason) for reason in re.findall(r"<li>(.*?)</li>", table, re.S)]
+
+
+def test_every_reason_for_a_bad_csv_row_is_in_chinese(app: Flask, signed_in: SignIn) -> None:
+    gbk_line = "B15,HY01,HY01S001,OP,2018-05-02,居民,1\n".encode("gbk")
+    data = (HEADER + "\n".join(CSV_ROWS) + "\n").encode() + gbk_line
+    page = upload_bytes(signed_in("hy01"), data, "bad.csv")
+    reasons = reasons_of(page)
+    assert len(rejected(page)) == len(CSV_ROWS)  # every row but the first, and the GBK line
+    assert reasons and not [r for r in reasons if ENGLISH.search(r)], reasons
+    assert "service_date：'2018-02-30' 不是按 YYYY-MM-DD 书写的有效日期" in reasons
+    assert "quantity：应为 1 至 10000 的整数，实际为 '1.5'（R2）" in reasons
+    assert any("本文件第 2 行出现，内容不同（quantity 不同）" in r for r in reasons)
+
+
+def test_every_reason_for_a_bad_json_line_is_in_chinese(app: Flask, signed_in: SignIn) -> None:
+    page = upload_bytes(signed_in("hy01"), b"\n".join(JSONL_LINES) + b"\n", "bad.jsonl")
+    reasons = reasons_of(page)
+    assert len(rejected(page)) == 3
+    assert reasons and not [r for r in reasons if ENGLISH.search(r)], reasons
+    assert "colour：未知字段" in reasons and "quantity：应为文本，实际为 true" in reasons
+
+
+def test_a_file_refused_whole_says_why_in_chinese(app: Flask, signed_in: SignIn) -> None:
+    page = upload_bytes(signed_in("hy01"), b"source_id,colour\nA,b\n", "odd.csv")
+    assert "第 1 行：表头有误（未知列 'colour'；缺少列" in html.unescape(page)
+
+
+def test_a_reason_no_form_knows_is_shown_as_it_is() -> None:
+    assert in_chinese("something new went wrong") == "something new went wrong"
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        (
+            "service_date: year 2017 is settled (2018-01-20); its records can no longer be added"
+            " (R15)",
+            "service_date：2017 年度已于 2018-01-20 结算，不能再补充该年度的记录（R15）",
+        ),
+        (
+            "source_id: A1 of HY01 was already stored by import #4 (line 9) with different content"
+            " (staff_id differs, quantity differs); a stored record is never changed by importing"
+            " it again",
+            "source_id：HY01 的 A1 已由第 4 次导入（第 9 行）保存，"
+            "内容不同（staff_id 不同、quantity 不同）；已保存的记录不会因再次导入而改变",
+        ),
+        ("resident_id: contains a NUL character", "resident_id：含有空字符（NUL）"),
+        (
+            "the file is empty: expected a header line source_id,institution_code",
+            "文件是空的：应有表头行，或每行一个 JSON 对象",
+        ),
+        (
+            "line 7: the file is not valid CSV (unexpected end of data)",
+            "第 7 行：文件不是有效的 CSV（unexpected end of data）",
+        ),
+        (
+            "line 1: the file is not UTF-8 text; save it as UTF-8 (a BOM is fine)",
+            "第 1 行：文件不是 UTF-8 文本；请另存为 UTF-8 编码（可带 BOM）",
+        ),
+    ],
+)
+def test_reasons_the_pages_rarely_meet_are_in_chinese_too(english: str, chinese: str) -> None:
+    assert in_chinese(english) == chinese
+
+
+def test_the_rejected_rows_csv_has_the_reasons_in_both_languages(
+    app: Flask, signed_in: SignIn
+) -> None:
+    client = signed_in("hy01")
+    form: dict[str, Any] = {"file": (io.BytesIO((HEADER + CSV_ROWS[7] + "\n").encode()), "r.csv")}
+    response = post_form(client, "/centre/upload", form, content_type="multipart/form-data")
+    report_url = client.get(response.headers["Location"]).headers["Location"]
+    download = client.get(report_url.rstrip("/") + "/rejected.csv").get_data(as_text=True)
+    assert download.splitlines()[:2] == [
+        "\ufeffline,source_id,reasons,原因",
+        "2,B07,item_code: unknown item 'NOPE' in the 2018 catalogue,"
+        "item_code：2018 年度目录中没有服务项目 'NOPE'",
+    ]
