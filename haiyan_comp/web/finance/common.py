@@ -1,0 +1,146 @@
+"""What the finance pages share: the blueprint, its menu, and form and page helpers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    render_template,
+    request,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from haiyan_comp.budget.models import RATIO_SCALE, YearConfig
+from haiyan_comp.errors import InvalidInput
+from haiyan_comp.institutions.models import Institution
+from haiyan_comp.money import AmountError, parse_hundredths, parse_ratio
+from haiyan_comp.settlement.models import YearSettlement
+from haiyan_comp.web.layout import nav
+from haiyan_comp.years.models import Year
+
+bp = Blueprint("finance", __name__, url_prefix="/finance")
+nav("finance", "年度概览", "finance.home", 10)
+nav("finance", "年度配置", "finance.configure", 20)
+nav("finance", "分期预付", "finance.prepayments", 30)
+nav("finance", "年终结算", "finance.settlement", 40)
+nav("finance", "资金台账", "finance.ledger", 50)
+nav("finance", "考核与奖励", "finance.assessments", 60)
+nav("finance", "结算单据", "finance.statements", 70)
+
+Page = str | tuple[str, int]
+LEDGER_PAGE = 100
+ZIP_NAME = re.compile(r"^statements-(\d{4})-([A-Za-z0-9_-]{8,40})\.zip$")
+
+
+def _by() -> str:
+    """Who did it, as the trail and the ledger record it."""
+    return f"web:{current_user.username}"
+
+
+def _known_years(session: Session) -> list[int]:
+    """Every year the system knows (configured or with records), newest first."""
+    years = set(session.scalars(select(Year.year))) | set(session.scalars(select(YearConfig.year)))
+    return sorted(years, reverse=True)
+
+
+def _year_arg(session: Session, name: str = "year") -> int:
+    """The year asked for (?year=), else the latest configured year, else this year."""
+    text = request.values.get(name, "").strip()
+    if text:
+        if not text.isdigit() or not 2000 <= int(text) <= 2100:
+            raise InvalidInput(_("年度须为 2000–2100 之间的整数，收到“%(text)s”", text=text))
+        return int(text)
+    latest = session.scalar(select(func.max(YearConfig.year)))
+    if latest is None:
+        latest = session.scalar(select(func.max(Year.year)))
+    return int(latest) if latest is not None else date.today().year
+
+
+def _date_arg(text: str | None, default: date) -> date:
+    """A YYYY-MM-DD field, or the default when empty; InvalidInput otherwise."""
+    text = (text or "").strip()
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(_("日期须为 YYYY-MM-DD，收到“%(text)s”", text=text)) from None
+
+
+def _institutions(session: Session) -> list[Institution]:
+    return list(
+        session.scalars(select(Institution).where(Institution.active).order_by(Institution.code))
+    )
+
+
+def _names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Institution.code, Institution.name)).all())
+
+
+def ratio_text(value: int | None) -> str:
+    """Ten-thousandths as the fraction a form takes: 8000 → '0.80', 1250 → '0.125'."""
+    if value is None:
+        return ""
+    text = f"{value // RATIO_SCALE}.{value % RATIO_SCALE:04d}"
+    while text.endswith("0") and len(text.split(".")[1]) > 2:
+        text = text[:-1]
+    return text
+
+
+def percent_text(value: int | None) -> str:
+    """Ten-thousandths as a percentage: 8000 → '80%', 1250 → '12.5%'."""
+    if value is None:
+        return "—"
+    whole, part = divmod(value, 100)
+    return f"{whole}%" if not part else f"{whole}.{part:02d}".rstrip("0") + "%"
+
+
+def _settled(session: Session, year: int) -> YearSettlement | None:
+    return session.get(YearSettlement, year)
+
+
+def _render(template: str, status: int = 200, **context: Any) -> Page:
+    page = render_template(template, **context)
+    return page if status == 200 else (page, status)
+
+
+class FormErrors(dict[str, str]):
+    """Field name → what is wrong with it (shown next to the field)."""
+
+    def money(self, form: MultiDict[str, str], name: str, *, required: bool = True,
+              negative: bool = False) -> int | None:  # fmt: skip
+        """Yuan (or units) text → hundredths, as commands.amount parses it."""
+        text = form.get(name, "").strip()
+        if not text:
+            if required:
+                self[name] = _("必填")
+            return None
+        try:
+            return parse_hundredths(text, what=name, allow_negative=negative)
+        except AmountError:
+            self[name] = _("须为最多两位小数的数，例如 2000000.00（收到“%(text)s”）", text=text)
+            return None
+
+    def fraction(
+        self, form: MultiDict[str, str], name: str, *, required: bool = True
+    ) -> int | None:
+        """A fraction (0.80 = 80%) → ten-thousandths, as commands.fraction parses it."""
+        text = form.get(name, "").strip()
+        if not text:
+            if required:
+                self[name] = _("必填")
+            return None
+        try:
+            return parse_ratio(text, what=name)
+        except AmountError:
+            self[name] = _(
+                "须为最多四位小数的比例，例如 0.80 表示 80%%（收到“%(text)s”）", text=text
+            )
+            return None

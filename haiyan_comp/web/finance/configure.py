@@ -1,0 +1,318 @@
+"""Configuring a year (R9–R12) and its baselines, with the trail of changes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import (
+    flash,
+    redirect,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as BaseResponse
+
+from haiyan_comp.budget import rules
+from haiyan_comp.budget.models import RATIO_SCALE, Baseline, ConfigChange, Instalment, YearConfig
+from haiyan_comp.budget.services import (
+    ConfigInput,
+    configure_year,
+    set_baseline,
+)
+from haiyan_comp.db import db
+from haiyan_comp.errors import DomainError, InvalidInput
+from haiyan_comp.institutions.models import Institution
+from haiyan_comp.money import format_hundredths
+from haiyan_comp.settlement.models import Settlement
+from haiyan_comp.web.access import allow
+from haiyan_comp.web.finance.common import (
+    FormErrors,
+    Page,
+    _by,
+    _institutions,
+    _known_years,
+    _render,
+    _settled,
+    _year_arg,
+    bp,
+    percent_text,
+    ratio_text,
+)
+from haiyan_comp.web.layout import amount
+
+CONFIG_LABELS = {
+    "year": "年度",
+    "budget": "购买预算（元）",
+    "price_mode": "单价方式",
+    "unit_price": "单价（元/当量）",
+    "growth_cap": "基本医疗当量增长上限",
+    "risk_fund": "改革风险金（元）",
+    "prepay_ratio": "预付比例",
+    "instalments": "分期数",
+    "basic_share": "基础绩效占比",
+}
+# The prefixes of budget.services._check's problems, and the form field each names.
+SERVICE_FIELDS = {
+    "budget": "budget",
+    "unit price": "unit_price",
+    "risk fund": "risk_fund",
+    "prepay ratio": "prepay_ratio",
+    "instalments": "instalments",
+    "growth cap": "growth_cap",
+    "basic share": "basic_share",
+}
+
+
+def _parse_config(form: MultiDict[str, str]) -> tuple[ConfigInput | None, FormErrors]:
+    """The configure form → ConfigInput, or every field's problem at once."""
+    errors = FormErrors()
+    mode = form.get("price_mode", "fixed")
+    if mode not in ("fixed", "floating"):
+        errors["price_mode"] = _("请选择固定单价或浮动单价")
+    budget = errors.money(form, "budget")
+    unit_price = errors.money(form, "unit_price", required=mode == "fixed")
+    growth_cap = errors.fraction(form, "growth_cap", required=False)
+    risk_fund = errors.money(form, "risk_fund", required=False)
+    prepay_ratio = errors.fraction(form, "prepay_ratio")
+    basic_share = errors.fraction(form, "basic_share", required=False)
+    instalments_text = form.get("instalments", "").strip()
+    instalments = int(instalments_text) if instalments_text.isdigit() else 0
+    if instalments not in rules.INSTALMENT_COUNTS:
+        errors["instalments"] = _("须为 1、2、3、4、6 或 12（R10）")
+    if unit_price is not None and mode == "fixed" and unit_price <= 0:
+        errors["unit_price"] = _("须大于 0")
+    if prepay_ratio is not None and not 0 < prepay_ratio <= RATIO_SCALE:
+        errors["prepay_ratio"] = _("须大于 0 且不超过 1（R10），收到 %(text)s",
+                                   text=form.get("prepay_ratio", "").strip())  # fmt: skip
+    if basic_share is not None and basic_share > RATIO_SCALE:
+        errors["basic_share"] = _("须在 0 到 1 之间")
+    if errors:
+        return None, errors
+    entered = ConfigInput(
+        budget=budget or 0,
+        unit_price=unit_price if mode == "fixed" else None,
+        growth_cap=growth_cap,
+        risk_fund=risk_fund or 0,
+        prepay_ratio=prepay_ratio or 0,
+        instalments=instalments,
+        basic_share=4000 if basic_share is None else basic_share,
+    )
+    return entered, errors
+
+
+def _config_form(config: YearConfig | None) -> dict[str, str]:
+    """The form's values from a stored configuration (decimal strings, no floats)."""
+    if config is None:
+        return {"price_mode": "fixed", "instalments": "4", "basic_share": "0.40", "risk_fund": "0"}
+    return {
+        "budget": format_hundredths(config.budget),
+        "price_mode": config.price_mode,
+        "unit_price": "" if config.unit_price is None else format_hundredths(config.unit_price),
+        "growth_cap": ratio_text(config.growth_cap),
+        "risk_fund": format_hundredths(config.risk_fund),
+        "prepay_ratio": ratio_text(config.prepay_ratio),
+        "instalments": str(config.instalments),
+        "basic_share": ratio_text(config.basic_share),
+    }
+
+
+def _change_value(field: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if field in ("budget", "unit_price", "risk_fund", "units", "total", "weight"):
+        return _amount(value)
+    if field in ("growth_cap", "prepay_ratio", "basic_share"):
+        return percent_text(int(value))
+    if field == "price_mode":
+        return str(_("固定单价") if value == "fixed" else _("浮动单价"))
+    return str(value)
+
+
+def _amount(value: Any) -> str:
+    return amount(value) if isinstance(value, int) else str(value)
+
+
+SUBJECTS = {
+    "configuration": "年度配置",
+    "baseline": "基数",
+    "prepayment plan": "预付计划",
+    "assessment": "考核",
+    "bonus pool": "效益奖励池",
+    "indicators": "考核指标",
+}
+
+
+def _describe(change: ConfigChange) -> dict[str, Any]:
+    """A trail entry as people read it: what changed from what to what."""
+    subject = change.subject
+    label = subject
+    for key, name in SUBJECTS.items():
+        if subject == key or subject.startswith(key + " "):
+            label = _(name) + subject[len(key) :]
+            break
+    old, new = _loads(change.old), _loads(change.new)
+    lines: list[tuple[str, str, str]] = []
+    if isinstance(new, dict):
+        before = old if isinstance(old, dict) else {}
+        order = list(CONFIG_LABELS)
+        for field, value in sorted(new.items(), key=lambda kv: _position(order, kv[0])):
+            if before.get(field) != value or not before:
+                name = _(CONFIG_LABELS.get(field, field))
+                lines.append(
+                    (name, _change_value(field, before.get(field)), _change_value(field, value))
+                )
+    elif subject.startswith("baseline"):
+        lines.append((_("基本医疗当量"), _change_value("units", old), _change_value("units", new)))
+    else:
+        lines.append(("", "—" if change.old is None else str(change.old), str(change.new)))
+    return {"at": change.changed_at, "by": change.changed_by, "subject": label, "lines": lines}
+
+
+def _position(order: list[str], field: str) -> int:
+    return order.index(field) if field in order else len(order)
+
+
+def _loads(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _baselines(session: Session, year: int) -> dict[str, Any]:
+    """R9's previous-year figures: the settled year's purchased units, or the baselines."""
+    previous = _settled(session, year - 1)
+    rows = session.execute(
+        select(Institution.code, Baseline.basic_medical_units)
+        .join(Institution, Institution.id == Baseline.institution_id)
+        .where(Baseline.year == year)
+    ).all()
+    settled_units: dict[str, int] = {}
+    if previous is not None:
+        settled_units = dict(
+            session.execute(
+                select(Institution.code, Settlement.purchased_basic_medical)
+                .join(Institution, Institution.id == Settlement.institution_id)
+                .where(Settlement.year == year - 1)
+            ).all()
+        )
+    return {"previous_settled": previous, "baseline": dict(rows), "settled_units": settled_units}
+
+
+def _configure_page(
+    year: int,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    baseline_values: dict[str, str] | None = None,
+    baseline_errors: dict[str, str] | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> Page:
+    session = db.session
+    config = session.get(YearConfig, year)
+    paid = session.scalar(
+        select(func.count()).select_from(Instalment).where(Instalment.year == year)
+    )
+    trail = session.scalars(
+        select(ConfigChange)
+        .where(ConfigChange.year == year)
+        .order_by(ConfigChange.changed_at.desc(), ConfigChange.id.desc())
+        .limit(50)
+    ).all()
+    baselines = _baselines(session, year)
+    stored = {code: format_hundredths(units) for code, units in baselines["baseline"].items()}
+    return _render(
+        "finance/configure.html",
+        status,
+        year=year,
+        years=_known_years(session),
+        year_config=config,
+        settled=_settled(session, year),
+        paid_instalments=paid or 0,
+        values=values if values is not None else _config_form(config),
+        errors=errors or {},
+        labels=CONFIG_LABELS,
+        counts=rules.INSTALMENT_COUNTS,
+        trail=[_describe(c) for c in trail],
+        institutions=_institutions(session),
+        baseline_values=baseline_values if baseline_values is not None else stored,
+        baseline_errors=baseline_errors or {},
+        message=message,
+        percent_text=percent_text,
+        **baselines,
+    )
+
+
+@bp.get("/configure")
+@allow("finance")
+def configure() -> Page:
+    """The configuration form of a year (R10), its baselines (R9) and its change trail."""
+    return _configure_page(_year_arg(db.session))
+
+
+@bp.post("/configure")
+@allow("finance")
+def configure_save() -> Page | BaseResponse:
+    """Save a year's configuration; on any error show every problem and store nothing."""
+    year = _year_arg(db.session)
+    entered, errors = _parse_config(request.form)
+    values = {key: request.form.get(key, "") for key in CONFIG_LABELS}
+    if entered is None:
+        return _configure_page(year, values=values, errors=errors, status=422)
+    try:
+        with db.unit_of_work():
+            configure_year(db.session, year, entered, _by())
+    except InvalidInput as exc:
+        return _configure_page(
+            year, values=values, errors=_service_errors(exc), message=exc.message, status=422
+        )
+    except DomainError as exc:  # settled year, or the schedule is fixed by paid instalments
+        return _configure_page(year, values=values, message=exc.message, status=exc.status)
+    flash(_("%(year)s 年度配置已保存。", year=year), "success")
+    return redirect(url_for("finance.configure", year=year))
+
+
+def _service_errors(exc: InvalidInput) -> dict[str, str]:
+    """budget.services' problems ('prepay ratio: must be …') on the fields they name."""
+    problems = (exc.details or {}).get("problems", []) if isinstance(exc.details, dict) else []
+    errors: dict[str, str] = {}
+    for problem in problems or [exc.message]:
+        prefix, _sep, rest = str(problem).partition(": ")
+        errors[SERVICE_FIELDS.get(prefix, "_form")] = rest or str(problem)
+    return errors
+
+
+@bp.post("/configure/baselines")
+@allow("finance")
+def baselines_save() -> Page | BaseResponse:
+    """R9: each institution's previous-year basic-medical units; all or nothing."""
+    session = db.session
+    year = _year_arg(session)
+    stored = _baselines(session, year)["baseline"]
+    values = {
+        i.code: request.form.get(f"baseline-{i.code}", "").strip() for i in _institutions(session)
+    }
+    errors = FormErrors()
+    wanted: dict[str, int] = {}
+    for code, text in values.items():
+        units = errors.money(MultiDict({code: text}), code, required=False)
+        if units is not None and units != stored.get(code):
+            wanted[code] = units
+    if errors:
+        return _configure_page(year, baseline_values=values, baseline_errors=errors, status=422)
+    try:
+        with db.unit_of_work():
+            for code, units in wanted.items():
+                set_baseline(db.session, year, code, units, _by())
+    except DomainError as exc:
+        return _configure_page(year, baseline_values=values, message=exc.message, status=exc.status)
+    flash(_("已更新 %(n)s 家机构的基数。", n=len(wanted)), "success")
+    return redirect(url_for("finance.configure", year=year) + "#baselines")

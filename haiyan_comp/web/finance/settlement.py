@@ -1,0 +1,203 @@
+"""Settlement (R14, R15): a preview, then the confirmed run; and the ledger."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from flask import (
+    redirect,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
+
+from haiyan_comp.db import db
+from haiyan_comp.errors import Conflict, DomainError, InvalidInput, NotFound
+from haiyan_comp.institutions.models import Institution
+from haiyan_comp.ledger.services import ledger_lines, verify_ledger
+from haiyan_comp.settlement.models import Settlement
+from haiyan_comp.settlement.services import compute_settlement, settle_year
+from haiyan_comp.web import jobs
+from haiyan_comp.web.access import allow
+from haiyan_comp.web.finance.common import (
+    LEDGER_PAGE,
+    Page,
+    _by,
+    _date_arg,
+    _known_years,
+    _names,
+    _render,
+    _settled,
+    _year_arg,
+    bp,
+)
+
+
+def _default_as_of(year: int) -> date:
+    """Today, or the first day a year may be settled (R13) when that is later."""
+    return max(date.today(), date(year + 1, 1, 1))
+
+
+def _settled_rows(session: Session, year: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Institution.code, Institution.name, Settlement)
+        .join(Institution, Institution.id == Settlement.institution_id)
+        .where(Settlement.year == year)
+        .order_by(Institution.code)
+    ).all()
+    return [
+        {
+            "code": code,
+            "name": name,
+            "purchased": s.purchased,
+            "entitlement": s.entitlement,
+            "final": s.final,
+            "prepaid": s.prepaid,
+            "balance": s.balance,
+            "verified_basic_medical": s.verified_basic_medical,
+            "verified_public_health": s.verified_public_health,
+            "purchased_basic_medical": s.purchased_basic_medical,
+        }
+        for code, name, s in rows
+    ]
+
+
+def _settlement_page(
+    year: int, as_of: date | None = None, *, message: str | None = None, status: int = 200
+) -> Page:
+    session = db.session
+    settled = _settled(session, year)
+    context: dict[str, Any] = {
+        "year": year,
+        "years": _known_years(session),
+        "settled": settled,
+        "message": message,
+        "names": _names(session),
+        "done": request.args.get("done") == "1",
+    }
+    if settled is not None:
+        rows = _settled_rows(session, year)
+        context.update(rows=rows, as_of=settled.as_of, unit_price=settled.unit_price,
+                       budget=settled.budget, risk_fund_draw=settled.risk_fund_draw)  # fmt: skip
+    else:
+        as_of = as_of or _default_as_of(year)
+        context["as_of"] = as_of
+        try:
+            with db.unit_of_work():
+                preview = settle_year(session, year, as_of, _by(), dry_run=True)
+        except DomainError as exc:
+            context["problem"] = exc
+            rows = []
+        else:
+            rows = [{**vars(i), "balance": i.balance, "name": context["names"].get(i.code, "")}
+                    for i in preview.institutions]  # fmt: skip
+            context.update(unit_price=preview.unit_price, budget=preview.budget,
+                           risk_fund_draw=preview.risk_fund_draw)  # fmt: skip
+        context["rows"] = rows
+    rows = context["rows"]
+    final = sum(r["final"] for r in rows)
+    context.update(
+        final_total=final,
+        purchased_total=sum(r["purchased"] for r in rows),
+        entitlement_total=sum(r["entitlement"] for r in rows),
+        prepaid_total=sum(r["prepaid"] for r in rows),
+        top_ups=sum(r["balance"] for r in rows if r["balance"] > 0),
+        debts=-sum(r["balance"] for r in rows if r["balance"] < 0),
+    )
+    if rows:
+        draw = context["risk_fund_draw"]
+        context["budget_draw"] = final - draw
+        context["unspent"] = max(context["budget"] - (final - draw), 0)
+    return _render("finance/settlement.html", status, **context)
+
+
+@bp.get("/settlement")
+@allow("finance")
+def settlement() -> Page:
+    """A settled year's settlement, or the preview of an open one (R13, R14)."""
+    year = _year_arg(db.session)
+    try:
+        as_of = _date_arg(request.args.get("as_of"), _default_as_of(year))
+    except InvalidInput as exc:
+        return _settlement_page(year, message=exc.message, status=422)
+    return _settlement_page(year, as_of)
+
+
+@bp.post("/settlement/confirm")
+@allow("finance")
+def settlement_confirm() -> Page | BaseResponse:
+    """Settle the year for real, as a job with progress; a settled year answers 409."""
+    session = db.session
+    year = _year_arg(session)
+    try:
+        as_of = _date_arg(request.form.get("as_of"), _default_as_of(year))
+    except InvalidInput as exc:
+        return _settlement_page(year, message=exc.message, status=422)
+    if _settled(session, year) is not None:
+        try:  # the service's own refusal, word for word
+            compute_settlement(session, year, as_of)
+        except Conflict as exc:
+            return _settlement_page(year, message=exc.message, status=409)
+    by = _by()
+    result_url = url_for("finance.settlement", year=year, done=1)
+
+    def work(progress: jobs.Progress) -> str:
+        progress.update(0, 2, _("正在计算并记账……"))
+        with db.unit_of_work():
+            settle_year(db.session, year, as_of, by)
+        progress.update(2, 2, _("已完成"))
+        return result_url
+
+    title = _("%(year)s 年度结算", year=year)
+    session.rollback()  # the job writes with a unit of work of its own
+    return redirect(jobs.job_url(jobs.start("settlement", title, work)))
+
+
+KIND_LABELS = {
+    "instalment": "分期预付",
+    "settlement": "结算转记",
+    "top_up": "结算补付",
+    "debt": "结算欠款",
+    "risk_fund_draw": "动用风险金",
+    "adjustment": "调整",
+}
+
+
+@bp.get("/ledger")
+@allow("finance")
+def ledger() -> Page:
+    """Every money movement (append-only), filtered by year and institution; R15's checks."""
+    session = db.session
+    year_text = request.args.get("year", "").strip()
+    year = _year_arg(session) if year_text else None
+    code = request.args.get("institution", "").strip() or None
+    names = _names(session)
+    if code is not None and code not in names:
+        raise NotFound(_("没有机构 %(code)s", code=code))
+    lines = ledger_lines(session, year, code)
+    pages = max(1, -(-len(lines) // LEDGER_PAGE))
+    page_text = request.args.get("page", "1")
+    page = min(max(int(page_text), 1), pages) if page_text.isdigit() else 1
+    shown = list(reversed(lines))[(page - 1) * LEDGER_PAGE : page * LEDGER_PAGE]
+    totals: defaultdict[str, int] = defaultdict(int)
+    for line in lines:
+        totals[line.kind] += line.amount
+    return _render(
+        "finance/ledger.html",
+        lines=shown,
+        count=len(lines),
+        page=page,
+        pages=pages,
+        year=year,
+        code=code,
+        years=_known_years(session),
+        names=names,
+        problems=verify_ledger(session),
+        kinds=KIND_LABELS,
+        totals=dict(totals),
+    )
