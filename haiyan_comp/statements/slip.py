@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,23 @@ class SlipData:
     generated_at: datetime
     sheet: dict[str, Any]
     names: dict[str, str]
+    only_staff: str | None = None  # one staff member's own slip (see for_staff)
+
+    def for_staff(self, code: str) -> SlipData | None:
+        """Only `code`'s slip, which tells nothing of colleagues' pay; None if not on the sheet.
+
+        Its fingerprint covers that one line and says so (`only_staff`), so that
+        `haiyan statement verify` recomputes the same one line.
+        """
+        own = [line for line in self.sheet["staff"] if line["code"] == code]
+        if not own:
+            return None
+        return replace(
+            self,
+            sheet={**self.sheet, "staff": own},
+            names={code: self.names.get(code, "")},
+            only_staff=code,
+        )
 
     @property
     def number(self) -> str:
@@ -31,7 +48,10 @@ class SlipData:
 
     def figures(self) -> dict[str, Any]:
         """The slips' figures (the pay sheet): what the fingerprint covers."""
-        return {"document": "bonus_slip", "number": self.number, **self.sheet}
+        figures = {"document": "bonus_slip", "number": self.number, **self.sheet}
+        if self.only_staff is not None:
+            figures["only_staff"] = self.only_staff
+        return figures
 
     def canonical_figures(self) -> str:
         """The figures as canonical JSON."""

@@ -9,7 +9,6 @@ in web.access.
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from flask import current_app, send_file
@@ -92,11 +91,7 @@ def slip_pdf(institution: str, year: int, staff: str) -> BaseResponse:
     """One staff member's bonus slip; a staff user gets their own only (404 for another's)."""
     if current_user.role == "staff" and staff != current_user.staff_code:
         raise NotFound(f"no slip of {staff!r} for you")
-    data = _slip_data(institution, year)
-    own = [line for line in data.sheet["staff"] if line["code"] == staff]
-    if not own:
+    own = _slip_data(institution, year).for_staff(staff)
+    if own is None:
         raise NotFound(f"{institution} has no staff member {staff!r} on its {year} pay sheet")
-    data = replace(
-        data, sheet={**data.sheet, "staff": own}, names={staff: data.names.get(staff, "")}
-    )
-    return pdf(render_slips(data), f"slip-{year}-{staff}.pdf")
+    return pdf(render_slips(own), f"slip-{year}-{staff}.pdf")

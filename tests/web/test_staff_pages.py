@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from flask.testing import FlaskCliRunner
 
+from haiyan_comp.statements.layout import read_embedded
 from tests.web.conftest import SignIn
 from tests.web.test_centre_pages import run
 from tests.web.test_documents import pdf, settled_with_pay_sheet
@@ -62,3 +65,21 @@ def test_before_settlement_the_staff_page_says_there_is_nothing_yet(signed_in: S
     page = signed_in("hy01s001").get("/staff/").get_data(as_text=True)
     assert "暂无发放单" in page and "暂无可下载的单据" in page
     assert signed_in("hy01s001").get("/centre/").status_code == 403
+
+
+def test_a_staff_members_own_slip_verifies_and_holds_only_their_line(
+    signed_in: SignIn, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    settled_with_pay_sheet(signed_in, runner)
+    run(runner, "paysheet", "2018", "--institution", "HY01",
+        "--performance-pay", "200000.00", "--json")  # fmt: skip
+    path = tmp_path / "slip.pdf"
+    path.write_bytes(signed_in("hy01s001").get("/documents/HY01/slips/2018/HY01S001.pdf").data)
+    embedded = read_embedded(path.read_bytes())
+    assert embedded is not None
+    figures = json.loads(embedded[1])
+    assert [line["code"] for line in figures["staff"]] == ["HY01S001"]  # no colleague's pay
+    assert figures["only_staff"] == "HY01S001"
+    verified = runner.invoke(args=["statement", "verify", str(path)])
+    assert verified.exit_code == 0, verified.output
+    assert "matches the database" in verified.output
