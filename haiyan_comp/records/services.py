@@ -7,7 +7,6 @@ never commits, so a crash or a --strict refusal leaves nothing behind.
 from __future__ import annotations
 
 import queue
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -38,7 +37,6 @@ from haiyan_comp.records.writers import make_writer
 from haiyan_comp.years.services import lock_records, settled_years
 
 MAX_LISTED_REJECTIONS = 100_000
-SWITCH_INTERVAL = 0.0002  # seconds (Python's default is 0.005); see _Behind
 ANALYZE_AFTER = 50_000  # rows imported that make the table's statistics stale
 
 
@@ -310,11 +308,6 @@ class _Behind:
         self._queue: queue.Queue[ValidRows | None] = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="record-writer", daemon=True)
-        # The writer hands its data to the server in small pieces, needing the
-        # GIL back between them: a short switch interval keeps it from waiting
-        # 5 ms behind the reading thread for each piece.
-        self._interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL)
         self._thread.start()
 
     def _run(self) -> None:
@@ -335,7 +328,6 @@ class _Behind:
         """Wait until every item is done; raise what the thread raised."""
         self._queue.put(None)
         self._thread.join()
-        sys.setswitchinterval(self._interval)
         if raising and self._error is not None:
             raise self._error
 
