@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
 
 from haiyan_comp import app as app_module
 from haiyan_comp.cli import cli
 
 
 @pytest.fixture
-def built(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+def built(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
     """Whether each app the command line built had its pages and API."""
     webs: list[bool] = []
+    apps: list[Flask] = []
     real = app_module.create_app
 
     def spy(*args: Any, web: bool = True, **kwargs: Any) -> Any:
         webs.append(web)
-        return real(*args, web=web, **kwargs)
+        apps.append(real(*args, web=web, **kwargs))
+        return apps[-1]
 
     monkeypatch.setattr(app_module, "create_app", spy)
-    return webs
+    yield webs
+    for app in apps:  # close its connections now, not when it is collected
+        app.extensions["haiyan_db"]["engine"].dispose()
 
 
 def invoke(database_url: str, *args: str) -> str:
