@@ -240,7 +240,11 @@ class _CsvChunks:
     def _slow(self, block: bytes) -> Iterator[RowItem]:
         """The rest of the file through the csv module, starting with `block`."""
         first = io.StringIO(block.decode("utf-8", "surrogateescape"), newline="")
-        rest = io.TextIOWrapper(self.stream, encoding="utf-8", errors="surrogateescape", newline="")
+        unbroken = len(block) - 1 - max(block.rfind(b"\n"), block.rfind(b"\r"))
+        guard = _LineGuard(self.stream, self.line + block.count(b"\n"), unbroken)
+        rest = io.TextIOWrapper(
+            io.BufferedReader(guard), encoding="utf-8", errors="surrogateescape", newline=""
+        )
         try:
             reader = csv.reader(chain(first, rest))
             if self.layout is None:
@@ -281,6 +285,42 @@ class _CsvChunks:
         except csv.Error as exc:
             line = offset + reader.line_num
             raise InvalidInput(f"line {line}: the file is not valid CSV ({exc})") from None
+
+
+class _LineGuard(io.RawIOBase):
+    """The caller's stream, refused once a line runs past _LONGEST_LINE bytes.
+
+    The csv module reads a line whole before it looks at it; a file with no
+    line breaks (not a record file at all) would be read whole into memory.
+    """
+
+    def __init__(self, raw: BinaryIO, lines_before: int, unbroken: int) -> None:
+        self.raw = raw
+        self.line = lines_before  # line breaks seen so far
+        self.unbroken = unbroken  # bytes since the last line break
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        last = max(data.rfind(b"\n"), data.rfind(b"\r"))
+        if last < 0:
+            self.unbroken += len(data)
+        else:
+            self.line += data.count(b"\n")
+            self.unbroken = len(data) - 1 - last
+        if self.unbroken > _LONGEST_LINE:
+            raise InvalidInput(_too_long(self.line + 1))
+        return len(data)
+
+
+def _too_long(line: int) -> str:
+    return (
+        f"line {line}: longer than {_LONGEST_LINE:,} bytes without a line break; "
+        "a record takes a few hundred (is this a record file?)"
+    )
 
 
 def _plain_text(block: bytes) -> str | None:
@@ -336,13 +376,24 @@ class _JsonChunks:
         line = 0
         seen_any = False
         while block := self.stream.read(BLOCK_BYTES):
+            overlong = False
             if not block.endswith(b"\n"):
-                block += self.stream.readline()
+                rest = self.stream.readline(_LONGEST_LINE)
+                block += rest
+                if len(rest) == _LONGEST_LINE and not rest.endswith(b"\n"):
+                    overlong = True  # drop the rest of that line, a megabyte at a time
+                    while (more := self.stream.readline(_LONGEST_LINE)) and not more.endswith(
+                        b"\n"
+                    ):
+                        pass
+                    block += b"\n"
             if line == 0 and block.startswith(codecs.BOM_UTF8):
                 block = block[len(codecs.BOM_UTF8) :]
             lines = block.split(b"\n")
             if block.endswith(b"\n"):
                 lines.pop()
+            if overlong:
+                lines[-1] = _OVERLONG
             for start in range(0, len(lines), self.chunk_rows):
                 part = lines[start : start + self.chunk_rows]
                 first = line + start + 1
@@ -392,9 +443,15 @@ _TEXT_KINDS = frozenset({str, type(None)})
 _QUANTITY_KINDS = frozenset({str, int, type(None)})
 
 
+_OVERLONG = b"\x00overlong"  # stands for a line too long to keep (no JSON has a raw NUL)
+
+
 def _json_lines(first: int, lines: list[bytes]) -> Iterator[RowItem]:
     """Line by line, every problem named."""
     for line, raw in enumerate(lines, start=first):
+        if raw is _OVERLONG:
+            yield (line, "", [_too_long(line).split(": ", 1)[1]])
+            continue
         if not raw.strip():
             continue
         try:

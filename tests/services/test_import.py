@@ -227,3 +227,29 @@ def test_count_is_unchanged_after_a_refused_file(session: Session) -> None:
     with pytest.raises(InvalidInput):
         import_text(session, "")
     assert session.scalar(select(func.count()).select_from(ServiceRecord)) == 1
+
+
+def test_a_csv_line_of_megabytes_refuses_the_file_without_reading_it_whole(
+    session: Session,
+) -> None:
+    content = (
+        HEADER + "A1,HY01,S1,OP,2018-01-02,,1\n"
+    ).encode() + b"x," * 4_000_000  # short fields: only the length of the line is wrong
+    with pytest.raises(InvalidInput, match=r"line 3: longer than 1,048,576 bytes"):
+        import_text(session, content)
+    assert stored(session) == []
+
+
+def test_a_json_line_of_megabytes_is_rejected_alone(session: Session) -> None:
+    good = (
+        '{"source_id": "J%d", "institution_code": "HY01", "staff_code": "S1",'
+        ' "item_code": "OP", "service_date": "2018-01-02"}\n'
+    )
+    content = (
+        (good % 1).encode() + b'{"source_id": "' + b"y" * 8_000_000 + b'"}\n' + (good % 3).encode()
+    )
+    report = import_text(session, content, filename="big.jsonl")
+    assert (report.imported, report.rejected_count) == (2, 1)
+    [rejection] = report.rejected
+    assert rejection.line == 2
+    assert rejection.reasons[0].startswith("longer than 1,048,576 bytes without a line break")
