@@ -1,8 +1,10 @@
-"""Why a row or a file was not imported, in Chinese for the pages.
+"""Why a row or a file was not imported, or a year's step refused, in Chinese for the pages.
 
-The importer writes its reasons in English: they are part of the command
+The services write their reasons in English: they are part of the command
 line's and the API's output (CONTRACT.md), which scripts read. The pages
-show the same reasons in Chinese. Each English form is matched by one
+show the same reasons in Chinese: every reason of the importer, and the
+refusals the finance pages meet most (a year not configured, settled, or
+with open audits; a frozen schedule; a score out of range). Each English form is matched by one
 pattern below and rewritten with its values kept; a reason no pattern knows
 is shown as it is. tests/web/test_reasons.py makes a file with every kind of
 bad row and checks that the report page has no English reason left.
@@ -91,6 +93,49 @@ _FORMS: list[tuple[str, str]] = [
     (rf"{_FIELD}: unknown field", "{field}：未知字段"),
     (rf"{_FIELD}: must be text, got (?P<v>.+)", "{field}：应为文本，实际为 {v}"),
     (rf"{_FIELD}: required", "{field}：必填"),
+    # The finance pages.
+    (
+        r"year (?P<year>\d+) is not configured: run .* \(R10\)",
+        "{year} 年度尚未配置：请先在“年度配置”中填写预算、单价、预付比例和期数（R10）",
+    ),
+    (
+        r"year (?P<year>\d+) has paid instalments, so (?P<fields>.+) can no longer change .*",
+        "{year} 年度已有已付分期，{fields}不能再改（它们决定预付计划）；"
+        "单价、增长上限和风险金仍可修改",
+    ),
+    (
+        r"year (?P<year>\d+) has paid instalments; its prepayment totals are fixed \(R11\)",
+        "{year} 年度已有已付分期，预付总额已固定（R11）",
+    ),
+    (
+        r"year (?P<year>\d+) is settled \((?P<on>[\d-]+)\): (?P<step>.+) \(R15\)",
+        "{year} 年度已于 {on} 结算：{step}（R15）",
+    ),
+    (
+        r"year (?P<year>\d+) is already settled \((?P<on>[\d-]+)\) \(R13\)",
+        "{year} 年度已于 {on} 结算，不能再次结算（R13）",
+    ),
+    (
+        r"year (?P<year>\d+) can be settled on or after (?P<from>[\d-]+), not as of (?P<on>[\d-]+) "
+        r"\(R13\)",
+        "{year} 年度须在 {from} 或之后结算，不能以 {on} 结算（R13）",
+    ),
+    (
+        r"year (?P<year>\d+) has no service records; there is nothing to settle",
+        "{year} 年度没有服务记录，无可结算",
+    ),
+    (
+        r"year (?P<year>\d+) has open audit batches \((?P<ids>.+)\); close them first \(R13\)",
+        "{year} 年度还有未关闭的审计批次（{ids}），请先关闭（R13）",
+    ),
+    (
+        r"year (?P<year>\d+) is not settled yet; assessments and bonuses follow settlement \(R16\)",
+        "{year} 年度尚未结算；考核与奖励在结算之后进行（R16）",
+    ),
+    (
+        r"score: must be 0\.00–1000\.00, got (?P<v>.+) \(R16\)",
+        "考核分：应在 0.00 至 1000.00 之间，实际为 {v}（R16）",
+    ),
     # A file refused whole.
     (
         r"the file is empty: expected (?:a header line|one JSON object per line).*",
@@ -115,6 +160,20 @@ _FORMS: list[tuple[str, str]] = [
 ]
 _PATTERNS = [(re.compile(english + r"\Z", re.DOTALL), chinese) for english, chinese in _FORMS]
 _DIFFERS = re.compile(r"(\w+) differs")
+_SETTLED_STEPS = {
+    "its baselines can no longer change": "基数不能再改",
+    "its catalogue can no longer be changed": "服务项目目录不能再改",
+    "its configuration can no longer change": "年度配置不能再改",
+    "its prepayment plan can no longer change": "预付计划不能再改",
+    "adjustments are booked in an open year": "调整须记在未结算的年度",
+}
+_CONFIG_FIELDS = {
+    "budget": "预算",
+    "prepay_ratio": "预付比例",
+    "instalments": "期数",
+    "unit price": "单价",
+    "unit_price": "单价",
+}
 _HEADER_PROBLEMS = {
     "unknown column(s)": "未知列",
     "missing column(s)": "缺少列",
@@ -131,6 +190,11 @@ def in_chinese(reason: str) -> str:
             values = match.groupdict()
             if "what" in values:
                 values["what"] = _DIFFERS.sub(r"\1 不同", values["what"]).replace(", ", "、")
+            if "step" in values:
+                values["step"] = _SETTLED_STEPS.get(values["step"], values["step"])
+            if "fields" in values:
+                names = values["fields"].split(", ")
+                values["fields"] = "、".join(_CONFIG_FIELDS.get(n, n) for n in names)
             if "problems" in values:
                 for english, words in _HEADER_PROBLEMS.items():
                     values["problems"] = values["problems"].replace(english, words)

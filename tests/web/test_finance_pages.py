@@ -175,7 +175,7 @@ def test_paid_instalments_fix_the_budget(
         {**GOOD_CONFIG, "budget": "1.00"},
     )
     assert response.status_code == 409
-    assert "can no longer change" in text(response)
+    assert "2018 年度已有已付分期，预算不能再改（它们决定预付计划）" in text(response)
     assert read(app, lambda s: s.get(YearConfig, 2018).budget) == before
 
 
@@ -271,7 +271,8 @@ def test_confirming_settles_once_and_a_second_confirm_is_refused(
     entries = count(app, LedgerEntry)
     again = post_form(client, "/finance/settlement/confirm?year=2018", {"as_of": "2019-02-01"})
     assert again.status_code == 409
-    assert "already settled" in text(again) and "不能再次结算" in text(again)
+    assert "2018 年度已于" in text(again) and "不能再次结算" in text(again)
+    assert "already settled" not in text(again)
     assert count(app, LedgerEntry) == entries
     assert read(app, lambda s: s.get(YearSettlement, 2018).as_of.isoformat()) == "2019-01-15"
 

@@ -132,3 +132,35 @@ def test_the_rejected_rows_csv_has_the_reasons_in_both_languages(
         "2,B07,item_code: unknown item 'NOPE' in the 2018 catalogue,"
         "item_code：2018 年度目录中没有服务项目 'NOPE'",
     ]
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        (
+            "year 2019 is not configured: run 'haiyan year configure 2019 --budget B"
+            " --unit-price P --prepay-ratio RHO --instalments N' (R10)",
+            "2019 年度尚未配置：请先在“年度配置”中填写预算、单价、预付比例和期数（R10）",
+        ),
+        (
+            "year 2018 is settled (2019-01-15): its configuration can no longer change (R15)",
+            "2018 年度已于 2019-01-15 结算：年度配置不能再改（R15）",
+        ),
+        (
+            "year 2018 has open audit batches (3, 4); close them first (R13)",
+            "2018 年度还有未关闭的审计批次（3, 4），请先关闭（R13）",
+        ),
+        (
+            "year 2018 has paid instalments, so budget, instalments can no longer change (they"
+            " fix the prepayment schedule); price, growth cap and risk fund still can",
+            "2018 年度已有已付分期，预算、期数不能再改（它们决定预付计划）；"
+            "单价、增长上限和风险金仍可修改",
+        ),
+        (
+            "score: must be 0.00–1000.00, got 1000.01 (R16)",
+            "考核分：应在 0.00 至 1000.00 之间，实际为 1000.01（R16）",
+        ),
+    ],
+)
+def test_the_finance_pages_refusals_are_in_chinese(english: str, chinese: str) -> None:
+    assert in_chinese(english) == chinese
