@@ -127,7 +127,7 @@ def test_changing_a_verdict_before_closing_leaves_a_trail_and_a_closed_batch_nev
     assert post_form(auditor, f"/audit/batches/{batch_id}/close").status_code == 302
     refused = judge(auditor, batch_id, first, "pass")
     assert refused.status_code == 409
-    assert f"audit batch {batch_id} is closed" in refused.get_data(as_text=True)
+    assert f"审计批次 {batch_id} 已关闭，结论不能再改" in refused.get_data(as_text=True)
     outcome = read(
         app, lambda s: s.scalar(select(Verdict.outcome).where(Verdict.source_id == first))
     )
@@ -144,7 +144,7 @@ def test_a_fail_without_a_reason_is_shown_and_nothing_is_recorded(
     response = judge(auditor, batch_id, first, "fail", reason="  ")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "a failed verdict needs a reason" in page and 'id="verdict-error"' in page
+    assert "“不通过”须写明原因（R7）" in page and 'id="verdict-error"' in page
     assert CURRENT.search(page).group(1) == first  # type: ignore[union-attr]
     wrong_staff = judge(auditor, batch_id, first, "fail", reason="代签", staff="HY02S001")
     assert wrong_staff.status_code == 422
@@ -172,11 +172,15 @@ def test_bad_draw_input_is_shown_beside_the_form_and_nothing_is_stored(
 ) -> None:
     auditor = signed_in("auditor")
     cases = [
-        ({"size": "100000"}, 422, "is larger than the population"),
-        ({"item": "NOPE"}, 422, "unknown item 'NOPE'"),
-        ({"institution": "HY99"}, 422, "unknown institution 'HY99'"),
-        ({"seed": " padded"}, 422, "surrounding spaces"),
-        ({"date_from": "2018-09-01", "date_to": "2018-03-01"}, 422, "the date range is reversed"),
+        ({"size": "100000"}, 422, "样本量 100000 大于 HY01 OP 2018-01-01 至 2018-12-31 的总体"),
+        ({"item": "NOPE"}, 422, "2018 年度目录中没有服务项目 'NOPE'"),
+        ({"institution": "HY99"}, 422, "未知机构 'HY99'"),
+        ({"seed": " padded"}, 422, "首尾有空格或含控制字符"),
+        (
+            {"date_from": "2018-09-01", "date_to": "2018-03-01"},
+            422,
+            "日期范围颠倒：起始日 2018-09-01 晚于截止日 2018-03-01（R5）",
+        ),
         ({"size": "five"}, 422, "请填写正整数"),
         ({"date_from": "1 March"}, 422, "日期格式应为 YYYY-MM-DD"),
     ]
@@ -193,7 +197,7 @@ def test_bad_draw_input_is_shown_beside_the_form_and_nothing_is_stored(
     assert batch_count(app) == 0
     draw(auditor, date_from="2018-01-01", date_to="2018-06-30")
     overlap = post_form(auditor, "/audit/draw", {**DRAW, "date_from": "2018-06-01"})
-    assert overlap.status_code == 409 and "overlap" in overlap.get_data(as_text=True)
+    assert overlap.status_code == 409 and "重叠" in overlap.get_data(as_text=True)
     assert batch_count(app) == 1
 
 

@@ -164,3 +164,31 @@ def test_the_rejected_rows_csv_has_the_reasons_in_both_languages(
 )
 def test_the_finance_pages_refusals_are_in_chinese(english: str, chinese: str) -> None:
     assert in_chinese(english) == chinese
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        (
+            "no records left in flagged records of HY01 HTN from 2018-01-01 to 2018-06-30: they"
+            " are frozen in the population of audit batch 2 (a record belongs to one population)",
+            "HY01 HTN 2018-01-01 至 2018-06-30 的标记记录 已无可抽的记录：它们已冻结在审计批次 2"
+            " 的总体中（一条记录只属于一个总体）",
+        ),
+        (
+            "the dates 2018-06-01 to 2018-12-31 overlap audit batch 1 of HY01 OP 2018 (2018-01-01"
+            " to 2018-06-30); batches of one institution, item and year must not overlap (R5):"
+            " choose dates outside it",
+            "日期 2018-06-01 至 2018-12-31 与审计批次 1（HY01 OP 2018，2018-01-01 至 2018-06-30）"
+            "重叠；同一机构、项目和年度的批次日期不能重叠（R5），请选择其外的日期",
+        ),
+        (
+            "staff member HY02S001 belongs to HY02, not HY01; the responsible staff member must be"
+            " of the audited institution (R7)",
+            "人员 HY02S001 属于 HY02，不属于 HY01；责任人必须是被审计机构的人员（R7）",
+        ),
+        ("the seed has 300 characters; at most 200 (R6)", "种子有 300 个字符，最多 200 个（R6）"),
+    ],
+)
+def test_the_auditors_refusals_are_in_chinese(english: str, chinese: str) -> None:
+    assert in_chinese(english) == chinese
