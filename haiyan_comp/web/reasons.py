@@ -136,6 +136,32 @@ _FORMS: list[tuple[str, str]] = [
         r"score: must be 0\.00–1000\.00, got (?P<v>.+) \(R16\)",
         "考核分：应在 0.00 至 1000.00 之间，实际为 {v}（R16）",
     ),
+    (
+        r"year (?P<year>\d+) has no settlement for (?P<inst>\S+); settle it first \(R13\)",
+        "{inst} 的 {year} 年度尚未结算，结算后才有结算单（R13）",
+    ),
+    # The centre's bonus page and slips.
+    (
+        r"the bonus pool must be between 0\.00 and the cap (?P<cap>[\d.]+) \(R17\)",
+        "奖励总额须在 0.00 至上限 {cap} 元之间（R17）",
+    ),
+    (
+        r"(?P<inst>\S+) (?P<year>\d+): no staff member has verified units this year: "
+        r"the pool cannot be split \(R19\)",
+        "{inst} {year} 年度：没有职工有核定当量，奖励无法分配（R19）",
+    ),
+    (
+        r"(?P<inst>\S+) (?P<year>\d+): performance pay must not be negative \(R19\)",
+        "{inst} {year} 年度：绩效工资总额不能为负（R19）",
+    ),
+    (
+        r"(?P<inst>\S+) has no assessment for (?P<year>\d+); finance enters it first",
+        "{inst} 尚无 {year} 年度考核结果；须由财务先录入",
+    ),
+    (
+        r"(?P<inst>\S+) has not entered its (?P<year>\d+) pay sheet; there is no slip",
+        "{inst} 尚未填报 {year} 年度发放单，因此没有发放明细",
+    ),
     # The auditor's pages.
     (
         r"the seed must not be empty \(R6\); choose one and publish it",

@@ -78,9 +78,11 @@ def test_finance_downloads_everything_and_the_auditor_audit_reports_only(
 def test_missing_documents_say_why(signed_in: SignIn, runner: FlaskCliRunner) -> None:
     client = signed_in("hy01")
     missing = client.get("/documents/HY01/statement/2018.pdf")
-    assert missing.status_code == 404 and "settle it first" in missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "结算后才有结算单" in missing.get_data(as_text=True)
     assert client.get("/documents/HY01/notice/not-a-date.pdf").status_code == 404
     assert client.get("/documents/HY01/audit/999999.pdf").status_code == 404
     settle_and_assess(runner)
     no_sheet = client.get("/documents/HY01/slips/2018.pdf")
-    assert no_sheet.status_code == 404 and "pay sheet" in no_sheet.get_data(as_text=True)
+    assert no_sheet.status_code == 404 and "尚未填报 2018 年度发放单" in no_sheet.get_data(
+        as_text=True
+    )

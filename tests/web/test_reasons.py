@@ -192,3 +192,20 @@ def test_the_finance_pages_refusals_are_in_chinese(english: str, chinese: str) -
 )
 def test_the_auditors_refusals_are_in_chinese(english: str, chinese: str) -> None:
     assert in_chinese(english) == chinese
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        (
+            "the bonus pool must be between 0.00 and the cap 86842.11 (R17)",
+            "奖励总额须在 0.00 至上限 86842.11 元之间（R17）",
+        ),
+        (
+            "HY01 has not entered its 2018 pay sheet; there is no slip",
+            "HY01 尚未填报 2018 年度发放单，因此没有发放明细",
+        ),
+    ],
+)
+def test_the_bonus_pages_refusals_are_in_chinese(english: str, chinese: str) -> None:
+    assert in_chinese(english) == chinese
