@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from haiyan_comp.records.totals import month_of
-from haiyan_comp.records.writers import bulk_insert
+from haiyan_comp.records.writers import bulk_insert, temp_table
 
 Group = tuple[int, int, str]  # institution_id, item_id, resident_id of capped records
 
@@ -77,21 +77,9 @@ WHERE unit_totals.institution_id = d.institution_id
 """
 
 
-def _temp_table(session: Session, name: str, columns: str) -> None:
-    """An empty temporary table (PostgreSQL drops it at commit)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    session.execute(
-        text(
-            f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})"
-            + (" ON COMMIT DROP" if postgres else "")
-        )
-    )
-    session.execute(text(f"DELETE FROM {name}"))
-
-
 def _recompute(session: Session, touched: str, params: dict[str, int]) -> int:
     postgres = session.get_bind().dialect.name == "postgresql"
-    _temp_table(
+    temp_table(
         session,
         "cap_changes",
         "id BIGINT, institution_id INTEGER, item_id INTEGER, month INTEGER, delta BIGINT",
@@ -121,7 +109,7 @@ class TouchedGroups:
         self._session = session
         postgres = session.get_bind().dialect.name == "postgresql"
         resident = 'VARCHAR(64) COLLATE "C"' if postgres else "TEXT"  # as service_records has it
-        _temp_table(
+        temp_table(
             session,
             "cap_touched",
             f"institution_id INTEGER, item_id INTEGER, resident_id {resident}",

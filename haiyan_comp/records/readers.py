@@ -176,12 +176,7 @@ class _CsvChunks:
         yield from _chunked(self._slow(block), self.chunk_rows)
 
     def _block(self) -> bytes:
-        """The next few megabytes, ending at the end of a line (b'' at the end)."""
-        block = self.stream.read(BLOCK_BYTES)
-        if block and not block.endswith(b"\n"):
-            rest = self.stream.readline(_LONGEST_LINE)
-            self.long_line = len(rest) == _LONGEST_LINE and not rest.endswith(b"\n")
-            block += rest
+        block, self.long_line = _read_block(self.stream)
         return block
 
     def _fast(self, text: str) -> Iterator[Chunk]:
@@ -312,15 +307,27 @@ class _LineGuard(io.RawIOBase):
             self.line += data.count(b"\n")
             self.unbroken = len(data) - 1 - last
         if self.unbroken > _LONGEST_LINE:
-            raise InvalidInput(_too_long(self.line + 1))
+            raise InvalidInput(f"line {self.line + 1}: {TOO_LONG}")
         return len(data)
 
 
-def _too_long(line: int) -> str:
-    return (
-        f"line {line}: longer than {_LONGEST_LINE:,} bytes without a line break; "
-        "a record takes a few hundred (is this a record file?)"
-    )
+TOO_LONG = (
+    f"longer than {_LONGEST_LINE:,} bytes without a line break; "
+    "a record takes a few hundred (is this a record file?)"
+)
+
+
+def _read_block(stream: BinaryIO) -> tuple[bytes, bool]:
+    """The next few megabytes (b'' at the end), extended to the end of their last line.
+
+    Returns the block and whether its last line ran past _LONGEST_LINE, in
+    which case the block ends inside that line and the rest is still unread.
+    """
+    block = stream.read(BLOCK_BYTES)
+    if not block or block.endswith(b"\n"):
+        return block, False
+    rest = stream.readline(_LONGEST_LINE)
+    return block + rest, len(rest) == _LONGEST_LINE and not rest.endswith(b"\n")
 
 
 def _plain_text(block: bytes) -> str | None:
@@ -375,18 +382,14 @@ class _JsonChunks:
     def chunks(self) -> Iterator[Chunk]:
         line = 0
         seen_any = False
-        while block := self.stream.read(BLOCK_BYTES):
-            overlong = False
-            if not block.endswith(b"\n"):
-                rest = self.stream.readline(_LONGEST_LINE)
-                block += rest
-                if len(rest) == _LONGEST_LINE and not rest.endswith(b"\n"):
-                    overlong = True  # drop the rest of that line, a megabyte at a time
-                    while (more := self.stream.readline(_LONGEST_LINE)) and not more.endswith(
-                        b"\n"
-                    ):
-                        pass
-                    block += b"\n"
+        while True:
+            block, overlong = _read_block(self.stream)
+            if not block:
+                break
+            if overlong:  # drop the rest of that line, a megabyte at a time
+                while (more := self.stream.readline(_LONGEST_LINE)) and not more.endswith(b"\n"):
+                    pass
+                block += b"\n"
             if line == 0 and block.startswith(codecs.BOM_UTF8):
                 block = block[len(codecs.BOM_UTF8) :]
             lines = block.split(b"\n")
@@ -450,7 +453,7 @@ def _json_lines(first: int, lines: list[bytes]) -> Iterator[RowItem]:
     """Line by line, every problem named."""
     for line, raw in enumerate(lines, start=first):
         if raw is _OVERLONG:
-            yield (line, "", [_too_long(line).split(": ", 1)[1]])
+            yield (line, "", [TOO_LONG])
             continue
         if not raw.strip():
             continue

@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import Any, Protocol
 
 import psycopg
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from haiyan_comp.records.rules import RecordRow, ValidRows
@@ -38,13 +39,25 @@ def _dbapi(session: Session) -> Any:
     return session.connection().connection.dbapi_connection
 
 
+def temp_table(session: Session, name: str, columns: str) -> None:
+    """An empty temporary table of this transaction (PostgreSQL drops it at commit)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    session.execute(
+        text(
+            f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})"
+            + (" ON COMMIT DROP" if postgres else "")
+        )
+    )
+    session.execute(text(f"DELETE FROM {name}"))
+
+
 class SqliteWriter:
     """executemany on the session's own sqlite3 connection (same transaction)."""
 
     def __init__(self, session: Session) -> None:
+        temp_table(session, "import_stage", _STAGE_COLUMNS)
         self._dbapi = _dbapi(session)
         self._placeholders = ", ".join("?" for _ in RecordRow._fields)
-        self._dbapi.execute(f"CREATE TEMP TABLE IF NOT EXISTS import_stage ({_STAGE_COLUMNS})")
 
     def insert(self, rows: ValidRows) -> int:
         """Insert rows; return how many were new."""
@@ -75,14 +88,11 @@ class PostgresWriter:
     """
 
     def __init__(self, session: Session) -> None:
+        temp_table(session, "import_stage", _STAGE_COLUMNS)
         self._dbapi = _dbapi(session)
         self._direct = True
         self._staged: ValidRows | None = None
         self._lines: tuple[ValidRows, list[str]] | None = None
-        with self._dbapi.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS import_stage ({_STAGE_COLUMNS}) ON COMMIT DROP"
-            )
 
     def insert(self, rows: ValidRows) -> int:
         """Insert rows; return how many were new."""

@@ -7,7 +7,6 @@ import json
 import sys
 import zipfile
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -201,9 +200,7 @@ def verify(file: Path) -> None:
         year, code = int(stored["year"]), str(stored["institution"])
         slips = bonus_slips(db.session, year, code, pay, _county(), datetime.now(UTC))
         if "only_staff" in stored:  # one staff member's own slip: compare that line
-            slips = slips.for_staff(str(stored["only_staff"])) or replace(
-                slips, sheet={**slips.sheet, "staff": []}, only_staff=str(stored["only_staff"])
-            )
+            slips = slips.for_staff(str(stored["only_staff"]))
         current = slips.figures()
     elif stored["document"] == "audit_report":
         now = datetime.now(UTC)

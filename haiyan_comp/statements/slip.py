@@ -25,15 +25,13 @@ class SlipData:
     names: dict[str, str]
     only_staff: str | None = None  # one staff member's own slip (see for_staff)
 
-    def for_staff(self, code: str) -> SlipData | None:
-        """Only `code`'s slip, which tells nothing of colleagues' pay; None if not on the sheet.
+    def for_staff(self, code: str) -> SlipData:
+        """Only `code`'s slip, which tells nothing of colleagues' pay (no line if not on the sheet).
 
         Its fingerprint covers that one line and says so (`only_staff`), so that
         `haiyan statement verify` recomputes the same one line.
         """
         own = [line for line in self.sheet["staff"] if line["code"] == code]
-        if not own:
-            return None
         return replace(
             self,
             sheet={**self.sheet, "staff": own},

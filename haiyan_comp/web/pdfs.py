@@ -92,6 +92,6 @@ def slip_pdf(institution: str, year: int, staff: str) -> BaseResponse:
     if current_user.role == "staff" and staff != current_user.staff_code:
         raise NotFound(f"no slip of {staff!r} for you")
     own = _slip_data(institution, year).for_staff(staff)
-    if own is None:
+    if not own.sheet["staff"]:
         raise NotFound(f"{institution} has no staff member {staff!r} on its {year} pay sheet")
     return pdf(render_slips(own), f"slip-{year}-{staff}.pdf")
