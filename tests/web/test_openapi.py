@@ -1,7 +1,7 @@
 """/api/v1/openapi.json describes what the server does: schemathesis against the app, in-process.
 
 For every operation, generated requests (valid by the schema) are sent with a
-finance token and with a centre token; no answer may be a server error, and
+finance, an auditor and a centre token; no answer may be a server error, and
 every answer must match the document: its status, content type and body.
 A schema-valid request may still break a rule of the domain (a sample larger
 than its population, a year not yet settled): those answer 422 or 409 with the
@@ -71,7 +71,7 @@ def fuzz(app: Flask, secret: str) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("role", ["finance", "centre"])
+@pytest.mark.parametrize("role", ["finance", "auditor", "centre"])
 def test_the_server_conforms_to_its_document(
     app: Flask, runner: FlaskCliRunner, county: dict[str, Any], role: str
 ) -> None:
