@@ -15,12 +15,17 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from hypothesis import settings
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.orm import Session
 
 from haiyan_comp import migrate
 from haiyan_comp.app import create_app
 from haiyan_comp.db import db
+
+# Property tests never fail for being slow: a loaded machine (CI, 2 cores) must not make them flaky.
+settings.register_profile("haiyan", deadline=None, print_blob=True)
+settings.load_profile("haiyan")
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgresql")
