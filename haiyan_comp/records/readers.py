@@ -27,6 +27,7 @@ from decimal import Decimal
 from itertools import chain, repeat
 from typing import Any, BinaryIO, cast
 
+from haiyan_comp import jsondepth
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.records.rules import FIELDS, REQUIRED_FIELDS, Rejection
 
@@ -371,7 +372,8 @@ class _JsonChunks:
     with `dict.get`; any other chunk is read line by line, which names what is
     wrong with each line. Joining with commas cannot hide a bad line: a blank
     line, a value spread over lines or two values on a line all make the array
-    invalid or change its length.
+    invalid or change its length. Both paths parse through jsondepth.loads, so
+    a line nested too deep is one rejected line, never a RecursionError.
     """
 
     def __init__(self, stream: BinaryIO, chunk_rows: int, *, fast: bool = True) -> None:
@@ -416,12 +418,12 @@ class _JsonChunks:
     def _fast(first: int, part: list[bytes]) -> Chunk | None:
         """The chunk from one parse of its lines as an array, or None to go line by line."""
         try:
-            objects = json.loads(
+            objects = jsondepth.loads(
                 "[" + b",".join(part).decode("utf-8") + "]",
                 parse_float=Decimal,
                 parse_constant=_refuse_constant,
             )
-        except ValueError:  # UnicodeDecodeError and JSONDecodeError both are
+        except ValueError:  # UnicodeDecodeError, JSONDecodeError and TooDeep all are
             return None
         if len(objects) != len(part) or set(map(type, objects)) != {dict}:
             return None
@@ -446,6 +448,10 @@ _TEXT_KINDS = frozenset({str, type(None)})
 _QUANTITY_KINDS = frozenset({str, int, type(None)})
 
 
+TOO_DEEP = (
+    f"the line nests arrays or objects more than {jsondepth.MAX_DEPTH} levels deep; "
+    "a record is one flat object"
+)
 _OVERLONG = b"\x00overlong"  # stands for a line too long to keep (no JSON has a raw NUL)
 
 
@@ -463,7 +469,10 @@ def _json_lines(first: int, lines: list[bytes]) -> Iterator[RowItem]:
             yield (line, "", [NOT_UTF8])
             continue
         try:
-            obj = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+            obj = jsondepth.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+        except jsondepth.TooDeep:
+            yield (line, "", [TOO_DEEP])
+            continue
         except ValueError as exc:
             yield (line, "", [f"the line is not valid JSON ({exc})"])
             continue

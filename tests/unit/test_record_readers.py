@@ -11,8 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from haiyan_comp.errors import InvalidInput
+from haiyan_comp.jsondepth import MAX_DEPTH
 from haiyan_comp.records import readers
-from haiyan_comp.records.readers import FIELDS, Chunk, _CsvChunks, _JsonChunks
+from haiyan_comp.records.readers import Chunk, _CsvChunks, _JsonChunks
+from haiyan_comp.records.rules import FIELDS
 
 CELL = st.sampled_from(
     ["A1", "HY01", "S1", "OP", "2018-01-02", "r1", "1", "", " padded ", "居民", "a,b", 'say "hi"',
@@ -127,6 +129,7 @@ def jsonl_files(draw: st.DrawFn) -> bytes:
         for name in draw(st.sets(st.sampled_from(["resident_id", "quantity"]))):
             del obj[name]
         shapes = ["good", "good", "good", "odd", "odd", "extra", "blank", "broken", "array"]
+        shapes += ["deep", "open"]  # nested past the limit; brackets left open across lines
         shape = draw(st.sampled_from(shapes))
         if shape == "odd":
             obj[draw(st.sampled_from(FIELDS))] = draw(st.sampled_from(ODD_VALUES))
@@ -139,6 +142,11 @@ def jsonl_files(draw: st.DrawFn) -> bytes:
             text = text[:-1]
         elif shape == "array":
             text = "[" + text + "]"
+        elif shape == "deep":
+            n = draw(st.sampled_from([MAX_DEPTH - 1, MAX_DEPTH, 2000]))
+            text = text[:-1] + ', "quantity": ' + "[" * n + "]" * n + "}"
+        elif shape == "open":
+            text = text[:-1] + ', "colour": {"x": 1' + ', "y": [{"z": 1' * 20
         lines.append(text.encode() + draw(st.sampled_from([b"\n", b"\r\n"])))
     data = b"".join(lines)
     if draw(st.booleans()):
@@ -170,3 +178,28 @@ def test_plain_json_lines_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) ->
         (1, ("A1", "HY01", "S1", "OP", "2018-01-02", "", "2"), ()),
         (2, ("A2", "HY01", "S1", "HTN", "2018-01-03", "r1", ""), ()),
     ]
+
+
+GOOD_LINE = json.dumps(GOOD_OBJECT).encode() + b"\n"
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("chunk_rows", [1, 3, 10])
+def test_a_line_nested_2000_deep_is_rejected_alone(fast: bool, chunk_rows: int) -> None:
+    deep = b'{"source_id": "D1", "quantity": ' + b"[" * 2000 + b"]" * 2000 + b"}\n"
+    data = GOOD_LINE * 2 + deep + GOOD_LINE * 2
+    items = read(data, fast=fast, chunk_rows=chunk_rows, reader=_JsonChunks)
+    assert [item[0] for item in items] == [1, 2, 3, 4, 5]
+    assert items[2] == (3, "", (readers.TOO_DEEP,))
+    assert "more than 64 levels deep" in readers.TOO_DEEP
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_lines_each_a_little_deep_cannot_add_up_to_too_deep(fast: bool) -> None:
+    # Joined into one array (the fast path) these lines read as JSON so far, 15 levels
+    # deeper each: 1,500 levels in all. Each line alone is only invalid.
+    lines = b'{"a": 1\n' + (b'"k": {"j": 1' + b', "k": {"j": 1' * 14 + b"\n") * 100
+    stream = io.BufferedReader(io.BytesIO(lines + GOOD_LINE))
+    [chunk] = _JsonChunks(stream, 200, fast=fast).chunks()
+    assert chunk.lines == [102] and [r.line for r in chunk.unreadable] == list(range(1, 102))
+    assert all(r.reasons[0].startswith("the line is not valid JSON") for r in chunk.unreadable)
