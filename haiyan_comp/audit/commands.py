@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import getpass
 import io
 from datetime import date
@@ -14,10 +13,11 @@ from flask.cli import AppGroup
 from haiyan_comp.audit.flags import flag_report
 from haiyan_comp.audit.reports import batch_detail, findings, list_batches, population_rows
 from haiyan_comp.audit.services import close_audit, draw_batch, record_verdict
-from haiyan_comp.cli import IsoDate, emit_json, json_option, unit_of_work
+from haiyan_comp.cli import ID, YEAR, IsoDate, emit_json, json_option, unit_of_work
 from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.money import format_hundredths as _fmt
+from haiyan_comp.tabular import Figure, csv_writer
 
 
 def _default_by() -> str:
@@ -41,10 +41,10 @@ def audit() -> None:
 
 
 @audit.command("draw")
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=YEAR, required=True)
 @click.option("--institution", "institution_code", required=True, help="Institution code.")
 @click.option("--item", "item_code", required=True, help="Item code in the year's catalogue.")
-@click.option("--size", type=int, required=True, help="Sample size n (1 ≤ n ≤ N).")
+@click.option("--size", type=ID, required=True, help="Sample size n (1 ≤ n ≤ N).")
 @click.option("--seed", required=True, help="The published seed (1–200 characters).")
 @click.option("--from", "date_from", type=IsoDate(), default=None, help="First service date.")
 @click.option("--to", "date_to", type=IsoDate(), default=None, help="Last service date.")
@@ -85,7 +85,7 @@ def draw(
 
 
 @audit.command("verdict")
-@click.argument("batch_id", metavar="BATCH", type=int)
+@click.argument("batch_id", metavar="BATCH", type=ID)
 @click.argument("source_id")
 @click.option("--pass", "outcome", flag_value="pass", help="The record passes.")
 @click.option("--fail", "outcome", flag_value="fail", help="The record fails (needs --reason).")
@@ -121,7 +121,7 @@ def verdict(
 
 
 @audit.command("close")
-@click.argument("batch_id", metavar="BATCH", type=int)
+@click.argument("batch_id", metavar="BATCH", type=ID)
 @by_option
 @json_option
 @unit_of_work
@@ -147,7 +147,7 @@ def close(batch_id: int, by: str, as_json: bool) -> None:
 
 
 @audit.command("show")
-@click.argument("batch_id", metavar="BATCH", type=int)
+@click.argument("batch_id", metavar="BATCH", type=ID)
 @json_option
 @unit_of_work
 def show(batch_id: int, as_json: bool) -> None:
@@ -169,15 +169,15 @@ def show(batch_id: int, as_json: bool) -> None:
 
 
 @audit.command("population")
-@click.argument("batch_id", metavar="BATCH", type=int)
+@click.argument("batch_id", metavar="BATCH", type=ID)
 @unit_of_work
 def population_command(batch_id: int) -> None:
     """The frozen population of a batch as CSV: source_id,purchasable (to recompute R6)."""
     buffer = io.StringIO()
-    out = csv.writer(buffer, lineterminator="\n")
+    out = csv_writer(buffer, lineterminator="\n")
     out.writerow(("source_id", "purchasable"))
     for count, (source_id, purchasable) in enumerate(population_rows(db.session, batch_id)):
-        out.writerow((source_id, _fmt(purchasable)))
+        out.writerow((source_id, Figure(_fmt(purchasable))))
         if count % 10_000 == 9_999:
             click.echo(buffer.getvalue(), nl=False)
             buffer.seek(0)
@@ -186,7 +186,7 @@ def population_command(batch_id: int) -> None:
 
 
 @audit.command("list")
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=YEAR, required=True)
 @click.option("--institution", "institution_code", default=None, help="One institution's code.")
 @json_option
 @unit_of_work
@@ -216,7 +216,7 @@ def _echo_batch(b: dict[str, Any]) -> None:
 
 
 @audit.command("flags")
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=YEAR, required=True)
 @click.option("--institution", "institution_code", default=None, help="One institution's code.")
 @click.option(
     "--limit", type=click.IntRange(min=0), default=1000, show_default=True, help="Flags listed."
@@ -246,7 +246,7 @@ def flags(year: int, institution_code: str | None, limit: int, as_json: bool) ->
 
 
 @audit.command("findings")
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=YEAR, required=True)
 @click.option("--institution", "institution_code", default=None, help="One institution's code.")
 @click.option("--staff", "staff_code", default=None, help="One staff member's code.")
 @json_option

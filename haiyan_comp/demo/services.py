@@ -5,7 +5,6 @@ Flushes and never commits: `haiyan demo` owns the unit of work.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -31,6 +30,7 @@ from haiyan_comp.errors import Conflict, NotFound
 from haiyan_comp.institutions.services import LoadResult, load_institutions, load_staff
 from haiyan_comp.money import format_hundredths
 from haiyan_comp.records.services import ImportReport, import_records
+from haiyan_comp.tabular import csv_writer
 from haiyan_comp.units.services import year_units
 
 CATALOGUE_PATH = Path(haiyan_comp.__file__).parent.parent / "catalog" / "haiyan-2018.yaml"
@@ -173,7 +173,7 @@ def load_demo(
 
 def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> io.BytesIO:
     text = io.StringIO(newline="")
-    writer = csv.writer(text, lineterminator="\n")
+    writer = csv_writer(text, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
     return io.BytesIO(text.getvalue().encode("utf-8"))
