@@ -18,6 +18,7 @@ from typing import Any, NoReturn, ParamSpec, TypeVar
 import click
 from flask.cli import AppGroup, FlaskGroup
 
+from haiyan_comp import bounds
 from haiyan_comp.db import db
 from haiyan_comp.errors import DomainError
 from haiyan_comp.records.rules import parse_iso_date
@@ -55,6 +56,10 @@ def emit_json(document: Any) -> None:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+
+# Whole numbers on the command line, within haiyan_comp.bounds (click says what is wrong, exit 2).
+YEAR = click.IntRange(bounds.YEAR.lowest, bounds.YEAR.highest)
+ID = click.IntRange(bounds.ID.lowest, bounds.ID.highest)
 
 
 class IsoDate(click.ParamType):  # type: ignore[type-arg]

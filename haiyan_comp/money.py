@@ -13,43 +13,101 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TypeVar
 
+from haiyan_comp.bounds import AMOUNT, RATIO, DecimalBound
+
 K = TypeVar("K", bound=Hashable)
 
-_DECIMAL_TEXT = re.compile(r"^(-)?(\d+)(?:\.(\d+))?$")
+_DECIMAL_TEXT = re.compile(r"^(-)?([0-9]+)(?:\.([0-9]+))?$")
+SHOWN = 40  # characters of a refused text quoted back in a message
 
 
 class AmountError(ValueError):
-    """A text or number that is not an exact amount with two decimals."""
+    """A text or number that is not an exact amount within its bound.
 
-
-def parse_hundredths(value: object, *, what: str = "amount", allow_negative: bool = False) -> int:
-    """Parse `value` (text, int or Decimal, never float) into hundredths.
-
-    Accepts at most two decimal places; refuses exponents, floats, blanks.
+    `code` says why (`float`, `type`, `format`, `places`, `digits`, `too_large`,
+    `negative`) and `bound` is the bound it broke, so that pages can say it in
+    Chinese without reading the English message.
     """
-    if isinstance(value, bool | float):
-        raise AmountError(f"{what} must be written as an exact decimal, not a float ({value!r})")
-    if isinstance(value, int):
-        text = str(value)
-    elif isinstance(value, Decimal):
-        text = format(value, "f")
-    elif isinstance(value, str):
-        text = value.strip().replace(",", "") if "," in value else value.strip()
-    else:
-        raise AmountError(f"{what} must be a decimal number, got {type(value).__name__}")
+
+    def __init__(self, message: str, code: str = "format", bound: DecimalBound = AMOUNT) -> None:
+        super().__init__(message)
+        self.code = code
+        self.bound = bound
+
+
+def shown(text: str) -> str:
+    """A refused text as a message quotes it: at most SHOWN characters."""
+    return text if len(text) <= SHOWN else f"{text[:SHOWN]}… ({len(text)} characters)"
+
+
+def parse_hundredths(
+    value: object,
+    *,
+    what: str = "amount",
+    allow_negative: bool = False,
+    bound: DecimalBound = AMOUNT,
+) -> int:
+    """Parse `value` (text, int or Decimal, never float) into hundredths within `bound`.
+
+    Accepts at most two decimal places; refuses exponents, floats, blanks, and
+    more digits than the bound allows (checked before any conversion).
+    """
+    if bound.places != 2:
+        raise ValueError("parse_hundredths reads bounds of 2 decimal places")
+    return parse_decimal(value, bound, what=what, allow_negative=allow_negative)
+
+
+def parse_decimal(
+    value: object, bound: DecimalBound, *, what: str, allow_negative: bool = False
+) -> int:
+    """The one parser of decimals: `value` in units of 10^-bound.places, within `bound`."""
+    text = _decimal_text(value, bound, what)
     match = _DECIMAL_TEXT.match(text)
     if not match:
-        raise AmountError(f"{what} must be a decimal number like 12.50, got {text!r}")
+        raise AmountError(
+            f"{what} must be a decimal number like {bound.example}, got {shown(text)!r}",
+            "format",
+            bound,
+        )
     sign, whole, frac = match.groups()
     frac = frac or ""
-    if len(frac) > 2:
-        raise AmountError(f"{what} has more than 2 decimal places: {text}")
-    hundredths = int(whole) * 100 + int((frac + "00")[:2])
-    if sign:
-        hundredths = -hundredths
-    if hundredths < 0 and not allow_negative:
-        raise AmountError(f"{what} must not be negative: {text}")
-    return hundredths
+    if sign and not allow_negative:
+        raise AmountError(f"{what} must not be negative: {shown(text)}", "negative", bound)
+    if len(frac) > bound.places:
+        raise AmountError(
+            f"{what} has more than {bound.places} decimal places: {shown(text)}", "places", bound
+        )
+    if len(whole) > bound.digits:
+        raise AmountError(
+            f"{what} is too large: {bound.describe()}, got {shown(text)}", "digits", bound
+        )
+    number = int(whole) * bound.scale + int((frac + "0" * bound.places)[: bound.places])
+    if number > bound.largest:
+        raise AmountError(
+            f"{what} is too large: {bound.describe()}, got {shown(text)}", "too_large", bound
+        )
+    return -number if sign else number
+
+
+def _decimal_text(value: object, bound: DecimalBound, what: str) -> str:
+    """The text of a value; numbers beyond the bound are refused before they are written out."""
+    if isinstance(value, bool | float):
+        raise AmountError(
+            f"{what} must be written as an exact decimal, not a float ({value!r})", "float", bound
+        )
+    if isinstance(value, int):
+        if abs(value) >= 10**bound.digits:
+            raise AmountError(f"{what} is too large: {bound.describe()}", "digits", bound)
+        return str(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite() or value.adjusted() >= bound.digits:
+            raise AmountError(
+                f"{what} is too large or not a number: {bound.describe()}", "digits", bound
+            )
+        return format(value, "f")
+    if isinstance(value, str):
+        return value.strip().replace(",", "") if "," in value else value.strip()
+    raise AmountError(f"{what} must be a decimal number, got {type(value).__name__}", "type", bound)
 
 
 def format_hundredths(hundredths: int) -> str:
@@ -111,15 +169,6 @@ def _sort_key(key: object) -> tuple[str, object]:
     return (type(key).__name__, key)
 
 
-def parse_ratio(value: object, *, what: str = "ratio") -> int:
+def parse_ratio(value: object, *, what: str = "ratio", bound: DecimalBound = RATIO) -> int:
     """Parse a fraction like '0.10' (10%) into ten-thousandths: at most 4 decimal places."""
-    if isinstance(value, bool | float):
-        raise AmountError(f"{what} must be written as an exact decimal, not a float ({value!r})")
-    text = str(value).strip()
-    match = _DECIMAL_TEXT.match(text)
-    if not match or match.group(1):
-        raise AmountError(f"{what} must be a fraction like 0.10 (for 10%), got {text!r}")
-    whole, frac = match.group(2), match.group(3) or ""
-    if len(frac) > 4:
-        raise AmountError(f"{what} has more than 4 decimal places: {text}")
-    return int(whole) * 10_000 + int((frac + "0000")[:4])
+    return parse_decimal(value, bound, what=what)

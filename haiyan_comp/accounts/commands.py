@@ -12,7 +12,7 @@ from sqlalchemy import select
 from haiyan_comp.accounts import services
 from haiyan_comp.accounts.models import ROLES, TOKEN_ROLES, ApiToken, User
 from haiyan_comp.audit.reports import iso
-from haiyan_comp.cli import emit_json, json_option, unit_of_work
+from haiyan_comp.cli import ID, emit_json, json_option, unit_of_work
 from haiyan_comp.db import db
 
 
@@ -183,7 +183,7 @@ def list_tokens(as_json: bool) -> None:
 
 
 @tokens.command("revoke")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=ID)
 @unit_of_work
 def revoke_token(token_id: int) -> None:
     """Revoke a token: it stops working at once."""

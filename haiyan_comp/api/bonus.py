@@ -7,6 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from haiyan_comp import bounds
 from haiyan_comp.api.schemas import Amount, Decimal2, InstitutionQuery, actor
 from haiyan_comp.api.years import check_year
 from haiyan_comp.bonus.services import (
@@ -30,6 +31,7 @@ class AssessmentInput(Schema):
         load_default=None,
         allow_none=True,
         what="score",
+        bound=bounds.SCORE,
         metadata={"description": "0.00–1000.00; null: the sum of the loaded indicators."},
     )
     surplus = Amount(required=True, signed=True, what="surplus")
@@ -42,7 +44,7 @@ class AssessmentSchema(Schema):
     surplus = Decimal2(required=True)
 
 
-@blp.route("/<int:year>/assessments/<institution>", methods=["PUT"])
+@blp.route("/<year:year>/assessments/<institution>", methods=["PUT"])
 @blp.arguments(AssessmentInput)
 @blp.response(200, AssessmentSchema)
 @allow("finance")
@@ -88,7 +90,7 @@ class BonusSchema(Schema):
     institutions = fields.List(fields.Nested(InstitutionBonusSchema), required=True)
 
 
-@blp.route("/<int:year>/bonus", methods=["GET"])
+@blp.route("/<year:year>/bonus", methods=["GET"])
 @blp.arguments(InstitutionQuery, location="query")
 @blp.response(200, BonusSchema)
 @allow("finance", "centre")
@@ -109,7 +111,7 @@ class PoolSchema(Schema):
     pool = Decimal2(required=True)
 
 
-@blp.route("/<int:year>/bonus/<institution>/pool", methods=["PUT"])
+@blp.route("/<year:year>/bonus/<institution>/pool", methods=["PUT"])
 @blp.arguments(PoolInput)
 @blp.response(200, PoolSchema)
 @allow("centre")
@@ -142,7 +144,7 @@ class PaySheetSchema(Schema):
     staff = fields.List(fields.Nested(PaySheetLine), required=True)
 
 
-@blp.route("/<int:year>/paysheets/<institution>", methods=["POST"])
+@blp.route("/<year:year>/paysheets/<institution>", methods=["POST"])
 @blp.arguments(PaySheetInput)
 @blp.response(200, PaySheetSchema)
 @allow("centre")
@@ -159,7 +161,7 @@ def post_paysheet(entered: dict[str, Any], year: int, institution: str) -> dict[
     return document
 
 
-@blp.route("/<int:year>/paysheets/<institution>", methods=["GET"])
+@blp.route("/<year:year>/paysheets/<institution>", methods=["GET"])
 @blp.response(200, PaySheetSchema)
 @allow("finance", "centre")
 def get_paysheet(year: int, institution: str) -> dict[str, Any]:

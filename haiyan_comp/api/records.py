@@ -17,6 +17,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
+from haiyan_comp import bounds
 from haiyan_comp.api.schemas import CODE, Decimal2, ErrorSchema, InstitutionQuery, Year, actor, text
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.db import db
@@ -28,6 +29,7 @@ from haiyan_comp.records.models import ServiceRecord
 from haiyan_comp.records.readers import detect_format
 from haiyan_comp.records.services import import_records
 from haiyan_comp.web.access import allow, own_code
+from haiyan_comp.web.inputs import upload_name
 
 blp = Blueprint("api_records", __name__, url_prefix="/records", description="Service records")
 
@@ -101,14 +103,14 @@ def _upload() -> tuple[BinaryIO, str]:
                 "send the records file in the multipart field 'file'",
                 details={"fields": sorted(request.files)},
             )
-        return cast(BinaryIO, upload.stream), name or upload.filename or "upload.csv"
+        return cast(BinaryIO, upload.stream), upload_name(name or upload.filename, "upload.csv")
     file_format = RAW_TYPES.get(request.mimetype)
     if file_format is None:
         raise UnsupportedMediaType(
             "send the records as multipart/form-data (field 'file'), text/csv or "
             f"application/x-ndjson, not {request.mimetype or 'a body without Content-Type'}"
         )
-    name = name or f"records{EXTENSION[file_format]}"
+    name = upload_name(name, f"records{EXTENSION[file_format]}")
     if detect_format(name, b"") != file_format or not name.lower().endswith(
         (".csv", ".txt", ".jsonl", ".ndjson", ".json")
     ):
@@ -157,7 +159,7 @@ class RecordsQuery(InstitutionQuery):
     date_to = fields.Date(load_default=None, data_key="to")
     after = fields.Integer(
         load_default=0,
-        validate=validate.Range(min=0, max=2**62),
+        validate=validate.Range(min=0, max=bounds.BIG_ID.highest),
         metadata={"description": "Records after this id (the previous page's `next_after`)."},
     )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_LIMIT))

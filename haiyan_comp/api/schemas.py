@@ -2,7 +2,9 @@
 
 Money and units travel as decimal strings, never as JSON numbers: out with
 exactly 2 places (`Decimal2`), in with at most 2 (`Amount`, read into integer
-hundredths); fractions (ratios) in with at most 4 places (`Ratio`).
+hundredths); fractions (ratios) in with at most 4 places (`Ratio`). What comes
+in must match the `pattern` the OpenAPI document shows, made from the bound
+(haiyan_comp.bounds) that money.py enforces on every other path too.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ from typing import Any
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 
-from haiyan_comp.money import AmountError, parse_hundredths, parse_ratio
+from haiyan_comp import bounds
+from haiyan_comp.bounds import DecimalBound
+from haiyan_comp.money import AmountError, parse_decimal
 
 DECIMAL_PATTERN = r"^-?\d+\.\d{2}$"
 DECIMAL = validate.Regexp(DECIMAL_PATTERN)
-AMOUNT_PATTERN = r"^\d{1,13}(\.\d{1,2})?$"
-SIGNED_AMOUNT_PATTERN = r"^-?\d{1,13}(\.\d{1,2})?$"
-RATIO_PATTERN = r"^\d{1,3}(\.\d{1,4})?$"
+AMOUNT_PATTERN = bounds.AMOUNT.pattern()
+SIGNED_AMOUNT_PATTERN = bounds.AMOUNT.pattern(signed=True)
+RATIO_PATTERN = bounds.RATIO.pattern()
 
 
 def text(longest: int, error: str = "") -> validate.Regexp:
@@ -41,40 +45,56 @@ def Decimal2(**kwargs: Any) -> fields.String:
     )
 
 
-class Amount(fields.String):
-    """Money or units sent to the API: "12.5" or "12.50" (a string), read as hundredths."""
+class BoundedDecimal(fields.String):
+    """A decimal string within a bound (its pattern is in the OpenAPI document), read as an int."""
 
-    def __init__(self, *, signed: bool = False, what: str = "amount", **kwargs: Any) -> None:
-        pattern = SIGNED_AMOUNT_PATTERN if signed else AMOUNT_PATTERN
-        metadata = {"pattern": pattern, "example": "-50.00" if signed else "2000.00"}
+    def __init__(
+        self, *, bound: DecimalBound, signed: bool = False, what: str, **kwargs: Any
+    ) -> None:
+        metadata = {"pattern": bound.pattern(signed=signed), "example": bound.example.split()[0]}
         metadata.update(kwargs.pop("metadata", {}))
         super().__init__(metadata=metadata, **kwargs)
+        self.bound = bound
         self.signed = signed
         self.what = what
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:  # type: ignore[override]
         if not isinstance(value, str):
-            raise ValidationError(f'{self.what}: a decimal string like "12.50", not a number')
+            raise ValidationError(
+                f'{self.what}: a decimal string like "{self.metadata["example"]}", not a number'
+            )
         try:
-            return parse_hundredths(value, what=self.what, allow_negative=self.signed)
+            number = parse_decimal(value, self.bound, what=self.what, allow_negative=self.signed)
         except AmountError as exc:
             raise ValidationError(str(exc)) from None
+        if not self.bound.matches(value, signed=self.signed):  # spaces, thousands separators
+            raise ValidationError(
+                f"{self.what}: write digits only, matching {self.bound.pattern(signed=self.signed)}"
+            )
+        return number
 
 
-class Ratio(fields.String):
+class Amount(BoundedDecimal):
+    """Money or units sent to the API: "12.5" or "12.50" (a string), read as hundredths."""
+
+    def __init__(
+        self,
+        *,
+        signed: bool = False,
+        what: str = "amount",
+        bound: DecimalBound = bounds.AMOUNT,
+        **kwargs: Any,
+    ) -> None:
+        metadata = {"example": "-50.00" if signed else "2000.00"}
+        metadata.update(kwargs.pop("metadata", {}))
+        super().__init__(bound=bound, signed=signed, what=what, metadata=metadata, **kwargs)
+
+
+class Ratio(BoundedDecimal):
     """A fraction sent to the API: "0.80" is 80%; read as ten-thousandths."""
 
     def __init__(self, *, what: str = "ratio", **kwargs: Any) -> None:
-        super().__init__(metadata={"pattern": RATIO_PATTERN, "example": "0.80"}, **kwargs)
-        self.what = what
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:  # type: ignore[override]
-        if not isinstance(value, str):
-            raise ValidationError(f'{self.what}: a decimal string like "0.80", not a number')
-        try:
-            return parse_ratio(value, what=self.what)
-        except AmountError as exc:
-            raise ValidationError(str(exc)) from None
+        super().__init__(bound=bounds.RATIO, what=what, metadata={"example": "0.80"}, **kwargs)
 
 
 def IsoDate(**kwargs: Any) -> fields.String:
@@ -90,7 +110,9 @@ def IsoDateTime(**kwargs: Any) -> fields.String:
 def Year(**kwargs: Any) -> fields.Integer:
     """A scheme year."""
     return fields.Integer(
-        validate=validate.Range(min=1900, max=9998), metadata={"example": 2018}, **kwargs
+        validate=validate.Range(min=bounds.YEAR.lowest, max=bounds.YEAR.highest),
+        metadata={"example": 2018},
+        **kwargs,
     )
 
 

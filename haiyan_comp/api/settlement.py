@@ -70,7 +70,7 @@ def _as_of(value: date) -> date:
     return value
 
 
-@blp.route("/<int:year>/settlement/preview", methods=["GET"])
+@blp.route("/<year:year>/settlement/preview", methods=["GET"])
 @blp.arguments(AsOfQuery, location="query")
 @blp.response(200, SettlementSchema)
 @allow("finance")
@@ -83,7 +83,7 @@ def preview(query: dict[str, Any], year: int) -> dict[str, Any]:
     return document
 
 
-@blp.route("/<int:year>/settlement", methods=["POST"])
+@blp.route("/<year:year>/settlement", methods=["POST"])
 @blp.arguments(AsOfQuery)
 @blp.response(200, SettlementSchema)
 @allow("finance")
@@ -96,7 +96,7 @@ def settle(entered: dict[str, Any], year: int) -> dict[str, Any]:
     return document
 
 
-@blp.route("/<int:year>/settlement", methods=["GET"])
+@blp.route("/<year:year>/settlement", methods=["GET"])
 @blp.response(200, SettlementSchema)
 @allow("finance", "centre")
 def settled(year: int) -> dict[str, Any]:

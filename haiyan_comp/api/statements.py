@@ -26,7 +26,7 @@ def pdf_response(description: str) -> Any:
     return blp.response(200, PDF, content_type="application/pdf", description=description)
 
 
-@blp.route("/<institution>/settlement/<int:year>", methods=["GET"])
+@blp.route("/<institution>/settlement/<year:year>", methods=["GET"])
 @pdf_response("The settlement statement (PDF).")
 @allow("finance", "centre", "staff")
 def settlement(institution: str, year: int) -> BaseResponse:
@@ -50,7 +50,7 @@ def audit(institution: str, batch_id: int) -> BaseResponse:
     return pdfs.audit_pdf(institution, check_batch(batch_id))
 
 
-@blp.route("/<institution>/slips/<int:year>", methods=["GET"])
+@blp.route("/<institution>/slips/<year:year>", methods=["GET"])
 @pdf_response("Every staff member's bonus slip (PDF).")
 @allow("finance", "centre")
 def slips(institution: str, year: int) -> BaseResponse:
@@ -58,7 +58,7 @@ def slips(institution: str, year: int) -> BaseResponse:
     return pdfs.slips_pdf(institution, check_year(year))
 
 
-@blp.route("/<institution>/slips/<int:year>/<staff>", methods=["GET"])
+@blp.route("/<institution>/slips/<year:year>/<staff>", methods=["GET"])
 @pdf_response("One staff member's bonus slip (PDF).")
 @allow("finance", "centre", "staff")
 def slip(institution: str, year: int, staff: str) -> BaseResponse:

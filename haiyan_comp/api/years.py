@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, fields
 
+from haiyan_comp import bounds
 from haiyan_comp.api.schemas import (
-    AMOUNT_PATTERN,
     Amount,
+    BoundedDecimal,
     Decimal2,
     IsoDate,
     IsoDateTime,
@@ -30,7 +31,6 @@ from haiyan_comp.budget.services import (
 )
 from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput, NotFound
-from haiyan_comp.money import AmountError, parse_hundredths
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.web.access import allow, own_code
 from haiyan_comp.years.models import Year
@@ -39,12 +39,11 @@ blp = Blueprint("api_years", __name__, url_prefix="/years", description="Years, 
 runs = Blueprint("api_prepayments", __name__, url_prefix="/prepayments", description="Prepayment")
 
 RATIO_OUT = r"^\d+\.\d{4}$"
-MAX_YEAR = 9998  # a year after it must still be a date
 
 
 def check_year(year: int) -> int:
-    """A year in a URL: 404 for one no county could have (and no database overflow)."""
-    if not 1900 <= year <= MAX_YEAR:
+    """A year: 404 for one no county could have (the `year` converter refuses them already)."""
+    if year not in bounds.YEAR:
         raise NotFound(f"no year {year}")
     return year
 
@@ -56,13 +55,15 @@ def ratio_text(value: int | None) -> str | None:
     return f"{value // 10_000}.{value % 10_000:04d}"
 
 
-class PriceField(fields.String):
-    """`"floating"`, or a fixed price in yuan."""
+class PriceField(BoundedDecimal):
+    """`"floating"`, or a fixed price in yuan (bounds.PRICE)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
+            bound=bounds.PRICE,
+            what="unit price",
             metadata={
-                "pattern": f"^floating$|{AMOUNT_PATTERN}",
+                "pattern": f"^floating$|{bounds.PRICE.pattern()}",
                 "example": "10.00",
                 "description": 'A fixed unit price in yuan, or "floating" (budget ÷ units).',
             },
@@ -72,12 +73,7 @@ class PriceField(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | None:  # type: ignore[override]
         if value == "floating":
             return None
-        if not isinstance(value, str):
-            raise ValidationError('a decimal string like "10.00", or "floating"')
-        try:
-            return parse_hundredths(value, what="unit price")
-        except AmountError as exc:
-            raise ValidationError(str(exc)) from None
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class YearConfigInput(Schema):
@@ -124,7 +120,7 @@ def config_json(config: YearConfig) -> dict[str, Any]:
     }
 
 
-@blp.route("/<int:year>", methods=["GET"])
+@blp.route("/<year:year>", methods=["GET"])
 @blp.response(200, YearConfigSchema)
 @allow("finance", "centre")
 def get_year(year: int) -> dict[str, Any]:
@@ -132,7 +128,7 @@ def get_year(year: int) -> dict[str, Any]:
     return config_json(get_config(db.session, check_year(year)))
 
 
-@blp.route("/<int:year>", methods=["PUT"])
+@blp.route("/<year:year>", methods=["PUT"])
 @blp.arguments(YearConfigInput)
 @blp.response(200, YearConfigSchema)
 @allow("finance")
@@ -146,7 +142,7 @@ def put_year(entered: dict[str, Any], year: int) -> dict[str, Any]:
 
 
 class BaselineInput(Schema):
-    basic_medical_units = Amount(required=True, what="basic-medical units")
+    basic_medical_units = Amount(required=True, what="basic-medical units", bound=bounds.UNITS)
 
 
 class BaselineSchema(Schema):
@@ -155,7 +151,7 @@ class BaselineSchema(Schema):
     basic_medical_units = Decimal2(required=True)
 
 
-@blp.route("/<int:year>/baselines/<institution>", methods=["PUT"])
+@blp.route("/<year:year>/baselines/<institution>", methods=["PUT"])
 @blp.arguments(BaselineInput)
 @blp.response(200, BaselineSchema)
 @allow("finance")
@@ -169,7 +165,7 @@ def put_baseline(entered: dict[str, Any], year: int, institution: str) -> dict[s
 
 
 class PlanInput(Schema):
-    weight = Amount(load_default=None, allow_none=True, what="weight")
+    weight = Amount(load_default=None, allow_none=True, what="weight", bound=bounds.UNITS)
     total = Amount(load_default=None, allow_none=True, what="total")
 
 
@@ -180,7 +176,7 @@ class PlanSchema(Schema):
     total = Decimal2(required=True, allow_none=True)
 
 
-@blp.route("/<int:year>/prepayment-plans/<institution>", methods=["PUT"])
+@blp.route("/<year:year>/prepayment-plans/<institution>", methods=["PUT"])
 @blp.arguments(PlanInput)
 @blp.response(200, PlanSchema)
 @allow("finance")
@@ -219,7 +215,7 @@ class ScheduleSchema(Schema):
     instalments = fields.List(fields.Nested(InstalmentSchema), required=True)
 
 
-@blp.route("/<int:year>/prepayments", methods=["GET"])
+@blp.route("/<year:year>/prepayments", methods=["GET"])
 @blp.response(200, ScheduleSchema)
 @allow("finance", "centre")
 def get_schedule(year: int) -> dict[str, Any]:
@@ -248,7 +244,7 @@ class RunSchema(Schema):
 def run_prepayments(entered: dict[str, Any]) -> dict[str, Any]:
     """Pay every instalment due on or before `as_of` and not yet paid (`haiyan prepay run`)."""
     as_of = entered["as_of"]
-    if not 1900 <= as_of.year <= MAX_YEAR:
+    if as_of.year not in bounds.YEAR:
         raise InvalidInput(f"as_of: {as_of} is not a date of the scheme")
     with db.unit_of_work():
         paid = pay_due_instalments(db.session, as_of, actor())

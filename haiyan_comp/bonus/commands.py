@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from haiyan_comp import bounds
 from haiyan_comp.bonus.services import (
     choose_bonus_pool,
     load_indicators,
@@ -15,7 +16,7 @@ from haiyan_comp.bonus.services import (
     year_bonus,
 )
 from haiyan_comp.budget.commands import amount, by_option, who
-from haiyan_comp.cli import emit_json, json_option, unit_of_work
+from haiyan_comp.cli import YEAR, emit_json, json_option, unit_of_work
 from haiyan_comp.db import db
 from haiyan_comp.money import format_hundredths as fmt
 
@@ -26,7 +27,7 @@ def assess() -> None:
 
 
 @assess.command("set")
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @click.option("--institution", required=True)
 @click.option("--score", default=None, help="0.00–1000.00; leave out to use the loaded indicators.")
 @click.option(
@@ -40,7 +41,8 @@ def assess_set(
     """Record an institution's assessment score and surplus for a settled YEAR."""
     row = set_assessment(
         db.session, year, institution,
-        score=amount(score, "score"), surplus=amount(surplus, "surplus", allow_negative=True) or 0,
+        score=amount(score, "score", bound=bounds.SCORE),
+        surplus=amount(surplus, "surplus", allow_negative=True) or 0,
         by=who(by),
     )  # fmt: skip
     click.echo(f"{institution} {year}: score {fmt(row.score)}, surplus {fmt(row.surplus)}")
@@ -53,7 +55,7 @@ def indicators() -> None:
 
 @indicators.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=YEAR, required=True)
 @by_option
 @unit_of_work
 def indicators_load(path: Path, year: int, by: str | None) -> None:
@@ -79,7 +81,7 @@ def bonus() -> None:
 
 
 @bonus.command("show")
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @click.option("--institution", default=None)
 @json_option
 @unit_of_work
@@ -97,7 +99,7 @@ def show(year: int, institution: str | None, as_json: bool) -> None:
 
 
 @bonus.command("pool")
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @click.option("--institution", required=True)
 @click.option("--amount", "amount_text", required=True, help="Yuan, at most the cap.")
 @by_option
@@ -112,7 +114,7 @@ def bonus_pool(year: int, institution: str, amount_text: str, by: str | None) ->
 
 @click.command("paysheet")
 @with_appcontext
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @click.option("--institution", required=True)
 @click.option("--performance-pay", required=True, help="Performance-pay total T, yuan.")
 @json_option

@@ -8,6 +8,8 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
+from haiyan_comp import bounds
+from haiyan_comp.bounds import DecimalBound
 from haiyan_comp.budget.services import (
     ConfigInput,
     configure_year,
@@ -16,7 +18,7 @@ from haiyan_comp.budget.services import (
     set_baseline,
     set_prepayment_plan,
 )
-from haiyan_comp.cli import IsoDate, emit_json, json_option, unit_of_work
+from haiyan_comp.cli import YEAR, IsoDate, emit_json, json_option, unit_of_work
 from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.money import AmountError, parse_hundredths, parse_ratio
@@ -30,12 +32,14 @@ def who(by: str | None) -> str:
     return by or f"cli:{getpass.getuser()}"
 
 
-def amount(text: str | None, what: str, allow_negative: bool = False) -> int | None:
-    """Yuan text to fen, or a clear InvalidInput naming the option."""
+def amount(
+    text: str | None, what: str, allow_negative: bool = False, bound: DecimalBound = bounds.AMOUNT
+) -> int | None:
+    """Yuan (units, a score) text to hundredths within `bound`, or an InvalidInput naming it."""
     if text is None:
         return None
     try:
-        return parse_hundredths(text, what=what, allow_negative=allow_negative)
+        return parse_hundredths(text, what=what, allow_negative=allow_negative, bound=bound)
     except AmountError as exc:
         raise InvalidInput(str(exc)) from None
 
@@ -56,14 +60,16 @@ def year_group() -> None:
 
 
 @year_group.command("configure")
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @click.option("--budget", required=True, help="Purchase budget B, yuan.")
 @click.option("--unit-price", default=None, help="Fixed price p, yuan per unit.")
 @click.option("--floating-price", is_flag=True, help="Price = budget ÷ purchased units.")
 @click.option("--growth-cap", default=None, help="Basic-medical growth cap g as a fraction (0.10).")
 @click.option("--risk-fund", default="0", show_default=True, help="Risk fund R, yuan.")
 @click.option("--prepay-ratio", required=True, help="Prepayment ratio ρ, 0 < ρ ≤ 1.")
-@click.option("--instalments", required=True, type=int, help="1, 2, 3, 4, 6 or 12.")
+@click.option(
+    "--instalments", required=True, type=click.IntRange(1, 12), help="1, 2, 3, 4, 6 or 12."
+)
 @click.option("--basic-share", default="0.40", show_default=True, help="R19's basic part of pay.")
 @by_option
 @json_option
@@ -86,7 +92,7 @@ def configure(
         raise InvalidInput("give exactly one of --unit-price P or --floating-price")
     entered = ConfigInput(
         budget=amount(budget, "budget") or 0,
-        unit_price=amount(unit_price, "unit price"),
+        unit_price=amount(unit_price, "unit price", bound=bounds.PRICE),
         growth_cap=fraction(growth_cap, "growth cap"),
         risk_fund=amount(risk_fund, "risk fund") or 0,
         prepay_ratio=fraction(prepay_ratio, "prepay ratio") or 0,
@@ -115,14 +121,14 @@ def baseline_group() -> None:
 
 
 @baseline_group.command("set")
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @click.option("--institution", required=True)
 @click.option("--basic-medical-units", required=True, help="P_bm of year−1, units.")
 @by_option
 @unit_of_work
 def baseline_set(year: int, institution: str, basic_medical_units: str, by: str | None) -> None:
     """Set an institution's previous-year purchased basic-medical units for YEAR."""
-    units = amount(basic_medical_units, "basic-medical units") or 0
+    units = amount(basic_medical_units, "basic-medical units", bound=bounds.UNITS) or 0
     set_baseline(db.session, year, institution, units, who(by))
     click.echo(f"baseline {year} {institution}: {fmt(units)} basic-medical units")
 
@@ -159,7 +165,7 @@ def _paid_json(item: dict[str, object]) -> dict[str, object]:
 
 
 @prepay_group.command("schedule")
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=YEAR, required=True)
 @json_option
 @unit_of_work
 def prepay_schedule(year: int, as_json: bool) -> None:
@@ -174,7 +180,7 @@ def prepay_schedule(year: int, as_json: bool) -> None:
 
 
 @prepay_group.command("plan")
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @click.option("--institution", required=True)
 @click.option("--weight", default=None, help="A weight for the pool split.")
 @click.option("--total", default=None, help="Or this institution's total, yuan.")
@@ -188,7 +194,7 @@ def prepay_plan(
         db.session,
         year,
         institution,
-        weight=amount(weight, "weight"),
+        weight=amount(weight, "weight", bound=bounds.UNITS),
         total=amount(total, "total"),
         by=who(by),
     )

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from haiyan_comp.catalogue.services import load_catalogue
-from haiyan_comp.cli import emit_json, json_option, unit_of_work
+from haiyan_comp.cli import YEAR, emit_json, json_option, unit_of_work
 from haiyan_comp.db import db
 
 
@@ -19,7 +19,7 @@ def catalog() -> None:
 
 @catalog.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--year", type=int, required=True, help="The scheme year the catalogue is for.")
+@click.option("--year", type=YEAR, required=True, help="The scheme year the catalogue is for.")
 @json_option
 @unit_of_work
 def load(path: Path, year: int, as_json: bool) -> None:

@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from haiyan_comp.money import AmountError, parse_hundredths
+from haiyan_comp.bounds import CAP, ITEM_VALUE
+from haiyan_comp.money import AmountError, parse_hundredths, shown
 
 CATEGORIES = ("basic_medical", "public_health")
 KEYS = ("code", "name", "category", "unit", "value", "cap", "spec", "data_rule", "source")
@@ -88,7 +89,9 @@ def _check_item(raw: Mapping[str, object], code: str) -> list[str]:
 
 def _check_value(value: object) -> list[str]:
     try:
-        hundredths = parse_hundredths(_number_text(value), what="value", allow_negative=True)
+        hundredths = parse_hundredths(
+            _number_text(value), what="value", allow_negative=True, bound=ITEM_VALUE
+        )
     except AmountError as exc:
         return [f"value: {exc} (R1)"]
     if hundredths <= 0:
@@ -100,8 +103,11 @@ def _check_cap(cap: object) -> list[str]:
     if cap is None or cap == "":
         return []
     text = _number_text(cap)
-    if isinstance(cap, bool) or not (text.isascii() and text.isdigit()) or int(text) < 1:
-        return [f"cap: must be a positive whole number or empty, got {text!r} (R1)"]
+    if isinstance(cap, bool) or CAP.parse(text) is None:
+        return [
+            f"cap: must be a positive whole number or empty, got {shown(text)!r} "
+            f"(at most {CAP.highest}) (R1)"
+        ]
     return []
 
 
@@ -113,7 +119,7 @@ def _build(index: int, raw: Mapping[str, object]) -> CatalogueItem:
         name=_text(raw["name"]),
         category=_text(raw["category"]),
         unit=_text(raw["unit"]),
-        value=parse_hundredths(_number_text(raw["value"]), what="value"),
+        value=parse_hundredths(_number_text(raw["value"]), what="value", bound=ITEM_VALUE),
         cap=None if cap is None or cap == "" else int(_number_text(cap)),
         spec=_text(raw["spec"]),
         data_rule=_text(raw["data_rule"]),

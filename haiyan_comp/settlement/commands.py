@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from haiyan_comp.budget.commands import amount, by_option, who
-from haiyan_comp.cli import IsoDate, emit_json, json_option, unit_of_work
+from haiyan_comp.cli import YEAR, IsoDate, emit_json, json_option, unit_of_work
 from haiyan_comp.db import db
 from haiyan_comp.ledger.services import ledger_lines, verify_ledger
 from haiyan_comp.money import format_hundredths as fmt
@@ -19,7 +19,7 @@ from haiyan_comp.settlement.services import settle_year
 
 @click.command("settle")
 @with_appcontext
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @click.option("--as-of", "as_of", type=IsoDate(), required=True)
 @click.option("--dry-run", is_flag=True, help="Show the figures; settle nothing.")
 @by_option
@@ -45,7 +45,7 @@ def settle(year: int, as_of: date, dry_run: bool, by: str | None, as_json: bool)
 
 
 @click.group("ledger", cls=AppGroup, invoke_without_command=True)
-@click.option("--year", type=int, default=None)
+@click.option("--year", type=YEAR, default=None)
 @click.option("--institution", default=None)
 @json_option
 @click.pass_context
@@ -83,12 +83,12 @@ def ledger_verify() -> None:
 
 @click.command("adjust")
 @with_appcontext
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @click.option("--institution", required=True)
 @click.option(
     "--amount", "amount_text", required=True, help="Yuan; negative: the institution owes."
 )
-@click.option("--corrects", type=int, required=True, help="The settled year being corrected.")
+@click.option("--corrects", type=YEAR, required=True, help="The settled year being corrected.")
 @click.option("--reason", required=True)
 @by_option
 @unit_of_work

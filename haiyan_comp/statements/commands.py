@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from haiyan_comp.audit.models import AuditBatch
 from haiyan_comp.budget.commands import amount
-from haiyan_comp.cli import IsoDate, unit_of_work
+from haiyan_comp.cli import ID, YEAR, IsoDate, unit_of_work
 from haiyan_comp.db import db
 from haiyan_comp.money import parse_hundredths
 from haiyan_comp.statements.audit_report import render_audit_report
@@ -74,7 +74,7 @@ out_option = click.option("--out", "out", required=True, type=click.Path(path_ty
 
 @statement.command("make")
 @with_appcontext
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @institution_option
 @all_option
 @out_option
@@ -138,8 +138,8 @@ def _write(
 
 @statement.command("audit")
 @with_appcontext
-@click.argument("batch_id", metavar="[BATCH]", type=int, required=False)
-@click.option("--year", type=int, default=None, help="With --all: every closed batch of YEAR.")
+@click.argument("batch_id", metavar="[BATCH]", type=ID, required=False)
+@click.option("--year", type=YEAR, default=None, help="With --all: every closed batch of YEAR.")
 @all_option
 @out_option
 @unit_of_work
@@ -166,7 +166,7 @@ def audit(batch_id: int | None, year: int | None, every: bool, out: Path) -> Non
 
 @statement.command("slip")
 @with_appcontext
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @click.option("--institution", required=True, help="The institution's code.")
 @click.option("--performance-pay", required=True, help="Performance-pay total T, yuan.")
 @out_option

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from haiyan_comp.cli import emit_json, json_option, unit_of_work
+from haiyan_comp.cli import YEAR, emit_json, json_option, unit_of_work
 from haiyan_comp.db import db
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.units.services import year_units
@@ -13,7 +13,7 @@ from haiyan_comp.units.services import year_units
 
 @click.command("units")
 @with_appcontext
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=YEAR, required=True)
 @click.option("--institution", "institution_code", default=None, help="One institution's code.")
 @json_option
 @unit_of_work

@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from haiyan_comp import bounds
 from haiyan_comp.audit.flags import AFTER_IMPORT, REPEAT, RULES, STAFF_DAY, flag_report
 from haiyan_comp.audit.models import AuditBatch
 from haiyan_comp.audit.reports import batch_detail, findings, list_batches
@@ -31,6 +32,7 @@ from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.money import format_hundredths, parse_hundredths
 from haiyan_comp.records.models import ServiceRecord
 from haiyan_comp.web.access import allow
+from haiyan_comp.web.inputs import whole_arg
 from haiyan_comp.web.layout import nav
 from haiyan_comp.years.models import Year
 
@@ -56,7 +58,7 @@ def _years() -> list[int]:
 
 def _year() -> int:
     """The year asked for (?year=), else the newest open year, else the newest, else today's."""
-    asked = request.args.get("year", type=int)
+    asked = whole_arg("year", bounds.YEAR)
     if asked is not None:
         return asked
     rows = db.session.execute(select(Year.year, Year.settled_at).order_by(Year.year.desc())).all()
@@ -160,7 +162,7 @@ def flags() -> Page:
     year = _year()
     institution = request.args.get("institution") or None
     rule = request.args.get("rule") if request.args.get("rule") in RULES else None
-    limit = request.args.get("limit", type=int) or 1000
+    limit = whole_arg("limit", bounds.ID) or 1000
     limit = limit if limit in FLAG_LIMITS else 1000
     report = flag_report(db.session, year, institution, limit)
     listed = [f for f in report["flags"] if rule is None or f["rule"] == rule]
@@ -192,12 +194,14 @@ def _parse_draw(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     """The draw form's values for draw_batch, and what is wrong with each field."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
-    for name in ("year", "size"):
-        text = form.get(name, "").strip()
-        if not re.fullmatch(r"\d{1,9}", text):
-            errors[name] = _("请填写正整数。")
+    for name, bound in (("year", bounds.YEAR), ("size", bounds.ID)):
+        number = bound.parse(form.get(name, ""))
+        if number is None:
+            errors[name] = _(
+                "请填写正整数（%(low)s 至 %(high)s）。", low=bound.lowest, high=bound.highest
+            )
         else:
-            values[name] = int(text)
+            values[name] = number
     for name in ("institution", "item", "seed"):
         if not form.get(name, "").strip():
             errors[name] = _("必填。")
@@ -247,7 +251,7 @@ def draw() -> Page:
 def _draw_page(
     form: dict[str, str], errors: dict[str, str], message: str | None, status: int = 200
 ) -> tuple[str, int]:
-    year = int(form["year"]) if form.get("year", "").isdigit() else _year()
+    year = bounds.YEAR.parse(form.get("year", "")) or _year()
     page = render_template(
         "audit/draw.html",
         form=form,

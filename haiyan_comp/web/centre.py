@@ -40,6 +40,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
+from haiyan_comp import bounds
 
 from haiyan_comp.accounts.models import User
 from haiyan_comp.audit.models import AuditBatch
@@ -69,6 +70,7 @@ from haiyan_comp.web.access import allow
 from haiyan_comp.web.cache import dashboards, institution_year_version
 from haiyan_comp.web.charts import Series, bar_chart
 from haiyan_comp.web.documents import institution_documents
+from haiyan_comp.web.inputs import amount_problem, upload_name, whole_arg
 from haiyan_comp.web.layout import amount, nav
 from haiyan_comp.web.reasons import in_chinese
 
@@ -110,9 +112,9 @@ def _record_years(institution_id: int) -> list[int]:
 
 def _year_arg(years: list[int]) -> int:
     """?year=, else the latest year with records, else this year."""
-    wanted = request.args.get("year", "")
-    if wanted.isdigit() and 2000 <= int(wanted) <= 2100:
-        return int(wanted)
+    wanted = whole_arg("year", bounds.YEAR)
+    if wanted is not None:
+        return wanted
     return years[0] if years else date.today().year
 
 
@@ -271,7 +273,7 @@ def records() -> str:
         date_from=_date_arg("from", _("开始日期"), problems),
         date_to=_date_arg("to", _("结束日期"), problems),
     )
-    before = request.args.get("before", "")
+    before = whole_arg("before", bounds.BIG_ID)
     r = ServiceRecord
     if search.source_id or search.resident_id:
         query = select(r).where(r.institution_id == institution.id)  # the indexes find them
@@ -304,8 +306,8 @@ def records() -> str:
         query = query.where(r.service_date >= search.date_from)
     if search.date_to:
         query = query.where(r.service_date <= search.date_to)
-    if before.isdigit():
-        query = query.where(r.id < int(before))
+    if before is not None:
+        query = query.where(r.id < before)
     found = list(db.session.scalars(query.order_by(r.id.desc()).limit(PAGE_SIZE + 1)))
     more = len(found) > PAGE_SIZE
     found = found[:PAGE_SIZE]
@@ -322,7 +324,7 @@ def records() -> str:
         staff_choices=[(c, n) for _i, c, n in staff_rows],
         search=search,
         problems=problems,
-        first_page=not before.isdigit(),
+        first_page=before is None,
         next_url=url_for("centre.records", **search.args(), before=found[-1].id) if more else None,
         first_url=url_for("centre.records", **search.args()),
     )
@@ -359,7 +361,7 @@ def upload_post() -> BaseResponse | tuple[str, int]:
     if file is None or not file.filename:
         flash(_("请选择要导入的 CSV 或 JSON Lines 文件。"), "error")
         return redirect(url_for("centre.upload"))
-    filename = os.path.basename(file.filename.replace("\\", "/"))
+    filename = upload_name(file.filename, "upload.csv")
     strict = request.form.get("strict") == "on"
     handle, path = tempfile.mkstemp(prefix="haiyan-upload-", suffix=".part")
     with os.fdopen(handle, "wb") as target:
@@ -545,14 +547,15 @@ def _bonus_page(year: int, errors: dict[str, str] | None = None) -> tuple[str, i
 
 
 def _amount_field(name: str, label: str, errors: dict[str, str]) -> int | None:
+    text = request.form.get(name, "")
     try:
-        return parse_hundredths(request.form.get(name, ""), what=label)
+        return parse_hundredths(text, what=label)
     except AmountError as exc:
-        errors[name] = str(exc)
+        errors[name] = f"{label}：{amount_problem(exc, text)}"
         return None
 
 
-@bp.post("/bonus/<int:year>/pool")
+@bp.post("/bonus/<year:year>/pool")
 @allow("centre")
 def bonus_pool(year: int) -> BaseResponse | tuple[str, int]:
     """Choose the bonus pool (at most the cap)."""
@@ -575,7 +578,7 @@ def bonus_pool(year: int) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("centre.bonus", year=year))
 
 
-@bp.post("/bonus/<int:year>/paysheet")
+@bp.post("/bonus/<year:year>/paysheet")
 @allow("centre")
 def bonus_paysheet(year: int) -> BaseResponse | tuple[str, int]:
     """Enter the pay sheet: the performance-pay total T (R19)."""

@@ -4,16 +4,17 @@ Endpoints (stable: other pages link to them with `url_for`). Every URL names the
 institution (`<institution>`, its code such as HY01), so the central access
 check answers 404 to a centre or staff user asking for another institution.
 
-| endpoint                  | URL                                                   | who      |
-|---------------------------|-------------------------------------------------------|----------|
-| `documents.statement`     | /documents/<institution>/statement/<int:year>.pdf     | F C S    |
-| `documents.notice`        | /documents/<institution>/notice/<as_of>.pdf           | F C S    |
-| `documents.audit_report`  | /documents/<institution>/audit/<int:batch>.pdf        | F A C    |
-| `documents.slips`         | /documents/<institution>/slips/<int:year>.pdf         | F C      |
-| `documents.slip`          | /documents/<institution>/slips/<int:year>/<staff>.pdf | F C S*   |
+| endpoint                  | URL                                                    | who      |
+|---------------------------|--------------------------------------------------------|----------|
+| `documents.statement`     | /documents/<institution>/statement/<year:year>.pdf     | F C S    |
+| `documents.notice`        | /documents/<institution>/notice/<as_of>.pdf            | F C S    |
+| `documents.audit_report`  | /documents/<institution>/audit/<int:batch>.pdf         | F A C    |
+| `documents.slips`         | /documents/<institution>/slips/<year:year>.pdf         | F C      |
+| `documents.slip`          | /documents/<institution>/slips/<year:year>/<staff>.pdf | F C S*   |
 
 F finance, A auditor, C centre, S staff (of that institution; S* only its own
-staff code). `as_of` is the prepayment run's date, YYYY-MM-DD; `batch` a closed
+staff code). `year` is 1900–9998 and `batch` an id of 1 to 2^31 − 1 (haiyan_comp.web.inputs:
+anything else is 404). `as_of` is the prepayment run's date, YYYY-MM-DD; `batch` a closed
 audit batch of that institution; `staff` a staff code. The settlement statement
 needs a settled year; the slips need the pay sheet the centre entered
 (`bonus.services.record_pay_sheet`). Anything missing answers 404 with why.
@@ -45,7 +46,7 @@ from haiyan_comp.web.access import allow
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 
-@bp.get("/<institution>/statement/<int:year>.pdf")
+@bp.get("/<institution>/statement/<year:year>.pdf")
 @allow("finance", "centre", "staff")
 def statement(institution: str, year: int) -> BaseResponse:
     """The settlement statement of a settled year."""
@@ -66,14 +67,14 @@ def audit_report_pdf(institution: str, batch: int) -> BaseResponse:
     return pdfs.audit_pdf(institution, batch)
 
 
-@bp.get("/<institution>/slips/<int:year>.pdf")
+@bp.get("/<institution>/slips/<year:year>.pdf")
 @allow("finance", "centre")
 def slips(institution: str, year: int) -> BaseResponse:
     """Every staff member's bonus slip of the institution's year."""
     return pdfs.slips_pdf(institution, year)
 
 
-@bp.get("/<institution>/slips/<int:year>/<staff>.pdf")
+@bp.get("/<institution>/slips/<year:year>/<staff>.pdf")
 @allow("finance", "centre", "staff")
 def slip(institution: str, year: int, staff: str) -> BaseResponse:
     """One staff member's bonus slip; a staff user gets its own only (404 for others)."""

@@ -85,6 +85,9 @@ def init_web(app: Flask) -> None:
     app.before_request(access.enforce)
     for target in PAGE_BLUEPRINTS:
         module, attribute = target.split(":")
+    from haiyan_comp.web.inputs import CONVERTERS
+
+    app.url_map.converters.update(CONVERTERS)  # bounded ids and years, before any route
         app.register_blueprint(getattr(importlib.import_module(module), attribute))
     from haiyan_comp.api import init_api
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
+from haiyan_comp import bounds
 from haiyan_comp.bonus.models import Assessment
 from haiyan_comp.bonus.services import set_assessment, year_bonus
 from haiyan_comp.db import db
@@ -109,10 +110,13 @@ def assessments_save() -> Page | BaseResponse:
         values[code] = {"score": form[f"score-{code}"], "surplus": form[f"surplus-{code}"]}
         if not any(values[code].values()):
             continue
-        score = errors.money(form, f"score-{code}")
+        score = errors.money(
+            form,
+            f"score-{code}",
+            bound=bounds.SCORE,
+            too_large=_("考核得分须在 0–1000 之间（R16）"),
+        )
         surplus = errors.money(form, f"surplus-{code}", negative=True)
-        if score is not None and not 0 <= score <= 100_000:
-            errors[f"score-{code}"] = _("考核得分须在 0–1000 之间（R16）")
         if score is not None and surplus is not None and stored.get(code) != (score, surplus):
             wanted[code] = (score, surplus)
     if errors:

@@ -17,11 +17,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from haiyan_comp import bounds
+from haiyan_comp.bounds import DecimalBound
 from haiyan_comp.budget.models import RATIO_SCALE, YearConfig
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.institutions.models import Institution
-from haiyan_comp.money import AmountError, parse_hundredths, parse_ratio
+from haiyan_comp.money import AmountError, parse_decimal
 from haiyan_comp.settlement.models import YearSettlement
+from haiyan_comp.web.inputs import amount_problem, whole_arg
 from haiyan_comp.web.layout import nav
 from haiyan_comp.years.models import Year
 
@@ -52,11 +55,9 @@ def _known_years(session: Session) -> list[int]:
 
 def _year_arg(session: Session, name: str = "year") -> int:
     """The year asked for (?year=), else the latest configured year, else this year."""
-    text = request.values.get(name, "").strip()
-    if text:
-        if not text.isdigit() or not 2000 <= int(text) <= 2100:
-            raise InvalidInput(_("年度须为 2000–2100 之间的整数，收到“%(text)s”", text=text))
-        return int(text)
+    asked = whole_arg(name, bounds.YEAR, request.values)
+    if asked is not None:
+        return asked
     latest = session.scalar(select(func.max(YearConfig.year)))
     if latest is None:
         latest = session.scalar(select(func.max(Year.year)))
@@ -114,33 +115,39 @@ def _render(template: str, status: int = 200, **context: Any) -> Page:
 class FormErrors(dict[str, str]):
     """Field name → what is wrong with it (shown next to the field)."""
 
-    def money(self, form: MultiDict[str, str], name: str, *, required: bool = True,
-              negative: bool = False) -> int | None:  # fmt: skip
-        """Yuan (or units) text → hundredths, as commands.amount parses it."""
-        text = form.get(name, "").strip()
-        if not text:
-            if required:
-                self[name] = _("必填")
-            return None
-        try:
-            return parse_hundredths(text, what=name, allow_negative=negative)
-        except AmountError:
-            self[name] = _("须为最多两位小数的数，例如 2000000.00（收到“%(text)s”）", text=text)
-            return None
+    def money(
+        self,
+        form: MultiDict[str, str],
+        name: str,
+        *,
+        required: bool = True,
+        negative: bool = False,
+        bound: DecimalBound = bounds.AMOUNT,
+        too_large: str | None = None,
+    ) -> int | None:
+        """Yuan (units, a score) text → hundredths within `bound`, as commands.amount reads it.
+
+        `too_large` says what a value beyond the bound breaks, when the bound is a rule.
+        """
+        return self._parse(form, name, required, bound, negative, too_large)
 
     def fraction(
         self, form: MultiDict[str, str], name: str, *, required: bool = True
     ) -> int | None:
         """A fraction (0.80 = 80%) → ten-thousandths, as commands.fraction parses it."""
+        return self._parse(form, name, required, bounds.RATIO, False)
+
+    def _parse(
+        self, form: MultiDict[str, str], name: str, required: bool, bound: DecimalBound,
+        negative: bool, too_large: str | None = None,
+    ) -> int | None:  # fmt: skip
         text = form.get(name, "").strip()
         if not text:
             if required:
                 self[name] = _("必填")
             return None
         try:
-            return parse_ratio(text, what=name)
-        except AmountError:
-            self[name] = _(
-                "须为最多四位小数的比例，例如 0.80 表示 80%%（收到“%(text)s”）", text=text
-            )
+            return parse_decimal(text, bound, what=name, allow_negative=negative)
+        except AmountError as exc:
+            self[name] = amount_problem(exc, text, too_large)
             return None

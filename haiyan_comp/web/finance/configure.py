@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
+from haiyan_comp import bounds
 from haiyan_comp.budget import rules
 from haiyan_comp.budget.models import RATIO_SCALE, Baseline, ConfigChange, Instalment, YearConfig
 from haiyan_comp.budget.services import (
@@ -75,13 +76,13 @@ def _parse_config(form: MultiDict[str, str]) -> tuple[ConfigInput | None, FormEr
     if mode not in ("fixed", "floating"):
         errors["price_mode"] = _("请选择固定单价或浮动单价")
     budget = errors.money(form, "budget")
-    unit_price = errors.money(form, "unit_price", required=mode == "fixed")
+    unit_price = errors.money(form, "unit_price", required=mode == "fixed", bound=bounds.PRICE)
     growth_cap = errors.fraction(form, "growth_cap", required=False)
     risk_fund = errors.money(form, "risk_fund", required=False)
     prepay_ratio = errors.fraction(form, "prepay_ratio")
     basic_share = errors.fraction(form, "basic_share", required=False)
     instalments_text = form.get("instalments", "").strip()
-    instalments = int(instalments_text) if instalments_text.isdigit() else 0
+    instalments = bounds.WholeBound(1, max(rules.INSTALMENT_COUNTS)).parse(instalments_text) or 0
     if instalments not in rules.INSTALMENT_COUNTS:
         errors["instalments"] = _("须为 1、2、3、4、6 或 12（R10）")
     if unit_price is not None and mode == "fixed" and unit_price <= 0:
@@ -303,7 +304,7 @@ def baselines_save() -> Page | BaseResponse:
     errors = FormErrors()
     wanted: dict[str, int] = {}
     for code, text in values.items():
-        units = errors.money(MultiDict({code: text}), code, required=False)
+        units = errors.money(MultiDict({code: text}), code, required=False, bound=bounds.UNITS)
         if units is not None and units != stored.get(code):
             wanted[code] = units
     if errors:

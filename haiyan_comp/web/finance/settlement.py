@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
+from haiyan_comp import bounds
 from haiyan_comp.db import db
 from haiyan_comp.errors import Conflict, DomainError, InvalidInput, NotFound
 from haiyan_comp.institutions.models import Institution
@@ -36,6 +37,7 @@ from haiyan_comp.web.finance.common import (
     _year_arg,
     bp,
 )
+from haiyan_comp.web.inputs import whole_arg
 
 
 def _default_as_of(year: int) -> date:
@@ -181,8 +183,7 @@ def ledger() -> Page:
         raise NotFound(_("没有机构 %(code)s", code=code))
     lines = ledger_lines(session, year, code)
     pages = max(1, -(-len(lines) // LEDGER_PAGE))
-    page_text = request.args.get("page", "1")
-    page = min(max(int(page_text), 1), pages) if page_text.isdigit() else 1
+    page = min(whole_arg("page", bounds.ID) or 1, pages)
     shown = list(reversed(lines))[(page - 1) * LEDGER_PAGE : page * LEDGER_PAGE]
     totals: defaultdict[str, int] = defaultdict(int)
     for line in lines:
