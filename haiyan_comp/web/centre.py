@@ -16,7 +16,6 @@ institution's users", counts only.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import tempfile
@@ -63,6 +62,7 @@ from haiyan_comp.money import AmountError, parse_hundredths, round_half_up
 from haiyan_comp.records.models import RecordImport, ServiceRecord, UnitTotal
 from haiyan_comp.records.services import ImportRefused, import_records
 from haiyan_comp.settlement.models import YearSettlement
+from haiyan_comp.tabular import csv_writer
 from haiyan_comp.units.rules import InstitutionUnits
 from haiyan_comp.units.services import year_units
 from haiyan_comp.web import jobs
@@ -438,7 +438,7 @@ def import_rejections(job_id: str) -> Response:
     them), and 原因 (the same in Chinese, as the page shows them)."""
     report = _report(job_id)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["line", "source_id", "reasons", "原因"])
     for row in report["rejected"]:
         reasons = row["reasons"]
