@@ -13,12 +13,18 @@ from typing import Any
 
 from flask import Flask, request
 from flask_login import current_user
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 
 from haiyan_comp.api.schemas import ErrorSchema
 from haiyan_comp.errors import NotFound
+from haiyan_comp.web.jsonbody import JsonBodyParser
 
 API_PREFIX = "/api/v1"
+
+# flask-smorest's hook for the parser of every Blueprint's @arguments: JSON bodies
+# nested too deep are a 400. Set before any API module decorates a view (each
+# imports this package first).
+Blueprint.ARGUMENTS_PARSER = JsonBodyParser()
 
 # module:attribute of each API blueprint, mounted under /api/v1.
 API_BLUEPRINTS = (

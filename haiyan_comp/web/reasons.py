@@ -85,6 +85,11 @@ _FORMS: list[tuple[str, str]] = [
         r"the line is not valid UTF-8 text; save the file as UTF-8",
         "本行不是有效的 UTF-8 文本；请将文件另存为 UTF-8 编码",
     ),
+    (
+        r"the line nests arrays or objects more than (?P<n>\d+) levels deep; "
+        r"a record is one flat object",
+        "本行的数组或对象嵌套超过 {n} 层；一条记录应是一个不含嵌套的 JSON 对象",
+    ),
     (r"the line is not valid JSON \((?P<why>.+)\)", "本行不是有效的 JSON（{why}）"),
     (
         r"the line must be a JSON object with the record's fields",

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from haiyan_comp.errors import DomainError
 from haiyan_comp.web import access
 from haiyan_comp.web.auth import init_auth, unauthorized
+from haiyan_comp.web.jsonbody import JSONProvider
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -76,6 +77,7 @@ def init_web(app: Flask) -> None:
     if app.config.get("PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.session_interface = SessionInterface()
+    app.json = JSONProvider(app)  # request bodies nested too deep are a 400
     csrf.init_app(app)
     babel.init_app(app)
     init_auth(app)
@@ -97,7 +99,8 @@ def init_web(app: Flask) -> None:
 
 
 def wants_json(req: Request) -> bool:
-    return req.path.startswith("/api/")
+    """The API, or a request that sent JSON (as the sign-in form accepts), is answered in JSON."""
+    return req.path.startswith("/api/") or req.is_json
 
 
 def error_response(status: int, code: str, message: str, details: Any = None) -> Any:
