@@ -1,7 +1,8 @@
 """/api/v1/audits: draw samples, record verdicts, close batches (R5–R8); findings and flags.
 
 Only auditors draw, decide and close; finance reads; a centre reads its own
-institution's batches (another's answer 404).
+institution's batches: another institution's batch, or staff member, answers
+exactly as one that does not exist (tests/web/test_oracles.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 
 from haiyan_comp.api.schemas import (
     CODE,
@@ -23,10 +25,12 @@ from haiyan_comp.api.schemas import (
     text,
 )
 from haiyan_comp.audit.flags import flag_report
+from haiyan_comp.audit.models import AuditBatch
 from haiyan_comp.audit.reports import batch_detail, findings, list_batches
-from haiyan_comp.audit.services import close_audit, draw_batch, record_verdict
+from haiyan_comp.audit.services import close_audit, draw_batch, record_verdict, unknown_batch
 from haiyan_comp.db import db
 from haiyan_comp.errors import NotFound
+from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.web.access import allow, own_code
 
@@ -39,16 +43,35 @@ READERS = ("auditor", "finance", "centre")
 def check_batch(batch_id: int) -> int:
     """A batch id in a URL: 404 for one that cannot exist (and no database overflow)."""
     if batch_id > MAX_ID:
-        raise NotFound(f"unknown audit batch {batch_id}")
+        raise unknown_batch(batch_id)
     return batch_id
 
 
-def own_batch(document: dict[str, Any]) -> dict[str, Any]:
-    """404 unless a scoped principal owns the batch's institution."""
-    mine = current_user.institution_code
-    if mine is not None and document["institution"] != mine:
-        raise NotFound(f"unknown audit batch {document['batch']}")
-    return document
+def visible_batch(batch_id: int) -> int:
+    """A batch the caller may read: another institution's answers as a missing one does."""
+    check_batch(batch_id)
+    mine = current_user.institution_id
+    if mine is not None:
+        owner = db.session.scalar(
+            select(AuditBatch.institution_id).where(AuditBatch.id == batch_id)
+        )
+        if owner != mine:
+            raise unknown_batch(batch_id)
+    return batch_id
+
+
+def visible_staff(institution_code: str | None, staff_code: str | None) -> str | None:
+    """A staff code the caller may name: one of another institution answers as an unknown one."""
+    if staff_code is None or institution_code is None:
+        return staff_code
+    found = db.session.scalar(
+        select(Staff.id)
+        .join(Institution, Institution.id == Staff.institution_id)
+        .where(Staff.code == staff_code, Institution.code == institution_code)
+    )
+    if found is None:
+        raise NotFound(f"unknown staff member {staff_code!r}")
+    return staff_code
 
 
 class DrawInput(Schema):
@@ -168,7 +191,7 @@ def batches(query: dict[str, Any]) -> dict[str, Any]:
 @allow(*READERS)
 def batch(batch_id: int) -> dict[str, Any]:
     """A batch with its sample, verdicts and their trail (`haiyan audit show --json`)."""
-    return own_batch(batch_detail(db.session, check_batch(batch_id)))
+    return batch_detail(db.session, visible_batch(batch_id))
 
 
 class VerdictInput(Schema):
@@ -284,9 +307,12 @@ class FindingsSchema(Schema):
 @blp.response(200, FindingsSchema)
 @allow(*READERS)
 def findings_view(query: dict[str, Any]) -> dict[str, Any]:
-    """Failed verdicts per responsible staff member, deductions per batch (R7, R8)."""
+    """Failed verdicts per responsible staff member, deductions per batch (R7, R8).
+
+    With an institution (a centre's is always its own), `staff` must be one of its staff.
+    """
     code = own_code(query["institution"])
-    return findings(db.session, query["year"], code, query["staff"])
+    return findings(db.session, query["year"], code, visible_staff(code, query["staff"]))
 
 
 class FlagsQuery(YearInstitutionQuery):

@@ -187,8 +187,13 @@ def batch_for_update(session: Session, batch_id: int, *, exclusive: bool) -> Aud
         query = query.with_for_update(read=not exclusive)
     batch = session.scalar(query.execution_options(populate_existing=True))
     if batch is None:
-        raise NotFound(f"unknown audit batch {batch_id}; 'haiyan audit list --year Y' lists them")
+        raise unknown_batch(batch_id)
     return batch
+
+
+def unknown_batch(batch_id: int) -> NotFound:
+    """The one answer for a batch that does not exist, or that the caller may not see."""
+    return NotFound(f"unknown audit batch {batch_id}; 'haiyan audit list --year Y' lists them")
 
 
 @dataclass(frozen=True)

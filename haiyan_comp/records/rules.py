@@ -353,27 +353,8 @@ def _explain(
         reasons.append(f"source_id: longer than {MAX_TEXT} characters")
     elif "\x00" in source_id:
         reasons.append("source_id: contains a NUL character")
-    if inst_code in ref.outside:
-        mine = ", ".join(ref.institutions)
-        reasons.append(
-            f"institution_code: {show(inst_code)} is another institution; "
-            f"this account imports records of {mine} only"
-        )
-    elif inst_code not in ref.institutions:
-        reasons.append(
-            "institution_code: required"
-            if not inst_code
-            else f"institution_code: unknown institution {show(inst_code)}"
-        )
-    staff_ref = ref.staff.get(staff_code)
-    if staff_ref is None:
-        reasons.append(
-            "staff_code: required"
-            if not staff_code
-            else f"staff_code: unknown staff {show(staff_code)}"
-        )
-    elif inst_code in ref.institutions and staff_ref[1] != inst_code:
-        reasons.append(f"staff_code: staff {staff_code} belongs to {staff_ref[1]}, not {inst_code}")
+    reasons.extend(_institution_reasons(ref, inst_code))
+    reasons.extend(_staff_reasons(ref, inst_code, staff_code))
     reasons.extend(date_reasons)
     item = ref.items.get((year, item_code))
     if not item_code:
@@ -393,6 +374,45 @@ def _explain(
     elif "\x00" in resident:
         reasons.append("resident_id: contains a NUL character")
     return Rejection(line, source_id, reasons)
+
+
+def _institution_reasons(ref: Reference, inst_code: str) -> list[str]:
+    """Why a row's institution cannot be imported here.
+
+    An account of one institution (`ref.outside` holds the others) is told the
+    same for every other code, whether it exists or not: the reason must not
+    show which institutions exist beyond the account's own.
+    """
+    if inst_code in ref.institutions:
+        return []
+    if not inst_code:
+        return ["institution_code: required"]
+    if ref.outside:
+        mine = ", ".join(ref.institutions)
+        return [
+            f"institution_code: {show(inst_code)} is not {mine}; "
+            f"this account imports records of {mine} only"
+        ]
+    return [f"institution_code: unknown institution {show(inst_code)}"]
+
+
+def _staff_reasons(ref: Reference, inst_code: str, staff_code: str) -> list[str]:
+    """Why a row's staff code is not one of its institution's staff.
+
+    Staff of an institution the import may not write are unknown to it, so a
+    code of another institution's staff is refused exactly as a code nobody
+    has: the reason names no other institution (nor shows that the code exists).
+    """
+    if not staff_code:
+        return ["staff_code: required"]
+    staff_ref = ref.staff.get(staff_code)
+    if inst_code in ref.institutions:
+        if staff_ref is None or staff_ref[1] != inst_code:
+            return [f"staff_code: unknown staff {show(staff_code)} at {inst_code}"]
+        return []
+    if staff_ref is None or staff_ref[1] not in ref.institutions:
+        return [f"staff_code: unknown staff {show(staff_code)}"]
+    return []
 
 
 def split_by_cap(quantities: Sequence[int], cap: int) -> list[int]:

@@ -18,6 +18,14 @@ _FIELD = r"(?P<field>[a-z_]+)"
 
 # (English form, Chinese form); {name} in the Chinese takes the named group.
 _FORMS: list[tuple[str, str]] = [
+    # accounts/passwords.py: a password that will not do.
+    (r"password: at least (?P<n>\d+) characters", "密码：至少 {n} 个字符"),
+    (r"password: at most (?P<n>\d+) characters", "密码：最多 {n} 个字符"),
+    (
+        r"password: too easy to guess \(strength (?P<s>\d) of 4, at least (?P<min>\d) needed\).*",
+        "密码：太容易被猜中（强度 {s}/4，至少需要 {min}）；请用几个不相关的词组成更长的密码，"
+        "不要用姓名、日期或常见密码",
+    ),
     (r"service_date: required \(YYYY-MM-DD\)", "service_date：必填（格式 YYYY-MM-DD）"),
     (
         r"service_date: (?P<v>.+) is not a calendar date written YYYY-MM-DD",
@@ -43,16 +51,13 @@ _FORMS: list[tuple[str, str]] = [
     ),
     (r"(?P<field>source_id|resident_id): contains a NUL character", "{field}：含有空字符（NUL）"),
     (
-        r"institution_code: (?P<v>.+) is another institution; "
-        r"this account imports records of (?P<mine>.+) only",
-        "institution_code：{v} 是其他机构；本账号只能导入 {mine} 的记录",
+        r"institution_code: (?P<v>.+) is not (?P<mine>.+); "
+        r"this account imports records of (?P=mine) only",
+        "institution_code：{v} 不是 {mine}；本账号只能导入 {mine} 的记录",
     ),
     (r"institution_code: unknown institution (?P<v>.+)", "institution_code：未知机构 {v}"),
+    (r"staff_code: unknown staff (?P<v>.+) at (?P<inst>\S+)", "staff_code：{inst} 没有人员 {v}"),
     (r"staff_code: unknown staff (?P<v>.+)", "staff_code：未知人员 {v}"),
-    (
-        r"staff_code: staff (?P<v>.+) belongs to (?P<owner>.+), not (?P<inst>.+)",
-        "staff_code：人员 {v} 属于 {owner}，不属于 {inst}",
-    ),
     (
         r"item_code: unknown item (?P<v>.+) in the (?P<year>\d+) catalogue",
         "item_code：{year} 年度目录中没有服务项目 {v}",

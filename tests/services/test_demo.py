@@ -98,7 +98,7 @@ EXPECTED_REASONS = {
     "BAD-2018-004": "unknown institution",
     "BAD-2018-005": "unknown item",
     "BAD-2018-006": "unknown staff",
-    "BAD-2018-007": "belongs to HY02, not HY01",
+    "BAD-2018-007": "unknown staff 'HY02S001' at HY01",
     "BAD-2018-008": "is not a calendar date",
     "BAD-2018-009": "is in the future",
     "BAD-2018-010": "must be a whole number",

@@ -73,8 +73,8 @@ def test_quantity_may_be_left_out() -> None:
     ("changes", "fragment"),
     [
         ({"institution_code": "HY99"}, "institution_code: unknown institution 'HY99'"),
-        ({"staff_code": "S9"}, "staff_code: unknown staff 'S9'"),
-        ({"staff_code": "S3"}, "staff_code: staff S3 belongs to HY02, not HY01"),
+        ({"staff_code": "S9"}, "staff_code: unknown staff 'S9' at HY01"),
+        ({"staff_code": "S3"}, "staff_code: unknown staff 'S3' at HY01"),  # S3 is HY02's
         ({"item_code": "XX"}, "item_code: unknown item 'XX' in the 2018 catalogue"),
         ({"service_date": "2018-02-30"}, "service_date: '2018-02-30' is not a calendar date"),
         ({"service_date": "20180203"}, "is not a calendar date written YYYY-MM-DD"),

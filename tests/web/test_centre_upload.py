@@ -111,7 +111,8 @@ def test_rows_of_another_institution_are_rejected(app: Flask, signed_in: SignIn)
     page = upload(signed_in("hy01"), [GOOD[0], OTHER_INSTITUTION]).get_data(as_text=True)
     [(line, source, reasons)] = rejected(page)
     assert (line, source) == ("3", "WEB-0004")
-    assert "institution_code" in reasons and "是其他机构" in reasons
+    assert "institution_code：&#39;HY02&#39; 不是 HY01；本账号只能导入 HY01 的记录" in reasons
+    assert "staff_code：未知人员 &#39;HY02S001&#39;" in reasons  # as any code not of HY01
     assert records(app) == before + 1
 
 
