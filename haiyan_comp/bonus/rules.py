@@ -6,7 +6,7 @@ hundredths of a unit; ratios are exact Fractions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -48,6 +48,18 @@ def staff_weight(purchasable: int, failed: int = 0, sampled: int = 0) -> Fractio
     if sampled == 0:
         return Fraction(purchasable)
     return purchasable * (1 - Fraction(failed, sampled))
+
+
+def verified_units(purchasable: int, frozen: Iterable[tuple[int, int, int]] = ()) -> Fraction:
+    """R18: a staff member's weight from all its purchasable units and its frozen ones.
+
+    `frozen` holds (units, failed, n) per closed batch whose population holds
+    some of its records: those units count × (1 − failed ÷ n), so the weight
+    is the sum of staff_weight over its records, taken off the total at once.
+    """
+    return purchasable - sum(
+        (Fraction(units * failed, sampled) for units, failed, sampled in frozen), Fraction(0)
+    )
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any, BinaryIO
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from haiyan_comp.audit.models import AuditBatch, PopulationRecord
 from haiyan_comp.bonus import rules
 from haiyan_comp.bonus.models import Assessment, Indicator, IndicatorScore
 from haiyan_comp.budget.models import RATIO_SCALE, ConfigChange, YearConfig
@@ -22,6 +23,7 @@ from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.institutions.services import get_institution
 from haiyan_comp.money import AmountError, parse_hundredths, round_half_up
 from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.records.models import ServiceRecord
 from haiyan_comp.settlement.models import YearSettlement
 
 
@@ -150,27 +152,53 @@ def load_indicators(session: Session, stream: BinaryIO, filename: str, year: int
 
 def staff_weights(session: Session, year: int, institution: Institution) -> dict[str, Fraction]:
     """R18: each staff member's verified units: purchasable × (1 − failed ÷ n) of its batch."""
-    rows = session.execute(
-        text(
-            "SELECT s.code, b.size, b.failed, SUM(r.purchasable)"
-            " FROM service_records r"
-            " JOIN staff s ON s.id = r.staff_id"
-            " LEFT JOIN audit_population p ON p.record_id = r.id"
-            " LEFT JOIN audit_batches b ON b.id = p.batch_id AND b.closed_at IS NOT NULL"
-            " WHERE r.institution_id = :inst AND r.year = :year"
-            " GROUP BY s.code, b.size, b.failed"
-        ),
-        {"inst": institution.id, "year": year},
+    return year_staff_weights(session, year, institution.id).get(institution.id, {})
+
+
+def year_staff_weights(
+    session: Session, year: int, institution_id: int | None = None
+) -> dict[int, dict[str, Fraction]]:
+    """R18 for every institution of a year (or one): institution id → staff code → weight.
+
+    Set-based, two grouped queries for the whole year instead of one per
+    institution: every staff member's purchasable units, and the units of the
+    records in the populations of closed batches with failed verdicts (reached
+    from the batches, through the population's batch index). A record lies in
+    at most one population (R5), so its weight is purchasable − purchasable ×
+    failed ÷ n; batches without failures take nothing off.
+    """
+    r, b, p = ServiceRecord, AuditBatch, PopulationRecord
+    one = [] if institution_id is None else [r.institution_id == institution_id]
+    totals = session.execute(
+        select(r.institution_id, r.staff_id, func.sum(r.purchasable))
+        .where(r.year == year, *one)
+        .group_by(r.institution_id, r.staff_id)
     )
-    weights: defaultdict[str, Fraction] = defaultdict(Fraction)
-    for code, size, failed, purchasable in rows:
-        if size is None:
-            weights[code] += int(purchasable)
-        else:
-            weights[code] += rules.staff_weight(int(purchasable), int(failed), int(size))
-    for code in session.scalars(select(Staff.code).where(Staff.institution_id == institution.id)):
-        weights.setdefault(code, Fraction(0))
-    return dict(sorted(weights.items()))
+    one_batch = [] if institution_id is None else [b.institution_id == institution_id]
+    failing = select(b.id).where(b.year == year, b.closed_at.is_not(None), b.failed > 0, *one_batch)
+    deducted = session.execute(
+        select(r.institution_id, r.staff_id, b.size, b.failed, func.sum(r.purchasable))
+        .select_from(p)
+        .join(b, b.id == p.batch_id)
+        .join(r, r.id == p.record_id)
+        .where(p.batch_id.in_(failing), r.year == year, *one)
+        .group_by(r.institution_id, r.staff_id, b.size, b.failed)
+    )
+    staff = session.execute(select(Staff.id, Staff.institution_id, Staff.code)).all()
+    codes = {staff_id: code for staff_id, _, code in staff}
+    frozen: defaultdict[tuple[int, str], list[tuple[int, int, int]]] = defaultdict(list)
+    for inst, staff_id, size, failed, units in deducted:
+        if staff_id in codes:
+            frozen[(inst, codes[staff_id])].append((int(units), failed or 0, size))
+    weights: defaultdict[int, dict[str, Fraction]] = defaultdict(dict)
+    for inst, staff_id, units in totals:
+        if staff_id in codes:
+            code = codes[staff_id]
+            weights[inst][code] = rules.verified_units(int(units), frozen[(inst, code)])
+    for _, inst, code in staff:
+        if institution_id in (None, inst):
+            weights[inst].setdefault(code, Fraction(0))
+    return {inst: dict(sorted(by_staff.items())) for inst, by_staff in weights.items()}
 
 
 def _integer_weights(weights: dict[str, Fraction]) -> dict[str, int]:
@@ -216,7 +244,12 @@ class InstitutionBonus:
 def institution_bonus(session: Session, year: int, institution: Institution) -> InstitutionBonus:
     """R17–R18: cap, pool and every staff member's share, for a settled year."""
     assessment = session.get(Assessment, (year, institution.id))
-    weights = staff_weights(session, year, institution)
+    return _bonus(institution, assessment, staff_weights(session, year, institution))
+
+
+def _bonus(
+    institution: Institution, assessment: Assessment | None, weights: dict[str, Fraction]
+) -> InstitutionBonus:
     if assessment is None:
         return InstitutionBonus(institution.code, None, None, 0, 0, weights, {}, "not assessed yet")
     cap = rules.bonus_cap(assessment.score, assessment.surplus)
@@ -236,12 +269,15 @@ def institution_bonus(session: Session, year: int, institution: Institution) -> 
 def year_bonus(
     session: Session, year: int, institution_code: str | None = None
 ) -> list[InstitutionBonus]:
-    """`haiyan bonus`: every institution of a settled year, or one."""
+    """`haiyan bonus`: every institution of a settled year, or one (R18's weights at once)."""
     _require_settled(session, year)
     if institution_code is not None:
         return [institution_bonus(session, year, get_institution(session, institution_code))]
+    weights = year_staff_weights(session, year)
+    assessments = {a.institution_id: a for a in session.scalars(
+        select(Assessment).where(Assessment.year == year))}  # fmt: skip
     return [
-        institution_bonus(session, year, inst)
+        _bonus(inst, assessments.get(inst.id), weights.get(inst.id, {}))
         for inst in session.scalars(select(Institution).order_by(Institution.code))
     ]
 
