@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import KeepTogether, Spacer, Table
 
 from haiyan_comp.statements.data import canonical_json
-from haiyan_comp.statements.layout import build_pdf, grid, pick_font, signatures, styles_for
+from haiyan_comp.statements.layout import build_pdf, grid, pick_font, signatures, styles_for, text
 
 BATCH_FIGURES = (
     "batch", "year", "institution", "item", "from", "to", "stratum", "seed", "N", "U", "n",
@@ -73,24 +73,24 @@ def render_audit_report(data: AuditReportData, font: str | None = None) -> bytes
         ("不通过数", str(f["failed"]), "核减当量 D", f["deduction"]),
     ]
     head = Table(
-        [[a, Paragraph(b, cell), c, Paragraph(d, cell)] for a, b, c, d in facts],
+        [[a, text(b, cell), c, text(d, cell)] for a, b, c, d in facts],
         colWidths=[w * mm for w in (25, 65, 30, 60)],
     )
     head.setStyle(grid(font, header=False, right_from=4))
     rows: list[list[Any]] = [["序号", "记录编号", "服务日期", "责任人", "当量", "结论", "理由"]]
     for s in f["sample"]:
         rows.append(
-            [str(s["rank"]), Paragraph(s["source_id"], cell), s["service_date"], s["staff"],
+            [str(s["rank"]), text(s["source_id"], cell), s["service_date"], text(s["staff"], cell),
              s["purchasable"], VERDICT.get(s["verdict"] or "", "—"),
-             Paragraph(s["reason"] or "", cell)]
+             text(s["reason"] or "", cell)]
         )  # fmt: skip
     sample = Table(rows, colWidths=[w * mm for w in (12, 38, 22, 20, 18, 16, 54)], repeatRows=1)
     sample.setStyle(grid(font, right_from=4))
     story = [
-        Paragraph(f"{data.county}服务记录抽查核验报告", styles["title"]),
+        text(f"{data.county}服务记录抽查核验报告", styles["title"]),
         head,
         Spacer(1, 4 * mm),
-        Paragraph("抽查样本与结论", styles["heading"]),
+        text("抽查样本与结论", styles["heading"]),
         sample,
         Spacer(1, 6 * mm),
         KeepTogether(
@@ -99,7 +99,7 @@ def render_audit_report(data: AuditReportData, font: str | None = None) -> bytes
                     f"{data.county}核查组（签章）", f"{data.institution_name}（签章）", styles, font
                 ),
                 Spacer(1, 4 * mm),
-                Paragraph(f"数据指纹 SHA-256：{data.sha256}", styles["small"]),
+                text(f"数据指纹 SHA-256：{data.sha256}", styles["small"]),
             ]
         ),
     ]

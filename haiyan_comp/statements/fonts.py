@@ -50,10 +50,21 @@ def _register_truetype(path: str) -> str | None:
     return str(font.fontName)
 
 
+class _MeasuredAsDrawn(UnicodeCIDFont):  # type: ignore[misc]
+    """The CID font, measured as viewers draw it: a character beyond U+FFFF (an emoji)
+    goes out as two UCS-2 codes, two glyph widths, so a line that holds one still fits."""
+
+    def stringWidth(self, text: str | bytes, size: float, encoding: str | None = None) -> float:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        beyond = sum(1 for char in text if ord(char) > 0xFFFF)
+        return float(super().stringWidth(text, size, encoding)) + size * beyond
+
+
 @functools.cache
 def cid_font() -> str:
     """Register reportlab's built-in Chinese font (nothing embedded, nothing to install)."""
-    pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
+    pdfmetrics.registerFont(_MeasuredAsDrawn(CID_FONT))
     _one_face_family(CID_FONT)
     return CID_FONT
 

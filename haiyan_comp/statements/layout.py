@@ -1,18 +1,31 @@
-"""What every PDF shares: fonts, styles, grids, signature blocks, page X of Y, the fingerprint."""
+"""What every PDF shares: fonts, styles, grids, signature blocks, page X of Y, the fingerprint.
+
+Every paragraph of every document is made here, by `text` (data, printed as it
+is) or `markup` (our own fixed markup with the data parts escaped): reportlab
+reads a paragraph's string as markup, so a name like `<img src="/etc/passwd"/>`
+would otherwise open a server file, and `<a` would fail every render of a
+closed audit batch. No other module of this package makes a paragraph
+(tests/unit/test_statement_render.py holds that).
+"""
 
 from __future__ import annotations
 
 import base64
+import functools
 import io
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -27,13 +40,49 @@ from reportlab.platypus import (
 from haiyan_comp.statements.fonts import CID_FONT, cid_font, statement_font
 
 MARK = "haiyan-statement:v1"
-MARK_PATTERN = re.compile(rb"haiyan-statement:v1:([0-9a-f]{64}):([A-Za-z0-9+/=]+)")
+# Anchored on the Info dictionary's /Subject key: a data string (a county name in
+# /Author, a name in the page text) always has its "(" escaped, so it cannot pose as it.
+MARK_PATTERN = re.compile(rb"/Subject \(haiyan-statement:v1:([0-9a-f]{64}):([A-Za-z0-9+/=]+)")
 WIDTH = A4[0] - 30 * mm
 
 
 def pick_font(font: str | None) -> str:
     """The font asked for (registered), or the best one available."""
     return cid_font() if font == CID_FONT else font or statement_font()
+
+
+def text(value: object, style: ParagraphStyle) -> Paragraph:
+    """A piece of data as a paragraph, printed as it is: nothing in it is read as markup."""
+    return markup("{}", style, value)
+
+
+def markup(template: str, style: ParagraphStyle, *values: object) -> Paragraph:
+    """Our own fixed markup (`<b>`, `<br/>`) with each value escaped into its `{}`."""
+    literals = (_literal(str(value), style.fontName) for value in values)
+    return Paragraph(template.format(*literals), style)
+
+
+def _literal(value: str, font: str) -> str:
+    # A character the embedded font has no glyph for (emoji, U+202E) would be drawn
+    # as glyph 0 and read back as NUL: it goes out in the built-in CID font, whose
+    # text layer keeps it.
+    parts = []
+    for lacking, run in itertools.groupby(value, key=lambda char: _lacks_glyph(char, font)):
+        literal = escape("".join(run))
+        parts.append(f'<font name="{cid_font()}">{literal}</font>' if lacking else literal)
+    return "".join(parts)
+
+
+def _lacks_glyph(char: str, font: str) -> bool:
+    glyphs = _glyphs(font)
+    return glyphs is not None and not char.isspace() and ord(char) not in glyphs
+
+
+@functools.cache
+def _glyphs(font: str) -> Container[int] | None:
+    """The code points an embedded TrueType font can draw; None for a CID font."""
+    embedded = pdfmetrics.getFont(font)
+    return embedded.face.charToGlyph if isinstance(embedded, TTFont) else None
 
 
 def build_pdf(
@@ -74,6 +123,7 @@ def styles_for(font: str) -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", base, fontSize=15, leading=20, alignment=TA_CENTER),
         "heading": ParagraphStyle("heading", base, fontSize=11, leading=16, spaceAfter=2),
         "cell": base,
+        "centre": ParagraphStyle("centre", base, alignment=TA_CENTER),
         "body": ParagraphStyle("body", base, fontSize=10, leading=15),
         "small": ParagraphStyle("small", base, fontSize=7.5, leading=10),
         "code": ParagraphStyle("code", base, fontSize=8, leading=10, wordWrap=None),
@@ -101,8 +151,8 @@ def signatures(left: str, right: str, styles: dict[str, ParagraphStyle], font: s
     # underscores, not spaces: paragraphs collapse spaces, and STSong-Light has no U+00A0
     lines = "经办人：<br/><br/>负责人：<br/><br/>（盖章）<br/><br/>日期：________年______月______日"
     rows = [
-        [left, right],
-        [Paragraph(lines, styles["body"]), Paragraph(lines, styles["body"])],
+        [text(left, styles["centre"]), text(right, styles["centre"])],
+        [markup(lines, styles["body"]), markup(lines, styles["body"])],
     ]
     table = Table(rows, colWidths=[WIDTH / 2] * 2)
     table.setStyle(grid(font, right_from=2))
@@ -118,7 +168,7 @@ def signed_by_finance_and(
         [
             signatures(f"{county}财政局（签章）", f"{institution}（签章）", styles, font),
             Spacer(1, 4 * mm),
-            Paragraph(f"数据指纹 SHA-256：{sha256}", styles["small"]),
+            text(f"数据指纹 SHA-256：{sha256}", styles["small"]),
         ]
     )
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table
+from reportlab.platypus import Spacer, Table
 
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.statements.capital import capital_amount
@@ -20,6 +20,7 @@ from haiyan_comp.statements.layout import (
     pick_font,
     signed_by_finance_and,
     styles_for,
+    text,
 )
 
 
@@ -101,13 +102,13 @@ def render_notice(data: NoticeData, font: str | None = None) -> bytes:
     table = Table(rows, colWidths=[WIDTH / 6] * 6, repeatRows=1)
     table.setStyle(grid(font, right_from=3))
     story = [
-        Paragraph(f"{data.county}基层医疗卫生机构预付款通知单", styles["title"]),
+        text(f"{data.county}基层医疗卫生机构预付款通知单", styles["title"]),
         Table(
             [
                 [
-                    Paragraph(f"机构：{data.institution_name}（{data.institution_code}）", cell),
-                    Paragraph(f"通知单号：{data.number}", cell),
-                    Paragraph(f"拨付日期：{data.as_of}", cell),
+                    text(f"机构：{data.institution_name}（{data.institution_code}）", cell),
+                    text(f"通知单号：{data.number}", cell),
+                    text(f"拨付日期：{data.as_of}", cell),
                 ]
             ],
             colWidths=[WIDTH * 0.45, WIDTH * 0.3, WIDTH * 0.25],
@@ -115,7 +116,7 @@ def render_notice(data: NoticeData, font: str | None = None) -> bytes:
         Spacer(1, 4 * mm),
         table,
         Spacer(1, 4 * mm),
-        Paragraph(
+        text(
             f"本次实付金额 {fmt(data.cash)} 元，大写：{capital_amount(data.cash)}", styles["body"]
         ),
         Spacer(1, 6 * mm),

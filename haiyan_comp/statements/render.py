@@ -6,7 +6,7 @@ from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyle
 
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.statements.capital import capital_amount
@@ -15,9 +15,11 @@ from haiyan_comp.statements.layout import (
     WIDTH,
     build_pdf,
     grid,
+    markup,
     pick_font,
     signed_by_finance_and,
     styles_for,
+    text,
 )
 
 CATEGORY = {"basic_medical": "基本医疗", "public_health": "公共卫生"}
@@ -28,23 +30,23 @@ def render_settlement(data: StatementData, font: str | None = None) -> bytes:
     font = pick_font(font)
     styles = styles_for(font)
     story = [
-        Paragraph(f"{data.county}基层医疗卫生机构 {data.year} 年度结算单", styles["title"]),
+        text(f"{data.county}基层医疗卫生机构 {data.year} 年度结算单", styles["title"]),
         _header(data, styles),
         Spacer(1, 4 * mm),
         CondPageBreak(30 * mm),  # a heading never ends a page; long tables still split
-        Paragraph("一、服务项目工作当量", styles["heading"]),
+        text("一、服务项目工作当量", styles["heading"]),
         _items(data, styles, font),
         Spacer(1, 4 * mm),
         CondPageBreak(30 * mm),  # a heading never ends a page; long tables still split
-        Paragraph("二、结算金额", styles["heading"]),
+        text("二、结算金额", styles["heading"]),
         _settlement(data, styles, font),
         Spacer(1, 4 * mm),
         CondPageBreak(30 * mm),  # a heading never ends a page; long tables still split
-        Paragraph("三、预付款", styles["heading"]),
+        text("三、预付款", styles["heading"]),
         _instalments(data, styles, font),
         Spacer(1, 4 * mm),
         CondPageBreak(30 * mm),  # a heading never ends a page; long tables still split
-        Paragraph("四、结算差额", styles["heading"]),
+        text("四、结算差额", styles["heading"]),
         _balance(data, styles),
         Spacer(1, 6 * mm),
         signed_by_finance_and(data.county, data.institution_name, data.sha256, styles, font),
@@ -63,12 +65,12 @@ def _header(data: StatementData, styles: dict[str, ParagraphStyle]) -> Table:
     cell = styles["cell"]
     rows = [
         [
-            Paragraph(f"县（市、区）：{data.county}", cell),
-            Paragraph(f"结算单号：{data.number}", cell),
+            text(f"县（市、区）：{data.county}", cell),
+            text(f"结算单号：{data.number}", cell),
         ],
         [
-            Paragraph(f"机构：{data.institution_name}（{data.institution_code}）", cell),
-            Paragraph(f"结算年度：{data.year}　结算基准日：{data.settled_as_of}", cell),
+            text(f"机构：{data.institution_name}（{data.institution_code}）", cell),
+            text(f"结算年度：{data.year}　结算基准日：{data.settled_as_of}", cell),
         ],
     ]
     return Table(rows, colWidths=[WIDTH / 2] * 2)
@@ -81,8 +83,8 @@ def _items(data: StatementData, styles: dict[str, ParagraphStyle], font: str) ->
     for item in data.items:
         rows.append(
             [
-                Paragraph(item.code, styles["code"]),
-                Paragraph(item.name, styles["cell"]),
+                text(item.code, styles["code"]),
+                text(item.name, styles["cell"]),
                 CATEGORY.get(item.category, item.category),
                 fmt(item.gross),
                 fmt(item.over_spec),
@@ -134,8 +136,7 @@ def _settlement(data: StatementData, styles: dict[str, ParagraphStyle], font: st
     cell = styles["cell"]
     rows: list[list[Any]] = [["当量", "数额", "金额", "数额"]]
     rows += [
-        [Paragraph(a, cell), x, Paragraph(b, cell), y]
-        for (a, x), (b, y) in zip(units, money, strict=True)
+        [text(a, cell), x, text(b, cell), y] for (a, x), (b, y) in zip(units, money, strict=True)
     ]
     table = Table(rows, colWidths=[w * mm for w in (58, 32, 58, 32)])
     table.setStyle(grid(font))
@@ -155,11 +156,11 @@ def _instalments(data: StatementData, styles: dict[str, ParagraphStyle], font: s
     return table
 
 
-def _balance(data: StatementData, styles: dict[str, ParagraphStyle]) -> Paragraph:
+def _balance(data: StatementData, styles: dict[str, ParagraphStyle]) -> Flowable:
     amount = abs(data.balance)
     kind = "应补付" if data.balance >= 0 else "应扣回欠款"
-    return Paragraph(
-        f"最终结算金额 {fmt(data.final)} 元，已预付 {fmt(data.prepaid)} 元，"
-        f"<b>{kind} {fmt(amount)} 元</b>，大写：{capital_amount(amount)}",
+    return markup(
+        "最终结算金额 {} 元，已预付 {} 元，<b>{} {} 元</b>，大写：{}",
         styles["body"],
-    )
+        fmt(data.final), fmt(data.prepaid), kind, fmt(amount), capital_amount(amount),
+    )  # fmt: skip

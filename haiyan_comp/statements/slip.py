@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import KeepTogether, Spacer, Table
 
 from haiyan_comp.statements.data import canonical_json
-from haiyan_comp.statements.layout import WIDTH, build_pdf, grid, pick_font, styles_for
+from haiyan_comp.statements.layout import WIDTH, build_pdf, grid, pick_font, styles_for, text
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,11 @@ def render_slips(data: SlipData, font: str | None = None) -> bytes:
     """One slip per staff member, several to a page, as PDF bytes."""
     font = pick_font(font)
     styles = styles_for(font)
+    cell = styles["cell"]
     sheet = data.sheet
     story: list[Any] = [
-        Paragraph(f"{data.county} {sheet['year']} 年度绩效工资及效率奖励发放单", styles["title"]),
-        Paragraph(
+        text(f"{data.county} {sheet['year']} 年度绩效工资及效率奖励发放单", styles["title"]),
+        text(
             f"{data.institution_name}（{sheet['institution']}）：绩效工资总额 "
             f"{sheet['performance_pay']} 元，其中基础部分 {sheet['basic']} 元，激励部分 "
             f"{sheet['incentive']} 元；效率奖励 {sheet['efficiency_bonus']} 元（单列发放）",
@@ -79,8 +80,8 @@ def render_slips(data: SlipData, font: str | None = None) -> bytes:
     for staff in sheet["staff"]:
         code = staff["code"]
         rows = [
-            ["姓名", data.names.get(code, ""), "工号", code],
-            ["年度", str(sheet["year"]), "机构", Paragraph(data.institution_name, styles["cell"])],
+            ["姓名", text(data.names.get(code, ""), cell), "工号", text(code, cell)],
+            ["年度", str(sheet["year"]), "机构", text(data.institution_name, cell)],
             [
                 "绩效工资激励部分（元）",
                 staff["incentive"],
@@ -92,7 +93,7 @@ def render_slips(data: SlipData, font: str | None = None) -> bytes:
         table = Table(rows, colWidths=[WIDTH * w for w in (0.25, 0.25, 0.2, 0.3)])
         table.setStyle(grid(font, header=False, right_from=4))
         story.append(KeepTogether([table, Spacer(1, 5 * mm)]))
-    story.append(Paragraph(f"数据指纹 SHA-256：{data.sha256}", styles["small"]))
+    story.append(text(f"数据指纹 SHA-256：{data.sha256}", styles["small"]))
     return build_pdf(
         story,
         font=font,
