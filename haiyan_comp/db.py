@@ -2,17 +2,41 @@
 
 Services flush and never commit; whoever owns the unit of work (a command, a
 request, a job) commits through `unit_of_work()`.
+
+SQLite lets one connection write at a time. A transaction that began with a
+read and then writes must upgrade its read snapshot to the write lock; if
+another connection committed in between, SQLite answers "database is locked"
+at once (busy_timeout does not help: the snapshot is stale, waiting cannot
+mend it). So on SQLite a unit of work takes the write lock when it starts
+(`BEGIN IMMEDIATE`) and concurrent writers queue for up to busy_timeout.
+Reads still begin deferred and never wait for a writer (WAL), so pages keep
+reading while an import holds the lock. A read transaction left open when a
+unit of work starts is ended first (nothing is lost: it wrote nothing), and
+its objects are reloaded under the lock. Bookkeeping writes that may wait for
+another request (when a session was last seen) go through `try_write()`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
+
+log = logging.getLogger(__name__)
+
+# Execution options read when a SQLite transaction begins (see _configure_sqlite).
+WRITE_LOCK = "haiyan_write_lock"  # BEGIN IMMEDIATE: take the write lock now
+LOCK_WAIT_MS = "haiyan_lock_wait_ms"  # how long that BEGIN may wait for the lock
+BUSY_TIMEOUT_MS = 30_000
+# Keys of Session.info.
+_CHANGES_AT_BEGIN = "haiyan_changes_at_begin"
+_DEPTH = "haiyan_unit_of_work_depth"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,7 +56,7 @@ class Base(DeclarativeBase):
 def make_engine(url: str, echo: bool = False) -> Engine:
     """An engine with the SQLite settings that make it a fair embedded database."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
@@ -48,7 +72,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         # 64 MiB of page cache (the default is 2 MiB) keeps index pages of a
         # large import in memory.
         cursor.execute("PRAGMA cache_size=-65536")
@@ -56,7 +80,44 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        options = connection.get_execution_options()
+        if not options.get(WRITE_LOCK):
+            connection.exec_driver_sql("BEGIN")
+            return
+        wait = options.get(LOCK_WAIT_MS)
+        if wait is None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait)}")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+@event.listens_for(Session, "after_begin")
+def _note_changes_at_begin(
+    session: Session, transaction: SessionTransaction, connection: Connection
+) -> None:
+    """Remember SQLite's change counter, to tell later whether this transaction wrote."""
+    if transaction.parent is None and connection.dialect.name == "sqlite":
+        session.info[_CHANGES_AT_BEGIN] = _total_changes(connection)
+
+
+def _total_changes(connection: Connection) -> int:
+    changes: int = connection.connection.dbapi_connection.total_changes  # type: ignore[union-attr]
+    return changes
+
+
+def _wrote(session: Session) -> bool:
+    """Whether the session's open transaction has changed rows, or has changes to flush."""
+    if session.new or session.dirty or session.deleted:
+        return True
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    connection = session.connection()  # first: a transaction that begins now notes its count
+    before: int = session.info[_CHANGES_AT_BEGIN]
+    return _total_changes(connection) != before
 
 
 class Database:
@@ -103,14 +164,63 @@ class Database:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """Commit what the block did, or roll all of it back on any exception."""
+        """Commit what the block did, or roll all of it back on any exception.
+
+        On SQLite the block holds the write lock from its start (see the module's docstring).
+        """
         session = self.session
+        depth = session.info.get(_DEPTH, 0)
+        if depth == 0:
+            self._begin_writing(session)
+        session.info[_DEPTH] = depth + 1
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+        finally:
+            session.info[_DEPTH] = depth
+
+    def _begin_writing(self, session: Session, wait_ms: int | None = None) -> None:
+        """SQLite: start a transaction that holds the write lock (no-op on PostgreSQL)."""
+        if session.get_bind().dialect.name != "sqlite":
+            return
+        if session.in_transaction():
+            if _wrote(session):
+                # Its writes hold the lock already (or will try to, as before): keep them.
+                return
+            session.rollback()  # a read only: end it, so the lock comes with a fresh snapshot
+        if self._test_connection is not None:
+            return  # tests: everything runs inside the test's own transaction
+        options: dict[str, Any] = {WRITE_LOCK: True}
+        if wait_ms is not None:
+            options[LOCK_WAIT_MS] = wait_ms
+        session.connection(execution_options=options)
+
+    def try_write(self, work: Callable[[Session], Any], wait_ms: int = 200) -> bool:
+        """Do `work` and commit if the database lets us write within `wait_ms`; else skip it.
+
+        For bookkeeping that the next request can do as well (a session's last-seen
+        time), so that a page never waits seconds behind a long import for it.
+        """
+        session = self.session
+        if session.in_transaction():
+            if _wrote(session):
+                raise RuntimeError("try_write() would end a transaction that has written")
+            session.rollback()
+        try:
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text(f"SET LOCAL lock_timeout = {int(wait_ms)}"))
+            else:
+                self._begin_writing(session, wait_ms)
+            work(session)
+            session.commit()
+        except OperationalError as exc:  # locked: someone else is writing; next time
+            session.rollback()
+            log.info("skipped a bookkeeping write: %s", exc.orig)
+            return False
+        return True
 
     def bind_to(self, connection: Connection | None) -> None:
         """Tests: run every session inside `connection`'s outer transaction."""
