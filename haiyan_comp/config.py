@@ -23,12 +23,26 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-* headers.
         "PROXY_FIX": os.environ.get("HAIYAN_PROXY_FIX") == "1",
         "SESSION_COOKIE_SECURE": os.environ.get("HAIYAN_SECURE_COOKIES") == "1",
-        # Where sign-in attempts are counted; share one (redis://…) across workers.
-        "RATELIMIT_STORAGE_URI": os.environ.get("HAIYAN_RATELIMIT_STORAGE", "memory://"),
+        # A sign-in session ends after this long without a request, and after
+        # SESSION_HOURS however busy (accounts/services.py).
+        "SESSION_IDLE_MINUTES": _number("HAIYAN_SESSION_IDLE_MINUTES", 120),
+        "SESSION_HOURS": _number("HAIYAN_SESSION_HOURS", 12),
+        # Job files (state, result ZIPs) in instance/jobs/ are deleted after this many days.
+        "JOB_FILES_DAYS": _number("HAIYAN_JOB_FILES_DAYS", 7),
     }
     config.update(overrides or {})
     _validate(config)
     return config
+
+
+def _number(name: str, default: float) -> float:
+    text = os.environ.get(name)
+    if not text:
+        return default
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {text!r}") from None
 
 
 def _validate(config: dict[str, Any]) -> None:
@@ -42,3 +56,6 @@ def _validate(config: dict[str, Any]) -> None:
         config["DATABASE_URL"] = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if config["IMPORT_CHUNK_ROWS"] < 1:
         raise ConfigError("HAIYAN_IMPORT_CHUNK_ROWS must be a positive whole number")
+    for key in ("SESSION_IDLE_MINUTES", "SESSION_HOURS", "JOB_FILES_DAYS"):
+        if not 0 < config[key] < 100_000:
+            raise ConfigError(f"HAIYAN_{key} must be more than 0 (and sensible), got {config[key]}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from haiyan_comp.db import Base
@@ -93,3 +93,22 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     institution: Mapped[Institution | None] = relationship(lazy="joined")
+
+
+class SignInAttempt(Base):
+    """A password check at sign-in that did not succeed (or is under way); see accounts.limits.
+
+    Kept in the database so that every worker process and machine counts the same
+    attempts; rows older than a day are deleted as new ones come.
+    """
+
+    __tablename__ = "signin_attempts"
+    __table_args__ = (
+        Index("ix_signin_attempts_account_at", "account", "at"),
+        Index("ix_signin_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(64))  # the name typed, in lower case
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

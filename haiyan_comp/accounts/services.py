@@ -1,8 +1,15 @@
 """Creating users and tokens, checking passwords, opening and closing sessions.
 
-Passwords are hashed with scrypt (memory-hard; Werkzeug's default method).
-Session and API tokens are long random strings, so a SHA-256 of them is enough
-to store: nobody can guess one from its hash, and a lookup stays one index hit.
+Passwords are hashed with scrypt (memory-hard; Werkzeug's default method) and
+must pass `passwords.password_problems` wherever they are set. Session and API
+tokens are long random strings, so a SHA-256 of them is enough to store: nobody
+can guess one from its hash, and a lookup stays one index hit.
+
+A sign-in session ends when it has been idle too long (SESSION_IDLE_MINUTES,
+default 2 hours) and, however busy, after SESSION_HOURS (default 12). Reading
+who a session belongs to writes nothing; the last-seen time is written apart
+(`note_session_seen`), as bookkeeping that may be skipped when the database is
+busy.
 """
 
 from __future__ import annotations
@@ -11,21 +18,24 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from haiyan_comp.accounts.models import ROLES, TOKEN_ROLES, ApiToken, User, WebSession
+from haiyan_comp.accounts.passwords import password_problems
 from haiyan_comp.errors import Conflict, InvalidInput, NotFound
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.institutions.services import get_institution
 
 PASSWORD_METHOD = "scrypt:32768:8:1"  # n=2^15, r=8: 32 MiB per hash
-MIN_PASSWORD = 10
 TOKEN_PREFIX = "hy_"
-SESSION_IDLE = timedelta(hours=12)
+SESSION_IDLE = timedelta(hours=2)  # defaults; the app's SESSION_IDLE_MINUTES and SESSION_HOURS
+SESSION_LIFETIME = timedelta(hours=12)
+SEEN_EVERY = timedelta(minutes=5)  # last-seen times are written at most this often
 # A dummy hash to check against when the user does not exist, so that the
 # answer takes as long as for a real user (no user enumeration by timing).
 _DUMMY_HASH = generate_password_hash("not a password", method=PASSWORD_METHOD)
@@ -63,15 +73,17 @@ def create_user(
     institution_code: str | None = None,
     staff_code: str | None = None,
     display_name: str | None = None,
+    weak_password_ok: bool = False,
 ) -> User:
-    """A new user; centre users name an institution, staff users a staff member."""
+    """A new user; centre users name an institution, staff users a staff member.
+
+    `weak_password_ok` is for the demo's shared, printed password only.
+    """
     problems = []
     if not username or len(username) > 64 or not username.isprintable() or " " in username:
         problems.append("username: 1 to 64 printable characters without spaces")
     if role not in ROLES:
         problems.append(f"role: {role!r} is not one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD:
-        problems.append(f"password: at least {MIN_PASSWORD} characters")
     institution: Institution | None = None
     staff: Staff | None = None
     if role == "staff":
@@ -99,6 +111,9 @@ def create_user(
                 problems.append(f"institution: no institution {institution_code!r}")
     elif institution_code or staff_code:
         problems.append(f"institution: a {role} user works for the whole county; drop it")
+    if not weak_password_ok:
+        names = (username, display_name or "", staff.name if staff else "")
+        problems += password_problems(password, names)
     if problems:
         raise InvalidInput("the user cannot be created: " + "; ".join(problems), problems)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
@@ -138,9 +153,10 @@ def set_active(session: Session, username: str, active: bool) -> User:
 
 def set_password(session: Session, username: str, password: str) -> User:
     """A new password; every open session of the user ends."""
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"password: at least {MIN_PASSWORD} characters")
     user = get_user(session, username)
+    problems = password_problems(password, (user.username, user.display_name))
+    if problems:
+        raise InvalidInput("; ".join(problems), problems)
     user.password_hash = hash_password(password)
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     session.flush()
@@ -175,21 +191,56 @@ def open_session(session: Session, user: User, address: str, user_agent: str) ->
     return secret
 
 
-def session_user(session: Session, secret: str) -> User | None:
-    """The active user of a live session, or None; refreshes `last_seen_at` now and then."""
+def _setting(name: str, default: timedelta, unit: str) -> timedelta:
+    if has_app_context() and current_app.config.get(name) is not None:
+        return timedelta(**{unit: float(current_app.config[name])})
+    return default
+
+
+def session_limits() -> tuple[timedelta, timedelta]:
+    """(idle, lifetime) of a sign-in session, as the app is configured."""
+    return (
+        _setting("SESSION_IDLE_MINUTES", SESSION_IDLE, "minutes"),
+        _setting("SESSION_HOURS", SESSION_LIFETIME, "hours"),
+    )
+
+
+class SessionCheck(NamedTuple):
+    """Who a session signs in (None: nobody), and whether its row wants writing."""
+
+    user: User | None
+    write_due: bool
+
+
+def session_user(session: Session, secret: str) -> SessionCheck:
+    """The active user of a live session (reads only; see `note_session_seen`)."""
     web_session = session.get(WebSession, digest(secret))
-    if web_session is None or not web_session.user.active:
-        return None
+    if web_session is None:
+        return SessionCheck(None, False)
     moment = now()
+    idle, lifetime = session_limits()
     seen = _aware(web_session.last_seen_at)
-    if moment - seen > SESSION_IDLE:
-        session.delete(web_session)
-        session.flush()
-        return None
-    if moment - seen > timedelta(minutes=5):
-        web_session.last_seen_at = moment
-        session.flush()
-    return web_session.user
+    if moment - seen > idle or moment - _aware(web_session.created_at) > lifetime:
+        return SessionCheck(None, True)  # over: its row is deleted by note_session_seen
+    if not web_session.user.active:
+        return SessionCheck(None, False)
+    return SessionCheck(web_session.user, moment - seen > SEEN_EVERY)
+
+
+def note_session_seen(session: Session, secret: str) -> None:
+    """Keep the session's last-seen time; delete it, and every other session, once over."""
+    moment = now()
+    idle, lifetime = session_limits()
+    session.execute(
+        update(WebSession)
+        .where(WebSession.token_hash == digest(secret), WebSession.last_seen_at >= moment - idle)
+        .values(last_seen_at=moment)
+    )
+    session.execute(
+        delete(WebSession).where(
+            or_(WebSession.last_seen_at < moment - idle, WebSession.created_at < moment - lifetime)
+        )
+    )
 
 
 def close_session(session: Session, secret: str) -> None:
@@ -252,14 +303,20 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
 
 
 def token_for(session: Session, secret: str) -> ApiToken | None:
-    """The live token with this secret, or None; notes when it was last used."""
+    """The live token with this secret, or None (reads only; see `note_token_used`)."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
     if token is None or token.revoked_at is not None:
         return None
-    moment = now()
-    last = token.last_used_at
-    if last is None or moment - _aware(last) > timedelta(minutes=5):
-        session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=moment))
     return token
+
+
+def token_use_due(token: ApiToken) -> bool:
+    """Whether the token's last-use time is old enough to write again."""
+    return token.last_used_at is None or now() - _aware(token.last_used_at) > SEEN_EVERY
+
+
+def note_token_used(session: Session, token_id: int) -> None:
+    """Note that a token was used now."""
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now()))

@@ -42,6 +42,7 @@ def ensure_demo_users(session: Session) -> list[tuple[str, str, str]]:
                 role,
                 institution_code=institution,
                 staff_code=staff,
+                weak_password_ok=True,  # the demo's password is printed: demo only
             )
         shown.append((username, role, note))
     return shown

@@ -4,11 +4,17 @@ People sign in with a password; each sign-in opens a server-side session whose
 secret is the only thing in the (signed, HttpOnly) cookie, so signing out or
 disabling a user ends the session at once. Machines send
 `Authorization: Bearer <token>`.
+
+Sign-in counts password checks in the database (accounts/limits.py), whatever
+form the body takes (flask-wtf reads JSON bodies as well as forms), so the
+limits hold across every worker process and machine.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +24,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -26,22 +33,19 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from haiyan_comp.accounts import services
+from haiyan_comp.accounts import limits, services
 from haiyan_comp.accounts.models import ApiToken, User
 from haiyan_comp.db import db
 from haiyan_comp.web.access import allow, public
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 HOME = {
     "finance": "finance.home",
@@ -119,12 +123,11 @@ class TokenHolder(UserMixin):  # type: ignore[misc]
 @login_manager.user_loader
 def load_signed_in(secret: str) -> SignedIn | None:
     """The person whose live session this is, or None (signed out, expired, disabled)."""
-    user = services.session_user(db.session, secret)
-    if user is None:
-        db.session.rollback()
-        return None
-    principal = SignedIn.of(user, secret)
-    db.session.commit()  # keeps last_seen_at; the request's own work starts afresh
+    check = services.session_user(db.session, secret)
+    principal = SignedIn.of(check.user, secret) if check.user is not None else None
+    db.session.commit()  # it only read; the request's own work starts afresh
+    if check.write_due:  # bookkeeping: skipped if another writer holds the database
+        db.try_write(lambda session: services.note_session_seen(session, secret))
     return principal
 
 
@@ -138,22 +141,16 @@ def load_token_holder(req: Any) -> TokenHolder | None:
     if token is None:
         db.session.rollback()
         return None
-    holder = TokenHolder.of(token)
+    holder, due = TokenHolder.of(token), services.token_use_due(token)
     db.session.commit()
+    if due:
+        db.try_write(lambda session: services.note_token_used(session, holder.id))
     return holder
 
 
 class SignInForm(FlaskForm):  # type: ignore[misc]
     username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=200)])
-
-
-def _account_key() -> str:
-    return "account:" + (request.form.get("username") or "").strip().lower()
-
-
-def _failed(response: BaseResponse) -> bool:
-    return response.status_code == 401
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -168,41 +165,57 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"], key_func=_account_key,
-               methods=["POST"], deduct_when=_failed)  # fmt: skip
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], methods=["POST"],
-               deduct_when=_failed)  # fmt: skip
 def login() -> str | BaseResponse | tuple[str, int]:
     """The sign-in form; a new session on success."""
     if current_user.is_authenticated:
         return redirect(url_for("web.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = services.authenticate(db.session, form.username.data.strip(), form.password.data)
-        if user is not None:
-            secret = services.open_session(
-                db.session,
-                user,
-                get_remote_address() or "",
-                request.user_agent.string or "",
-            )
-            principal = SignedIn.of(user, secret)
-            db.session.commit()
-            session.clear()  # no fixation: nothing of the anonymous session survives
-            login_user(principal)
-            return redirect(_safe_next(request.args.get("next")) or url_for(HOME[user.role]))
-        flash(_("用户名或密码不正确。"), "error")
-        return render_template("auth/login.html", form=form), 401
+        return _sign_in(form)
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _sign_in(form: SignInForm) -> BaseResponse | tuple[str, int]:
+    """One counted password check (see accounts/limits.py); a session if it succeeds."""
+    username = form.username.data.strip()
+    account, address = limits.account_key(username), request.remote_addr or ""
+    moment = services.now()
+    with db.unit_of_work():
+        attempt = limits.record_attempt(db.session, account, address, moment)
+    configured = current_app.config.get("SIGNIN_LIMITS") or limits.SignInLimits()
+    wait = limits.wait_needed(db.session, account, address, moment, configured)
+    if wait is not None:
+        with db.unit_of_work():
+            limits.forget_attempt(db.session, attempt)
+        return _too_many(form, wait)
+    user = services.authenticate(db.session, username, form.password.data)
+    if user is None:  # the attempt's row stays: it counts
+        flash(_("用户名或密码不正确。"), "error")
+        return render_template("auth/login.html", form=form), 401
+    with db.unit_of_work():
+        limits.forget_failures(db.session, account, address)
+        secret = services.open_session(db.session, user, address, request.user_agent.string or "")
+        principal = SignedIn.of(user, secret)
+    session.clear()  # no fixation: nothing of the anonymous session survives
+    login_user(principal)
+    return redirect(_safe_next(request.args.get("next")) or url_for(HOME[principal.role]))
+
+
+def _too_many(form: SignInForm, wait: timedelta) -> BaseResponse:
+    """429: the form again, saying how long to wait; no password was checked."""
+    flash(_("登录尝试过于频繁，请 %(n)s 分钟后再试。", n=limits.minutes(wait)), "error")
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(math.ceil(wait.total_seconds()))
+    return response
 
 
 @bp.post("/logout")
 @allow("finance", "auditor", "centre", "staff", "admin")
 def logout() -> BaseResponse:
     """Sign out: the server forgets the session, the browser forgets the cookie."""
-    services.close_session(db.session, current_user.secret)
-    db.session.commit()
+    with db.unit_of_work():
+        services.close_session(db.session, current_user.secret)
     logout_user()
     session.clear()
     flash(_("已退出登录。"), "info")
@@ -215,12 +228,7 @@ def unauthorized() -> Response | BaseResponse:
 
 
 def init_auth(app: Flask) -> None:
-    """flask-login and the sign-in limits."""
+    """flask-login and the sign-in pages."""
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
-    app.config.setdefault("LOGIN_LIMIT_ACCOUNT", "5 per 5 minutes")
-    app.config.setdefault("LOGIN_LIMIT_ADDRESS", "20 per 5 minutes")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
-    limiter.init_app(app)
     app.register_blueprint(bp)

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from haiyan_comp.db import db
 from haiyan_comp.demo.users import DEMO_PASSWORD
-from haiyan_comp.web.auth import limiter
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
@@ -36,13 +35,12 @@ def _fresh_page_cache() -> None:
 
 @pytest.fixture
 def client(app: Flask, connection: Connection) -> Iterator[FlaskClient]:
-    """A browser without cookies (sign-in limits start afresh).
+    """A browser without cookies (sign-in attempts are rows of the rolled-back transaction).
 
     Web tests must not hold the `session` fixture while they send requests: its
     app context would be shared by every request (one `g`, one CSRF token).
     Read the database with `read(app, …)` instead.
     """
-    limiter.reset()
     yield app.test_client()
 
 
@@ -91,7 +89,6 @@ SignIn = Callable[[str], FlaskClient]
 @pytest.fixture
 def signed_in(app: Flask, county: dict[str, Any]) -> Iterator[SignIn]:
     """A factory of clients signed in as a demo login: signed_in("hy01")."""
-    limiter.reset()
 
     def make(username: str) -> FlaskClient:
         test_client = app.test_client()  # no `with`: its kept context would be shared

@@ -39,7 +39,7 @@ def test_a_bad_user_is_refused_with_every_problem_and_nothing_stored(
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "username" in page and "password: at least 10 characters" in page
+    assert "username" in page and "密码：至少 12 个字符" in page
     assert "a centre user needs --institution CODE" in page
     assert read(app, lambda s: s.scalar(select(User).where(User.username == "x y"))) is None
 

@@ -6,10 +6,11 @@ import json
 import re
 from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from haiyan_comp.statements.layout import read_embedded
-from tests.web.conftest import SignIn
+from tests.web.conftest import SignIn, sign_in
 from tests.web.test_centre_pages import run
 from tests.web.test_documents import pdf, settled_with_pay_sheet
 
@@ -49,12 +50,13 @@ def test_staff_cannot_download_another_staff_members_slip(
 
 
 def test_a_staff_member_of_another_institution_sees_none_of_it(
-    signed_in: SignIn, runner: FlaskCliRunner
+    app: Flask, signed_in: SignIn, runner: FlaskCliRunner
 ) -> None:
     settled_with_pay_sheet(signed_in, runner)
     run(runner, "users", "create", "hy02s001", "--role", "staff", "--staff", "HY02S001",
-        "--password-stdin", input="haiyan-demo\nhaiyan-demo\n")  # fmt: skip
-    client = signed_in("hy02s001")
+        "--password-stdin", input="quiet-harbour-lantern\n")  # fmt: skip
+    client = app.test_client()
+    sign_in(client, "hy02s001", "quiet-harbour-lantern")
     page = client.get("/staff/").get_data(as_text=True)
     assert "HY01" not in page and "暂无发放单" in page
     assert client.get("/documents/HY01/slips/2018/HY01S001.pdf").status_code == 404
