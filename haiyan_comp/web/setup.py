@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Request, Response, jsonify, render_template, request
+from flask import Flask, Request, Response, jsonify, make_response, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -85,11 +85,11 @@ def init_web(app: Flask) -> None:
 
     init_layout(app)
     app.before_request(access.enforce)
-    for target in PAGE_BLUEPRINTS:
-        module, attribute = target.split(":")
     from haiyan_comp.web.inputs import CONVERTERS
 
     app.url_map.converters.update(CONVERTERS)  # bounded ids and years, before any route
+    for target in PAGE_BLUEPRINTS:
+        module, attribute = target.split(":")
         app.register_blueprint(getattr(importlib.import_module(module), attribute))
     from haiyan_comp.api import init_api
 
@@ -154,7 +154,11 @@ def register_errors(app: Flask) -> None:
             422: "invalid_input",
             429: "too_many_requests",
         }.get(status, "error")
-        return error_response(status, code, exc.description or exc.name, details)
+        response = make_response(error_response(status, code, exc.description or exc.name, details))
+        for name, value in exc.get_headers():  # Allow on a 405, Retry-After on a 429, …
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
 
 def security_headers(response: Response | BaseResponse) -> Response | BaseResponse:
