@@ -67,6 +67,7 @@ COMMANDS = {
     "demo": "haiyan_comp.demo.commands:demo",
     "users": "haiyan_comp.accounts.commands:users",
     "tokens": "haiyan_comp.accounts.commands:tokens",
+    "jobs": "haiyan_comp.web.jobs:jobs_group",
 }
 
 

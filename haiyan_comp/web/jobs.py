@@ -9,6 +9,11 @@ A job notes the process that runs it. If that process is gone while the job
 still says "running" (a worker restarted or killed mid-job), the next look at
 the job says it failed: its transaction never committed, so nothing changed,
 and the user can start it again instead of watching a page that never ends.
+
+Job files (states and results such as ZIPs of statements) hold figures: the
+folder is 0700 and every file 0600, readable by the service's own account
+only. They are deleted after JOB_FILES_DAYS (default 7) since they were last
+written: whenever a job starts, and by `haiyan jobs clean` (e.g. from cron).
 """
 
 from __future__ import annotations
@@ -20,13 +25,17 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import click
 from flask import Blueprint, Flask, current_app, redirect, render_template, url_for
+from flask.cli import AppGroup
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -115,7 +124,8 @@ class Progress:
         self._written = time.monotonic()
         path = self.folder / f"{self.state.id}.json"
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(asdict(self.state), ensure_ascii=False))
+        with open_private(temporary) as handle:
+            handle.write(json.dumps(asdict(self.state), ensure_ascii=False).encode())
         os.replace(temporary, path)
 
 
@@ -147,17 +157,50 @@ def counted(raw: BinaryIO, progress: Progress, total: int) -> io.BufferedReader:
 Work = Callable[[Progress], str | None]  # returns the URL of the result
 
 
-def _folder(app: Flask) -> Path:
-    folder = Path(app.instance_path) / "jobs"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def folder(app: Flask) -> Path:
+    """instance/jobs/, where job states and results are kept: the service's account only."""
+    path = Path(app.instance_path) / "jobs"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:  # made by an older version, or another umask
+        path.chmod(0o700)
+    return path
+
+
+def open_private(path: Path) -> BinaryIO:
+    """`path` opened for writing from its start, readable and writable by its owner only."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a file that existed keeps its mode through O_CREAT
+    return os.fdopen(descriptor, "wb")
+
+
+@contextmanager
+def private_zip(path: Path) -> Iterator[zipfile.ZipFile]:
+    """A new ZIP file at `path`, readable by its owner only."""
+    with open_private(path) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zipped:
+        yield zipped
+
+
+def clean(app: Flask, now: float | None = None) -> list[Path]:
+    """Delete job files last written more than JOB_FILES_DAYS ago; the paths deleted."""
+    days = float(app.config.get("JOB_FILES_DAYS", 7))
+    cutoff = (time.time() if now is None else now) - days * 86400
+    deleted = []
+    for path in folder(app).iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                deleted.append(path)
+        except FileNotFoundError:  # another worker cleaned it first
+            continue
+    return deleted
 
 
 def start(kind: str, title: str, work: Work) -> str:
     """Start `work` (in a thread; inline when JOBS_INLINE, as in tests); returns the job id."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    clean(app)
     state = JobState(id=secrets.token_urlsafe(12), kind=kind, title=title, owner=current_user.id)
-    progress = Progress(state, _folder(app))
+    progress = Progress(state, folder(app))
     progress.save()
 
     def run() -> None:
@@ -188,7 +231,7 @@ def load(job_id: str) -> JobState:
     """The job, if it is the current user's; else 404."""
     if not job_id.replace("-", "").replace("_", "").isalnum():
         raise NotFound("no such job")
-    path = _folder(current_app) / f"{job_id}.json"
+    path = folder(current_app) / f"{job_id}.json"
     try:
         state = JobState(**json.loads(path.read_text()))
     except (OSError, ValueError, TypeError) as exc:
@@ -222,3 +265,17 @@ def show_json(job_id: str) -> dict[str, Any]:
 
 def job_url(job_id: str) -> str:
     return url_for("jobs.show", job_id=job_id)
+
+
+@click.group("jobs", cls=AppGroup)
+def jobs_group() -> None:
+    """Files of long work started from the pages (instance/jobs/)."""
+
+
+@jobs_group.command("clean")
+def clean_command() -> None:
+    """Delete job files older than JOB_FILES_DAYS (default 7 days)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    deleted = clean(app)
+    days = app.config.get("JOB_FILES_DAYS", 7)
+    click.echo(f"deleted {len(deleted)} job file(s) older than {days:g} days from {folder(app)}")

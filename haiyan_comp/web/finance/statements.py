@@ -42,9 +42,7 @@ from haiyan_comp.web.finance.settlement import _settled_rows
 
 
 def _zip_folder() -> Path:
-    folder = Path(current_app.instance_path) / "jobs"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return jobs.folder(current_app)
 
 
 @bp.get("/statements")
@@ -105,7 +103,7 @@ def statements_zip_start() -> BaseResponse:
 
     def work(progress: jobs.Progress) -> str:
         temporary = folder / (name + ".part")
-        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as zipped:
+        with jobs.private_zip(temporary) as zipped:
             for done, code in enumerate(codes):
                 progress.update(done, len(codes), _("正在生成 %(code)s 的结算单", code=code))
                 now = datetime.now(UTC)
