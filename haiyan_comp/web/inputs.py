@@ -24,7 +24,7 @@ from werkzeug.routing import IntegerConverter, Map, ValidationError
 from haiyan_comp import bounds
 from haiyan_comp.bounds import WholeBound
 from haiyan_comp.errors import DomainError
-from haiyan_comp.money import AmountError, shown
+from haiyan_comp.money import SHOWN, AmountError
 
 
 class BadRequest(DomainError):
@@ -77,6 +77,13 @@ def whole_arg(name: str, bound: WholeBound, source: Mapping[str, str] | None = N
             )
         )
     return number
+
+
+def shown(text: str) -> str:
+    """What was typed, as a page quotes it back: at most SHOWN characters."""
+    if len(text) <= SHOWN:
+        return text
+    return str(_("%(start)s…（共 %(n)s 个字符）", start=text[:SHOWN], n=len(text)))
 
 
 def amount_problem(exc: AmountError, text: str, too_large: str | None = None) -> str:
