@@ -29,11 +29,13 @@ from haiyan_comp.db import WRITE_LOCK, db, make_engine
 from haiyan_comp.institutions.models import Institution
 from tests.api.test_worked_example import load_example
 from tests.api.test_worked_example_money import audit_htn, configure_2018, run
+from tests.web.conftest import csrf_token, sign_in
 from tests.web.test_api_helpers import bearer, token
 
 pytestmark = pytest.mark.slow
 
 WRITERS = 60
+PASSWORD = "amber-tidal-orchard-41"
 
 
 @pytest.fixture
@@ -42,7 +44,13 @@ def settled_app(
 ) -> Iterator[Flask]:
     """The worked example settled and assessed, committed in a database of its own."""
     monkeypatch.setenv("HAIYAN_INSTANCE", str(tmp_path / "instance"))
-    app = create_app({"DATABASE_URL": scratch_url, "SECRET_KEY": "tests-only"})
+    app = create_app(
+        {
+            "DATABASE_URL": scratch_url,
+            "SECRET_KEY": "tests-only",
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        }
+    )
     runner = app.test_cli_runner()
     load_example(runner, tmp_path)
     audit_htn(runner)
@@ -56,6 +64,11 @@ def settled_app(
         "finance": token(runner, "finance"),
         "centre": token(runner, "centre", "HY01"),
     }
+    created = runner.invoke(
+        args=["users", "create", "fin", "--role", "finance", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert created.exit_code == 0, created.output
     yield app
     app.extensions["haiyan_db"]["engine"].dispose()
 
@@ -132,6 +145,28 @@ def test_sixty_pay_sheets_and_assessments_at_once_all_succeed(settled_app: Flask
         )
         assert stored is not None
         assert assessed[-1][1] == f"score {stored.score // 100}.00, surplus 1000.00"
+
+
+def test_thirty_officers_save_assessments_from_the_page_at_once(settled_app: Flask) -> None:
+    """The page reads (year, institutions, stored values) before its unit of work writes."""
+    browsers = []
+    for _ in range(WRITERS // 2):
+        browser = settled_app.test_client()
+        sign_in(browser, "fin", PASSWORD)
+        browsers.append((browser, csrf_token(browser)))
+
+    def save(n: int) -> Callable[[Any], Any]:
+        browser, csrf = browsers[n]
+        form = {"csrf_token": csrf, "score-HY01": f"{900 + n}.00", "surplus-HY01": "1000.00"}
+        return lambda _client: browser.post("/finance/assessments?year=2018", data=form)
+
+    statuses = at_once(settled_app, [save(n) for n in range(len(browsers))])
+
+    assert statuses == [302] * len(browsers)  # saved, back to the page
+    assessed = trail(settled_app, "assessment HY01")
+    assert len(assessed) == 1 + len(browsers)
+    if settled_app.config["DATABASE_URL"].startswith("sqlite"):
+        assert unbroken(assessed)
 
 
 def test_a_reader_does_not_wait_while_a_writer_holds_the_lock(settled_app: Flask) -> None:
