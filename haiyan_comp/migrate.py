@@ -1,4 +1,10 @@
-"""Run the Alembic migrations in migrations/ from the app or a test."""
+"""Run the Alembic migrations in migrations/ from the app or a test; grant the app's rights.
+
+On PostgreSQL the schema has two roles (docs/PRODUCTION-ROLES.md): the owner,
+which runs the migrations, and the application's role, which `grant` gives
+exactly what the application does to each table (TABLE_RIGHTS) and nothing it
+could change the schema or the ledger's triggers with.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, create_engine, text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -29,3 +35,122 @@ def upgrade(url: str, revision: str = "head", connection: Connection | None = No
 def downgrade(url: str, revision: str, connection: Connection | None = None) -> None:
     """Step the schema back to `revision`."""
     command.downgrade(alembic_config(url, connection), revision)
+
+
+# What the application's role may do to each table (`haiyan db grant`), from what the
+# application's code does to it (found by reading it, and by logging every statement of
+# the suite on PostgreSQL). The ledger is append-only: INSERT and SELECT, never UPDATE or
+# DELETE; so are the trails (config_changes, audit_verdict_changes), the frozen audit
+# populations, the paid instalments and the settlements. No table gets TRUNCATE,
+# REFERENCES or TRIGGER, and the role owns nothing: it cannot ALTER, DROP or disable a
+# trigger. Rows locked FOR UPDATE/SHARE (audit batches, verdicts) need UPDATE.
+READ_APPEND = ("SELECT", "INSERT")
+READ_WRITE = ("SELECT", "INSERT", "UPDATE")
+READ_WRITE_DELETE = ("SELECT", "INSERT", "UPDATE", "DELETE")
+READ_APPEND_DELETE = ("SELECT", "INSERT", "DELETE")
+LEDGER_TABLES = ("ledger_entries", "ledger_postings")
+TABLE_RIGHTS: dict[str, tuple[str, ...]] = {
+    "alembic_version": (),  # `haiyan db upgrade` is the owner's; the application never reads it
+    "api_tokens": READ_WRITE,  # revoked, last used
+    "assessment_indicator_scores": READ_APPEND_DELETE,  # a year's indicators are reloaded whole
+    "assessment_indicators": READ_APPEND_DELETE,
+    "assessments": READ_WRITE,
+    "audit_batches": READ_WRITE,  # closed
+    "audit_population": READ_APPEND,  # frozen at the draw (R5)
+    "audit_verdict_changes": READ_APPEND,  # the verdicts' trail
+    "audit_verdicts": READ_WRITE,
+    "baselines": READ_WRITE,
+    "config_changes": READ_APPEND,  # the configuration's trail
+    "instalments": READ_APPEND,  # paid once, never changed (a correction is a new row)
+    "institutions": READ_WRITE,
+    "ledger_entries": READ_APPEND,
+    "ledger_postings": READ_APPEND,
+    "prepayment_plans": READ_WRITE,
+    "prepayment_totals": READ_APPEND,  # frozen at the first payment (R11)
+    "record_imports": READ_WRITE,
+    "service_items": READ_WRITE_DELETE,  # a catalogue reload drops items no record uses
+    "service_records": READ_WRITE,  # purchasable units follow the cap (R3); never deleted
+    "settlements": READ_APPEND,  # fixed at settlement (R13)
+    "signin_attempts": READ_APPEND_DELETE,
+    "staff": READ_WRITE,
+    "unit_totals": READ_WRITE_DELETE,  # recomputed
+    "users": READ_WRITE,
+    "web_sessions": READ_WRITE_DELETE,
+    "year_configs": READ_WRITE,
+    "year_settlements": READ_APPEND,
+    "years": READ_WRITE,
+}
+
+
+class GrantRefused(Exception):
+    """`haiyan db grant` cannot grant (not PostgreSQL, no such role, a table nobody listed)."""
+
+
+def grant(url: str, role: str) -> list[str]:
+    """Give `role` exactly TABLE_RIGHTS on the schema's tables (PostgreSQL); the statements run.
+
+    Idempotent: every right the role holds on the tables and sequences is revoked
+    first, in the same transaction, so running it again (after each upgrade)
+    leaves exactly the rights listed, whatever was granted before.
+    """
+    engine = create_engine(url)
+    try:
+        if engine.dialect.name != "postgresql":
+            raise GrantRefused(
+                "haiyan db grant is for PostgreSQL: SQLite has no roles (whoever may write "
+                "the database file may change every table; protect the file instead)"
+            )
+        with engine.begin() as conn:
+            statements = _grants(conn, role)
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+        return statements
+    finally:
+        engine.dispose()
+
+
+def _grants(conn: Connection, role: str) -> list[str]:
+    """The statements that leave `role` with exactly TABLE_RIGHTS, after checking it may."""
+    found = conn.execute(
+        text(
+            "SELECT rolsuper, quote_ident(:role), quote_ident(current_schema()), "
+            "quote_ident(current_database()) FROM pg_roles WHERE rolname = :role"
+        ),
+        {"role": role},
+    ).first()
+    if found is None:
+        raise GrantRefused(f"there is no role {role!r}; create it first: createuser {role}")
+    superuser, quoted, schema, database = found
+    owners: dict[str, bool] = dict(
+        conn.execute(
+            text(
+                "SELECT tablename, pg_has_role(:role, tableowner, 'MEMBER') FROM pg_tables "
+                "WHERE schemaname = current_schema()"
+            ),
+            {"role": role},
+        ).all()
+    )
+    if superuser or any(owners.values()):
+        raise GrantRefused(
+            f"role {role!r} is a superuser, or owns the tables (or is a member of their "
+            "owner): no grant can hold it back; the application needs a role of its own"
+        )
+    tables = set(owners)
+    unlisted = sorted(tables - TABLE_RIGHTS.keys())
+    if unlisted:
+        raise GrantRefused(
+            f"no rights are decided for table(s) {', '.join(unlisted)}: "
+            "list them in haiyan_comp.migrate.TABLE_RIGHTS"
+        )
+    statements = [
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {quoted}",
+        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {quoted}",
+        f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {quoted}",  # temporary stages
+        f"REVOKE CREATE ON SCHEMA {schema} FROM {quoted}",
+        f"GRANT USAGE ON SCHEMA {schema} TO {quoted}",
+    ]
+    for table in sorted(tables):
+        if TABLE_RIGHTS[table]:
+            statements.append(f"GRANT {', '.join(TABLE_RIGHTS[table])} ON {table} TO {quoted}")
+    statements.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted}")
+    return statements

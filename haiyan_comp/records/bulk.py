@@ -47,10 +47,28 @@ def expected_rows(size_hint: int | None) -> int:
 def defers_index(session: Session, size_hint: int | None) -> bool:
     """Whether an import of this size should build the composite index at the end."""
     rows = expected_rows(size_hint)
-    if rows < SMALLEST_BULK:
+    if rows < SMALLEST_BULK or not _owns_records(session):
         return False
     stored = session.scalar(select(func.coalesce(func.sum(UnitTotal.records), 0))) or 0
     return rows >= stored
+
+
+def _owns_records(session: Session) -> bool:
+    """Whether this connection may drop the index: PostgreSQL's application role may not.
+
+    Only the tables' owner drops an index; the application's role only reads and
+    writes rows (docs/PRODUCTION-ROLES.md), so it keeps the index up row by row.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    owns = session.scalar(
+        text(
+            "SELECT pg_has_role(relowner, 'MEMBER') FROM pg_class "
+            "WHERE oid = CAST(:table AS regclass)"
+        ),
+        {"table": ServiceRecord.__tablename__},
+    )
+    return bool(owns)
 
 
 @contextmanager

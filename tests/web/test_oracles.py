@@ -291,7 +291,7 @@ def test_the_county_wide_import_refuses_anothers_staff_as_unknown(
     county: Any, runner: FlaskCliRunner, tmp_path: Any
 ) -> None:
     """The operator may see every institution, but one rule is simpler and leaks nothing."""
-    reports = []
+    reports: list[list[tuple[int, str, list[str]]]] = []
     for rows in (ANOTHERS_ROWS[:1], NOBODYS_ROWS[:1]):
         path = tmp_path / f"rows-{len(reports)}.csv"
         path.write_text(HEADER + "\n".join(rows) + "\n")
