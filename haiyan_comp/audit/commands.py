@@ -10,6 +10,7 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
+from haiyan_comp import bounds
 from haiyan_comp.audit.flags import flag_report
 from haiyan_comp.audit.reports import batch_detail, findings, list_batches, population_rows
 from haiyan_comp.audit.services import close_audit, draw_batch, record_verdict
@@ -44,7 +45,12 @@ def audit() -> None:
 @click.option("--year", type=YEAR, required=True)
 @click.option("--institution", "institution_code", required=True, help="Institution code.")
 @click.option("--item", "item_code", required=True, help="Item code in the year's catalogue.")
-@click.option("--size", type=ID, required=True, help="Sample size n (1 ≤ n ≤ N).")
+@click.option(
+    "--size",
+    type=click.IntRange(max=bounds.ID.highest),
+    required=True,
+    help="Sample size n (1 ≤ n ≤ N).",
+)
 @click.option("--seed", required=True, help="The published seed (1–200 characters).")
 @click.option("--from", "date_from", type=IsoDate(), default=None, help="First service date.")
 @click.option("--to", "date_to", type=IsoDate(), default=None, help="Last service date.")

@@ -8,6 +8,8 @@
   number within its bound.
 - `amount_problem`: an AmountError said in Chinese, for the form beside the field.
 - `upload_name`: the one cleaning of an uploaded file's name (pages and API).
+- `refuse_nul`: a page's form or query string holding a NUL character is refused
+  whole (400): no text column of PostgreSQL can hold one.
 """
 
 from __future__ import annotations
@@ -121,3 +123,17 @@ def upload_name(raw: str | None, default: str) -> str:
     name = os.path.basename((raw or "").replace("\\", "/"))
     name = _CONTROL.sub("", name).strip()
     return name[-NAME_LENGTH:] or default
+
+
+def refuse_nul() -> None:
+    """Refuse a page request whose query string or form holds a NUL (before_request).
+
+    The API checks its input with its schemas (haiyan_comp.api.schemas.text).
+    """
+    if request.path.startswith("/api/"):
+        return
+    values = [v for _name, vs in request.args.lists() for v in vs]
+    if request.method == "POST":
+        values += [v for _name, vs in request.form.lists() for v in vs]
+    if any("\x00" in value for value in values):
+        raise BadRequest(_("表单或网址参数含有空字符（NUL），请删去后重试。"))

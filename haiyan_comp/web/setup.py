@@ -85,9 +85,10 @@ def init_web(app: Flask) -> None:
 
     init_layout(app)
     app.before_request(access.enforce)
-    from haiyan_comp.web.inputs import CONVERTERS
+    from haiyan_comp.web.inputs import CONVERTERS, refuse_nul
 
     app.url_map.converters.update(CONVERTERS)  # bounded ids and years, before any route
+    app.before_request(refuse_nul)
     for target in PAGE_BLUEPRINTS:
         module, attribute = target.split(":")
         app.register_blueprint(getattr(importlib.import_module(module), attribute))

@@ -32,7 +32,7 @@ def test_assessment_bonus_pool_and_pay_sheet(
     assert set_ == {"year": 2018, "institution": "HY01", "score": "962.50", "surplus": "100000.00"}
     bad = call(client, "PUT", "/years/2018/assessments/HY01", finance, 422,
                json={"score": "1000.01", "surplus": "0"})  # fmt: skip
-    assert "score" in bad["message"]
+    assert "at most 1000.00" in bad["details"]["json"]["score"][0]  # the schema, before the service
     call(client, "PUT", "/years/2019/assessments/HY01", finance, 409, json=body)  # not settled
 
     bonus = call(client, "GET", "/years/2018/bonus", finance)

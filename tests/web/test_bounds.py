@@ -12,6 +12,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
 from haiyan_comp import bounds
+from haiyan_comp.accounts.models import ApiToken
 from haiyan_comp.bonus.models import Assessment
 from haiyan_comp.budget.models import ConfigChange, YearConfig
 from haiyan_comp.records.models import RecordImport
@@ -253,3 +254,14 @@ def test_an_api_upload_named_with_control_characters_is_kept_without_them(
     body = call(client, "POST", "/records", centre, data=data, content_type="multipart/form-data")
     assert body["imported"] == 1
     assert "api.csv" in stored_names(app)
+
+
+def test_a_nul_in_a_page_form_or_query_is_refused_whole(app: Flask, signed_in: SignIn) -> None:
+    auditor = signed_in("auditor")
+    response = auditor.get("/audit/findings?year=2018&institution=HY%00")
+    assert response.status_code == 400 and "空字符" in text(response)
+    tokens = count(app, ApiToken)
+    admin = signed_in("admin")
+    refused = post_form(admin, "/admin/tokens", {"name": "a\x00b", "role": "platform"})
+    assert refused.status_code == 400 and "空字符" in text(refused)
+    assert count(app, ApiToken) == tokens
