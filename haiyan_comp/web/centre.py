@@ -39,8 +39,8 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
-from haiyan_comp import bounds
 
+from haiyan_comp import bounds
 from haiyan_comp.accounts.models import User
 from haiyan_comp.audit.models import AuditBatch
 from haiyan_comp.audit.reports import batch_detail, list_batches
