@@ -16,6 +16,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from haiyan_comp import jsondepth
 from haiyan_comp.audit.models import AuditBatch
 from haiyan_comp.budget.commands import amount
 from haiyan_comp.cli import ID, YEAR, IsoDate, unit_of_work
@@ -192,21 +193,24 @@ def verify(file: Path) -> None:
     digest, text = embedded
     if hashlib.sha256(text.encode()).hexdigest() != digest:
         _refuse(f"{file}: the embedded figures do not match its SHA-256 {digest}: altered file")
-    stored = json.loads(text)
-    if stored["document"] == "prepayment_notice":
-        current = _notice_figures(date.fromisoformat(stored["as_of"]), stored["institution"])
-    elif stored["document"] == "bonus_slip":
-        pay = parse_hundredths(stored["performance_pay"], what="performance pay")
-        year, code = int(stored["year"]), str(stored["institution"])
-        slips = bonus_slips(db.session, year, code, pay, _county(), datetime.now(UTC))
-        if "only_staff" in stored:  # one staff member's own slip: compare that line
-            slips = slips.for_staff(str(stored["only_staff"]))
-        current = slips.figures()
-    elif stored["document"] == "audit_report":
-        now = datetime.now(UTC)
-        current = audit_report(db.session, int(stored["batch"]), _county(), now).figures()
-    else:
-        current = _settlement_figures(int(stored["year"]), str(stored["institution"]))
+    stored = _figures(file, text)
+    try:
+        if stored["document"] == "prepayment_notice":
+            current = _notice_figures(date.fromisoformat(stored["as_of"]), stored["institution"])
+        elif stored["document"] == "bonus_slip":
+            pay = parse_hundredths(stored["performance_pay"], what="performance pay")
+            year, code = int(stored["year"]), str(stored["institution"])
+            slips = bonus_slips(db.session, year, code, pay, _county(), datetime.now(UTC))
+            if "only_staff" in stored:  # one staff member's own slip: compare that line
+                slips = slips.for_staff(str(stored["only_staff"]))
+            current = slips.figures()
+        elif stored["document"] == "audit_report":
+            now = datetime.now(UTC)
+            current = audit_report(db.session, int(stored["batch"]), _county(), now).figures()
+        else:
+            current = _settlement_figures(int(stored["year"]), str(stored["institution"]))
+    except (KeyError, TypeError, ValueError):  # a forged file's figures lack what they name
+        _refuse(f"{file}: the embedded figures are incomplete: not a haiyan statement")
     changes = changed_figures(stored, json.loads(canonical_json(current)))
     if changes:
         click.secho(
@@ -218,6 +222,22 @@ def verify(file: Path) -> None:
             click.secho(f"  {change}", fg="red", err=True)
         sys.exit(1)
     click.echo(f"{file} ({stored['number']}) matches the database: SHA-256 {digest}")
+
+
+def _figures(file: Path, text: str) -> dict[str, Any]:
+    """The embedded figures, refused whole unless they are a document's (a file may be forged)."""
+    try:
+        stored = jsondepth.loads(text)
+    except ValueError:
+        _refuse(f"{file}: the embedded figures are not readable JSON: not a haiyan statement")
+    known = {"settlement", "prepayment_notice", "bonus_slip", "audit_report"}
+    if (
+        not isinstance(stored, dict)
+        or not isinstance(stored.get("number"), str)
+        or stored.get("document") not in known
+    ):
+        _refuse(f"{file}: the embedded figures name no document: not a haiyan statement")
+    return stored
 
 
 def _refuse(message: str) -> NoReturn:

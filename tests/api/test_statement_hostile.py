@@ -233,3 +233,31 @@ def test_a_closed_batch_with_source_id_lt_a_still_has_its_report(
     assert response.status_code == 200 and missing(response.data, "<a") == []
     listed = json.loads(runner.invoke(args=["audit", "show", str(drawn["batch"]), "--json"]).stdout)
     assert listed["state"] == "closed"
+
+
+@pytest.mark.parametrize(
+    "figures",
+    [
+        "[" * 5000 + "]" * 5000,  # nested past what the json module can recurse into
+        "not json at all",
+        '{"document": "settlement"}',  # no number: not one of our documents
+        '{"document": "drop tables", "number": "X"}',
+        '{"document": "audit_report", "number": "X"}',  # names a batch it does not carry
+        '{"document": "settlement", "number": "X", "year": "9' + "9" * 5000 + '"}',
+    ],
+)
+def test_verify_refuses_a_forged_file_with_a_message_not_a_traceback(
+    runner: FlaskCliRunner, tmp_path: Path, figures: str
+) -> None:
+    """Anyone can compute a SHA-256: a forged file's figures are checked, never trusted."""
+    import base64
+    import hashlib
+
+    digest = hashlib.sha256(figures.encode()).hexdigest()
+    mark = f"haiyan-statement:v1:{digest}:{base64.b64encode(figures.encode()).decode()}"
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(b"%PDF-1.4\n1 0 obj << /Subject (" + mark.encode() + b") >> endobj\n")
+    result = runner.invoke(args=["statement", "verify", str(forged)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "not a haiyan statement" in result.output
