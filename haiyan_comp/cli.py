@@ -41,6 +41,22 @@ def unit_of_work(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def reads(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a command that only reads: no write lock (on SQLite it never waits behind an
+    import), rolled back at the end; domain errors become exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except DomainError as exc:
+            fail(exc)
+        finally:
+            db.session.rollback()
+
+    return wrapper
+
+
 def fail(exc: DomainError, status: int = 1) -> NoReturn:
     """Print a domain error to stderr (JSON details too when asked) and exit."""
     click.secho(f"error: {exc.message}", fg="red", err=True)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from haiyan_comp.accounts import services
 from haiyan_comp.accounts.models import ROLES, TOKEN_ROLES, ApiToken, User
 from haiyan_comp.audit.reports import iso
-from haiyan_comp.cli import ID, emit_json, json_option, unit_of_work
+from haiyan_comp.cli import ID, emit_json, json_option, reads, unit_of_work
 from haiyan_comp.db import db
 
 
@@ -102,7 +102,7 @@ def user_json(user: User) -> dict[str, object]:
 
 @users.command("list")
 @json_option
-@unit_of_work
+@reads
 def list_users(as_json: bool) -> None:
     """Every user, with role, institution and whether they may sign in."""
     found = [user_json(u) for u in db.session.scalars(select(User).order_by(User.username))]
@@ -163,7 +163,7 @@ def create_token(name: str, role: str, institution_code: str | None, as_json: bo
 
 @tokens.command("list")
 @json_option
-@unit_of_work
+@reads
 def list_tokens(as_json: bool) -> None:
     """Every token, with its scope, when it was last used and whether it is revoked."""
     found = [token_json(t) for t in services.list_tokens(db.session)]

@@ -14,7 +14,7 @@ from haiyan_comp import bounds
 from haiyan_comp.audit.flags import flag_report
 from haiyan_comp.audit.reports import batch_detail, findings, list_batches, population_rows
 from haiyan_comp.audit.services import close_audit, draw_batch, record_verdict
-from haiyan_comp.cli import ID, YEAR, IsoDate, emit_json, json_option, unit_of_work
+from haiyan_comp.cli import ID, YEAR, IsoDate, emit_json, json_option, reads, unit_of_work
 from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.money import format_hundredths as _fmt
@@ -155,7 +155,7 @@ def close(batch_id: int, by: str, as_json: bool) -> None:
 @audit.command("show")
 @click.argument("batch_id", metavar="BATCH", type=ID)
 @json_option
-@unit_of_work
+@reads
 def show(batch_id: int, as_json: bool) -> None:
     """A batch: its stratum, N, U, the sample with verdicts, and the trail."""
     document = batch_detail(db.session, batch_id)
@@ -176,7 +176,7 @@ def show(batch_id: int, as_json: bool) -> None:
 
 @audit.command("population")
 @click.argument("batch_id", metavar="BATCH", type=ID)
-@unit_of_work
+@reads
 def population_command(batch_id: int) -> None:
     """The frozen population of a batch as CSV: source_id,purchasable (to recompute R6)."""
     buffer = io.StringIO()
@@ -195,7 +195,7 @@ def population_command(batch_id: int) -> None:
 @click.option("--year", type=YEAR, required=True)
 @click.option("--institution", "institution_code", default=None, help="One institution's code.")
 @json_option
-@unit_of_work
+@reads
 def list_command(year: int, institution_code: str | None, as_json: bool) -> None:
     """The audit batches of a year."""
     views = list_batches(db.session, year, institution_code)
@@ -228,7 +228,7 @@ def _echo_batch(b: dict[str, Any]) -> None:
     "--limit", type=click.IntRange(min=0), default=1000, show_default=True, help="Flags listed."
 )
 @json_option
-@unit_of_work
+@reads
 def flags(year: int, institution_code: str | None, limit: int, as_json: bool) -> None:
     """Automatic checks: records flagged (never rejected), with counts per institution and staff."""
     report = flag_report(db.session, year, institution_code, limit)
@@ -256,7 +256,7 @@ def flags(year: int, institution_code: str | None, limit: int, as_json: bool) ->
 @click.option("--institution", "institution_code", default=None, help="One institution's code.")
 @click.option("--staff", "staff_code", default=None, help="One staff member's code.")
 @json_option
-@unit_of_work
+@reads
 def findings_command(
     year: int, institution_code: str | None, staff_code: str | None, as_json: bool
 ) -> None:

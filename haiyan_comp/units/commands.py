@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from haiyan_comp.cli import YEAR, emit_json, json_option, unit_of_work
+from haiyan_comp.cli import YEAR, emit_json, json_option, reads
 from haiyan_comp.db import db
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.units.services import year_units
@@ -16,7 +16,7 @@ from haiyan_comp.units.services import year_units
 @click.option("--year", type=YEAR, required=True)
 @click.option("--institution", "institution_code", default=None, help="One institution's code.")
 @json_option
-@unit_of_work
+@reads
 def units(year: int, institution_code: str | None, as_json: bool) -> None:
     """Units of a year per institution and item: gross, over-spec, purchasable, verified."""
     result = year_units(db.session, year, institution_code)

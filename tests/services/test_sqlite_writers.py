@@ -183,3 +183,28 @@ def test_a_reader_does_not_wait_while_a_writer_holds_the_lock(settled_app: Flask
         took = time.monotonic() - started
     holder.dispose()
     assert response.status_code == 200 and took < 5  # busy_timeout is 30 s
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["units", "--year", "2018", "--json"],
+        ["audit", "list", "--year", "2018", "--json"],
+        ["audit", "findings", "--year", "2018", "--json"],
+        ["users", "list"],
+    ],
+)
+def test_a_command_that_only_reads_does_not_wait_behind_a_writer(
+    settled_app: Flask, args: list[str]
+) -> None:
+    """`haiyan units` during a long import answers at once, as before writers took the lock."""
+    holder = make_engine(settled_app.config["DATABASE_URL"])
+    if holder.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    with holder.connect().execution_options(**{WRITE_LOCK: True}) as conn, conn.begin():
+        started = time.monotonic()
+        result = settled_app.test_cli_runner().invoke(args=args)
+        took = time.monotonic() - started
+    holder.dispose()
+    assert result.exit_code == 0, result.output
+    assert took < 5  # a write lock would have waited busy_timeout (30 s), then failed
