@@ -32,8 +32,8 @@ from haiyan_comp.statements.services import (
     bonus_slips,
     notice_codes,
     prepayment_notice,
-    settled_codes,
     settlement_statement,
+    settlement_statements,
 )
 from haiyan_comp.statements.slip import render_slips
 
@@ -84,11 +84,17 @@ def make(year: int, institution: str | None, every: bool, out: Path) -> None:
     """Write the settlement statement(s) of settled YEAR."""
     _one_of(institution, every)
 
-    def pdf(code: str) -> bytes:
+    if institution is not None:
         now = datetime.now(UTC)
-        return render_settlement(settlement_statement(db.session, year, code, _county(), now))
+        data = {institution: settlement_statement(db.session, year, institution, _county(), now)}
+    else:  # the whole year read once, not once per institution
+        every_one = settlement_statements(db.session, year, _county(), datetime.now(UTC))
+        data = {statement.institution_code: statement for statement in every_one}
 
-    codes = None if institution else settled_codes(db.session, year)
+    def pdf(code: str) -> bytes:
+        return render_settlement(data[code])
+
+    codes = None if institution else list(data)
     _write(pdf, institution, codes, out, f"statement-{year}")
 
 

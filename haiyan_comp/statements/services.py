@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from haiyan_comp.audit.reports import batch_detail
-from haiyan_comp.bonus.services import institution_bonus, pay_sheet
+from haiyan_comp.bonus.models import Assessment
+from haiyan_comp.bonus.rules import bonus_cap
+from haiyan_comp.bonus.services import pay_sheet
 from haiyan_comp.budget.models import Instalment
 from haiyan_comp.errors import Conflict, NotFound
 from haiyan_comp.institutions.models import Institution, Staff
@@ -18,6 +22,7 @@ from haiyan_comp.statements.audit_report import AuditReportData
 from haiyan_comp.statements.data import StatementData, StatementInstalment, StatementItem
 from haiyan_comp.statements.notice import NoticeData, NoticeInstalment
 from haiyan_comp.statements.slip import SlipData
+from haiyan_comp.units.rules import ItemUnits
 from haiyan_comp.units.services import year_units
 
 
@@ -31,15 +36,80 @@ def settlement_statement(
     if settled is None or row is None:
         raise NotFound(f"year {year} has no settlement for {code}; settle it first (R13)")
     units = year_units(session, year, code).institutions
-    bonus = institution_bonus(session, year, institution)
-    items = units[0].items if units else ()
+    assessment = session.get(Assessment, (year, institution.id))
+    instalments = session.scalars(
+        select(Instalment)
+        .where(Instalment.year == year, Instalment.institution_id == institution.id)
+        .order_by(Instalment.number)
+    )
+    return _statement(
+        _Year(county, year, settled, generated_at), institution, row,
+        units[0].items if units else [], list(instalments), assessment,
+    )  # fmt: skip
+
+
+def settlement_statements(
+    session: Session, year: int, county: str, generated_at: datetime
+) -> list[StatementData]:
+    """Every settlement statement of settled `year`, in code order: one query per table.
+
+    The same figures as `settlement_statement` for each institution (the `--all`
+    command and the ZIP job), without reading the year once per institution.
+    """
+    codes = settled_codes(session, year)  # NotFound for an unsettled year
+    settled = session.get(YearSettlement, year)
+    assert settled is not None  # settled_codes found its settlements
+    rows = session.execute(
+        select(Institution, Settlement)
+        .join(Settlement, Settlement.institution_id == Institution.id)
+        .where(Settlement.year == year)
+        .order_by(Institution.code)
+    ).all()
+    items = {units.code: units.items for units in year_units(session, year).institutions}
+    paid: dict[int, list[Instalment]] = {}
+    for instalment in session.scalars(
+        select(Instalment)
+        .where(Instalment.year == year)
+        .order_by(Instalment.institution_id, Instalment.number)
+    ):
+        paid.setdefault(instalment.institution_id, []).append(instalment)
+    assessments = session.scalars(select(Assessment).where(Assessment.year == year))
+    assessed = {a.institution_id: a for a in assessments}
+    the_year = _Year(county, year, settled, generated_at)
+    statements = []
+    for institution, row in rows:
+        mine = items.get(institution.code, [])
+        statement = _statement(
+            the_year, institution, row, mine, paid.get(institution.id, []),
+            assessed.get(institution.id),
+        )  # fmt: skip
+        statements.append(statement)
+    assert [s.institution_code for s in statements] == codes
+    return statements
+
+
+@dataclass(frozen=True)
+class _Year:
+    county: str
+    year: int
+    settled: YearSettlement
+    generated_at: datetime
+
+
+def _statement(
+    the_year: _Year, institution: Institution, row: Settlement, items: Sequence[ItemUnits],
+    instalments: Sequence[Instalment], assessment: Assessment | None,
+) -> StatementData:  # fmt: skip
+    """One statement from rows already read. R17's cap comes from the assessment alone
+    (the statement shows no staff shares, so R18's weights are not read)."""
+    settled = the_year.settled
     return StatementData(
-        county=county,
+        county=the_year.county,
         institution_code=institution.code,
         institution_name=institution.name,
-        year=year,
+        year=the_year.year,
         settled_as_of=settled.as_of,
-        generated_at=generated_at,
+        generated_at=the_year.generated_at,
         items=tuple(
             StatementItem(i.code, i.name, i.category, i.gross, i.over_spec, i.deducted, i.verified)
             for i in items
@@ -56,15 +126,10 @@ def settlement_statement(
         prepaid=row.prepaid,
         balance=row.balance,
         instalments=tuple(
-            StatementInstalment(i.number, i.due, i.gross, i.offset, i.cash)
-            for i in session.scalars(
-                select(Instalment)
-                .where(Instalment.year == year, Instalment.institution_id == institution.id)
-                .order_by(Instalment.number)
-            )
+            StatementInstalment(i.number, i.due, i.gross, i.offset, i.cash) for i in instalments
         ),
-        score=bonus.score,
-        bonus_cap=None if bonus.score is None else bonus.cap,
+        score=None if assessment is None else assessment.score,
+        bonus_cap=None if assessment is None else bonus_cap(assessment.score, assessment.surplus),
     )
 
 

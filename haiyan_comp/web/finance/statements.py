@@ -26,7 +26,7 @@ from haiyan_comp.errors import NotFound
 from haiyan_comp.institutions.models import Institution
 from haiyan_comp.settlement.models import YearSettlement
 from haiyan_comp.statements.render import render_settlement
-from haiyan_comp.statements.services import settled_codes, settlement_statement
+from haiyan_comp.statements.services import settled_codes, settlement_statements
 from haiyan_comp.web import jobs
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.finance.common import (
@@ -103,11 +103,12 @@ def statements_zip_start() -> BaseResponse:
 
     def work(progress: jobs.Progress) -> str:
         temporary = folder / (name + ".part")
+        progress.update(0, len(codes), _("正在读取 %(year)s 年度结算数据", year=year))
+        every_one = settlement_statements(db.session, year, county, datetime.now(UTC))
         with jobs.private_zip(temporary) as zipped:
-            for done, code in enumerate(codes):
+            for done, data in enumerate(every_one):
+                code = data.institution_code
                 progress.update(done, len(codes), _("正在生成 %(code)s 的结算单", code=code))
-                now = datetime.now(UTC)
-                data = settlement_statement(db.session, year, code, county, now)
                 zipped.writestr(f"statement-{year}-{code}.pdf", render_settlement(data))
         os.replace(temporary, folder / name)
         progress.update(len(codes), len(codes), _("已完成"))
