@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.audit --postgres $(PG_URL)
 	$(BIN)/python -m bench.statements --postgres $(PG_URL)
 	$(BIN)/python -m bench.web --postgres $(PG_URL)
+	$(BIN)/python -m bench.pages --sizes $(BENCH_SIZES) --postgres $(PG_URL)
 
 lint: $(STAMP)
 	$(BIN)/ruff check haiyan_comp tests bench migrations
