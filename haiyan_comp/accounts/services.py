@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -205,26 +205,63 @@ def session_limits() -> tuple[timedelta, timedelta]:
     )
 
 
+@dataclass(frozen=True)
+class SessionUser:
+    """What a request needs of the user a session signs in, read in one row."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    institution_id: int | None
+    institution_code: str | None
+    institution_name: str | None
+    staff_code: str | None
+
+
 class SessionCheck(NamedTuple):
     """Who a session signs in (None: nobody), and whether its row wants writing."""
 
-    user: User | None
+    user: SessionUser | None
     write_due: bool
+
+
+# Every request of a person runs this: one row, plain columns, no objects to build.
+_SESSION_USER = (
+    select(
+        WebSession.created_at,
+        WebSession.last_seen_at,
+        User.active,
+        User.id,
+        User.username,
+        User.display_name,
+        User.role,
+        User.institution_id,
+        Institution.code,
+        Institution.name,
+        Staff.code,
+    )
+    .join(User, User.id == WebSession.user_id)
+    .outerjoin(Institution, Institution.id == User.institution_id)
+    .outerjoin(Staff, Staff.id == User.staff_id)
+    .where(WebSession.token_hash == bindparam("token_hash"))
+)
 
 
 def session_user(session: Session, secret: str) -> SessionCheck:
     """The active user of a live session (reads only; see `note_session_seen`)."""
-    web_session = session.get(WebSession, digest(secret))
-    if web_session is None:
+    row = session.execute(_SESSION_USER, {"token_hash": digest(secret)}).one_or_none()
+    if row is None:
         return SessionCheck(None, False)
+    created, seen, active, *user = row
     moment = now()
     idle, lifetime = session_limits()
-    seen = _aware(web_session.last_seen_at)
-    if moment - seen > idle or moment - _aware(web_session.created_at) > lifetime:
+    seen = _aware(seen)
+    if moment - seen > idle or moment - _aware(created) > lifetime:
         return SessionCheck(None, True)  # over: its row is deleted by note_session_seen
-    if not web_session.user.active:
+    if not active:
         return SessionCheck(None, False)
-    return SessionCheck(web_session.user, moment - seen > SEEN_EVERY)
+    return SessionCheck(SessionUser(*user), moment - seen > SEEN_EVERY)
 
 
 def note_session_seen(session: Session, secret: str) -> None:

@@ -13,7 +13,7 @@ limits hold across every worker process and machine.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -89,6 +89,11 @@ class SignedIn(UserMixin):  # type: ignore[misc]
             secret=secret,
         )
 
+    @classmethod
+    def found(cls, user: services.SessionUser, secret: str) -> SignedIn:
+        """The principal of a session found by `services.session_user`."""
+        return cls(**asdict(user), secret=secret)
+
 
 @dataclass(frozen=True)
 class TokenHolder(UserMixin):  # type: ignore[misc]
@@ -124,8 +129,9 @@ class TokenHolder(UserMixin):  # type: ignore[misc]
 def load_signed_in(secret: str) -> SignedIn | None:
     """The person whose live session this is, or None (signed out, expired, disabled)."""
     check = services.session_user(db.session, secret)
-    principal = SignedIn.of(check.user, secret) if check.user is not None else None
-    db.session.commit()  # it only read; the request's own work starts afresh
+    principal = SignedIn.found(check.user, secret) if check.user is not None else None
+    # Its read transaction goes on into the request's own reads (a unit of work
+    # ends a read-only transaction before it writes; try_write does too).
     if check.write_due:  # bookkeeping: skipped if another writer holds the database
         db.try_write(lambda session: services.note_session_seen(session, secret))
     return principal
