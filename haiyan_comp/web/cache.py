@@ -7,6 +7,11 @@ totals, closed audit batches, the catalogue, configuration, baselines and
 settlements of the two years shown). Any import, audit close, catalogue load,
 configuration change or settlement changes a sum, so the next request renders
 afresh; nothing is ever shown stale, and there is no time to live to tune.
+
+The version and the years a centre has records in are one statement, and a
+person reloading the dashboard gets the whole page they were last sent (same
+session, same data version): per request, the session's row, that statement
+and two dictionary look-ups.
 """
 
 from __future__ import annotations
@@ -14,39 +19,71 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import TypeVar
 
+from flask import session
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
+# One statement, one pass over the institution's running totals: the years it
+# has records in (what the year menu offers) and every year's sums, next to the
+# small tables' sums over every year. So one answer, read before the year to
+# show is known, is both the year menu and the version of any year's page; a
+# change in another year only renders the page once more.
 _VERSION = text(
     """
-    SELECT
-      (SELECT COALESCE(SUM(records), 0) FROM unit_totals
-        WHERE institution_id = :institution AND year IN (:year, :year - 1)),
-      (SELECT COALESCE(SUM(gross), 0) FROM unit_totals
-        WHERE institution_id = :institution AND year IN (:year, :year - 1)),
-      (SELECT COALESCE(SUM(purchasable), 0) FROM unit_totals
-        WHERE institution_id = :institution AND year IN (:year, :year - 1)),
-      (SELECT COUNT(*) FROM audit_batches
-        WHERE closed_at IS NOT NULL AND year IN (:year, :year - 1)),
-      (SELECT COALESCE(SUM(deduction), 0) FROM audit_batches WHERE year IN (:year, :year - 1)),
-      (SELECT COUNT(*) FROM service_items WHERE year IN (:year, :year - 1)),
-      (SELECT COALESCE(SUM(value), 0) FROM service_items WHERE year IN (:year, :year - 1)),
-      (SELECT COALESCE(MAX(id), 0) FROM config_changes),
-      (SELECT COALESCE(SUM(basic_medical_units), 0) FROM baselines
-        WHERE year IN (:year, :year - 1)),
-      (SELECT COUNT(*) FROM settlements WHERE year IN (:year, :year - 1))
+    WITH others AS (
+      SELECT
+        (SELECT COUNT(*) FROM audit_batches WHERE closed_at IS NOT NULL) AS closed,
+        (SELECT COALESCE(SUM(deduction), 0) FROM audit_batches) AS deducted,
+        (SELECT COUNT(*) FROM service_items) AS items,
+        (SELECT COALESCE(SUM(value), 0) FROM service_items) AS item_values,
+        (SELECT COALESCE(MAX(id), 0) FROM config_changes) AS configured,
+        (SELECT COALESCE(SUM(basic_medical_units), 0) FROM baselines) AS baselines,
+        (SELECT COUNT(*) FROM settlements) AS settled
+    ),
+    totals AS (
+      SELECT year, MAX(records) AS most, SUM(records) AS records, SUM(gross) AS gross,
+             SUM(purchasable) AS purchasable
+        FROM unit_totals WHERE institution_id = :institution GROUP BY year
+    )
+    SELECT others.closed, others.deducted, others.items, others.item_values, others.configured,
+           others.baselines, others.settled,
+           totals.year, totals.most, totals.records, totals.gross, totals.purchasable
+      FROM others LEFT JOIN totals ON 1 = 1
+     ORDER BY totals.year DESC
     """
 )
 
 
-def institution_year_version(session: Session, institution_id: int, year: int) -> tuple[int, ...]:
-    """What an institution's figures of `year` (and the year before) depend on."""
-    row = session.execute(_VERSION, {"institution": institution_id, "year": year}).one()
-    return tuple(int(value) for value in row)
+@dataclass(frozen=True)
+class DataVersion:
+    """What an institution's dashboard of a year shows depends on, read in one statement.
+
+    `years`: the years with records of the institution, newest first.
+    `version`: a value that changes whenever anything the page shows may have.
+    """
+
+    years: tuple[int, ...]
+    version: tuple[int, ...]
+
+
+def institution_version(session: Session, institution_id: int) -> DataVersion:
+    """The years with records of an institution, and what its figures of any year depend on."""
+    rows = session.execute(_VERSION, {"institution": institution_id}).all()
+    version = tuple(int(value) for value in rows[0][:7])
+    years = []
+    for *_others, total_year, most, records, gross, purchasable in rows:
+        if total_year is None:  # no running totals at all (the LEFT JOIN's empty side)
+            continue
+        if most > 0:
+            years.append(int(total_year))
+        version += (int(total_year), int(records), int(gross), int(purchasable))
+    return DataVersion(tuple(years), version)
 
 
 class PartCache:
@@ -77,4 +114,21 @@ class PartCache:
             self._items.clear()
 
 
+def personal() -> tuple[str, str] | None:
+    """What makes a whole page one person's, or None when it must be rendered afresh.
+
+    A page is the same for the same sign-in session and CSRF token (the token
+    in a cached page stays valid: it is checked against the session's, with no
+    time limit). A page with a message to show (a flash) is never cached, nor one
+    whose session has no CSRF token yet (rendering it makes one).
+    """
+    token = session.get("csrf_token")
+    if not token or "_flashes" in session or not current_user.is_authenticated:
+        return None
+    return (current_user.get_id(), token)
+
+
 dashboards = PartCache()
+"""Dashboard bodies, shared by everyone of the institution."""
+pages = PartCache(256)
+"""Whole dashboard pages, one person's each (see `personal`)."""

@@ -67,7 +67,7 @@ from haiyan_comp.units.rules import InstitutionUnits
 from haiyan_comp.units.services import year_units
 from haiyan_comp.web import jobs
 from haiyan_comp.web.access import allow
-from haiyan_comp.web.cache import dashboards, institution_year_version
+from haiyan_comp.web.cache import dashboards, institution_version, pages, personal
 from haiyan_comp.web.charts import Series, bar_chart
 from haiyan_comp.web.documents import institution_documents
 from haiyan_comp.web.inputs import amount_problem, upload_name, whole_arg
@@ -152,20 +152,39 @@ def percent(change: Fraction | None) -> str:
 @bp.get("/")
 @allow("centre")
 def home() -> str:
-    """Accumulated units of a year: by month (chart), by item (table), headline figures."""
-    institution = _institution()
-    years = _record_years(institution.id)
-    year = _year_arg(years)
-    version = institution_year_version(db.session, institution.id, year)
-    page = dashboards.get(
-        (institution.id, year, tuple(years), date.today()),
-        version,
-        lambda: _dashboard(institution, year, years),
+    """Accumulated units of a year: by month (chart), by item (table), headline figures.
+
+    The busiest page: one statement (the years with records and the data version),
+    then the page from the cache (web/cache.py); the institution comes with the
+    signed-in user.
+    """
+    institution = Shown(
+        current_user.institution_id, current_user.institution_code, current_user.institution_name
     )
-    return render_template("centre/home.html", year=year, body=page)
+    data = institution_version(db.session, institution.id)
+    year = _year_arg(list(data.years))
+    shown = (institution, year, data.years, date.today())
+
+    def page() -> str:
+        body = dashboards.get(
+            shown, data.version, lambda: _dashboard(institution, year, list(data.years))
+        )
+        return render_template("centre/home.html", year=year, body=body)
+
+    person = personal()
+    return page() if person is None else pages.get((person, shown), data.version, page)
 
 
-def _dashboard(institution: Institution, year: int, years: list[int]) -> Markup:
+@dataclass(frozen=True)
+class Shown:
+    """The institution a dashboard is of: what the page shows of it."""
+
+    id: int
+    code: str
+    name: str
+
+
+def _dashboard(institution: Shown, year: int, years: list[int]) -> Markup:
     """The dashboard's body: what it shows depends only on the data version."""
     code = institution.code
     this = _one(year_units(db.session, year, code).institutions)

@@ -28,9 +28,10 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 @pytest.fixture(autouse=True)
 def _fresh_page_cache() -> None:
     """Each test starts with nothing cached (rolled-back data may repeat a version)."""
-    from haiyan_comp.web.cache import dashboards
+    from haiyan_comp.web.cache import dashboards, pages
 
     dashboards.clear()
+    pages.clear()
 
 
 @pytest.fixture
