@@ -117,7 +117,8 @@ def _sample(session: Session, batch_id: int) -> list[dict[str, Any]]:
     rows = session.execute(
         select(v, r.service_date, r.resident_id, own.code, responsible.code, p.purchasable)
         .join(r, r.id == v.record_id)
-        .join(p, p.record_id == v.record_id)
+        # The batch's own population only (its index), not every population's rows.
+        .join(p, (p.batch_id == v.batch_id) & (p.record_id == v.record_id))
         .join(own, own.id == r.staff_id)
         .outerjoin(responsible, responsible.id == v.staff_id)
         .where(v.batch_id == batch_id)
