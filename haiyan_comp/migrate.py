@@ -57,6 +57,7 @@ TABLE_RIGHTS: dict[str, tuple[str, ...]] = {
     "assessments": READ_WRITE,
     "audit_batches": READ_WRITE,  # closed
     "audit_population": READ_APPEND,  # frozen at the draw (R5)
+    "audit_population_staff": READ_WRITE,  # R18's units follow the cap (R3)
     "audit_verdict_changes": READ_APPEND,  # the verdicts' trail
     "audit_verdicts": READ_WRITE,
     "baselines": READ_WRITE,
@@ -73,6 +74,7 @@ TABLE_RIGHTS: dict[str, tuple[str, ...]] = {
     "settlements": READ_APPEND,  # fixed at settlement (R13)
     "signin_attempts": READ_APPEND_DELETE,
     "staff": READ_WRITE,
+    "staff_totals": READ_WRITE_DELETE,  # recomputed
     "unit_totals": READ_WRITE_DELETE,  # recomputed
     "users": READ_WRITE,
     "web_sessions": READ_WRITE_DELETE,

@@ -1,7 +1,13 @@
 """Every model, imported once so that Alembic and the app see the whole schema."""
 
 from haiyan_comp.accounts.models import ApiToken, User, WebSession
-from haiyan_comp.audit.models import AuditBatch, PopulationRecord, Verdict, VerdictChange
+from haiyan_comp.audit.models import (
+    AuditBatch,
+    PopulationRecord,
+    PopulationStaff,
+    Verdict,
+    VerdictChange,
+)
 from haiyan_comp.bonus.models import Assessment, Indicator, IndicatorScore
 from haiyan_comp.budget.models import (
     Baseline,
@@ -14,7 +20,7 @@ from haiyan_comp.budget.models import (
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.ledger.models import LedgerEntry, Posting
-from haiyan_comp.records.models import RecordImport, ServiceRecord, UnitTotal
+from haiyan_comp.records.models import RecordImport, ServiceRecord, StaffTotal, UnitTotal
 from haiyan_comp.settlement.models import Settlement, YearSettlement
 from haiyan_comp.years.models import Year
 
@@ -30,6 +36,7 @@ __all__ = [
     "Institution",
     "LedgerEntry",
     "PopulationRecord",
+    "PopulationStaff",
     "Posting",
     "PrepaymentPlan",
     "PrepaymentTotal",
@@ -38,6 +45,7 @@ __all__ = [
     "ServiceRecord",
     "Settlement",
     "Staff",
+    "StaffTotal",
     "UnitTotal",
     "User",
     "Verdict",

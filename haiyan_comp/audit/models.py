@@ -86,6 +86,23 @@ class PopulationRecord(Base):
     purchasable: Mapped[int] = mapped_column(BigInteger)
 
 
+class PopulationStaff(Base):
+    """A frozen population's records and their purchasable units, per staff member (R18).
+
+    Written at the draw with the population; the units are the records' current
+    purchasable units, so a late record that moves a resident's cap (R3) moves
+    them too, in the same transaction. The bonus reads these few rows instead of
+    joining millions of population rows to their records.
+    """
+
+    __tablename__ = "audit_population_staff"
+
+    batch_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    staff_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    records: Mapped[int] = mapped_column(BigInteger)
+    purchasable: Mapped[int] = mapped_column(BigInteger)
+
+
 class Verdict(Base):
     """A sampled record and the auditor's verdict on it (R7); `outcome` is None until judged.
 

@@ -5,9 +5,15 @@ row from Python), and its source ids come back in the same pass, so that a
 stratum of 1,000,000 records is frozen and ranked in about a second:
 
 - PostgreSQL: one statement; a MATERIALIZED CTE selects the stratum once, a
-  data-modifying CTE inserts it, the outer SELECT returns its source ids.
-- SQLite: the INSERT, then the same SELECT for the source ids. The draw holds
-  SQLite's only write lock, so both statements see the same records.
+  data-modifying CTE inserts it, another its units per staff member, the
+  outer SELECT returns its source ids.
+- SQLite: the INSERT, then the same SELECT for the source ids, with each
+  record's staff member and units, which are summed per staff member on the
+  way (in C, a fetched block at a time) and written at the end. The draw
+  holds SQLite's only write lock, so both statements see the same records.
+
+The units per staff member (audit_population_staff) are what R18 reads: the
+bonus never joins a population to its records.
 
 Either way the source ids are read straight from the driver's cursor, and a
 large stratum is read by scanning the table (see SCAN_SHARE).
@@ -15,20 +21,32 @@ large stratum is read by scanning the table (see SCAN_SHARE).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import ColumnElement, CursorResult, func, literal, select, text
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from haiyan_comp.audit.flags import flagged_ids
-from haiyan_comp.audit.models import AuditBatch, PopulationRecord
+from haiyan_comp.audit.models import AuditBatch, PopulationRecord, PopulationStaff
 from haiyan_comp.audit.rules import FLAGGED
 from haiyan_comp.records.models import ServiceRecord, UnitTotal
 
 r, p = ServiceRecord, PopulationRecord
 COLUMNS = ["batch_id", "record_id", "purchasable"]
+STAFF_COLUMNS = ["batch_id", "staff_id", "records", "purchasable"]
 # Past 1/SCAN_SHARE of all records a stratum is read by scanning the table
 # (0.3 µs a row) instead of through the index (4 µs a row); SQLite keeps no
 # statistics to know it, and PostgreSQL's may lag behind a bulk import.
@@ -45,7 +63,7 @@ def freeze(session: Session, batch: AuditBatch) -> Iterator[str]:
 
 def _freeze_postgres(session: Session, batch: AuditBatch) -> Iterator[str]:
     stratum = (
-        select(r.id, r.purchasable, r.source_id)
+        select(r.id, r.purchasable, r.source_id, r.staff_id)
         .where(*_stratum(session, batch, scan=False))
         .cte("stratum")
         .prefix_with("MATERIALIZED")
@@ -55,8 +73,12 @@ def _freeze_postgres(session: Session, batch: AuditBatch) -> Iterator[str]:
         .from_select(COLUMNS, select(literal(batch.id), stratum.c.id, stratum.c.purchasable))
         .cte("frozen")
     )
+    by_staff = select(
+        literal(batch.id), stratum.c.staff_id, func.count(), func.sum(stratum.c.purchasable)
+    ).group_by(stratum.c.staff_id)
+    staffed = postgresql.insert(PopulationStaff).from_select(STAFF_COLUMNS, by_staff).cte("staffed")
     with _planner_scans(session, _scan_table(session, batch)):
-        result = session.connection().execute(select(stratum.c.source_id).add_cte(frozen))
+        result = session.connection().execute(select(stratum.c.source_id).add_cte(frozen, staffed))
     return _rows(result)
 
 
@@ -67,7 +89,10 @@ def _freeze_sqlite(session: Session, batch: AuditBatch) -> Iterator[str]:
             COLUMNS, select(literal(batch.id), r.id, r.purchasable).where(*where)
         )
     )
-    return _rows(session.connection().execute(select(r.source_id).where(*where)))
+    result = session.connection().execute(
+        select(r.source_id, r.staff_id, r.purchasable).where(*where)
+    )
+    return _summed_rows(session, batch.id, result)
 
 
 def _rows(result: CursorResult[str]) -> Iterator[str]:
@@ -84,6 +109,32 @@ def _rows(result: CursorResult[str]) -> Iterator[str]:
                 yield value
     finally:
         result.close()
+
+
+def _summed_rows(
+    session: Session, batch_id: int, result: CursorResult[str, int, int]
+) -> Iterator[str]:
+    """The source ids of (source id, staff, units) rows; at the end, the units per staff member."""
+    counted: Counter[tuple[int, int]] = Counter()  # (staff, units) → records
+    cursor = result.cursor
+    try:
+        while rows := cursor.fetchmany(STREAM_ROWS):
+            ids, staff, units = zip(*rows, strict=True)
+            counted.update(zip(staff, units, strict=True))
+            yield from ids
+    finally:
+        result.close()
+    sums: dict[int, list[int]] = {}
+    for (member, purchasable), records in counted.items():
+        entry = sums.setdefault(member, [0, 0])
+        entry[0] += records
+        entry[1] += records * purchasable
+    if sums:
+        session.execute(
+            insert(PopulationStaff),
+            [dict(zip(STAFF_COLUMNS, (batch_id, member, *entry), strict=True))
+             for member, entry in sums.items()],
+        )  # fmt: skip
 
 
 @contextmanager
@@ -154,6 +205,41 @@ def _scan_table(session: Session, batch: AuditBatch) -> bool:
     )
     total = session.scalar(select(func.coalesce(func.sum(t.records), 0)))
     return int(in_stratum or 0) * SCAN_SHARE > int(total or 0)
+
+
+def _by_staff(year: int) -> Select[int, int, int, int]:
+    """Each population's records and current purchasable units per staff member, of a year."""
+    b = AuditBatch
+    return (
+        select(p.batch_id, r.staff_id, func.count(), func.sum(r.purchasable))
+        .join(r, r.id == p.record_id)
+        .where(p.batch_id.in_(select(b.id).where(b.year == year)))
+        .group_by(p.batch_id, r.staff_id)
+    )
+
+
+def recount_staff(session: Session, year: int) -> None:
+    """Rebuild the per-staff units of a year's populations from the populations themselves."""
+    batches = select(AuditBatch.id).where(AuditBatch.year == year)
+    session.execute(delete(PopulationStaff).where(PopulationStaff.batch_id.in_(batches)))
+    session.execute(insert(PopulationStaff).from_select(STAFF_COLUMNS, _by_staff(year)))
+
+
+def counted_staff(session: Session, year: int) -> list[tuple[int, ...]]:
+    """The per-staff units a recount would give, sorted (for checks and tests)."""
+    rows = session.execute(_by_staff(year).order_by(p.batch_id, r.staff_id))
+    return [tuple(int(v) for v in row) for row in rows]
+
+
+def stored_staff(session: Session, year: int) -> list[tuple[int, ...]]:
+    """The running per-staff units of a year's populations, sorted like counted_staff."""
+    s, b = PopulationStaff, AuditBatch
+    rows = session.execute(
+        select(s.batch_id, s.staff_id, s.records, s.purchasable)
+        .where(s.batch_id.in_(select(b.id).where(b.year == year)))
+        .order_by(s.batch_id, s.staff_id)
+    )
+    return [tuple(int(v) for v in row) for row in rows]
 
 
 def totals(session: Session, batch_id: int) -> tuple[int, int]:

@@ -5,8 +5,10 @@ id); the first `cap` quantity-units are purchasable and a record that crosses
 the cap is split. Records are stored with purchasable = units, and adding
 records can only push a group over its cap, never back under; so only groups
 touched by the change whose total exceeds the cap are ordered at all, and only
-rows whose value changes are written. Their deltas go to unit_totals too. The
-pure twin of this is rules.split_by_cap.
+rows whose value changes are written. Their deltas go to the running totals
+too: unit_totals, staff_totals, and the per-staff units of the frozen audit
+population that holds the record, if one does (R18 weighs a record's current
+purchasable units). The pure twin of this is rules.split_by_cap.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ over AS (
     HAVING SUM(r.quantity) > i.cap
 ),
 ranked AS (
-    SELECT r.id, r.institution_id, r.item_id, r.service_date, r.purchasable AS old,
+    SELECT r.id, r.institution_id, r.item_id, r.staff_id, r.year, r.service_date,
+           r.purchasable AS old,
            r.quantity AS qty, i.value AS value, i.cap AS cap,
            SUM(r.quantity) OVER (
                PARTITION BY r.institution_id, r.item_id, r.resident_id
@@ -52,14 +55,15 @@ ranked AS (
     JOIN service_items i ON i.id = r.item_id
 ),
 fixed AS (
-    SELECT id, institution_id, item_id, service_date, old,
+    SELECT id, institution_id, item_id, staff_id, year, service_date, old,
            (CASE WHEN cum <= cap THEN qty
                  WHEN cum - qty >= cap THEN 0
                  ELSE cap - (cum - qty) END) * value AS new
     FROM ranked
 )
-INSERT INTO cap_changes (id, institution_id, item_id, month, delta)
-SELECT id, institution_id, item_id, {month}, new - old FROM fixed WHERE new <> old
+INSERT INTO cap_changes (id, institution_id, item_id, staff_id, year, service_date, month, delta)
+SELECT id, institution_id, item_id, staff_id, year, service_date, {month}, new - old
+FROM fixed WHERE new <> old
 """
 
 _APPLY_TO_RECORDS = """
@@ -76,13 +80,38 @@ WHERE unit_totals.institution_id = d.institution_id
   AND unit_totals.month = d.month
 """
 
+_APPLY_TO_STAFF = """
+UPDATE staff_totals SET purchasable = staff_totals.purchasable + d.delta
+FROM (SELECT year, institution_id, staff_id, SUM(delta) AS delta
+      FROM cap_changes GROUP BY year, institution_id, staff_id) d
+WHERE staff_totals.year = d.year
+  AND staff_totals.institution_id = d.institution_id
+  AND staff_totals.staff_id = d.staff_id
+"""
+
+# The batches whose stratum holds a changed record are found first (a few, by
+# the batches' stratum index), and only their populations are read.
+_APPLY_TO_POPULATIONS = """
+UPDATE audit_population_staff SET purchasable = audit_population_staff.purchasable + d.delta
+FROM (SELECT p.batch_id, c.staff_id, SUM(c.delta) AS delta
+      FROM audit_population p JOIN cap_changes c ON c.id = p.record_id
+      WHERE p.batch_id IN (
+          SELECT b.id FROM audit_batches b JOIN cap_changes h
+            ON b.institution_id = h.institution_id AND b.item_id = h.item_id
+           AND b.year = h.year AND h.service_date BETWEEN b.date_from AND b.date_to)
+      GROUP BY p.batch_id, c.staff_id) d
+WHERE audit_population_staff.batch_id = d.batch_id
+  AND audit_population_staff.staff_id = d.staff_id
+"""
+
 
 def _recompute(session: Session, touched: str, params: dict[str, int]) -> int:
     postgres = session.get_bind().dialect.name == "postgresql"
     temp_table(
         session,
         "cap_changes",
-        "id BIGINT, institution_id INTEGER, item_id INTEGER, month INTEGER, delta BIGINT",
+        "id BIGINT, institution_id INTEGER, item_id INTEGER, staff_id INTEGER, year INTEGER,"
+        " service_date DATE, month INTEGER, delta BIGINT",
     )
     # Source ids sort by code point on both databases, as Python sorts them.
     find = _FIND_CHANGES.format(
@@ -93,7 +122,8 @@ def _recompute(session: Session, touched: str, params: dict[str, int]) -> int:
     changed = session.execute(text(find), params).rowcount  # type: ignore[attr-defined]
     if changed:
         session.execute(text(_APPLY_TO_RECORDS))
-        session.execute(text(_APPLY_TO_TOTALS))
+        for apply in (_APPLY_TO_TOTALS, _APPLY_TO_STAFF, _APPLY_TO_POPULATIONS):
+            session.execute(text(apply))
     return int(changed)
 
 

@@ -94,3 +94,20 @@ class UnitTotal(Base):
     records: Mapped[int] = mapped_column(BigInteger)
     gross: Mapped[int] = mapped_column(BigInteger)
     purchasable: Mapped[int] = mapped_column(BigInteger)
+
+
+class StaffTotal(Base):
+    """Running totals of records per year, institution and staff member (R18), kept by every write.
+
+    The bonus (R18) and the pay sheet (R19) read each staff member's purchasable
+    units here instead of summing a year's records; `recount_totals` rebuilds
+    them with unit_totals, and tests check that the two always agree.
+    """
+
+    __tablename__ = "staff_totals"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    institution_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    staff_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    records: Mapped[int] = mapped_column(BigInteger)
+    purchasable: Mapped[int] = mapped_column(BigInteger)

@@ -245,17 +245,17 @@ class _Importer:
     def _tally_inserted(self) -> None:
         """Count what a partly inserted chunk really added."""
         month = month_of(self.session, "s.service_date")
-        for inst, item, month_number, count, units in self.session.execute(
+        for inst, item, staff, month_number, count, units in self.session.execute(
             text(
-                f"SELECT s.institution_id, s.item_id, {month}, COUNT(*), SUM(s.units)"
+                f"SELECT s.institution_id, s.item_id, s.staff_id, {month}, COUNT(*), SUM(s.units)"
                 " FROM import_stage s JOIN service_records r"
                 " ON r.institution_id = s.institution_id AND r.source_id = s.source_id"
                 " WHERE r.import_id = :cur AND r.line = s.line"
-                f" GROUP BY s.institution_id, s.item_id, {month}"
+                f" GROUP BY s.institution_id, s.item_id, s.staff_id, {month}"
             ),
             {"cur": self.import_id},
         ):
-            self.tally.add(inst, item, int(month_number), int(count), int(units))
+            self.tally.add(inst, item, staff, int(month_number), int(count), int(units))
 
     def _classify(self) -> None:
         """Staged rows that were not inserted: duplicates, or conflicts with a reason."""

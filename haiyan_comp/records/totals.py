@@ -1,90 +1,109 @@
-"""Running unit totals per institution, item and month (R4), kept in step with records.
+"""Running totals kept in step with records, in the same transaction as every write.
 
-Every write to service_records adds its effect here in the same transaction:
-an import adds the rows it inserted, the cap (R3) adds the purchasable deltas
-it wrote. `recount_totals` rebuilds a year from the records themselves; it is
-what a catalogue change uses, and what tests compare the running totals with.
+Two tables: unit_totals per institution, item and month (R4), and staff_totals
+per year, institution and staff member (R18). An import adds the rows it
+inserted, the cap (R3) adds the purchasable deltas it wrote. `recount_totals`
+rebuilds a year of both from the records themselves; it is what a catalogue
+change uses, and what tests compare the running totals with.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from itertools import repeat
+from itertools import chain, repeat
 from operator import getitem
 
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
-from haiyan_comp.records.models import UnitTotal
+from haiyan_comp.records.models import StaffTotal, UnitTotal
 from haiyan_comp.records.rules import ValidRows
 
 _COLUMNS = "institution_id, item_id, month, year, records, gross, purchasable"
+_STAFF_COLUMNS = "year, institution_id, staff_id, records, purchasable"
 
 _MONTH = slice(5, 7)  # of an ISO date
 
+Sums = dict[tuple[int, int, int], list[int]]  # a key of three ids → [records, units]
+
 
 class Tally:
-    """Rows about to be added to unit_totals, counted by institution, item and month."""
+    """Rows about to be added to the totals, counted by institution, item, staff and month."""
 
     def __init__(self) -> None:
-        # (institution_id, item_id, "MM", units) → rows: counted by Counter in C,
-        # across every chunk, and folded into months only once at the end.
-        self._rows: Counter[tuple[int, int, str, int]] = Counter()
-        self._sums: defaultdict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
+        # (institution_id, item_id, staff_id, "MM", units) → rows: counted by
+        # Counter in C, across every chunk, and folded only once at the end.
+        self._rows: Counter[tuple[int, int, int, str, int]] = Counter()
+        self._sums: defaultdict[tuple[int, int, int, int], list[int]] = defaultdict(lambda: [0, 0])
 
     def add_rows(self, rows: ValidRows) -> None:
         """Count rows that were inserted (purchasable equals units until R3 runs)."""
         months: Iterator[str] = map(getitem, rows.column("service_date"), repeat(_MONTH))
         self._rows.update(
             zip(
-                rows.column("institution_id"), rows.column("item_id"), months,
-                rows.column("units"), strict=True,
+                rows.column("institution_id"), rows.column("item_id"), rows.column("staff_id"),
+                months, rows.column("units"), strict=True,
             )
         )  # fmt: skip
 
-    def add(self, institution_id: int, item_id: int, month: int, records: int, units: int) -> None:
+    def add(
+        self, institution_id: int, item_id: int, staff_id: int, month: int, records: int, units: int
+    ) -> None:
         """Count rows already summed (by SQL)."""
-        entry = self._sums[(institution_id, item_id, month)]
+        entry = self._sums[(institution_id, item_id, staff_id, month)]
         entry[0] += records
         entry[1] += units
 
-    def by_month(self) -> dict[tuple[int, int, int], list[int]]:
-        """(institution_id, item_id, month) → [records, units]."""
-        months = defaultdict(lambda: [0, 0], self._sums)
-        for (institution_id, item_id, month, units), count in self._rows.items():
-            entry = months[(institution_id, item_id, int(month))]
-            entry[0] += count
-            entry[1] += count * units
-        return dict(months)
+    def folded(self, year_of_item: dict[int, int]) -> tuple[Sums, Sums]:
+        """(institution, item, month) → [records, units] and (year, institution, staff) → same."""
+        months: defaultdict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
+        staff: defaultdict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
+        counted = (
+            ((inst, item, member, int(month)), count, count * units)
+            for (inst, item, member, month, units), count in self._rows.items()
+        )
+        summed = ((key, records, units) for key, (records, units) in self._sums.items())
+        for (inst, item, member, month), records, units in chain(counted, summed):
+            for entry in (months[(inst, item, month)], staff[(year_of_item[item], inst, member)]):
+                entry[0] += records
+                entry[1] += units
+        return dict(months), dict(staff)
 
 
 def add_tally(session: Session, tally: Tally, year_of_item: dict[int, int]) -> None:
-    """Add a tally to unit_totals."""
-    months = tally.by_month()
-    if not months:
-        return
-    session.execute(
-        text(
-            f"INSERT INTO unit_totals ({_COLUMNS})"
-            " VALUES (:inst, :item, :month, :year, :count, :units, :units)"
-            " ON CONFLICT (institution_id, item_id, month) DO UPDATE SET"
-            " records = unit_totals.records + excluded.records,"
-            " gross = unit_totals.gross + excluded.gross,"
-            " purchasable = unit_totals.purchasable + excluded.purchasable"
-        ),
-        [
-            {
-                "inst": inst,
-                "item": item,
-                "month": month,
-                "year": year_of_item[item],
-                "count": c,
-                "units": u,
-            }
-            for (inst, item, month), (c, u) in months.items()
-        ],
-    )
+    """Add a tally to unit_totals and staff_totals."""
+    months, staff = tally.folded(year_of_item)
+    if months:
+        session.execute(
+            text(
+                f"INSERT INTO unit_totals ({_COLUMNS})"
+                " VALUES (:inst, :item, :month, :year, :count, :units, :units)"
+                " ON CONFLICT (institution_id, item_id, month) DO UPDATE SET"
+                " records = unit_totals.records + excluded.records,"
+                " gross = unit_totals.gross + excluded.gross,"
+                " purchasable = unit_totals.purchasable + excluded.purchasable"
+            ),
+            [
+                {"inst": inst, "item": item, "month": month, "year": year_of_item[item],
+                 "count": c, "units": u}
+                for (inst, item, month), (c, u) in months.items()
+            ],
+        )  # fmt: skip
+    if staff:
+        session.execute(
+            text(
+                f"INSERT INTO staff_totals ({_STAFF_COLUMNS})"
+                " VALUES (:year, :inst, :staff, :count, :units)"
+                " ON CONFLICT (year, institution_id, staff_id) DO UPDATE SET"
+                " records = staff_totals.records + excluded.records,"
+                " purchasable = staff_totals.purchasable + excluded.purchasable"
+            ),
+            [
+                {"year": year, "inst": inst, "staff": member, "count": c, "units": u}
+                for (year, inst, member), (c, u) in staff.items()
+            ],
+        )
 
 
 def month_of(session: Session, column: str) -> str:
@@ -95,8 +114,9 @@ def month_of(session: Session, column: str) -> str:
 
 
 def recount_totals(session: Session, year: int) -> None:
-    """Rebuild a year's totals from its records."""
+    """Rebuild a year's totals (per item and month, and per staff member) from its records."""
     session.execute(delete(UnitTotal).where(UnitTotal.year == year))
+    session.execute(delete(StaffTotal).where(StaffTotal.year == year))
     month = month_of(session, "service_date")
     session.execute(
         text(
@@ -107,30 +127,55 @@ def recount_totals(session: Session, year: int) -> None:
         ),
         {"year": year},
     )
+    rebuild = f"INSERT INTO staff_totals ({_STAFF_COLUMNS}) {_BY_STAFF}"
+    session.execute(text(rebuild), {"year": year})
 
 
-def counted_from_records(session: Session, year: int) -> list[tuple[int, int, int, int, int, int]]:
-    """The totals a recount would give, sorted (for checks and tests)."""
+_BY_STAFF = (
+    "SELECT year, institution_id, staff_id, COUNT(*), SUM(purchasable) FROM service_records"
+    " WHERE year = :year GROUP BY year, institution_id, staff_id"
+)
+
+Row = tuple[int, ...]
+
+
+def counted_from_records(session: Session, year: int) -> list[Row]:
+    """The unit totals a recount would give, sorted (for checks and tests)."""
     month = month_of(session, "service_date")
-    rows = session.execute(
-        text(
-            f"SELECT institution_id, item_id, {month} AS month,"
-            " COUNT(*), SUM(units), SUM(purchasable)"
-            " FROM service_records WHERE year = :year GROUP BY institution_id, item_id, month"
-            " ORDER BY institution_id, item_id, month"
-        ),
-        {"year": year},
+    return _ints(
+        session,
+        f"SELECT institution_id, item_id, {month} AS month,"
+        " COUNT(*), SUM(units), SUM(purchasable)"
+        " FROM service_records WHERE year = :year GROUP BY institution_id, item_id, month"
+        " ORDER BY institution_id, item_id, month",
+        year,
     )
-    return [tuple(int(v) for v in row) for row in rows]  # type: ignore[misc]
 
 
-def stored_totals(session: Session, year: int) -> list[tuple[int, int, int, int, int, int]]:
-    """The running totals of a year, sorted like counted_from_records."""
-    rows = session.execute(
-        text(
-            "SELECT institution_id, item_id, month, records, gross, purchasable FROM unit_totals"
-            " WHERE year = :year AND records > 0 ORDER BY institution_id, item_id, month"
-        ),
-        {"year": year},
+def stored_totals(session: Session, year: int) -> list[Row]:
+    """The running unit totals of a year, sorted like counted_from_records."""
+    return _ints(
+        session,
+        "SELECT institution_id, item_id, month, records, gross, purchasable FROM unit_totals"
+        " WHERE year = :year AND records > 0 ORDER BY institution_id, item_id, month",
+        year,
     )
-    return [tuple(int(v) for v in row) for row in rows]  # type: ignore[misc]
+
+
+def counted_staff(session: Session, year: int) -> list[Row]:
+    """The staff totals a recount would give, sorted (for checks and tests)."""
+    return _ints(session, f"{_BY_STAFF} ORDER BY institution_id, staff_id", year)
+
+
+def stored_staff(session: Session, year: int) -> list[Row]:
+    """The running staff totals of a year, sorted like counted_staff."""
+    return _ints(
+        session,
+        f"SELECT {_STAFF_COLUMNS} FROM staff_totals"
+        " WHERE year = :year AND records > 0 ORDER BY institution_id, staff_id",
+        year,
+    )
+
+
+def _ints(session: Session, sql: str, year: int) -> list[Row]:
+    return [tuple(int(v) for v in row) for row in session.execute(text(sql), {"year": year})]

@@ -8,12 +8,18 @@ from sqlalchemy.orm import Session
 
 from haiyan_comp.records import bulk
 from haiyan_comp.records.services import ImportRefused
-from haiyan_comp.records.totals import counted_from_records, stored_totals
+from haiyan_comp.records.totals import (
+    counted_from_records,
+    counted_staff,
+    stored_staff,
+    stored_totals,
+)
 from tests.services.helpers import HEADER, import_text, setup_county
 
 # Residents r0..r4 get HTN (cap 1) many times: R3 has work to do after the load.
 ROWS = HEADER + "".join(
-    f"B{n},HY01,S1,{'HTN' if n % 3 else 'OP'},2018-{1 + n % 12:02d}-{1 + n % 27:02d},r{n % 5},1\n"
+    f"B{n},HY01,S{1 + n % 2},{'HTN' if n % 3 else 'OP'},"
+    f"2018-{1 + n % 12:02d}-{1 + n % 27:02d},r{n % 5},1\n"
     for n in range(300)
 )
 
@@ -61,8 +67,10 @@ def test_a_bulk_load_ends_with_the_index_and_the_same_records(
     assert composite_index_exists(session)
     bulk_result = purchasable(session)
     assert stored_totals(session, 2018) == counted_from_records(session, 2018)
+    assert stored_staff(session, 2018) == counted_staff(session, 2018)
     session.execute(text("DELETE FROM service_records"))
     session.execute(text("DELETE FROM unit_totals"))
+    session.execute(text("DELETE FROM staff_totals"))
     import_text(session, ROWS, chunk_rows=50)  # no size: index kept, row by row
     assert purchasable(session) == bulk_result
     assert sum(units for _, units in bulk_result) == (100 + 5 * 10) * 100  # 100 OP, 5 capped HTN

@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.records.models import ServiceRecord
 from haiyan_comp.records.rules import split_by_cap
-from haiyan_comp.records.totals import counted_from_records, stored_totals
+from haiyan_comp.records.totals import (
+    counted_from_records,
+    counted_staff,
+    stored_staff,
+    stored_totals,
+)
 from tests.services.helpers import HEADER, import_text, setup_county
 
 record = st.tuples(
@@ -39,7 +44,7 @@ def test_sql_cap_matches_the_rule(
         setup_county(session)
         session.execute(select(ServiceItem).where(ServiceItem.code == "REC")).scalar_one().cap = 2
         lines = [
-            f"{'aB_'[n % 3]}{n:02d},HY01,S1,{item},2018-{month:02d}-01,{resident},{qty}"
+            f"{'aB_'[n % 3]}{n:02d},HY01,S{1 + n % 2},{item},2018-{month:02d}-01,{resident},{qty}"
             for n, (item, resident, month, qty) in enumerate(records)
         ]
         # Import in several files, in the order hypothesis chose.
@@ -49,6 +54,7 @@ def test_sql_cap_matches_the_rule(
                 import_text(session, HEADER + "\n".join(lines[start:end]) + "\n", chunk_rows=3)
         assert_caps_hold(session)
         assert stored_totals(session, 2018) == counted_from_records(session, 2018)
+        assert stored_staff(session, 2018) == counted_staff(session, 2018)
     finally:
         nested.rollback()
 

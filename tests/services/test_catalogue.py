@@ -12,7 +12,12 @@ from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.catalogue.services import CatalogueChange, load_catalogue
 from haiyan_comp.errors import Conflict, InvalidInput, YearSettled
 from haiyan_comp.records.models import ServiceRecord
-from haiyan_comp.records.totals import counted_from_records, stored_totals
+from haiyan_comp.records.totals import (
+    counted_from_records,
+    counted_staff,
+    stored_staff,
+    stored_totals,
+)
 from haiyan_comp.years.models import Year
 from tests.services.helpers import HEADER, import_text, setup_county
 from tests.worked_example import CATALOGUE_CSV
@@ -69,13 +74,14 @@ def test_an_unused_item_can_be_removed(session: Session) -> None:
 def test_a_new_value_or_cap_values_the_years_records_anew(session: Session) -> None:
     setup_county(session)
     import_text(
-        session, HEADER + "A1,HY01,S1,HTN,2018-01-02,r1,1\nA2,HY01,S1,HTN,2018-02-02,r1,1\n"
+        session, HEADER + "A1,HY01,S1,HTN,2018-01-02,r1,1\nA2,HY01,S2,HTN,2018-02-02,r1,1\n"
     )
     assert units_of(session) == [("A1", 1000, 1000), ("A2", 1000, 0)]
     change = load(session, CATALOGUE_CSV.replace(",10.00,1,", ",12.00,2,"))
     assert change.updated == ["HTN"] and change.records_revalued == 2
     assert units_of(session) == [("A1", 1200, 1200), ("A2", 1200, 1200)]
     assert stored_totals(session, 2018) == counted_from_records(session, 2018)
+    assert stored_staff(session, 2018) == counted_staff(session, 2018)
 
 
 def test_a_settled_year_cannot_change(session: Session) -> None:

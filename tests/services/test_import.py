@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.records.models import RecordImport, ServiceRecord
 from haiyan_comp.records.services import ImportRefused
-from haiyan_comp.records.totals import counted_from_records, stored_totals
+from haiyan_comp.records.totals import (
+    counted_from_records,
+    counted_staff,
+    stored_staff,
+    stored_totals,
+)
 from tests.services.helpers import HEADER, import_text, setup_county
 
 
@@ -186,14 +191,16 @@ def test_a_conflict_in_the_resident_alone_is_named(session: Session) -> None:
 
 def test_running_totals_always_equal_a_recount(session: Session) -> None:
     first = HEADER + "".join(
-        f"A{n},HY01,S1,HTN,2018-0{1 + n % 9}-01,r{n % 4},1\n" for n in range(30)
+        f"A{n},HY01,S{1 + n % 2},HTN,2018-0{1 + n % 9}-01,r{n % 4},1\n" for n in range(30)
     )
     second = HEADER + "".join(
-        f"A{n},HY01,S1,HTN,2018-0{1 + n % 9}-01,r{n % 4},1\n" for n in range(20, 45)
+        f"A{n},HY01,S{1 + n % 2},HTN,2018-0{1 + n % 9}-01,r{n % 4},1\n" for n in range(20, 45)
     )
     for text in (first, second, second.replace(",1\n", ",2\n")):
         import_text(session, text, chunk_rows=4)
         assert stored_totals(session, 2018) == counted_from_records(session, 2018)
+        assert stored_staff(session, 2018) == counted_staff(session, 2018)
+    assert len(stored_staff(session, 2018)) == 2  # S1 and S2
 
 
 def test_repeats_within_one_file_across_chunks(session: Session) -> None:
