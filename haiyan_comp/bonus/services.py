@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any, BinaryIO
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from haiyan_comp.audit.models import AuditBatch, PopulationRecord
+from haiyan_comp.audit.models import AuditBatch, PopulationStaff
 from haiyan_comp.bonus import rules
 from haiyan_comp.bonus.models import Assessment, Indicator, IndicatorScore
 from haiyan_comp.budget.models import RATIO_SCALE, ConfigChange, YearConfig
@@ -23,7 +23,7 @@ from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.institutions.services import get_institution
 from haiyan_comp.money import AmountError, parse_hundredths, round_half_up
 from haiyan_comp.money import format_hundredths as fmt
-from haiyan_comp.records.models import ServiceRecord
+from haiyan_comp.records.models import StaffTotal
 from haiyan_comp.settlement.models import YearSettlement
 
 
@@ -160,29 +160,24 @@ def year_staff_weights(
 ) -> dict[int, dict[str, Fraction]]:
     """R18 for every institution of a year (or one): institution id → staff code → weight.
 
-    Set-based, two grouped queries for the whole year instead of one per
-    institution: every staff member's purchasable units, and the units of the
-    records in the populations of closed batches with failed verdicts (reached
-    from the batches, through the population's batch index). A record lies in
-    at most one population (R5), so its weight is purchasable − purchasable ×
-    failed ÷ n; batches without failures take nothing off.
+    Read from the running totals, a few rows per staff member: every staff
+    member's purchasable units of the year (staff_totals), and the units of
+    its records frozen in the populations of closed batches with failed
+    verdicts (audit_population_staff). A record lies in at most one population
+    (R5), so its weight is purchasable − purchasable × failed ÷ n; batches
+    without failures take nothing off. Both totals follow every write of the
+    records (records/totals.py, records/caps.py, audit/population.py).
     """
-    r, b, p = ServiceRecord, AuditBatch, PopulationRecord
-    one = [] if institution_id is None else [r.institution_id == institution_id]
+    t, b, ps = StaffTotal, AuditBatch, PopulationStaff
+    one = [] if institution_id is None else [t.institution_id == institution_id]
     totals = session.execute(
-        select(r.institution_id, r.staff_id, func.sum(r.purchasable))
-        .where(r.year == year, *one)
-        .group_by(r.institution_id, r.staff_id)
+        select(t.institution_id, t.staff_id, t.purchasable).where(t.year == year, *one)
     )
     one_batch = [] if institution_id is None else [b.institution_id == institution_id]
-    failing = select(b.id).where(b.year == year, b.closed_at.is_not(None), b.failed > 0, *one_batch)
     deducted = session.execute(
-        select(r.institution_id, r.staff_id, b.size, b.failed, func.sum(r.purchasable))
-        .select_from(p)
-        .join(b, b.id == p.batch_id)
-        .join(r, r.id == p.record_id)
-        .where(p.batch_id.in_(failing), r.year == year, *one)
-        .group_by(r.institution_id, r.staff_id, b.size, b.failed)
+        select(b.institution_id, ps.staff_id, b.size, b.failed, ps.purchasable)
+        .join(ps, ps.batch_id == b.id)
+        .where(b.year == year, b.closed_at.is_not(None), b.failed > 0, *one_batch)
     )
     staff = session.execute(select(Staff.id, Staff.institution_id, Staff.code)).all()
     codes = {staff_id: code for staff_id, _, code in staff}

@@ -6,6 +6,8 @@ kept here verbatim. Seeded random counties: institutions, staff (some without
 records), records of two years with purchasable units (some 0), and batches of
 both years, open or closed, with any number of failed verdicts, whose
 populations are disjoint random subsets of their institution's records.
+The rows are written as they are, so the running totals the bonus reads are
+then recounted from them (the recount is what an upgrade's backfill does).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
+from haiyan_comp.audit import population
 from haiyan_comp.audit.models import AuditBatch, PopulationRecord
 from haiyan_comp.bonus import rules
 from haiyan_comp.bonus.services import _integer_weights, staff_weights, year_staff_weights
@@ -27,6 +30,7 @@ from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.catalogue.services import load_catalogue
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.records.models import ServiceRecord
+from haiyan_comp.records.totals import recount_totals
 from tests.services.helpers import setup_county
 from tests.worked_example import CATALOGUE_CSV
 
@@ -80,7 +84,15 @@ def random_county(session: Session, rnd: random.Random) -> list[Institution]:
         for year in YEARS:
             _batches(session, rnd, inst.id, year, items)
     session.flush()
+    recount(session)
     return institutions
+
+
+def recount(session: Session) -> None:
+    """Put the running totals in step with rows written straight to the tables."""
+    for year in YEARS:
+        recount_totals(session, year)
+        population.recount_staff(session, year)
 
 
 def _records(
@@ -188,5 +200,6 @@ def test_a_failed_batch_takes_its_share_off_only_its_own_records(session: Sessio
         insert(PopulationRecord),
         [{"batch_id": batch.id, "record_id": r, "purchasable": 1000} for r in ids[:3]],
     )
+    recount(session)
     assert staff_weights(session, 2018, hy01) == {"S1": Fraction(2500), "S2": Fraction(0)}
     assert year_staff_weights(session, 2018)[hy01.id]["S1"] == 1000 + 3 * 1000 * Fraction(1, 2)

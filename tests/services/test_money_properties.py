@@ -2,7 +2,9 @@
 
 After every step: every ledger entry balances, prepaid + top-up − debt = F
 for every settled institution and year, the fund's cash agrees with what was
-paid (verify_ledger), and the running unit totals equal a recount (R4).
+paid (verify_ledger), the running unit and staff totals equal a recount (R4,
+R18), so do the frozen populations' units per staff member, and R18's staff
+weights read from them equal the old query over every record.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from sqlalchemy import select
 from sqlalchemy.orm import Session, SessionTransaction
 
+from haiyan_comp.audit import population
 from haiyan_comp.audit.services import close_audit, draw_batch, record_verdict
+from haiyan_comp.bonus.services import year_staff_weights
 from haiyan_comp.budget.services import (
     ConfigInput,
     configure_year,
@@ -25,11 +30,18 @@ from haiyan_comp.budget.services import (
 )
 from haiyan_comp.catalogue.services import load_catalogue
 from haiyan_comp.errors import DomainError
+from haiyan_comp.institutions.models import Institution
 from haiyan_comp.ledger.services import verify_ledger
 from haiyan_comp.records.services import import_records
-from haiyan_comp.records.totals import counted_from_records, stored_totals
+from haiyan_comp.records.totals import (
+    counted_from_records,
+    counted_staff,
+    stored_staff,
+    stored_totals,
+)
 from haiyan_comp.settlement.services import settle_year
 from tests.services.helpers import HEADER, setup_county
+from tests.services.test_bonus_scale import reference_weights
 from tests.worked_example import CATALOGUE_CSV, records_csv
 
 record = st.tuples(
@@ -82,7 +94,7 @@ def test_books_stay_true_whatever_happens(session: Session) -> None:
             lines = []
             for inst, item, year, month, resident, qty in rows:
                 self.next_id += 0 if reuse and self.next_id else 1
-                staff = "S1" if inst == "HY01" else "S3"
+                staff = "S3" if inst == "HY02" else "S2" if resident == "r2" else "S1"
                 lines.append(
                     f"P{self.next_id},{inst},{staff},{item},{year}-{month:02d}-15,{resident},{qty}"
                 )
@@ -135,6 +147,15 @@ def test_books_stay_true_whatever_happens(session: Session) -> None:
 
             self.step("audit", run)
 
+        @rule(value=st.sampled_from(["10.00", "12.50"]), cap=st.sampled_from(["1", "2", ""]))
+        def revalue_2019(self, value: str, cap: str) -> None:
+            """A new value or cap of HTN in 2019 (refused once an HTN batch of 2019 is drawn)."""
+            text = CATALOGUE_CSV.replace(",10.00,1,", f",{value},{cap},")
+            self.step(
+                "catalogue",
+                lambda: load_catalogue(session, io.BytesIO(text.encode()), "c.csv", 2019),
+            )
+
         @rule(days=st.integers(1, 250))
         def pay(self, days: int) -> None:
             self.today = min(self.today + timedelta(days=days), date(2019, 12, 31))
@@ -148,8 +169,16 @@ def test_books_stay_true_whatever_happens(session: Session) -> None:
         @invariant()
         def books_are_true(self) -> None:
             assert verify_ledger(session) == []
+            institutions = session.scalars(select(Institution)).all()
             for year in (2018, 2019):
                 assert stored_totals(session, year) == counted_from_records(session, year)
+                assert stored_staff(session, year) == counted_staff(session, year)
+                assert population.stored_staff(session, year) == population.counted_staff(
+                    session, year
+                )
+                weights = year_staff_weights(session, year)
+                for inst in institutions:
+                    assert weights.get(inst.id, {}) == reference_weights(session, year, inst)
 
         def teardown(self) -> None:
             self.outer.rollback()
@@ -166,4 +195,4 @@ def test_books_stay_true_whatever_happens(session: Session) -> None:
         ),
     )
     # The run must have reached every kind of step, or it proved little.
-    assert all(done[kind] for kind in ("import", "audit", "pay", "settle")), done
+    assert all(done[kind] for kind in ("import", "audit", "pay", "settle", "catalogue")), done
