@@ -16,7 +16,10 @@ built once and kept (reused when it is complete; `--fresh` rebuilds):
    assessed (one below 950.00), as the commands a user runs.
 
 Then `haiyan bonus 2018 --json` runs `--runs` times as a whole process (process
-start included): p50, p95 and peak memory. The figures are checked against a
+start included): p50, p95 and peak memory; and, in one process through Flask's
+test client, the pages and the API that show the bonus (p50 of `--runs`): the
+finance 考核与奖励 page, the centre's 效率奖励 page, saving a pay sheet there, and
+GET /api/v1/years/2018/bonus. The figures are checked against a
 plain recomputation of R18 in Python (every record and population row read
 once, in a separate process). Results print as a table and are written to
 bench/out/bonus.json.
@@ -29,6 +32,7 @@ import json
 import math
 import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -38,6 +42,8 @@ from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
 
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from bench.imports import CATALOGUE, HAIYAN, OUT, SEED, YEAR, records_file, run_measured
@@ -61,6 +67,7 @@ class Result:
     p95_seconds: float | None
     peak_mb: float | None
     checked: bool
+    pages: dict[str, float] | None = None
 
 
 def plan(batches: int) -> list[tuple[str, str, date | None, date | None]]:
@@ -208,6 +215,7 @@ def variant(database: str, rows: int, batches: int, postgres_url: str, fresh: bo
     if url and not fresh:
         done = _scalar(url, f"SELECT COUNT(*) FROM assessments WHERE year = {YEAR}")
         if done == len(DEMO_INSTITUTIONS):
+            migrate.upgrade(url)  # a database kept from an older version of the schema
             return url
     url = _copy(database, base(database, rows, postgres_url, fresh), name, postgres_url)
     _in_child(draw_and_close, url, batches)
@@ -307,6 +315,65 @@ def timed(url: str, runs: int, timeout: float) -> tuple[list[float], float, byte
     return seconds, peak, output
 
 
+PASSWORD = "bench-bonus-password"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+PAGES = {
+    "finance 考核与奖励": ("get", f"/finance/assessments?year={YEAR}"),
+    "centre 效率奖励": ("get", f"/centre/bonus?year={YEAR}"),
+    "centre save pay sheet": ("post", f"/centre/bonus/{YEAR}/paysheet"),
+    "finance GET /api/v1/years/2018/bonus": ("get", f"/api/v1/years/{YEAR}/bonus"),
+}
+
+
+def time_pages(url: str, runs: int) -> dict[str, float]:
+    """p50 seconds of each of PAGES, in this process, through Flask's test client."""
+    from sqlalchemy import select
+
+    from haiyan_comp.accounts.models import User
+    from haiyan_comp.accounts.services import create_user
+    from haiyan_comp.app import create_app
+    from haiyan_comp.db import db
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-bonus"})
+    users = {"finance": ("bench-finance", None), "centre": ("bench-hy01", "HY01")}
+    with app.app_context(), db.unit_of_work() as session:
+        for role, (name, code) in users.items():
+            if session.scalar(select(User).where(User.username == name)) is None:
+                create_user(session, name, PASSWORD, role, institution_code=code,
+                            weak_password_ok=True)  # fmt: skip
+    clients = {role: _signed_in(app, name) for role, (name, _) in users.items()}
+    timings: dict[str, float] = {}
+    for label, (method, path) in PAGES.items():
+        client = clients["centre" if label.startswith("centre") else "finance"]
+        seconds = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            if method == "get":
+                status = client.get(path).status_code
+            else:
+                token = _csrf(client)
+                data = {"csrf_token": token, "performance_pay": "500000.00"}
+                status = client.post(path, data=data).status_code
+            seconds.append(time.perf_counter() - started)
+            assert status in (200, 302), (label, status)
+        timings[label] = round(sorted(seconds)[len(seconds) // 2], 3)
+    return timings
+
+
+def _csrf(client: FlaskClient) -> str:
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    match = CSRF_META.search(page)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def _signed_in(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    form = {"csrf_token": _csrf(client), "username": username, "password": PASSWORD}
+    assert client.post("/login", data=form).status_code == 302, f"{username} cannot sign in"
+    return client
+
+
 def bench_one(database: str, rows: int, batches: int, args: argparse.Namespace) -> Result:
     """Build (or reuse) the variant, time the bonus command, check its figures."""
     started = time.perf_counter()
@@ -322,9 +389,10 @@ def bench_one(database: str, rows: int, batches: int, args: argparse.Namespace) 
     ordered = sorted(seconds)
     p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
     checked = check(url, output) if args.check else False
+    pages = _in_child(time_pages, url, args.runs) if args.pages else None
     return Result(database, rows, batches, int(frozen or 0), round(build, 1), round(startup, 2),
                   round(ordered[len(ordered) // 2], 2), round(p95, 2), round(peak, 1),
-                  checked)  # fmt: skip
+                  checked, pages)  # type: ignore[arg-type]  # fmt: skip
 
 
 def main() -> None:
@@ -342,6 +410,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120.0, help="Give up on a run after.")
     parser.add_argument("--fresh", action="store_true", help="Rebuild the kept databases.")
     parser.add_argument("--no-check", dest="check", action="store_false")
+    parser.add_argument("--no-pages", dest="pages", action="store_false")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     results = []
@@ -364,6 +433,8 @@ def main() -> None:
             f"{r.frozen_records:>10,}{r.build_seconds:>9.1f}{r.startup_seconds:>8.2f}"
             f"{p50:>7}{p95:>7}{peak:>9}{'yes' if r.checked else 'no':>8}"
         )
+        for label, seconds in (r.pages or {}).items():
+            print(f"    {label:<32}{seconds:>8.3f} s")
     (OUT / "bonus.json").write_text(json.dumps([asdict(r) for r in results], indent=2))
 
 
