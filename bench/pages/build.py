@@ -128,6 +128,8 @@ def built(database: str, size: int, admin_url: str, fresh: bool) -> Built:
         kept = Built(**json.loads(marker.read_text()))
         if database == "postgresql":
             kept.url = pg_url(admin_url, f"{PREFIX}_{size}")
+        migrate.upgrade(kept.url)  # the code may have moved on since it was built
+        _settle_statistics(kept.url)
         return kept
     marker.unlink(missing_ok=True)
     started = time.perf_counter()
@@ -165,7 +167,7 @@ def _empty(database: str, name: str, admin_url: str) -> str:
             conn.execute(text(f"CREATE DATABASE {name}"))
         url = pg_url(admin_url, name)
     migrate.upgrade(url)
-    institutions, staff = OUT / "pages-institutions.csv", OUT / "pages-staff.csv"
+    institutions, staff = OUT / f"{name}-institutions.csv", OUT / f"{name}-staff.csv"
     institutions.write_text(
         "code,name\n" + "".join(f"{c},{n}\n" for c, n in DEMO_INSTITUTIONS), encoding="utf-8"
     )

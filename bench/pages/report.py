@@ -56,6 +56,8 @@ def print_run(run: dict[str, Any]) -> None:
             f"{w['name']:<52}{w['n']:>3}{w['p50_ms']:>10.1f}{w['max_ms']:>10.1f}"
             f"{w['queries']:>6}{w['sql_ms']:>9.1f}  {w['status']} {_mark(w)}"
         )
+    if run.get("writes_failed"):
+        print(f"the write phase FAILED (later writes not timed): {run['writes_failed']}")
     judged = [t for t in [*timings, *writes] if t["met"] is not None]
     missed = [t for t in judged if not t["met"]]
     print(f"\ntargets: {len(judged) - len(missed)} met, {len(missed)} missed")

@@ -57,9 +57,14 @@ def measure(url: str, token: str, reps: int, budget: float, profiles: int) -> di
 
     timings += [probe(p) for p in PROBES if not p.after_writes]
     writes: list[Timing] = []
-    run_writes(Writes(app, browsers, statements, values, writes))
+    failed = None
+    try:
+        run_writes(Writes(app, browsers, statements, values, writes))
+    except (Exception, SystemExit) as exc:  # keep what was measured; say what broke
+        failed = f"{type(exc).__name__}: {str(exc)[:1000]}"
+        print(f"  the write phase failed: {failed}", flush=True)
     writes = [w.finish() for w in writes]
-    timings += [probe(p) for p in PROBES if p.after_writes]
+    timings += [probe(p) for p in PROBES if p.after_writes and not failed]
     slowest = sorted(timings, key=lambda t: t.p95_ms, reverse=True)[:profiles]
     profiled = {t.name: profile(browsers[t.role], t.path) for t in slowest}
     engine.dispose()
@@ -68,6 +73,7 @@ def measure(url: str, token: str, reps: int, budget: float, profiles: int) -> di
         "writes": [asdict(w) for w in writes],
         "profiles": profiled,
         "values": values,
+        "writes_failed": failed,
         "run_seconds": round(time.perf_counter() - started, 1),
         "peak_mb": peak_mb(),
     }
