@@ -2,15 +2,23 @@
 
 The demo county with 5,000,000 records (`haiyan demo --records N`, built once
 per database and kept in bench/out/), served by gunicorn as in production;
-50 concurrent users, each signed in as one of the nine centres, load the
-centre dashboard with wrk. Two loads:
+50 concurrent users, each signed in with a session of their own as one of the
+nine centres' logins, load the centre dashboard with wrk. Two loads:
 
 - closed loop: every user asks again the moment an answer arrives (the worst
   case: 50 requests always in flight on this machine's cores);
 - with think time: every user waits THINK ms between pages (people reading).
 
-Prints requests/s, p50/p95/p99 latency and the server's peak memory (all
-gunicorn processes), and writes bench/out/web.json. The target is p95 ≤ 200 ms.
+Prints requests/s, p50/p95/p99 latency, the server's peak memory (all
+gunicorn processes) and where the machine's CPU went during each load: the
+share of both cores used by wrk (the load generator runs on the same machine),
+by gunicorn and by the PostgreSQL backends of the bench database, and the
+server's own CPU milliseconds per request (a figure that does not depend on
+what else the machine is doing). Writes bench/out/web.json. The target is
+p95 ≤ 200 ms in the closed loop.
+
+`--worker-class`, `--workers` and `--threads` choose gunicorn's worker model,
+to compare them under the same load.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import http.cookiejar
 import json
 import os
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -70,7 +79,7 @@ class Load:
     records: int
     kind: str
     users: int
-    workers: int
+    server: str
     requests: int
     requests_per_second: float
     p50_ms: float
@@ -78,6 +87,11 @@ class Load:
     p99_ms: float
     errors: int
     server_peak_mb: float
+    wrk_cpu_percent: float
+    server_cpu_percent: float
+    postgres_cpu_percent: float
+    server_cpu_ms_per_request: float
+    load_average: float
 
 
 def database_url(database: str, postgres_url: str, records: int) -> str:
@@ -117,7 +131,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(url: str, workers: int, threads: int) -> tuple[subprocess.Popen[bytes], str]:
+def server_label(args: argparse.Namespace) -> str:
+    label = f"{args.worker_class} {args.workers}"
+    if args.worker_class == "gthread":
+        label += f"x{args.threads}" + (" ka0" if args.keep_alive == 0 else "")
+    return label
+
+
+def start_server(url: str, args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
         **os.environ,
@@ -126,9 +147,9 @@ def start_server(url: str, workers: int, threads: int) -> tuple[subprocess.Popen
         "HAIYAN_INSTANCE": str(OUT / "web-instance"),
     }
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--threads", str(threads), "--worker-class", "gthread", "--log-level", "warning",
-         "wsgi:app"],
+        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
+         "--threads", str(args.threads), "--worker-class", args.worker_class,
+         "--keep-alive", str(args.keep_alive), "--log-level", "warning", "wsgi:app"],
         env=env,
         cwd=ROOT,
     )  # fmt: skip
@@ -181,14 +202,67 @@ def children(pid: int) -> list[int]:
     return [int(c) for c in found]
 
 
-def run_wrk(base: str, cookies: list[str], path: str, users: int, seconds: int, think: int,
-            server: subprocess.Popen[bytes]) -> tuple[list[int], float]:  # fmt: skip
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a live process has used, in seconds (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14, 15)
+
+
+def server_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds of gunicorn's master and each worker."""
+    return {p: cpu_seconds(p) for p in [pid, *children(pid)]}
+
+
+def postgres_cpu(database: str | None) -> dict[int, float]:
+    """CPU seconds of every PostgreSQL backend serving `database` (none for SQLite)."""
+    if database is None:
+        return {}
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if command.startswith("postgres: ") and f" {database} " in command:
+            found[int(entry.name)] = cpu_seconds(int(entry.name))
+    return found
+
+
+def used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two snapshots (processes that started meanwhile count whole)."""
+    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
+
+
+@dataclass
+class Run:
+    values: list[int]
+    peak_mb: float
+    wrk_cpu: float
+    server_cpu: float
+    postgres_cpu: float
+    seconds: float
+
+
+def run_wrk(base: str, cookies: list[str], path: str, seconds: int, think: int,
+            server: subprocess.Popen[bytes], args: argparse.Namespace,
+            database: str | None) -> Run:  # fmt: skip
     script = LUA.replace("{COOKIES}", "{" + ",".join(json.dumps(c) for c in cookies) + "}")
     script = script.replace("{THINK}", str(think)).replace("{PATH}", path)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
+    server_before, postgres_before = server_cpu(server.pid), postgres_cpu(database)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
     wrk = subprocess.Popen(
-        ["wrk", "-t", "2", "-c", str(users), "-d", f"{seconds}s", "--timeout", "10s",
+        ["wrk", "-t", "2", "-c", str(args.users), "-d", f"{seconds}s", "--timeout", "10s",
          "-s", handle.name, base],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -196,31 +270,47 @@ def run_wrk(base: str, cookies: list[str], path: str, users: int, seconds: int, 
     while wrk.poll() is None:
         peak = max(peak, rss_mb(server.pid))
         time.sleep(0.5)
+    elapsed = time.perf_counter() - started
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, now reaped
+    server_used = used(server_before, server_cpu(server.pid))
+    postgres_used = used(postgres_before, postgres_cpu(database))
+    wrk_used = (children_after.ru_utime + children_after.ru_stime) - (
+        children_before.ru_utime + children_before.ru_stime
+    )
     output = wrk.stdout.read() if wrk.stdout else ""
     os.unlink(handle.name)
     line = next((ln for ln in output.splitlines() if ln.startswith("RESULT")), None)
     if line is None:
         raise RuntimeError(output)
-    return [int(v) for v in line.split()[1:]], peak
+    values = [int(v) for v in line.split()[1:]]
+    return Run(values, peak, wrk_used, server_used, postgres_used, elapsed)
 
 
 def bench(database: str, url: str, records: int, args: argparse.Namespace) -> list[Load]:
-    server, base = start_server(url, args.workers, args.threads)
+    server, base = start_server(url, args)
+    postgres_database = url.rsplit("/", 1)[1] if database == "postgresql" else None
     try:
-        cookies = [session_cookie(base, f"hy0{n}") for n in range(1, 10)]
+        # One sign-in per user (as a browser keeps it: the cookie after the first page).
+        cookies = [session_cookie(base, f"hy0{n % 9 + 1}") for n in range(args.users)]
         path = f"/centre/?year={args.year}"
         for cookie in cookies:  # each page once: the check that it answers, and warm caches
             request = urllib.request.Request(base + path, headers={"Cookie": cookie})
             with urllib.request.urlopen(request, timeout=30) as answer:
                 assert answer.status == 200 and b"centre" in answer.url.encode(), answer.url
         loads = []
-        for kind, think in (("closed loop", 0), (f"think {args.think} ms", args.think)):
-            values, peak = run_wrk(base, cookies, path, args.users, args.seconds, think, server)
-            count, micros, p50, p95, p99, bad_status, failed = values
+        kinds = [("closed loop", 0), (f"think {args.think} ms", args.think)]
+        for kind, think in kinds if not args.closed_only else kinds[:1]:
+            load_average = os.getloadavg()[0]
+            run = run_wrk(base, cookies, path, args.seconds, think, server, args, postgres_database)
+            count, micros, p50, p95, p99, bad_status, failed = run.values
+            capacity = run.seconds * (os.cpu_count() or 1) / 100  # CPU seconds per percent
             loads.append(
-                Load(database, records, kind, args.users, args.workers, count,
+                Load(database, records, kind, args.users, server_label(args), count,
                      round(count / (micros / 1e6), 1), p50 / 1000, p95 / 1000, p99 / 1000,
-                     bad_status + failed, round(peak, 1)),
+                     bad_status + failed, round(run.peak_mb, 1),
+                     round(run.wrk_cpu / capacity, 1), round(run.server_cpu / capacity, 1),
+                     round(run.postgres_cpu / capacity, 1),
+                     round(run.server_cpu * 1000 / max(count, 1), 2), round(load_average, 2)),
             )  # fmt: skip
         return loads
     finally:
@@ -235,10 +325,16 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--think", type=int, default=1000, help="ms between a user's pages")
+    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--keep-alive", type=int, default=2, help="gunicorn's --keep-alive seconds (0: off)"
+    )
+    parser.add_argument("--closed-only", action="store_true", help="skip the think-time load")
     parser.add_argument("--postgres", default=None, help="PostgreSQL URL (an admin database)")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--output", default="web.json", help="file name under bench/out/")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     targets = [] if args.skip_sqlite else ["sqlite"]
@@ -248,14 +344,17 @@ def main() -> None:
     for database in targets:
         url = database_url(database, args.postgres or "", args.records)
         results.extend(bench(database, url, args.records, args))
-    print(f"\n{'database':<11}{'records':>10} {'load':<15}{'users':>6}{'req/s':>8}"
-          f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}{'server MB':>10}")  # fmt: skip
+    print(f"\n{'database':<11}{'records':>10} {'server':<12}{'load':<15}{'users':>6}{'req/s':>8}"
+          f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}{'server MB':>10}"
+          f"{'wrk %':>7}{'app %':>7}{'pg %':>6}{'app ms/req':>11}{'load':>6}")  # fmt: skip
     for r in results:
         print(
-            f"{r.database:<11}{r.records:>10,} {r.kind:<15}{r.users:>6}{r.requests_per_second:>8}"
-            f"{r.p50_ms:>8.1f}{r.p95_ms:>8.1f}{r.p99_ms:>8.1f}{r.errors:>7}{r.server_peak_mb:>10}"
+            f"{r.database:<11}{r.records:>10,} {r.server:<12}{r.kind:<15}{r.users:>6}"
+            f"{r.requests_per_second:>8}{r.p50_ms:>8.1f}{r.p95_ms:>8.1f}{r.p99_ms:>8.1f}"
+            f"{r.errors:>7}{r.server_peak_mb:>10}{r.wrk_cpu_percent:>7}{r.server_cpu_percent:>7}"
+            f"{r.postgres_cpu_percent:>6}{r.server_cpu_ms_per_request:>11}{r.load_average:>6}"
         )
-    (OUT / "web.json").write_text(json.dumps([asdict(r) for r in results], indent=2))
+    (OUT / args.output).write_text(json.dumps([asdict(r) for r in results], indent=2))
 
 
 if __name__ == "__main__":
