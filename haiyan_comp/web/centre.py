@@ -162,6 +162,10 @@ def home() -> str:
         current_user.institution_id, current_user.institution_code, current_user.institution_name
     )
     data = institution_version(db.session, institution.id)
+    # Only read so far: end it with COMMIT, not the ROLLBACK of teardown, after
+    # which psycopg forgets its prepared statements, so PostgreSQL would plan
+    # the version statement anew on every request (most of its CPU here).
+    db.session.commit()
     year = _year_arg(list(data.years))
     shown = (institution, year, data.years, date.today())
 
