@@ -7,10 +7,9 @@ stratum of 1,000,000 records is frozen and ranked in about a second:
 - PostgreSQL: one statement; a MATERIALIZED CTE selects the stratum once, a
   data-modifying CTE inserts it, another its units per staff member, the
   outer SELECT returns its source ids.
-- SQLite: the INSERT, then the same SELECT for the source ids, with each
-  record's staff member and units, which are summed per staff member on the
-  way (in C, a fetched block at a time) and written at the end. The draw
-  holds SQLite's only write lock, so both statements see the same records.
+- SQLite: the INSERT, its units per staff member summed from the rows just
+  written, then the same SELECT for the source ids. The draw holds SQLite's
+  only write lock, so every statement sees the same records.
 
 The units per staff member (audit_population_staff) are what R18 reads: the
 bonus never joins a population to its records.
@@ -21,7 +20,6 @@ large stratum is read by scanning the table (see SCAN_SHARE).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -89,10 +87,16 @@ def _freeze_sqlite(session: Session, batch: AuditBatch) -> Iterator[str]:
             COLUMNS, select(literal(batch.id), r.id, r.purchasable).where(*where)
         )
     )
-    result = session.connection().execute(
-        select(r.source_id, r.staff_id, r.purchasable).where(*where)
+    # From the rows just written (in record id order, so the lookups run along
+    # the table), not from the stratum again: its flags would be checked twice.
+    by_staff = (
+        select(p.batch_id, r.staff_id, func.count(), func.sum(r.purchasable))
+        .join(r, r.id == p.record_id)
+        .where(p.batch_id == batch.id)
+        .group_by(p.batch_id, r.staff_id)
     )
-    return _summed_rows(session, batch.id, result)
+    session.execute(insert(PopulationStaff).from_select(STAFF_COLUMNS, by_staff))
+    return _rows(session.connection().execute(select(r.source_id).where(*where)))
 
 
 def _rows(result: CursorResult[str]) -> Iterator[str]:
@@ -109,32 +113,6 @@ def _rows(result: CursorResult[str]) -> Iterator[str]:
                 yield value
     finally:
         result.close()
-
-
-def _summed_rows(
-    session: Session, batch_id: int, result: CursorResult[str, int, int]
-) -> Iterator[str]:
-    """The source ids of (source id, staff, units) rows; at the end, the units per staff member."""
-    counted: Counter[tuple[int, int]] = Counter()  # (staff, units) → records
-    cursor = result.cursor
-    try:
-        while rows := cursor.fetchmany(STREAM_ROWS):
-            ids, staff, units = zip(*rows, strict=True)
-            counted.update(zip(staff, units, strict=True))
-            yield from ids
-    finally:
-        result.close()
-    sums: dict[int, list[int]] = {}
-    for (member, purchasable), records in counted.items():
-        entry = sums.setdefault(member, [0, 0])
-        entry[0] += records
-        entry[1] += records * purchasable
-    if sums:
-        session.execute(
-            insert(PopulationStaff),
-            [dict(zip(STAFF_COLUMNS, (batch_id, member, *entry), strict=True))
-             for member, entry in sums.items()],
-        )  # fmt: skip
 
 
 @contextmanager
