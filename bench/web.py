@@ -14,11 +14,12 @@ gunicorn processes) and where the machine's CPU went during each load: the
 share of both cores used by wrk (the load generator runs on the same machine),
 by gunicorn and by the PostgreSQL backends of the bench database, and the
 server's own CPU milliseconds per request (a figure that does not depend on
-what else the machine is doing). Writes bench/out/web.json. The target is
-p95 ≤ 200 ms in the closed loop.
+what else the machine is doing), and the busiest worker's share of the
+server's CPU (how evenly the workers shared the load: 25% of 4 when even).
+Writes bench/out/web.json. The target is p95 ≤ 200 ms in the closed loop.
 
 `--worker-class`, `--workers` and `--threads` choose gunicorn's worker model,
-to compare them under the same load.
+to compare them under the same load (default: sync, two workers per core).
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class Load:
     server_cpu_percent: float
     postgres_cpu_percent: float
     server_cpu_ms_per_request: float
+    busiest_worker_percent: float
     load_average: float
 
 
@@ -247,6 +249,7 @@ class Run:
     peak_mb: float
     wrk_cpu: float
     server_cpu: float
+    busiest_worker: float
     postgres_cpu: float
     seconds: float
 
@@ -272,7 +275,10 @@ def run_wrk(base: str, cookies: list[str], path: str, seconds: int, think: int,
         time.sleep(0.5)
     elapsed = time.perf_counter() - started
     children_after = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, now reaped
-    server_used = used(server_before, server_cpu(server.pid))
+    server_after = server_cpu(server.pid)
+    server_used = used(server_before, server_after)
+    # How evenly the workers shared the load (100 / workers when even).
+    busiest = max(value - server_before.get(pid, 0.0) for pid, value in server_after.items())
     postgres_used = used(postgres_before, postgres_cpu(database))
     wrk_used = (children_after.ru_utime + children_after.ru_stime) - (
         children_before.ru_utime + children_before.ru_stime
@@ -283,7 +289,7 @@ def run_wrk(base: str, cookies: list[str], path: str, seconds: int, think: int,
     if line is None:
         raise RuntimeError(output)
     values = [int(v) for v in line.split()[1:]]
-    return Run(values, peak, wrk_used, server_used, postgres_used, elapsed)
+    return Run(values, peak, wrk_used, server_used, busiest, postgres_used, elapsed)
 
 
 def bench(database: str, url: str, records: int, args: argparse.Namespace) -> list[Load]:
@@ -310,7 +316,9 @@ def bench(database: str, url: str, records: int, args: argparse.Namespace) -> li
                      bad_status + failed, round(run.peak_mb, 1),
                      round(run.wrk_cpu / capacity, 1), round(run.server_cpu / capacity, 1),
                      round(run.postgres_cpu / capacity, 1),
-                     round(run.server_cpu * 1000 / max(count, 1), 2), round(load_average, 2)),
+                     round(run.server_cpu * 1000 / max(count, 1), 2),
+                     round(100 * run.busiest_worker / max(run.server_cpu, 1e-9), 1),
+                     round(load_average, 2)),
             )  # fmt: skip
         return loads
     finally:
@@ -325,7 +333,10 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--think", type=int, default=1000, help="ms between a user's pages")
-    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
+    # Sync workers: a worker takes a connection only when it is free, so the load
+    # spreads evenly (gthread workers keep whatever keep-alive connections they
+    # accepted: one held 42 of the 50, the others 3, 3 and 2).
+    parser.add_argument("--worker-class", default="sync", choices=("gthread", "sync"))
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument(
@@ -346,13 +357,15 @@ def main() -> None:
         results.extend(bench(database, url, args.records, args))
     print(f"\n{'database':<11}{'records':>10} {'server':<12}{'load':<15}{'users':>6}{'req/s':>8}"
           f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}{'server MB':>10}"
-          f"{'wrk %':>7}{'app %':>7}{'pg %':>6}{'app ms/req':>11}{'load':>6}")  # fmt: skip
+          f"{'wrk %':>7}{'app %':>7}{'pg %':>6}{'app ms/req':>11}{'top worker %':>13}"
+          f"{'load':>6}")  # fmt: skip
     for r in results:
         print(
             f"{r.database:<11}{r.records:>10,} {r.server:<12}{r.kind:<15}{r.users:>6}"
             f"{r.requests_per_second:>8}{r.p50_ms:>8.1f}{r.p95_ms:>8.1f}{r.p99_ms:>8.1f}"
             f"{r.errors:>7}{r.server_peak_mb:>10}{r.wrk_cpu_percent:>7}{r.server_cpu_percent:>7}"
-            f"{r.postgres_cpu_percent:>6}{r.server_cpu_ms_per_request:>11}{r.load_average:>6}"
+            f"{r.postgres_cpu_percent:>6}{r.server_cpu_ms_per_request:>11}"
+            f"{r.busiest_worker_percent:>13}{r.load_average:>6}"
         )
     (OUT / args.output).write_text(json.dumps([asdict(r) for r in results], indent=2))
 
