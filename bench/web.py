@@ -299,7 +299,9 @@ def bench(database: str, url: str, records: int, args: argparse.Namespace) -> li
         # One sign-in per user (as a browser keeps it: the cookie after the first page).
         cookies = [session_cookie(base, f"hy0{n % 9 + 1}") for n in range(args.users)]
         path = f"/centre/?year={args.year}"
-        for cookie in cookies:  # each page once: the check that it answers, and warm caches
+        # Each page a few times per worker: the check that it answers, and every
+        # worker's caches warm (each process renders each page once per version).
+        for cookie in cookies * (2 * args.workers):
             request = urllib.request.Request(base + path, headers={"Cookie": cookie})
             with urllib.request.urlopen(request, timeout=30) as answer:
                 assert answer.status == 200 and b"centre" in answer.url.encode(), answer.url
