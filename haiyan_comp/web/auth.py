@@ -57,17 +57,10 @@ HOME = {
 
 
 @dataclass(frozen=True)
-class SignedIn(UserMixin):  # type: ignore[misc]
-    """A person signed in through the web, detached from any database session."""
+class SignedIn(services.SessionUser, UserMixin):  # type: ignore[misc]
+    """A person signed in through the web (the session's user and its secret), detached
+    from any database session."""
 
-    id: int
-    username: str
-    display_name: str
-    role: str
-    institution_id: int | None
-    institution_code: str | None
-    institution_name: str | None
-    staff_code: str | None
     secret: str
     via_token: bool = False
 
