@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import multiprocessing
 import os
 import re
 import shutil
@@ -46,7 +45,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from bench.imports import CATALOGUE, HAIYAN, OUT, SEED, YEAR, records_file, run_measured
+from bench.imports import (
+    CATALOGUE,
+    HAIYAN,
+    OUT,
+    SEED,
+    YEAR,
+    admin_engine,
+    in_child,
+    pg_url,
+    records_file,
+    run_measured,
+    sqlite_path,
+)
 from haiyan_comp import migrate
 from haiyan_comp.demo.generate import DEMO_INSTITUTIONS, demo_staff
 
@@ -105,24 +116,6 @@ def draw_and_close(url: str, batches: int) -> None:
                 close_audit(session, drawn.batch.id, by="bench")
 
 
-def _in_child(func: object, *args: object) -> object:
-    # A fresh process: a child's peak memory (wait4) starts from its parent's size.
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(func, args)  # type: ignore[arg-type]
-
-
-def _admin(postgres_url: str):  # type: ignore[no-untyped-def]
-    return create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-
-
-def _pg_url(postgres_url: str, name: str) -> str:
-    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def _sqlite_path(name: str) -> Path:
-    return OUT / f"{name}.sqlite3"
-
-
 def _scalar(url: str, sql: str) -> int | None:
     engine = create_engine(url)
     try:
@@ -138,11 +131,11 @@ def _scalar(url: str, sql: str) -> int | None:
 def _exists(database: str, name: str, postgres_url: str) -> str | None:
     """The URL of database `name` if it exists."""
     if database == "sqlite":
-        path = _sqlite_path(name)
+        path = sqlite_path(name)
         return f"sqlite:///{path}" if path.exists() else None
-    with _admin(postgres_url).connect() as conn:
+    with admin_engine(postgres_url).connect() as conn:
         found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-        return _pg_url(postgres_url, name) if found.scalar() else None
+        return pg_url(postgres_url, name) if found.scalar() else None
 
 
 def base(database: str, rows: int, postgres_url: str, fresh: bool) -> str:
@@ -161,15 +154,15 @@ def base(database: str, rows: int, postgres_url: str, fresh: bool) -> str:
 def _fresh(database: str, name: str, postgres_url: str) -> str:
     """An empty, migrated database `name` with the demo county's reference data."""
     if database == "sqlite":
-        path = _sqlite_path(name)
+        path = sqlite_path(name)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         url = f"sqlite:///{path}"
     else:
-        with _admin(postgres_url).connect() as conn:
+        with admin_engine(postgres_url).connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             conn.execute(text(f"CREATE DATABASE {name}"))
-        url = _pg_url(postgres_url, name)
+        url = pg_url(postgres_url, name)
     migrate.upgrade(url)
     institutions, staff = OUT / "bonus-institutions.csv", OUT / "bonus-staff.csv"
     institutions.write_text(
@@ -196,16 +189,16 @@ def _checkpoint(url: str) -> None:
 def _copy(database: str, source: str, name: str, postgres_url: str) -> str:
     if database == "sqlite":
         _checkpoint(source)
-        target = _sqlite_path(name)
+        target = sqlite_path(name)
         for suffix in ("-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(source.removeprefix("sqlite:///"), target)
         return f"sqlite:///{target}"
     template = source.rsplit("/", 1)[1]
-    with _admin(postgres_url).connect() as conn:
+    with admin_engine(postgres_url).connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
-    return _pg_url(postgres_url, name)
+    return pg_url(postgres_url, name)
 
 
 def variant(database: str, rows: int, batches: int, postgres_url: str, fresh: bool) -> str:
@@ -218,7 +211,7 @@ def variant(database: str, rows: int, batches: int, postgres_url: str, fresh: bo
             migrate.upgrade(url)  # a database kept from an older version of the schema
             return url
     url = _copy(database, base(database, rows, postgres_url, fresh), name, postgres_url)
-    _in_child(draw_and_close, url, batches)
+    in_child(draw_and_close, url, batches)
     for command in (
         ["year", "configure", str(YEAR), "--budget", "20000000", "--unit-price", "10.00",
          "--growth-cap", "0.10", "--risk-fund", "5000000", "--prepay-ratio", "0.80",
@@ -283,7 +276,7 @@ def recompute(url: str) -> dict[str, dict[str, int]]:
 
 def check(url: str, output: bytes) -> bool:
     """`haiyan bonus --json` gives every staff member the amount of the plain recomputation."""
-    expected = _in_child(recompute, url)
+    expected = in_child(recompute, url)
     got = {
         inst["code"]: {s["code"]: s["amount"] for s in inst["staff"]}
         for inst in json.loads(output)["institutions"]
@@ -389,7 +382,7 @@ def bench_one(database: str, rows: int, batches: int, args: argparse.Namespace) 
     ordered = sorted(seconds)
     p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
     checked = check(url, output) if args.check else False
-    pages = _in_child(time_pages, url, args.runs) if args.pages else None
+    pages = in_child(time_pages, url, args.runs) if args.pages else None
     return Result(database, rows, batches, int(frozen or 0), round(build, 1), round(startup, 2),
                   round(ordered[len(ordered) // 2], 2), round(p95, 2), round(peak, 1),
                   checked, pages)  # type: ignore[arg-type]  # fmt: skip

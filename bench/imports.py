@@ -34,9 +34,10 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from haiyan_comp import migrate
 from haiyan_comp.demo.generate import (
@@ -88,6 +89,28 @@ def records_file(rows: int) -> Path:
         tmp.rename(path)
         print(f"  generated {path.name} in {time.perf_counter() - started:.1f} s", flush=True)
     return path
+
+
+def in_child(func: Any, *args: Any) -> Any:
+    """Run `func` in a fresh process: its memory (a child's peak through wait4 starts from
+    its parent's size) and its app are its own."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(func, args)
+
+
+def sqlite_path(name: str) -> Path:
+    """A kept bench database file under bench/out/."""
+    return OUT / f"{name}.sqlite3"
+
+
+def pg_url(admin_url: str, name: str) -> str:
+    """The URL of database `name` on the server of `admin_url`."""
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def admin_engine(admin_url: str) -> Engine:
+    """An engine that may CREATE and DROP databases."""
+    return create_engine(admin_url, isolation_level="AUTOCOMMIT")
 
 
 def run_measured(url: str, *args: str) -> tuple[float, float, bytes]:
@@ -305,8 +328,7 @@ def bench_one(database: str, rows: int, postgres_url: str, again: bool) -> Resul
     # In a fresh process: it holds every row in memory, and a later command
     # forked from this one would report that memory as its own peak.
     floor = keys_floor_sqlite if database == "sqlite" else keys_floor_postgres
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        keys = pool.apply(floor, (url,))
+    keys = in_child(floor, url)
     jsonl_seconds = None
     if again:
         url = fresh_database(database, postgres_url)

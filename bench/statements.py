@@ -37,8 +37,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.bonus import BELOW, _exists, _fresh, _in_child, _scalar, draw_and_close
-from bench.imports import HAIYAN, OUT, YEAR, records_file
+from bench.bonus import BELOW, _exists, _fresh, _scalar, draw_and_close
+from bench.imports import HAIYAN, OUT, YEAR, in_child, records_file
 from haiyan_comp import migrate
 from haiyan_comp.demo.generate import DEMO_INSTITUTIONS
 
@@ -96,7 +96,7 @@ def build(database: str, rows: int, postgres_url: str, fresh: bool) -> str:
     started = time.perf_counter()
     url = _fresh(database, name, postgres_url)
     run(url, "records", "import", str(records_file(rows)), "--json")
-    _in_child(draw_and_close, url, 1)
+    in_child(draw_and_close, url, 1)
     for command in (
         ["year", "configure", str(YEAR), "--budget", "20000000", "--unit-price", "10.00",
          "--growth-cap", "0.10", "--risk-fund", "5000000", "--prepay-ratio", "0.80",
@@ -109,7 +109,7 @@ def build(database: str, rows: int, postgres_url: str, fresh: bool) -> str:
         score = "949.99" if code == BELOW else "962.50"
         run(url, "assess", "set", str(YEAR), "--institution", code,
             "--score", score, "--surplus", "300000")  # fmt: skip
-    _in_child(save_pay_sheets_and_logins, url)
+    in_child(save_pay_sheets_and_logins, url)
     print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
     return url
 
@@ -255,7 +255,7 @@ def bench_one(database: str, rows: int, args: argparse.Namespace) -> dict[str, A
     load = os.getloadavg()[0]
     result: dict[str, Any] = {"database": database, "records": rows}
     result.update(whole_command(url, args.runs))
-    documents: dict[str, Any] = _in_child(web_documents, url)  # type: ignore[assignment]
+    documents: dict[str, Any] = in_child(web_documents, url)  # type: ignore[assignment]
     result.update(documents)
     result["load_before"] = round(load, 2)
     result["load_after"] = round(os.getloadavg()[0], 2)

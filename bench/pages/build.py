@@ -15,7 +15,6 @@ when its marker file says it was finished.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import subprocess
@@ -25,9 +24,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import create_engine, text
 
-from bench.imports import CATALOGUE, HAIYAN, OUT, SEED
+from bench.imports import (
+    CATALOGUE,
+    HAIYAN,
+    OUT,
+    SEED,
+    admin_engine,
+    in_child,
+    pg_url,
+    sqlite_path,
+)
 from haiyan_comp import migrate
 from haiyan_comp.demo.generate import (
     DEMO_INSTITUTIONS,
@@ -57,18 +65,6 @@ class Built:
     build_seconds: float
     platform_token: str
     megabytes: float = 0.0
-
-
-def sqlite_path(name: str) -> Path:
-    return OUT / f"{name}.sqlite3"
-
-
-def pg_url(admin_url: str, name: str) -> str:
-    return admin_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def admin_engine(admin_url: str) -> Engine:
-    return create_engine(admin_url, isolation_level="AUTOCOMMIT")
 
 
 def haiyan(url: str, *args: str) -> str:
@@ -214,12 +210,6 @@ def _open_year(url: str, records: Path) -> str:
 
 def step(what: str) -> None:
     print(f"    {what} …", flush=True)
-
-
-def in_child(func: Any, *args: Any) -> Any:
-    """Run `func` in a fresh process (its memory and its app are its own)."""
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(func, args)
 
 
 def _app(url: str) -> Any:
