@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from haiyan_comp import bounds
 from haiyan_comp.api.schemas import (
     CODE,
     Decimal2,
@@ -36,20 +37,11 @@ from haiyan_comp.web.access import allow, own_code
 
 blp = Blueprint("api_audits", __name__, url_prefix="/audits", description="Random audits")
 
-MAX_ID = 2**31 - 1
 READERS = ("auditor", "finance", "centre")
-
-
-def check_batch(batch_id: int) -> int:
-    """A batch id in a URL: 404 for one that cannot exist (and no database overflow)."""
-    if batch_id > MAX_ID:
-        raise unknown_batch(batch_id)
-    return batch_id
 
 
 def visible_batch(batch_id: int) -> int:
     """A batch the caller may read: another institution's answers as a missing one does."""
-    check_batch(batch_id)
     mine = current_user.institution_id
     if mine is not None:
         owner = db.session.scalar(
@@ -78,7 +70,7 @@ class DrawInput(Schema):
     year = Year(required=True)
     institution = fields.String(required=True, validate=CODE, metadata={"example": "HY01"})
     item = fields.String(required=True, validate=CODE, metadata={"example": "HTN"})
-    size = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    size = fields.Integer(required=True, validate=validate.Range(min=1, max=bounds.ID.highest))
     seed = fields.String(required=True, validate=text(200))
     date_from = fields.Date(load_default=None, data_key="from")
     date_to = fields.Date(load_default=None, data_key="to")
@@ -225,7 +217,7 @@ def verdict(entered: dict[str, Any], batch_id: int) -> dict[str, Any]:
     with db.unit_of_work():
         result = record_verdict(
             db.session,
-            check_batch(batch_id),
+            batch_id,
             entered["source_id"],
             entered["verdict"],
             reason=entered["reason"],
@@ -251,7 +243,7 @@ class CloseSchema(Schema):
 def close(batch_id: int) -> dict[str, Any]:
     """Close a batch whose sampled records all have a verdict; fix D (`haiyan audit close`)."""
     with db.unit_of_work():
-        batch, closing = close_audit(db.session, check_batch(batch_id), by=actor())
+        batch, closing = close_audit(db.session, batch_id, by=actor())
         document = {
             "batch": batch.id,
             "failed": closing.failed,

@@ -9,7 +9,6 @@ from marshmallow import Schema, fields
 
 from haiyan_comp import bounds
 from haiyan_comp.api.schemas import Amount, Decimal2, InstitutionQuery, actor
-from haiyan_comp.api.years import check_year
 from haiyan_comp.bonus.services import (
     choose_bonus_pool,
     pay_sheet,
@@ -53,7 +52,7 @@ def put_assessment(entered: dict[str, Any], year: int, institution: str) -> dict
     with db.unit_of_work():
         row = set_assessment(
             db.session,
-            check_year(year),
+            year,
             institution,
             score=entered["score"],
             surplus=entered["surplus"],
@@ -97,7 +96,7 @@ class BonusSchema(Schema):
 def bonus(query: dict[str, Any], year: int) -> dict[str, Any]:
     """Cap, pool and every staff member's share (`haiyan bonus --json`); a centre sees its own."""
     code = own_code(query["institution"])
-    result = year_bonus(db.session, check_year(year), code)
+    result = year_bonus(db.session, year, code)
     return {"year": year, "institutions": [b.to_json() for b in result]}
 
 
@@ -118,9 +117,7 @@ class PoolSchema(Schema):
 def put_pool(entered: dict[str, Any], year: int, institution: str) -> dict[str, Any]:
     """A centre lowers its own bonus pool; never above the cap (R17)."""
     with db.unit_of_work():
-        pool = choose_bonus_pool(
-            db.session, check_year(year), institution, entered["amount"], actor()
-        )
+        pool = choose_bonus_pool(db.session, year, institution, entered["amount"], actor())
     return {"year": year, "institution": institution, "pool": fmt(pool)}
 
 
@@ -155,7 +152,7 @@ def post_paysheet(entered: dict[str, Any], year: int, institution: str) -> dict[
     """
     with db.unit_of_work():
         result = record_pay_sheet(
-            db.session, check_year(year), institution, entered["performance_pay"], actor()
+            db.session, year, institution, entered["performance_pay"], actor()
         )
         document: dict[str, Any] = result.to_json()
     return document
@@ -166,7 +163,7 @@ def post_paysheet(entered: dict[str, Any], year: int, institution: str) -> dict[
 @allow("finance", "centre")
 def get_paysheet(year: int, institution: str) -> dict[str, Any]:
     """The pay sheet the centre entered last (`haiyan paysheet --json` of its total)."""
-    total = recorded_performance_pay(db.session, check_year(year), institution)
+    total = recorded_performance_pay(db.session, year, institution)
     if total is None:
         raise NotFound(f"{institution} has not entered its {year} pay sheet")
     document: dict[str, Any] = pay_sheet(db.session, year, institution, total).to_json()

@@ -12,8 +12,6 @@ from typing import Any
 from flask_smorest import Blueprint
 from werkzeug.wrappers import Response as BaseResponse
 
-from haiyan_comp.api.audits import check_batch
-from haiyan_comp.api.years import check_year
 from haiyan_comp.web import pdfs
 from haiyan_comp.web.access import allow
 
@@ -31,7 +29,7 @@ def pdf_response(description: str) -> Any:
 @allow("finance", "centre", "staff")
 def settlement(institution: str, year: int) -> BaseResponse:
     """The settlement statement of an institution's settled year."""
-    return pdfs.settlement_pdf(institution, check_year(year))
+    return pdfs.settlement_pdf(institution, year)
 
 
 @blp.route("/<institution>/notice/<as_of>", methods=["GET"])
@@ -47,7 +45,7 @@ def notice(institution: str, as_of: str) -> BaseResponse:
 @allow("finance", "auditor", "centre")
 def audit(institution: str, batch_id: int) -> BaseResponse:
     """The report of a closed audit batch of this institution (409 while it is open)."""
-    return pdfs.audit_pdf(institution, check_batch(batch_id))
+    return pdfs.audit_pdf(institution, batch_id)
 
 
 @blp.route("/<institution>/slips/<year:year>", methods=["GET"])
@@ -55,7 +53,7 @@ def audit(institution: str, batch_id: int) -> BaseResponse:
 @allow("finance", "centre")
 def slips(institution: str, year: int) -> BaseResponse:
     """Every staff member's bonus slip of the institution's year (from its pay sheet)."""
-    return pdfs.slips_pdf(institution, check_year(year))
+    return pdfs.slips_pdf(institution, year)
 
 
 @blp.route("/<institution>/slips/<year:year>/<staff>", methods=["GET"])
@@ -63,4 +61,4 @@ def slips(institution: str, year: int) -> BaseResponse:
 @allow("finance", "centre", "staff")
 def slip(institution: str, year: int, staff: str) -> BaseResponse:
     """One staff member's bonus slip; a staff user gets its own only (404 for another's)."""
-    return pdfs.slip_pdf(institution, check_year(year), staff)
+    return pdfs.slip_pdf(institution, year, staff)
