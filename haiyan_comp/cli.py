@@ -1,6 +1,6 @@
 """The `haiyan` command line: a Flask CLI group over create_app.
 
-Each domain registers its commands in its own commands.py; this module holds
+Each domain has its commands in haiyan_comp/commands/<domain>.py; this module holds
 what they share: one unit of work per command, one way to print JSON, one
 way to turn a DomainError into a message and an exit status.
 """
@@ -8,6 +8,7 @@ way to turn a DomainError into a message and an exit status.
 from __future__ import annotations
 
 import functools
+import getpass
 import importlib
 import json
 import sys
@@ -19,8 +20,10 @@ import click
 from flask.cli import AppGroup, FlaskGroup
 
 from haiyan_comp import bounds
+from haiyan_comp.bounds import DecimalBound
 from haiyan_comp.db import db
-from haiyan_comp.errors import DomainError
+from haiyan_comp.errors import DomainError, InvalidInput
+from haiyan_comp.money import AmountError, parse_hundredths, parse_ratio
 from haiyan_comp.records.rules import parse_iso_date
 
 P = ParamSpec("P")
@@ -69,6 +72,36 @@ def fail(exc: DomainError, status: int = 1) -> NoReturn:
 def emit_json(document: Any) -> None:
     """Print one JSON document on stdout (money and units are already strings)."""
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+by_option = click.option("--by", default=None, help="Who does this (default: cli:<user>).")
+
+
+def who(by: str | None) -> str:
+    """The name recorded in the audit trail and the ledger."""
+    return by or f"cli:{getpass.getuser()}"
+
+
+def amount(
+    text: str | None, what: str, allow_negative: bool = False, bound: DecimalBound = bounds.AMOUNT
+) -> int | None:
+    """Yuan (units, a score) text to hundredths within `bound`, or an InvalidInput naming it."""
+    if text is None:
+        return None
+    try:
+        return parse_hundredths(text, what=what, allow_negative=allow_negative, bound=bound)
+    except AmountError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def fraction(text: str | None, what: str) -> int | None:
+    """A fraction option to ten-thousandths, or a clear InvalidInput."""
+    if text is None:
+        return None
+    try:
+        return parse_ratio(text, what=what)
+    except AmountError as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")

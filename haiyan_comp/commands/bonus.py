@@ -15,8 +15,7 @@ from haiyan_comp.bonus.services import (
     set_assessment,
     year_bonus,
 )
-from haiyan_comp.budget.commands import amount, by_option, who
-from haiyan_comp.cli import YEAR, emit_json, json_option, unit_of_work
+from haiyan_comp.cli import YEAR, amount, by_option, emit_json, json_option, unit_of_work, who
 from haiyan_comp.db import db
 from haiyan_comp.money import format_hundredths as fmt
 

@@ -8,8 +8,16 @@ from datetime import date
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from haiyan_comp.budget.commands import amount, by_option, who
-from haiyan_comp.cli import YEAR, IsoDate, emit_json, json_option, unit_of_work
+from haiyan_comp.cli import (
+    YEAR,
+    IsoDate,
+    amount,
+    by_option,
+    emit_json,
+    json_option,
+    unit_of_work,
+    who,
+)
 from haiyan_comp.db import db
 from haiyan_comp.ledger.services import ledger_lines, verify_ledger
 from haiyan_comp.money import format_hundredths as fmt

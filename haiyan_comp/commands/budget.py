@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import getpass
 from datetime import date
 
 import click
 from flask.cli import AppGroup
 
 from haiyan_comp import bounds
-from haiyan_comp.bounds import DecimalBound
 from haiyan_comp.budget.services import (
     ConfigInput,
     configure_year,
@@ -18,40 +16,20 @@ from haiyan_comp.budget.services import (
     set_baseline,
     set_prepayment_plan,
 )
-from haiyan_comp.cli import YEAR, IsoDate, emit_json, json_option, unit_of_work
+from haiyan_comp.cli import (
+    YEAR,
+    IsoDate,
+    amount,
+    by_option,
+    emit_json,
+    fraction,
+    json_option,
+    unit_of_work,
+    who,
+)
 from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput
-from haiyan_comp.money import AmountError, parse_hundredths, parse_ratio
 from haiyan_comp.money import format_hundredths as fmt
-
-by_option = click.option("--by", default=None, help="Who does this (default: cli:<user>).")
-
-
-def who(by: str | None) -> str:
-    """The name recorded in the audit trail and the ledger."""
-    return by or f"cli:{getpass.getuser()}"
-
-
-def amount(
-    text: str | None, what: str, allow_negative: bool = False, bound: DecimalBound = bounds.AMOUNT
-) -> int | None:
-    """Yuan (units, a score) text to hundredths within `bound`, or an InvalidInput naming it."""
-    if text is None:
-        return None
-    try:
-        return parse_hundredths(text, what=what, allow_negative=allow_negative, bound=bound)
-    except AmountError as exc:
-        raise InvalidInput(str(exc)) from None
-
-
-def fraction(text: str | None, what: str) -> int | None:
-    """A fraction option to ten-thousandths, or a clear InvalidInput."""
-    if text is None:
-        return None
-    try:
-        return parse_ratio(text, what=what)
-    except AmountError as exc:
-        raise InvalidInput(str(exc)) from None
 
 
 @click.group("year", cls=AppGroup)

@@ -18,8 +18,7 @@ from sqlalchemy import select
 
 from haiyan_comp import jsondepth
 from haiyan_comp.audit.models import AuditBatch
-from haiyan_comp.budget.commands import amount
-from haiyan_comp.cli import ID, YEAR, IsoDate, unit_of_work
+from haiyan_comp.cli import ID, YEAR, IsoDate, amount, unit_of_work
 from haiyan_comp.db import db
 from haiyan_comp.money import parse_hundredths
 from haiyan_comp.statements.audit_report import render_audit_report
