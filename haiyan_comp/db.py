@@ -182,6 +182,26 @@ class Database:
         finally:
             session.info[_DEPTH] = depth
 
+    def in_unit_of_work(self) -> bool:
+        """Whether an operation's unit of work is open in this app context."""
+        session: Session | None = g.get("_haiyan_session")
+        return session is not None and session.info.get(_DEPTH, 0) > 0
+
+    def end_read(self) -> None:
+        """End a transaction that only read.
+
+        With COMMIT rather than the ROLLBACK of teardown: after a rollback psycopg
+        forgets its prepared statements, so PostgreSQL would plan every statement of
+        the next request anew. A read that changed something is a bug: rolled back.
+        """
+        session: Session | None = g.get("_haiyan_session")
+        if session is None or not session.in_transaction():
+            return
+        if session.new or session.dirty or session.deleted:
+            session.rollback()
+            raise RuntimeError("a read changed rows; changes belong in an operation")
+        session.commit()
+
     def _begin_writing(self, session: Session, wait_ms: int | None = None) -> None:
         """SQLite: start a transaction that holds the write lock (no-op on PostgreSQL)."""
         if session.get_bind().dialect.name != "sqlite":

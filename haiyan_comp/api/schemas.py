@@ -122,6 +122,21 @@ class ErrorSchema(Schema):
     error = fields.String(required=True, metadata={"example": "not_found"})
     message = fields.String(required=True)
     details = fields.Raw(allow_none=True)
+    reason = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "What exactly was wrong, as a stable code (the message catalogue's)",
+            "example": "sample_too_small",
+        },
+    )
+    params = fields.Dict(
+        keys=fields.String(),
+        metadata={"description": "The values the message names, by the names its code uses"},
+    )
+    reasons = fields.List(
+        fields.Dict(),
+        metadata={"description": "Each problem of `details` as {code, field, params}"},
+    )
 
 
 class YearQuery(Schema):

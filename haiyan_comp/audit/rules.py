@@ -13,7 +13,22 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
+from haiyan_comp.audit.messages import (
+    ACTOR_LENGTH,
+    FAIL_NEEDS_REASON,
+    RANGE_OUTSIDE_YEAR,
+    RANGE_REVERSED,
+    REASON_TOO_LONG,
+    SAMPLE_OVER_POPULATION,
+    SAMPLE_TOO_LARGE,
+    SAMPLE_TOO_SMALL,
+    SEED_EMPTY,
+    SEED_TOO_LONG,
+    SEED_UNTYPABLE,
+    VERDICT_UNKNOWN,
+)
 from haiyan_comp.errors import Conflict, InvalidInput
+from haiyan_comp.messages import Message
 from haiyan_comp.money import largest_remainder, round_half_up
 
 MAX_SEED = 200
@@ -49,21 +64,18 @@ class VerdictsMissing(Conflict):
 def check_seed(seed: str) -> None:
     """Refuse a seed that is empty, longer than MAX_SEED, padded or unprintable (R6)."""
     if not seed or seed.isspace():
-        raise InvalidInput("the seed must not be empty (R6); choose one and publish it")
+        raise InvalidInput(SEED_EMPTY())
     if len(seed) > MAX_SEED:
-        raise InvalidInput(f"the seed has {len(seed)} characters; at most {MAX_SEED} (R6)")
+        raise InvalidInput(SEED_TOO_LONG(length=len(seed), most=MAX_SEED))
     if seed != seed.strip() or not seed.isprintable():
-        raise InvalidInput(
-            f"the seed {seed!r} has surrounding spaces or control characters; anyone "
-            "recomputing the sample must be able to type it exactly (R6)"
-        )
+        raise InvalidInput(SEED_UNTYPABLE(seed=repr(seed)))
 
 
 def check_actor(by: str) -> str:
     """Who acts, for the trail: 1–100 characters."""
     name = by.strip()
     if not name or len(name) > MAX_ACTOR:
-        raise InvalidInput(f"--by must name who acts in 1 to {MAX_ACTOR} characters, got {by!r}")
+        raise InvalidInput(ACTOR_LENGTH(most=MAX_ACTOR, given=repr(by)))
     return name
 
 
@@ -73,11 +85,10 @@ def check_range(year: int, date_from: date | None, date_to: date | None) -> tupl
     start, end = date_from or first, date_to or last
     if not (first <= start <= last and first <= end <= last):
         raise InvalidInput(
-            f"the date range {start} to {end} is not inside the year {year} "
-            f"({first} to {last}) (R5)"
+            RANGE_OUTSIDE_YEAR(start=start, end=end, year=year, first=first, last=last)
         )
     if start > end:
-        raise InvalidInput(f"the date range is reversed: from {start} is after to {end} (R5)")
+        raise InvalidInput(RANGE_REVERSED(start=start, end=end))
     return start, end
 
 
@@ -86,20 +97,17 @@ def overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
-def check_size(size: int, population: int | None, stratum: str) -> None:
+def check_size(size: int, population: int | None, stratum: Message) -> None:
     """1 ≤ n ≤ N (R6); with N not known yet, 1 ≤ n ≤ MAX_SAMPLE."""
     if size < 1:
-        raise InvalidInput(f"the sample size must be at least 1, got {size} (R6)")
+        raise InvalidInput(SAMPLE_TOO_SMALL(size=size))
     if size > MAX_SAMPLE:
-        raise InvalidInput(
-            f"the sample size {size} is more than the {MAX_SAMPLE:,} records an audit can judge"
-        )
+        raise InvalidInput(SAMPLE_TOO_LARGE(size=size, most=MAX_SAMPLE))
     if population is None:
         return
     if size > population:
         raise InvalidInput(
-            f"the sample size {size} is larger than the population of {stratum}: "
-            f"N = {population} records with purchasable units (R6: n ≤ N)"
+            SAMPLE_OVER_POPULATION(size=size, stratum=stratum, population=population)
         )
 
 
@@ -130,12 +138,12 @@ def draw_sample(
 def check_verdict(outcome: str, reason: str | None) -> str | None:
     """A pass needs nothing, a fail a reason (R7); returns the reason to store."""
     if outcome not in OUTCOMES:
-        raise InvalidInput(f"a verdict is 'pass' or 'fail', got {outcome!r} (R7)")
+        raise InvalidInput(VERDICT_UNKNOWN(given=repr(outcome)))
     text = (reason or "").strip()
     if outcome == FAIL and not text:
-        raise InvalidInput("a failed verdict needs a reason: --fail --reason TEXT (R7)")
+        raise InvalidInput(FAIL_NEEDS_REASON())
     if len(text) > MAX_REASON:
-        raise InvalidInput(f"the reason has {len(text)} characters; at most {MAX_REASON}")
+        raise InvalidInput(REASON_TOO_LONG(length=len(text), most=MAX_REASON))
     return text or None
 
 

@@ -20,12 +20,14 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from haiyan_comp.audit import population, rules
+from haiyan_comp.audit.messages import FLAGGED_STRATUM, STRATUM, THE_STRATUM
 from haiyan_comp.audit.models import AuditBatch, Verdict, VerdictChange
 from haiyan_comp.audit.rules import ALL, FLAGGED, BatchOverlap, Closing
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.errors import InvalidInput, NotFound
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.institutions.services import get_institution
+from haiyan_comp.messages import Message
 from haiyan_comp.money import format_hundredths
 from haiyan_comp.records.models import ServiceRecord
 from haiyan_comp.years.services import lock_records, require_open
@@ -77,7 +79,7 @@ def draw_batch(
 ) -> Draw:
     """Freeze a stratum's population and draw its sample by the seed (R5, R6)."""
     rules.check_seed(seed)
-    rules.check_size(size, None, "the stratum")
+    rules.check_size(size, None, THE_STRATUM())
     drawn_by = rules.check_actor(drawn_by)
     _write_first(session)
     require_open(session, year, f"audits of {year} can no longer be drawn")
@@ -172,9 +174,9 @@ def _add_sample(session: Session, batch: AuditBatch, sample: list[str]) -> None:
     )
 
 
-def _describe(institution: str, item: str, batch: AuditBatch) -> str:
-    kind = "flagged records of " if batch.stratum == FLAGGED else ""
-    return f"{kind}{institution} {item} from {batch.date_from} to {batch.date_to}"
+def _describe(institution: str, item: str, batch: AuditBatch) -> Message:
+    template = FLAGGED_STRATUM if batch.stratum == FLAGGED else STRATUM
+    return template(institution=institution, item=item, start=batch.date_from, end=batch.date_to)
 
 
 def batch_for_update(session: Session, batch_id: int, *, exclusive: bool) -> AuditBatch:

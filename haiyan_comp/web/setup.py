@@ -105,9 +105,9 @@ def wants_json(req: Request) -> bool:
 
 
 def error_response(status: int, code: str, message: str, details: Any = None) -> Any:
-    """JSON for the API, a page for people."""
+    """JSON for the API (a message's code and parameters beside its English), a page for people."""
     if wants_json(request):
-        response = jsonify(error=code, message=message, details=details)
+        response = jsonify(DomainError(message, details).to_dict() | {"error": code})
         response.status_code = status
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="haiyan"'

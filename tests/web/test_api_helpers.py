@@ -60,9 +60,22 @@ def call(
 
 
 def assert_error_shape(body: Any) -> None:
-    """CONTRACT.md: {"error": CODE, "message": TEXT, "details": …}."""
-    assert set(body) == {"error", "message", "details"}, body
+    """CONTRACT.md: {"error": CODE, "message": TEXT, "details": …}, and the message's own
+    code and parameters (`reason`, `params`; `reasons` for a list of them) beside them."""
+    assert (
+        {"error", "message", "details"}
+        <= set(body)
+        <= {
+            "error",
+            "message",
+            "details",
+            "reason",
+            "params",
+            "reasons",
+        }
+    ), body
     assert isinstance(body["error"], str) and isinstance(body["message"], str)
+    assert body.get("reason") is None or isinstance(body["reason"], str)
 
 
 def money_fields_are_strings(document: Any, keys: tuple[str, ...]) -> int:

@@ -144,7 +144,7 @@ def test_a_fail_without_a_reason_is_shown_and_nothing_is_recorded(
     response = judge(auditor, batch_id, first, "fail", reason="  ")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "“不通过”须写明原因（R7）" in page and 'id="verdict-error"' in page
+    assert "“不通过”须写明原因" in page and 'id="verdict-error"' in page
     assert CURRENT.search(page).group(1) == first  # type: ignore[union-attr]
     wrong_staff = judge(auditor, batch_id, first, "fail", reason="代签", staff="HY02S001")
     assert wrong_staff.status_code == 422
@@ -172,14 +172,18 @@ def test_bad_draw_input_is_shown_beside_the_form_and_nothing_is_stored(
 ) -> None:
     auditor = signed_in("auditor")
     cases = [
-        ({"size": "100000"}, 422, "样本量 100000 大于 HY01 OP 2018-01-01 至 2018-12-31 的总体"),
+        (
+            {"size": "100000"},
+            422,
+            "抽样数 100000 大于 HY01 OP 2018-01-01 至 2018-12-31 可抽查的记录数",
+        ),
         ({"item": "NOPE"}, 422, "2018 年度目录中没有服务项目 'NOPE'"),
         ({"institution": "HY99"}, 422, "未知机构 'HY99'"),
         ({"seed": " padded"}, 422, "首尾有空格或含控制字符"),
         (
             {"date_from": "2018-09-01", "date_to": "2018-03-01"},
             422,
-            "日期范围颠倒：起始日 2018-09-01 晚于截止日 2018-03-01（R5）",
+            "日期范围颠倒：起始日 2018-09-01 晚于截止日 2018-03-01",
         ),
         ({"size": "five"}, 422, "请填写正整数"),
         ({"date_from": "1 March"}, 422, "日期格式应为 YYYY-MM-DD"),

@@ -1,0 +1,184 @@
+"""Templates by code, the messages made from them, and their text in each language."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+LOCALES = ("en", "zh")
+CATALOGUES = Path(__file__).parent / "zh"
+FIELD_CONTEXT = "field"  # the .po context of a field's Chinese name
+_CODE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*")
+_SEPARATOR = {"en": ", ", "zh": "、"}
+_TEMPLATES: dict[str, Template] = {}
+
+
+@dataclass(frozen=True)
+class Template:
+    """A message's code and English text, with `{name}` where a parameter goes."""
+
+    code: str
+    english: str
+
+    def __call__(self, **params: Any) -> Message:
+        """The message with these parameters."""
+        return Message(self, None, params)
+
+    def on(self, field: str, **params: Any) -> Message:
+        """The message as a reason about one field of a row ("field: …")."""
+        return Message(self, field, params)
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The parameters the English text names."""
+        return placeholders(self.english)
+
+
+def define(code: str, english: str) -> Template:
+    """Register a message; a code means one thing for ever, so it is defined once."""
+    if not _CODE.fullmatch(code):
+        raise ValueError(f"a message code is lowercase words with underscores, got {code!r}")
+    known = _TEMPLATES.get(code)
+    if known is not None and known.english != english:
+        raise ValueError(f"message code {code!r} is already defined as {known.english!r}")
+    template = Template(code, english)
+    _TEMPLATES[code] = template
+    return template
+
+
+def templates() -> Mapping[str, Template]:
+    """Every message defined so far, by code (import the domains' messages first)."""
+    return MappingProxyType(_TEMPLATES)
+
+
+class Message(str):
+    """A message: its English text as a string, with its code, field and parameters."""
+
+    template: Template
+    field: str | None
+    params: Mapping[str, Any]
+
+    def __new__(cls, template: Template, field: str | None, params: Mapping[str, Any]) -> Message:
+        english = _fill(template.english, params, "en")
+        message = super().__new__(cls, f"{field}: {english}" if field else english)
+        message.template = template
+        message.field = field
+        message.params = MappingProxyType(dict(params))
+        return message
+
+    @property
+    def code(self) -> str:
+        """The stable code scripts and tests match on."""
+        return self.template.code
+
+    def text(self, locale: str) -> str:
+        """The message in `locale` ('en' or 'zh'; anything else is English)."""
+        if _language(locale) == "en":
+            return str.__str__(self)
+        chinese = _fill(_chinese(self.template), self.params, "zh")
+        if self.field:
+            return f"{field_name(self.field, 'zh')}：{chinese}"
+        return chinese
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild,
+            (self.template.code, self.template.english, self.field, dict(self.params)),
+        )
+
+
+def _rebuild(code: str, english: str, field: str | None, params: dict[str, Any]) -> Message:
+    return Message(_TEMPLATES.get(code) or Template(code, english), field, params)
+
+
+def text(value: object, locale: str) -> str:
+    """Any value as a person reads it in `locale`: a message translated, anything else as it is."""
+    if isinstance(value, Message):
+        return value.text(locale)
+    if isinstance(value, list | tuple):
+        return _SEPARATOR[_language(locale)].join(text(item, locale) for item in value)
+    return "" if value is None else str(value)
+
+
+def field_name(field: str, locale: str) -> str:
+    """A row's field as people call it in `locale` (its column name in English)."""
+    if _language(locale) == "en":
+        return field
+    return _zh_entries().get((FIELD_CONTEXT, field), (field, field))[1]
+
+
+def as_json(message: str) -> dict[str, Any]:
+    """A message for machines: code, field and parameters (JSON values), beside its English."""
+    if not isinstance(message, Message):
+        return {"code": None, "field": None, "params": {}}
+    return {
+        "code": message.code,
+        "field": message.field,
+        "params": {name: _json_value(value) for name, value in message.params.items()},
+    }
+
+
+def placeholders(template: str) -> frozenset[str]:
+    """The parameter names of a `{name}` template."""
+    return frozenset(
+        name.split(".")[0].split("[")[0]
+        for _, name, _, _ in string.Formatter().parse(template)
+        if name
+    )
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, bool | int) or value is None:
+        return value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_json_value(item) for item in value]
+    return str(value)
+
+
+def _fill(template: str, params: Mapping[str, Any], locale: str) -> str:
+    values = {
+        name: text(value, locale) if isinstance(value, Message | list | tuple) else value
+        for name, value in params.items()
+    }
+    return template.format(**values)
+
+
+def _language(locale: str) -> str:
+    return "zh" if str(locale).lower().startswith("zh") else "en"
+
+
+def _chinese(template: Template) -> str:
+    """The Chinese of a template; its English when the catalogue lacks it (a test forbids that)."""
+    _, chinese = _zh_entries().get((template.code, template.english), ("", ""))
+    return chinese or template.english
+
+
+@cache
+def _zh_entries() -> dict[tuple[str, str], tuple[str, str]]:
+    """(context, msgid) → (msgid, msgstr) of every entry of the Chinese catalogues."""
+    from babel.messages.pofile import read_po
+
+    entries: dict[tuple[str, str], tuple[str, str]] = {}
+    for path in sorted(CATALOGUES.glob("*.po")):
+        with path.open("rb") as file:
+            catalogue = read_po(file)
+        for entry in catalogue:
+            if not entry.id or not isinstance(entry.id, str) or not entry.context:
+                continue
+            chinese = entry.string if isinstance(entry.string, str) else ""
+            entries[(entry.context, entry.id)] = (entry.id, chinese)
+    return entries
+
+
+def catalogue_entries() -> Iterable[tuple[str, str, str]]:
+    """(context, English, Chinese) of every entry of the Chinese catalogues, for the tests."""
+    return [(context, english, zh) for (context, _), (english, zh) in _zh_entries().items()]
