@@ -14,18 +14,14 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from haiyan_comp import bounds
 from haiyan_comp.api.schemas import CODE, Decimal2, ErrorSchema, InstitutionQuery, Year, actor, text
-from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput
-from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.institutions.services import get_institution
-from haiyan_comp.money import format_hundredths as fmt
-from haiyan_comp.records.models import ServiceRecord
+from haiyan_comp.records.queries import RecordSearch, record_json, search_records
 from haiyan_comp.records.readers import detect_format
 from haiyan_comp.records.services import import_records
 from haiyan_comp.web.access import allow, own_code
@@ -153,6 +149,7 @@ def import_file(query: dict[str, Any]) -> dict[str, Any]:
 class RecordsQuery(InstitutionQuery):
     year = Year(load_default=None)
     item = fields.String(load_default=None, validate=CODE, metadata={"example": "HTN"})
+    staff = fields.String(load_default=None, validate=CODE, metadata={"example": "HY01S001"})
     resident = fields.String(load_default=None, validate=CODE)
     source_id = fields.String(load_default=None, validate=CODE)
     date_from = fields.Date(load_default=None, data_key="from")
@@ -166,13 +163,15 @@ class RecordsQuery(InstitutionQuery):
 
 
 class RecordSchema(Schema):
+    """A record as `record_json` (haiyan_comp.records.queries) makes it."""
+
     id = fields.Integer(required=True)
     source_id = fields.String(required=True)
     institution = fields.String(required=True)
     staff = fields.String(required=True)
     item = fields.String(required=True)
     year = fields.Integer(required=True)
-    service_date = fields.Date(required=True)
+    service_date = fields.String(required=True, metadata={"format": "date"})
     resident_id = fields.String(required=True, allow_none=True)
     quantity = fields.Integer(required=True)
     units = Decimal2(required=True)
@@ -197,60 +196,18 @@ class RecordPage(Schema):
 @allow("finance", "auditor", "centre", "platform")
 def list_records(query: dict[str, Any]) -> dict[str, Any]:
     """Service records in id order, a page at a time (at most 500); a centre sees its own."""
-    r = ServiceRecord
-    statement = (
-        select(r, Institution.code, Staff.code, ServiceItem.code)
-        .join(Institution, Institution.id == r.institution_id)
-        .join(Staff, Staff.id == r.staff_id)
-        .join(ServiceItem, ServiceItem.id == r.item_id)
-        .where(r.id > query["after"])
-        .order_by(r.id)
-        .limit(query["limit"] + 1)
-    )
     code = own_code(query["institution"])
-    if code is not None:
-        institution_id = get_institution(db.session, code).id
-        if query["source_id"] or query["resident"]:
-            statement = statement.where(r.institution_id == institution_id)  # by the indexes
-        else:
-            # Walk the primary key and keep this institution's rows: a page of them comes
-            # early. Through the (institution, …) indexes the database would sort them all.
-            statement = statement.where(r.institution_id + 0 == institution_id)
-    filters = (
-        (query["year"], r.year),
-        (query["item"], ServiceItem.code),
-        (query["resident"], r.resident_id),
-        (query["source_id"], r.source_id),
+    search = RecordSearch(
+        institution_id=None if code is None else get_institution(db.session, code).id,
+        year=query["year"],
+        source_id=query["source_id"],
+        item=query["item"],
+        staff=query["staff"],
+        resident_id=query["resident"],
+        date_from=query["date_from"],
+        date_to=query["date_to"],
+        after=query["after"],
+        limit=query["limit"],
     )
-    for value, column in filters:
-        if value is not None:
-            statement = statement.where(column == value)
-    if query["date_from"] is not None:
-        statement = statement.where(r.service_date >= query["date_from"])
-    if query["date_to"] is not None:
-        statement = statement.where(r.service_date <= query["date_to"])
-    rows = db.session.execute(statement).all()
-    more = len(rows) > query["limit"]
-    rows = rows[: query["limit"]]
-    return {
-        "records": [
-            {
-                "id": record.id,
-                "source_id": record.source_id,
-                "institution": institution,
-                "staff": staff,
-                "item": item,
-                "year": record.year,
-                "service_date": record.service_date,
-                "resident_id": record.resident_id,
-                "quantity": record.quantity,
-                "units": fmt(record.units),
-                "purchasable": fmt(record.purchasable),
-                "capped": record.capped,
-                "import_id": record.import_id,
-                "line": record.line,
-            }
-            for record, institution, staff, item in rows
-        ],
-        "next_after": rows[-1][0].id if more else None,
-    }
+    page = search_records(db.session, search)
+    return {"records": [record_json(row) for row in page.rows], "next_after": page.next_cursor}

@@ -1,0 +1,154 @@
+"""The centre's uploads: the form, the import job, its report and rejected rows.
+
+Import reports: the record_imports table says who imported a file but not
+for which institution, and it keeps counts only, not the rejected rows. So an
+upload's report lives with its job: the work stores the report JSON in the
+job's state (jobs are owner-only files: only the user who uploaded can open
+them, and nobody through an API token), and `import_report` reads it from
+there. A refused import (strict, or a bad file) is a report too, saying that
+nothing was stored. The upload page lists the institution's earlier imports
+from record_imports by the rule "imported_by is web:<username> of one of this
+institution's users", counts only.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from datetime import date
+from typing import Any
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from haiyan_comp.accounts.models import User
+from haiyan_comp.db import db
+from haiyan_comp.errors import DomainError, NotFound
+from haiyan_comp.records.queries import recent_imports
+from haiyan_comp.records.services import ImportRefused, import_records
+from haiyan_comp.tabular import csv_writer
+from haiyan_comp.web import jobs
+from haiyan_comp.web.access import allow
+from haiyan_comp.web.centre.common import bp, institution
+from haiyan_comp.web.inputs import upload_name
+from haiyan_comp.web.reasons import in_chinese
+
+SHOWN_REJECTIONS = 1000  # rows listed on the report page; the CSV has all the import listed
+
+
+def _institution_usernames(institution_id: int) -> list[str]:
+    return list(
+        db.session.scalars(select(User.username).where(User.institution_id == institution_id))
+    )
+
+
+@bp.get("/upload")
+@allow("centre")
+def upload() -> str:
+    """The upload form, and the institution's latest imports (counts)."""
+    own = institution()
+    by = [f"web:{name}" for name in _institution_usernames(own.id)]
+    earlier = recent_imports(db.session, by)
+    return render_template("centre/upload.html", institution=own, imports=earlier)
+
+
+@bp.post("/upload")
+@allow("centre")
+def upload_post() -> BaseResponse | tuple[str, int]:
+    """Save the file, then import it in a job (with progress) into this institution only."""
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        flash(_("请选择要导入的 CSV 或 JSON Lines 文件。"), "error")
+        return redirect(url_for("centre.upload"))
+    filename = upload_name(file.filename, "upload.csv")
+    strict = request.form.get("strict") == "on"
+    handle, path = tempfile.mkstemp(prefix="haiyan-upload-", suffix=".part")
+    with os.fdopen(handle, "wb") as target:
+        file.save(target)
+    size = os.path.getsize(path)
+    code = current_user.institution_code
+    by = f"web:{current_user.username}"
+    chunk_rows = current_app.config["IMPORT_CHUNK_ROWS"]
+    today = date.today()
+    # The job's thread has no request to build URLs with: make the report's URL now.
+    report_url = url_for("centre.import_report", job_id="JOB-ID")
+
+    def work(progress: jobs.Progress) -> str:
+        progress.update(0, size, filename)
+        try:
+            try:
+                with db.unit_of_work(), open(path, "rb") as raw:
+                    stream = jobs.counted(raw, progress, size)
+                    report = import_records(
+                        db.session, stream, filename, as_of=today, imported_by=by,
+                        strict=strict, chunk_rows=chunk_rows, only_institution=code,
+                        size_hint=size,
+                    )  # fmt: skip
+                result: dict[str, Any] = {"stored": True, **report.to_json()}
+            except ImportRefused as refused:
+                result = {"stored": False, "message": refused.message, **refused.report.to_json()}
+            except DomainError as problem:  # the file as a whole (header, format)
+                result = {
+                    "stored": False,
+                    "message": problem.message,
+                    "rows": 0,
+                    "imported": 0,
+                    "duplicates": 0,
+                    "rejected": [],
+                    "rejected_count": 0,
+                    "strict": strict,
+                }
+        finally:
+            os.unlink(path)
+        result["filename"] = filename
+        progress.state.details = result
+        return report_url.replace("JOB-ID", progress.state.id)
+
+    job_id = jobs.start("import", _("导入 %(name)s", name=filename), work)
+    return redirect(jobs.job_url(job_id))
+
+
+def _report(job_id: str) -> dict[str, Any]:
+    """The report an upload job of the current user stored (404 for anybody else's job)."""
+    state = jobs.load(job_id)
+    if state.kind != "import" or state.state != "done" or not isinstance(state.details, dict):
+        raise NotFound("no such import report")
+    report: dict[str, Any] = state.details
+    return report
+
+
+@bp.get("/imports/<job_id>")
+@allow("centre")
+def import_report(job_id: str) -> str:
+    """What came of an upload: counts and every rejected row with its reasons."""
+    report = _report(job_id)
+    return render_template(
+        "centre/import_report.html",
+        report=report,
+        job_id=job_id,
+        shown=report["rejected"][:SHOWN_REJECTIONS],
+    )
+
+
+@bp.get("/imports/<job_id>/rejected.csv")
+@allow("centre")
+def import_rejections(job_id: str) -> Response:
+    """The rejected rows of an upload as CSV: line, source_id, reasons (as the API gives
+    them), and 原因 (the same in Chinese, as the page shows them)."""
+    report = _report(job_id)
+    out = io.StringIO()
+    writer = csv_writer(out)
+    writer.writerow(["line", "source_id", "reasons", "原因"])
+    for row in report["rejected"]:
+        reasons = row["reasons"]
+        chinese = "；".join(in_chinese(reason) for reason in reasons)
+        writer.writerow([row["line"], row["source_id"] or "", "; ".join(reasons), chinese])
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="rejected-rows.csv"'},
+    )
