@@ -19,6 +19,7 @@ from haiyan_comp.errors import DomainError
 from haiyan_comp.web import access
 from haiyan_comp.web.auth import init_auth, unauthorized
 from haiyan_comp.web.jsonbody import JSONProvider
+from haiyan_comp.web.messages import CSRF, SIGN_IN, http_message
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -125,7 +126,7 @@ def register_errors(app: Flask) -> None:
     @app.errorhandler(access.Unauthenticated)
     def unauthenticated(_exc: access.Unauthenticated) -> Any:
         if wants_json(request):
-            return error_response(401, "unauthorized", "sign in or send a bearer token")
+            return error_response(401, "unauthorized", SIGN_IN())
         return unauthorized()
 
     @app.errorhandler(CSRFError)
@@ -133,9 +134,7 @@ def register_errors(app: Flask) -> None:
         return error_response(
             400,
             "csrf",
-            "表单已过期或来源不明，请刷新页面后重试。"
-            if not wants_json(request)
-            else str(exc.description),
+            CSRF() if not wants_json(request) else str(exc.description),
         )
 
     @app.errorhandler(HTTPException)
@@ -155,7 +154,7 @@ def register_errors(app: Flask) -> None:
             422: "invalid_input",
             429: "too_many_requests",
         }.get(status, "error")
-        response = make_response(error_response(status, code, exc.description or exc.name, details))
+        response = make_response(error_response(status, code, http_message(exc), details))
         for name, value in exc.get_headers():  # Allow on a 405, Retry-After on a 429, …
             if name.lower() != "content-type":
                 response.headers[name] = value
