@@ -69,11 +69,13 @@ TABLE_RIGHTS: dict[str, tuple[str, ...]] = {
     "prepayment_plans": READ_WRITE,
     "prepayment_totals": READ_APPEND,  # frozen at the first payment (R11)
     "record_imports": READ_WRITE,
+    "repeat_records": READ_APPEND_DELETE,  # the audit's repeats; a bulk load regroups its year
     "service_items": READ_WRITE_DELETE,  # a catalogue reload drops items no record uses
     "service_records": READ_WRITE,  # purchasable units follow the cap (R3); never deleted
     "settlements": READ_APPEND,  # fixed at settlement (R13)
     "signin_attempts": READ_APPEND_DELETE,
     "staff": READ_WRITE,
+    "staff_day_totals": READ_APPEND_DELETE,  # recomputed after a catalogue change
     "staff_totals": READ_WRITE_DELETE,  # recomputed
     "unit_totals": READ_WRITE_DELETE,  # recomputed
     "users": READ_WRITE,

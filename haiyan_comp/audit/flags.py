@@ -1,15 +1,19 @@
 """Automatic checks on the records of a year: flags, never rejections.
 
-Two checks are set-based groupings (GROUP BY … HAVING) of service_records,
-the third a join to the imports; records join all three in one pass, so a
-year of millions of records is checked in a few scans. Nothing is stored:
-flags always reflect the records as they are. A draw with --flagged-only
-uses `flagged_ids` as a subquery and freezes what was flagged at that moment
+Nothing is grouped from the records on a request: the checks read running
+totals that every write keeps in step (records/day_totals.py). A staff-day
+over 32.00 units is a sum over its imports in staff_day_totals; a record
+dated after its import's day has its (staff, day, import) row dated after
+that import's county day there; repeats are listed in repeat_records. Counts
+come from those small tables; listed records are fetched by the composite
+index, a few days of one institution at a time. A draw with --flagged-only
+uses `flagged` as a condition and freezes what was flagged at that moment
 in its population.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -17,10 +21,13 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Select,
+    Subquery,
     and_,
     case,
     cast,
+    exists,
     func,
+    literal,
     or_,
     select,
 )
@@ -31,7 +38,7 @@ from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.institutions.services import get_institution
 from haiyan_comp.money import format_hundredths
-from haiyan_comp.records.models import RecordImport, ServiceRecord
+from haiyan_comp.records.models import RecordImport, RepeatRecord, ServiceRecord, StaffDayTotal
 
 REPEAT, STAFF_DAY, AFTER_IMPORT = "repeat_same_day", "staff_day_over_32", "after_import_date"
 RULES = (REPEAT, STAFF_DAY, AFTER_IMPORT)
@@ -44,68 +51,8 @@ RULE_TEXT = {
 # date is its start in county time, whatever the server's time zone.
 COUNTY_UTC_OFFSET_HOURS = 8
 
-r = ServiceRecord
+r, d, rr = ServiceRecord, StaffDayTotal, RepeatRecord
 Query = Select[*tuple[Any, ...]]
-
-
-class Checks:
-    """The checks of one year (and institution) as two small grouped subqueries.
-
-    Records join them (LEFT JOIN) in one pass: a record's flags are then plain
-    conditions on the joined columns, for counting, listing or drawing.
-    """
-
-    def __init__(self, session: Session, year: int, institution_id: int | None) -> None:
-        mine = [] if institution_id is None else [r.institution_id == institution_id]
-        self.scope: list[ColumnElement[bool]] = [r.year == year, *mine]
-        # The date range (not the year column) lets the (institution, item,
-        # resident, date, …) index answer this grouping on its own.
-        self.repeats = (
-            select(r.institution_id, r.item_id, r.resident_id, r.service_date)
-            .add_columns(func.count().label("n"))
-            .where(r.service_date.between(date(year, 1, 1), date(year, 12, 31)), *mine)
-            .where(r.resident_id.is_not(None))
-            .group_by(r.institution_id, r.item_id, r.resident_id, r.service_date)
-            .having(func.count() > 1)
-            .subquery("repeats")
-        )
-        self.days = (
-            select(r.staff_id, r.service_date, func.sum(r.units).label("units"))
-            .where(*self.scope)
-            .group_by(r.staff_id, r.service_date)
-            .having(func.sum(r.units) > STAFF_DAY_LIMIT)
-            .subquery("days")
-        )
-        day = import_day(session.get_bind().dialect.name)
-        self.flags: dict[str, ColumnElement[bool]] = {
-            REPEAT: self.repeats.c.n.is_not(None),
-            STAFF_DAY: self.days.c.units.is_not(None),
-            AFTER_IMPORT: r.service_date > day,
-        }
-        self.measures: dict[str, Any] = {
-            REPEAT: self.repeats.c.n,
-            STAFF_DAY: self.days.c.units,
-            AFTER_IMPORT: r.import_id,
-        }
-        self.any = or_(*self.flags.values())
-
-    def join(self, query: Query) -> Query:
-        """`query` over service_records, joined to what the checks need."""
-        g, d = self.repeats, self.days
-        return (
-            query.outerjoin(
-                g,
-                and_(
-                    r.institution_id == g.c.institution_id,
-                    r.item_id == g.c.item_id,
-                    r.resident_id == g.c.resident_id,
-                    r.service_date == g.c.service_date,
-                ),
-            )
-            .outerjoin(d, and_(r.staff_id == d.c.staff_id, r.service_date == d.c.service_date))
-            .join(RecordImport, RecordImport.id == r.import_id)
-            .where(*self.scope)
-        )
 
 
 def import_day(dialect: str) -> ColumnElement[Any]:
@@ -118,10 +65,62 @@ def import_day(dialect: str) -> ColumnElement[Any]:
     return func.date(RecordImport.started_at, f"+{hours} hours")
 
 
-def flagged_ids(session: Session, year: int, institution_id: int | None) -> Query:
-    """The ids of the records of a year that at least one check flags."""
-    checks = Checks(session, year, institution_id)
-    return checks.join(select(r.id).select_from(r)).where(checks.any)
+def day_units(year: Any, institution: Any, staff: Any, day: Any) -> ColumnElement[Any]:
+    """A staff member's gross units of a day (all imports), by the totals' primary key."""
+    t = StaffDayTotal.__table__.alias("day_units")
+    return (
+        select(func.sum(t.c.units))
+        .where(
+            t.c.year == year,
+            t.c.institution_id == institution,
+            t.c.staff_id == staff,
+            t.c.service_date == day,
+        )
+        .scalar_subquery()
+    )
+
+
+def flagged(session: Session) -> ColumnElement[bool]:
+    """Whether a record (of service_records) is flagged by at least one check now."""
+    day = import_day(session.get_bind().dialect.name)
+    late = select(literal(1)).where(RecordImport.id == r.import_id, r.service_date > day)
+    return or_(
+        exists().where(rr.record_id == r.id),
+        day_units(r.year, r.institution_id, r.staff_id, r.service_date) > STAFF_DAY_LIMIT,
+        late.exists(),
+    )
+
+
+class Checks:
+    """The checks of one year (and institution), as subqueries of the running totals."""
+
+    def __init__(self, session: Session, year: int, institution_id: int | None) -> None:
+        self.session, self.year, self.institution_id = session, year, institution_id
+        self.postgres = session.get_bind().dialect.name == "postgresql"
+        self.day = import_day(session.get_bind().dialect.name)
+        mine = [] if institution_id is None else [d.institution_id == institution_id]
+        self.scope = [d.year == year, *mine]
+        self.over = (
+            select(d.institution_id, d.staff_id, d.service_date)
+            .add_columns(func.sum(d.units).label("units"), func.sum(d.records).label("records"))
+            .where(*self.scope)
+            .group_by(d.institution_id, d.staff_id, d.service_date)
+            .having(func.sum(d.units) > STAFF_DAY_LIMIT)
+            .subquery("over")
+        )
+        self.late = (
+            select(d.institution_id, d.staff_id, d.service_date, d.import_id, d.records)
+            .join(RecordImport, RecordImport.id == d.import_id)
+            .where(*self.scope, d.service_date > self.day)
+            .subquery("late")
+        )
+
+    def over_day(self, institution: Any, staff: Any, day: Any) -> ColumnElement[bool]:
+        return day_units(self.year, institution, staff, day) > STAFF_DAY_LIMIT
+
+    def repeats(self) -> list[ColumnElement[bool]]:
+        mine = [] if self.institution_id is None else [rr.institution_id == self.institution_id]
+        return [rr.year == self.year, *mine]
 
 
 def flag_report(
@@ -149,20 +148,50 @@ def flag_report(
     }
 
 
+Counts = dict[tuple[int, int], list[int]]  # (institution, staff) → [repeat, staff-day, late, any]
+
+
+def _tallies(session: Session, checks: Checks) -> Counts:
+    """Flags per rule and flagged records per staff member, from the running totals.
+
+    A record counts once in `any`: every record of an over-limit staff-day, then
+    late records on other days, then repeats neither late nor on such a day.
+    """
+    counts: Counts = {}
+    o, late = checks.over, checks.late
+
+    def add(at: int, rows: Any) -> None:
+        for inst, member, *numbers in rows:
+            entry = counts.setdefault((inst, member), [0, 0, 0, 0])
+            entry[at] += int(numbers[0])
+            if len(numbers) > 1:
+                entry[3] += int(numbers[1])
+
+    add(1, session.execute(
+        select(o.c.institution_id, o.c.staff_id, func.sum(o.c.records), func.sum(o.c.records))
+        .group_by(o.c.institution_id, o.c.staff_id)
+    ))  # fmt: skip
+    on_over = checks.over_day(late.c.institution_id, late.c.staff_id, late.c.service_date)
+    add(2, session.execute(
+        select(late.c.institution_id, late.c.staff_id, func.sum(late.c.records))
+        .add_columns(func.sum(case((on_over, 0), else_=late.c.records)))
+        .group_by(late.c.institution_id, late.c.staff_id)
+    ))  # fmt: skip
+    on_over = checks.over_day(rr.institution_id, rr.staff_id, rr.service_date)
+    either = or_(on_over, r.service_date > checks.day)
+    add(0, session.execute(
+        select(rr.institution_id, rr.staff_id, func.count(), func.sum(case((either, 0), else_=1)))
+        .join(r, r.id == rr.record_id)
+        .join(RecordImport, RecordImport.id == r.import_id)
+        .where(*checks.repeats())
+        .group_by(rr.institution_id, rr.staff_id)
+    ))  # fmt: skip
+    return counts
+
+
 def _counts(session: Session, checks: Checks) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Flags per rule and flagged records, per institution and per staff member, in one pass."""
-    rows = session.execute(
-        checks.join(
-            select(
-                r.institution_id,
-                r.staff_id,
-                *(func.sum(case((flag, 1), else_=0)) for flag in checks.flags.values()),
-                func.count(),
-            ).select_from(r)
-        )
-        .where(checks.any)
-        .group_by(r.institution_id, r.staff_id)
-    ).all()
+    """Flags per rule and flagged records, per institution and per staff member."""
+    counts = _tallies(session, checks)
     institutions = {
         i: code for i, code in session.execute(select(Institution.id, Institution.code))
     }
@@ -170,13 +199,13 @@ def _counts(session: Session, checks: Checks) -> tuple[list[dict[str, Any]], lis
     keys = (*RULES, "records")
     per_institution: dict[str, dict[str, Any]] = {}
     per_staff = []
-    for institution_id, staff_id, *numbers in rows:
+    for (institution_id, staff_id), numbers in counts.items():
         code = institutions[institution_id]
-        counts = dict(zip(keys, (int(n) for n in numbers), strict=True))
-        per_staff.append({"code": staff_codes[staff_id], "institution": code, **counts})
+        entry_counts = dict(zip(keys, numbers, strict=True))
+        per_staff.append({"code": staff_codes[staff_id], "institution": code, **entry_counts})
         entry = per_institution.setdefault(code, {"code": code, **dict.fromkeys(keys, 0)})
         for key in keys:
-            entry[key] += counts[key]
+            entry[key] += entry_counts[key]
     per_staff.sort(key=lambda entry: (entry["institution"], entry["code"]))
     return sorted(per_institution.values(), key=lambda entry: entry["code"]), per_staff
 
@@ -184,33 +213,130 @@ def _counts(session: Session, checks: Checks) -> tuple[list[dict[str, Any]], lis
 def _listing(session: Session, checks: Checks, limit: int) -> list[dict[str, Any]]:
     """Up to `limit` flags, rule by rule, each with what it found."""
     listed: list[dict[str, Any]] = []
-    # Source ids in code-point order on both databases, whatever PostgreSQL's collation.
-    postgres = session.get_bind().dialect.name == "postgresql"
-    source_order = r.source_id.collate("C") if postgres else r.source_id
+    listers: dict[str, Callable[[Session, Checks, int], Query | list[Query]]] = {
+        REPEAT: _repeat_query, STAFF_DAY: _over_queries, AFTER_IMPORT: _late_queries,
+    }  # fmt: skip
     for rule in RULES:
         if len(listed) >= limit:
             break
-        rows = session.execute(
-            checks.join(
-                select(r, Institution.code, Staff.code, ServiceItem.code, checks.measures[rule])
-                .add_columns(RecordImport.started_at)
-                .select_from(r)
-                .join(Institution, Institution.id == r.institution_id)
-                .join(Staff, Staff.id == r.staff_id)
-                .join(ServiceItem, ServiceItem.id == r.item_id)
-            )
-            .where(checks.flags[rule])
-            .order_by(Institution.code, r.service_date, source_order)
-            .limit(limit - len(listed))
-        )
-        for record, institution, member, item, measure, started_at in rows:
-            listed.append(
-                {"rule": rule, "institution": institution, "source_id": record.source_id,
-                 "staff": member, "item": item, "service_date": record.service_date.isoformat(),
-                 "resident_id": record.resident_id, "units": format_hundredths(record.units),
-                 "detail": _detail(rule, record, member, item, int(measure), started_at)}
-            )  # fmt: skip
+        queries = listers[rule](session, checks, limit - len(listed))
+        for query in queries if isinstance(queries, list) else [queries]:
+            rows = session.execute(query.limit(limit - len(listed)))
+            for record, institution, member, item, measure, started_at in rows:
+                listed.append(
+                    {"rule": rule, "institution": institution, "source_id": record.source_id,
+                     "staff": member, "item": item,
+                     "service_date": record.service_date.isoformat(),
+                     "resident_id": record.resident_id, "units": format_hundredths(record.units),
+                     "detail": _detail(rule, record, member, item, int(measure), started_at)}
+                )  # fmt: skip
+            if len(listed) >= limit:
+                break
     return listed
+
+
+def _described(checks: Checks, measure: Any) -> Query:
+    """Records with their institution, staff, item codes, a measure and their import's start."""
+    return (
+        select(r, Institution.code, Staff.code, ServiceItem.code, measure, RecordImport.started_at)
+        .join(Institution, Institution.id == r.institution_id)
+        .join(Staff, Staff.id == r.staff_id)
+        .join(ServiceItem, ServiceItem.id == r.item_id)
+        .join(RecordImport, RecordImport.id == r.import_id)
+    )
+
+
+def _source_order(checks: Checks) -> Any:
+    # Source ids in code-point order on both databases, whatever PostgreSQL's collation.
+    return r.source_id.collate("C") if checks.postgres else r.source_id
+
+
+def _repeat_query(session: Session, checks: Checks, limit: int) -> Query:
+    """The repeated records of the year, with the size of their group."""
+    g = (
+        select(r.institution_id, r.item_id, r.resident_id, r.service_date, func.count().label("n"))
+        .join(rr, rr.record_id == r.id)
+        .where(*checks.repeats())
+        .group_by(r.institution_id, r.item_id, r.resident_id, r.service_date)
+        .subquery("groups")
+    )
+    same = and_(
+        g.c.institution_id == r.institution_id, g.c.item_id == r.item_id,
+        g.c.resident_id == r.resident_id, g.c.service_date == r.service_date,
+    )  # fmt: skip
+    return (
+        _described(checks, g.c.n)
+        .join(rr, rr.record_id == r.id)
+        .join(g, same)
+        .where(*checks.repeats())
+        .order_by(Institution.code, r.service_date, _source_order(checks))
+    )
+
+
+Days = list[tuple[int, list[date]]]  # institution id → its days, in listing order
+
+
+def _first_days(session: Session, flagged_days: Subquery, limit: int) -> Days:
+    """The fewest days, in (institution code, day) order, that hold `limit` flagged records."""
+    rows = session.execute(
+        select(flagged_days.c.institution_id, flagged_days.c.service_date)
+        .add_columns(func.sum(flagged_days.c.records))
+        .join(Institution, Institution.id == flagged_days.c.institution_id)
+        .group_by(Institution.code, flagged_days.c.institution_id, flagged_days.c.service_date)
+        .order_by(Institution.code, flagged_days.c.service_date)
+    )
+    days: Days = []
+    total = 0
+    for institution_id, day, records in rows:
+        if not days or days[-1][0] != institution_id:
+            days.append((institution_id, []))
+        days[-1][1].append(day if isinstance(day, date) else date.fromisoformat(day))
+        total += int(records)
+        if total >= limit:
+            break
+    return days
+
+
+def _on_days(checks: Checks, institution_id: int, days: list[date]) -> list[ColumnElement[bool]]:
+    """An institution's records of some days, found through the composite index."""
+    items = select(ServiceItem.id).where(ServiceItem.year == checks.year)
+    return [
+        r.institution_id == institution_id,
+        r.item_id.in_(items),
+        r.service_date.in_(days),
+    ]
+
+
+def _over_queries(session: Session, checks: Checks, limit: int) -> list[Query]:
+    """Records of over-limit staff-days, with the day's units, a few days at a time."""
+    o = checks.over
+    same = and_(
+        o.c.institution_id == r.institution_id, o.c.staff_id == r.staff_id,
+        o.c.service_date == r.service_date,
+    )  # fmt: skip
+    return [
+        _described(checks, o.c.units)
+        .join(o, same)
+        .where(*_on_days(checks, institution_id, days))
+        .order_by(r.service_date, _source_order(checks))
+        for institution_id, days in _first_days(session, o, limit)
+    ]
+
+
+def _late_queries(session: Session, checks: Checks, limit: int) -> list[Query]:
+    """Records dated after their import's day, with the import, a few days at a time."""
+    late = checks.late
+    same = and_(
+        late.c.institution_id == r.institution_id, late.c.staff_id == r.staff_id,
+        late.c.service_date == r.service_date, late.c.import_id == r.import_id,
+    )  # fmt: skip
+    return [
+        _described(checks, r.import_id)
+        .join(late, same)
+        .where(*_on_days(checks, institution_id, days))
+        .order_by(r.service_date, _source_order(checks))
+        for institution_id, days in _first_days(session, late, limit)
+    ]
 
 
 def _detail(

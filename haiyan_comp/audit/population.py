@@ -5,14 +5,16 @@ row from Python), and its source ids come back in the same pass, so that a
 stratum of 1,000,000 records is frozen and ranked in about a second:
 
 - PostgreSQL: one statement; a MATERIALIZED CTE selects the stratum once, a
-  data-modifying CTE inserts it, another its units per staff member, the
-  outer SELECT returns its source ids.
-- SQLite: the INSERT, its units per staff member summed from the rows just
-  written, then the same SELECT for the source ids. The draw holds SQLite's
-  only write lock, so every statement sees the same records.
+  data-modifying CTE inserts it, the outer SELECT returns its source ids.
+- SQLite: the INSERT, then the same SELECT for the source ids. The draw holds
+  SQLite's only write lock, so every statement sees the same records.
 
-The units per staff member (audit_population_staff) are what R18 reads: the
-bonus never joins a population to its records.
+The units per staff member (audit_population_staff) are what R18 reads, so
+the bonus never joins a population to its records. R18 weighs only closed
+batches with failed verdicts, so the close of such a batch writes them
+(`add_staff_units`), from the records' current purchasable units; the draw
+does not (a few tenths of a second at 1,000,000 records), nor a batch that
+closes without failures.
 
 Either way the source ids are read straight from the driver's cursor, and a
 large stratum is read by scanning the table (see SCAN_SHARE).
@@ -37,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from haiyan_comp.audit.flags import flagged_ids
+from haiyan_comp.audit.flags import flagged
 from haiyan_comp.audit.models import AuditBatch, PopulationRecord, PopulationStaff
 from haiyan_comp.audit.rules import FLAGGED
 from haiyan_comp.records.models import ServiceRecord, UnitTotal
@@ -71,12 +73,8 @@ def _freeze_postgres(session: Session, batch: AuditBatch) -> Iterator[str]:
         .from_select(COLUMNS, select(literal(batch.id), stratum.c.id, stratum.c.purchasable))
         .cte("frozen")
     )
-    by_staff = select(
-        literal(batch.id), stratum.c.staff_id, func.count(), func.sum(stratum.c.purchasable)
-    ).group_by(stratum.c.staff_id)
-    staffed = postgresql.insert(PopulationStaff).from_select(STAFF_COLUMNS, by_staff).cte("staffed")
     with _planner_scans(session, _scan_table(session, batch)):
-        result = session.connection().execute(select(stratum.c.source_id).add_cte(frozen, staffed))
+        result = session.connection().execute(select(stratum.c.source_id).add_cte(frozen))
     return _rows(result)
 
 
@@ -87,15 +85,6 @@ def _freeze_sqlite(session: Session, batch: AuditBatch) -> Iterator[str]:
             COLUMNS, select(literal(batch.id), r.id, r.purchasable).where(*where)
         )
     )
-    # From the rows just written (in record id order, so the lookups run along
-    # the table), not from the stratum again: its flags would be checked twice.
-    by_staff = (
-        select(p.batch_id, r.staff_id, func.count(), func.sum(r.purchasable))
-        .join(r, r.id == p.record_id)
-        .where(p.batch_id == batch.id)
-        .group_by(p.batch_id, r.staff_id)
-    )
-    session.execute(insert(PopulationStaff).from_select(STAFF_COLUMNS, by_staff))
     return _rows(session.connection().execute(select(r.source_id).where(*where)))
 
 
@@ -146,7 +135,7 @@ def _stratum(session: Session, batch: AuditBatch, *, scan: bool) -> list[ColumnE
         r.purchasable > 0,
     ]
     if batch.stratum == FLAGGED:
-        where.append(r.id.in_(flagged_ids(session, batch.year, batch.institution_id)))
+        where.append(flagged(session))
     others = _overlapping_other_kind(session, batch)
     if others:
         frozen = select(p.record_id).where(p.batch_id.in_(others), p.record_id == r.id)
@@ -185,36 +174,48 @@ def _scan_table(session: Session, batch: AuditBatch) -> bool:
     return int(in_stratum or 0) * SCAN_SHARE > int(total or 0)
 
 
-def _by_staff(year: int) -> Select[int, int, int, int]:
-    """Each population's records and current purchasable units per staff member, of a year."""
+def _weighed(year: int) -> Select[int]:
+    """The batches of a year whose units per staff member R18 reads: closed, with failures."""
     b = AuditBatch
+    return select(b.id).where(b.year == year, b.closed_at.is_not(None), b.failed > 0)
+
+
+def _by_staff(batches: Select[int]) -> Select[int, int, int, int]:
+    """Each population's records and current purchasable units per staff member."""
     return (
         select(p.batch_id, r.staff_id, func.count(), func.sum(r.purchasable))
         .join(r, r.id == p.record_id)
-        .where(p.batch_id.in_(select(b.id).where(b.year == year)))
+        .where(p.batch_id.in_(batches))
         .group_by(p.batch_id, r.staff_id)
     )
 
 
+def add_staff_units(session: Session, batch_id: int) -> None:
+    """Write a closing batch's units per staff member (R18 weighs it: it has failures)."""
+    session.execute(delete(PopulationStaff).where(PopulationStaff.batch_id == batch_id))
+    batch = select(literal(batch_id))
+    session.execute(insert(PopulationStaff).from_select(STAFF_COLUMNS, _by_staff(batch)))
+
+
 def recount_staff(session: Session, year: int) -> None:
-    """Rebuild the per-staff units of a year's populations from the populations themselves."""
+    """Rebuild the per-staff units of a year's weighed populations from the populations."""
     batches = select(AuditBatch.id).where(AuditBatch.year == year)
     session.execute(delete(PopulationStaff).where(PopulationStaff.batch_id.in_(batches)))
-    session.execute(insert(PopulationStaff).from_select(STAFF_COLUMNS, _by_staff(year)))
+    session.execute(insert(PopulationStaff).from_select(STAFF_COLUMNS, _by_staff(_weighed(year))))
 
 
 def counted_staff(session: Session, year: int) -> list[tuple[int, ...]]:
     """The per-staff units a recount would give, sorted (for checks and tests)."""
-    rows = session.execute(_by_staff(year).order_by(p.batch_id, r.staff_id))
+    rows = session.execute(_by_staff(_weighed(year)).order_by(p.batch_id, r.staff_id))
     return [tuple(int(v) for v in row) for row in rows]
 
 
 def stored_staff(session: Session, year: int) -> list[tuple[int, ...]]:
-    """The running per-staff units of a year's populations, sorted like counted_staff."""
-    s, b = PopulationStaff, AuditBatch
+    """The running per-staff units of a year's weighed populations, sorted like counted_staff."""
+    s = PopulationStaff
     rows = session.execute(
         select(s.batch_id, s.staff_id, s.records, s.purchasable)
-        .where(s.batch_id.in_(select(b.id).where(b.year == year)))
+        .where(s.batch_id.in_(_weighed(year)))
         .order_by(s.batch_id, s.staff_id)
     )
     return [tuple(int(v) for v in row) for row in rows]

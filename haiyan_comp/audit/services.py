@@ -325,6 +325,8 @@ def close_audit(
     batch.failed, batch.deduction = closing.failed, closing.deduction
     batch.closed_at, batch.closed_by = now or datetime.now(UTC), by
     session.flush()
+    if closing.failed:
+        population.add_staff_units(session, batch.id)  # what R18 weighs
     return batch, closing
 
 

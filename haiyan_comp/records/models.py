@@ -111,3 +111,39 @@ class StaffTotal(Base):
     staff_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     records: Mapped[int] = mapped_column(BigInteger)
     purchasable: Mapped[int] = mapped_column(BigInteger)
+
+
+class StaffDayTotal(Base):
+    """Records and gross units per staff member, day and import, kept by every write.
+
+    The audit's checks read these instead of the records: a staff-day over
+    32.00 units is a sum over a day's imports, and a record is dated after its
+    import's day when its row here is (records/day_totals.py keeps both).
+    """
+
+    __tablename__ = "staff_day_totals"
+    __table_args__ = (Index("ix_staff_day_totals_import", "import_id", "service_date"),)
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    institution_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    staff_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    service_date: Mapped[date] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    records: Mapped[int] = mapped_column(BigInteger)
+    units: Mapped[int] = mapped_column(BigInteger)
+
+
+class RepeatRecord(Base):
+    """A record whose institution, item, resident and day another record shares (kept by imports).
+
+    Records are never deleted nor moved, so a record once here stays here.
+    """
+
+    __tablename__ = "repeat_records"
+    __table_args__ = (Index("ix_repeat_records_year", "year", "institution_id"),)
+
+    record_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    year: Mapped[int]
+    institution_id: Mapped[int]
+    staff_id: Mapped[int]
+    service_date: Mapped[date]

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.institutions.models import Institution, Staff
+from haiyan_comp.records import day_totals
 from haiyan_comp.records.bulk import deferred_index
 from haiyan_comp.records.caps import TouchedGroups
 from haiyan_comp.records.models import RecordImport
@@ -153,6 +154,7 @@ def import_records(
     session.flush()
     report.import_id = batch.id
     ref = load_reference(session, as_of, only_institution)
+    after = day_totals.last_record_id(session)
     importer = _Importer(session, batch.id, ref, report)
     with deferred_index(session, size_hint):
         importer.run(read_chunks(stream, report.file_format, chunk_rows))
@@ -163,6 +165,7 @@ def import_records(
         session.execute(text("ANALYZE service_records"))
     if report.imported:
         importer.touched.recompute()
+        day_totals.add_import(session, batch.id, after, report.imported)
     batch.rows, batch.imported = report.rows, report.imported
     batch.duplicates, batch.rejected = report.duplicates, report.rejected_count
     session.flush()

@@ -17,6 +17,7 @@ from operator import getitem
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
+from haiyan_comp.records.day_totals import recount_days
 from haiyan_comp.records.models import StaffTotal, UnitTotal
 from haiyan_comp.records.rules import ValidRows
 
@@ -134,6 +135,7 @@ def recount_totals(session: Session, year: int) -> None:
     )
     rebuild = f"INSERT INTO staff_totals ({_STAFF_COLUMNS}) {_BY_STAFF}"
     session.execute(text(rebuild), {"year": year})
+    recount_days(session, year)  # the audit's staff-days: gross units changed
 
 
 _BY_STAFF = (

@@ -2,9 +2,10 @@
 
 The bonus reads two small tables instead of the records: each staff member's
 purchasable units of a year (staff_totals), and each frozen population's
-units per staff member (audit_population_staff). The draw writes the second;
-a late record that moves a resident's cap (R3) moves both; an upgrade fills
-both from what is already stored.
+units per staff member (audit_population_staff). Closing a batch with failed
+verdicts writes the second (R18 weighs no other batch); a late record that
+moves a resident's cap (R3) moves both; an upgrade fills both from what is
+already stored.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ def _assert_in_step(session: Session, year: int = 2018) -> None:
     assert population.stored_staff(session, year) == population.counted_staff(session, year)
 
 
-def test_the_draw_keeps_its_populations_units_per_staff_member(session: Session) -> None:
+def test_closing_with_failures_keeps_its_populations_units_per_staff_member(
+    session: Session,
+) -> None:
     """HY01's OP visits, frozen by two batches: January–June and July–December."""
     setup_county(session)
     import_text(
@@ -53,13 +56,21 @@ def test_the_draw_keeps_its_populations_units_per_staff_member(session: Session)
             for n in range(60)
         ),
     )
-    first, second = (
+    draws = [
         draw_batch(
             session, year=2018, institution_code="HY01", item_code="OP", size=3, seed="s",
             drawn_by="test", date_from=start, date_to=end,
-        ).batch.id
+        )
         for start, end in ((date(2018, 1, 1), date(2018, 6, 30)), (date(2018, 7, 1), None))
-    )  # fmt: skip
+    ]  # fmt: skip
+    assert population.stored_staff(session, 2018) == []  # open batches weigh nothing yet
+    for draw in draws:
+        failed, *passed = draw.sample
+        record_verdict(session, draw.batch.id, failed, "fail", reason="unsigned", by="test")
+        for source in passed:
+            record_verdict(session, draw.batch.id, source, "pass", by="test")
+        close_audit(session, draw.batch.id, by="test")
+    first, second = (draw.batch.id for draw in draws)
     _, staff = _ids(session)
     assert population.stored_staff(session, 2018) == [
         (first, staff["S1"], 22, 2200),

@@ -1,0 +1,169 @@
+"""Running totals for the audit's automatic checks, kept in step with every write of records.
+
+Two tables, so that `haiyan audit flags`, its page and its API never group a
+year of records:
+
+- staff_day_totals: records and gross units per year, institution, staff
+  member, day and import. A staff-day over 32.00 units is a sum over its
+  imports; a record dated after its import's day is a row dated after it.
+- repeat_records: every record whose institution, item, resident and day
+  another record shares (a few thousand at 5,000,000 records).
+
+An import adds its own rows, found by id (they follow every earlier record:
+imports hold the records lock), with one GROUP BY, and the repeats they
+make: probing the composite index for each new row, or, for a load as large
+as a good share of its year, regrouping the year along that index (cheaper
+than the probes). A catalogue change revalues units: `recount_days` rebuilds
+the year's staff-days. The cap (R3) moves purchasable units, which no check
+reads; records are never deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from haiyan_comp.records.models import ServiceRecord, StaffDayTotal, UnitTotal
+
+# Probing the index costs about four times as much per new row as reading a
+# row of the year along it: past a quarter of the year, the year is regrouped.
+PROBE_COST = 4
+
+_DAY_COLUMNS = "year, institution_id, staff_id, service_date, import_id"
+_ADD_DAYS = (
+    f"INSERT INTO staff_day_totals ({_DAY_COLUMNS}, records, units)"
+    f" SELECT {_DAY_COLUMNS}, COUNT(*), SUM(units) FROM service_records"
+    " WHERE id > :after AND import_id = :import"
+    f" GROUP BY {_DAY_COLUMNS}"
+)
+_REPEAT_COLUMNS = "record_id, year, institution_id, staff_id, service_date"
+_SAME_GROUP = (
+    "g.institution_id = r.institution_id AND g.item_id = r.item_id"
+    " AND g.resident_id = r.resident_id AND g.service_date = r.service_date"
+)
+# The new rows whose group holds another record, and every record of those groups.
+_PROBE_REPEATS = (
+    f"INSERT INTO repeat_records ({_REPEAT_COLUMNS})"
+    " SELECT r.id, r.year, r.institution_id, r.staff_id, r.service_date"
+    " FROM service_records r JOIN ("
+    "  SELECT DISTINCT n.institution_id, n.item_id, n.resident_id, n.service_date"
+    "  FROM service_records n WHERE n.id > :after AND n.import_id = :import"
+    "  AND n.resident_id IS NOT NULL AND EXISTS (SELECT 1 FROM service_records o"
+    "   WHERE o.institution_id = n.institution_id AND o.item_id = n.item_id"
+    "   AND o.resident_id = n.resident_id AND o.service_date = n.service_date AND o.id <> n.id)"
+    f" ) g ON {_SAME_GROUP}"
+    " WHERE NOT EXISTS (SELECT 1 FROM repeat_records x WHERE x.record_id = r.id)"
+)
+# The date range (not the year column) lets the composite index answer the grouping.
+_YEAR_REPEATS = (
+    "SELECT r.id, r.year, r.institution_id, r.staff_id, r.service_date"
+    " FROM service_records r JOIN ("
+    "  SELECT institution_id, item_id, resident_id, service_date FROM service_records"
+    "  WHERE service_date BETWEEN :first AND :last AND resident_id IS NOT NULL"
+    "  GROUP BY institution_id, item_id, resident_id, service_date HAVING COUNT(*) > 1"
+    f" ) g ON {_SAME_GROUP}"
+)
+
+
+def last_record_id(session: Session) -> int:
+    """The highest record id so far: an import's rows are the ones after it."""
+    return int(session.scalar(select(func.coalesce(func.max(ServiceRecord.id), 0))) or 0)
+
+
+def add_import(session: Session, import_id: int, after: int, imported: int) -> None:
+    """Add the rows an import inserted (ids above `after`) to the checks' totals."""
+    if not imported:
+        return
+    params = {"after": after, "import": import_id}
+    session.execute(text(_ADD_DAYS), params)
+    years = list(
+        session.scalars(
+            select(StaffDayTotal.year).where(StaffDayTotal.import_id == import_id).distinct()
+        )
+    )
+    stored = session.scalar(
+        select(func.coalesce(func.sum(UnitTotal.records), 0)).where(UnitTotal.year.in_(years))
+    )
+    if imported * PROBE_COST < int(stored or 0):
+        session.execute(text(_PROBE_REPEATS), params)
+        return
+    for year in years:
+        recount_repeats(session, year)
+
+
+def recount_repeats(session: Session, year: int) -> None:
+    """Rebuild a year's repeated records from the records."""
+    session.execute(text("DELETE FROM repeat_records WHERE year = :year"), {"year": year})
+    session.execute(
+        text(f"INSERT INTO repeat_records ({_REPEAT_COLUMNS}) {_YEAR_REPEATS}"), _year_range(year)
+    )
+
+
+def recount_days(session: Session, year: int) -> None:
+    """Rebuild a year's staff-days from its records (after its catalogue revalued them)."""
+    session.execute(text("DELETE FROM staff_day_totals WHERE year = :year"), {"year": year})
+    session.execute(
+        text(
+            f"INSERT INTO staff_day_totals ({_DAY_COLUMNS}, records, units)"
+            f" SELECT {_DAY_COLUMNS}, COUNT(*), SUM(units) FROM service_records"
+            f" WHERE year = :year GROUP BY {_DAY_COLUMNS}"
+        ),
+        {"year": year},
+    )
+
+
+def _year_range(year: int) -> dict[str, date]:
+    return {"first": date(year, 1, 1), "last": date(year, 12, 31)}
+
+
+Row = tuple[object, ...]
+
+
+def counted_days(session: Session, year: int) -> list[Row]:
+    """The staff-days a recount would give, sorted (for checks and tests)."""
+    return _rows(
+        session,
+        f"SELECT {_DAY_COLUMNS}, COUNT(*), SUM(units) FROM service_records WHERE year = :year"
+        f" GROUP BY {_DAY_COLUMNS} ORDER BY {_DAY_COLUMNS}",
+        {"year": year},
+    )
+
+
+def stored_days(session: Session, year: int) -> list[Row]:
+    """The running staff-days of a year, sorted like counted_days."""
+    return _rows(
+        session,
+        f"SELECT {_DAY_COLUMNS}, records, units FROM staff_day_totals WHERE year = :year"
+        f" ORDER BY {_DAY_COLUMNS}",
+        {"year": year},
+    )
+
+
+def counted_repeats(session: Session, year: int) -> list[Row]:
+    """The repeated records a recount would give, sorted (for checks and tests)."""
+    return _rows(session, f"{_YEAR_REPEATS} ORDER BY r.id", _year_range(year))
+
+
+def stored_repeats(session: Session, year: int) -> list[Row]:
+    """The stored repeated records of a year, sorted like counted_repeats."""
+    return _rows(
+        session,
+        f"SELECT {_REPEAT_COLUMNS} FROM repeat_records WHERE year = :year ORDER BY record_id",
+        {"year": year},
+    )
+
+
+def _rows(session: Session, sql: str, params: Mapping[str, object]) -> list[Row]:
+    return [tuple(map(_value, row)) for row in session.execute(text(sql), params)]
+
+
+def _value(value: object) -> object:
+    """A date as a date (SQLite gives text back from plain SQL), a number as an int."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    return int(value)  # type: ignore[call-overload]
