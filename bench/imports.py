@@ -1,25 +1,26 @@
-"""Import and units benchmark (issue 2): `python -m bench.imports`.
+"""Import and units benchmark (issues 2 and 13): `python -m bench.imports`.
 
-For each size and database: a seeded demo-county file of N records, a fresh
+For each size, file and database: a seeded record file of N records, a fresh
 database, then the real commands a user runs, each as its own process:
 
-- `haiyan records import FILE`: seconds, rows/s, peak memory (max RSS);
+- `haiyan records import FILE`: seconds, rows/s, peak memory (max RSS), run
+  --runs times on a fresh database each (best and median);
 - `haiyan records import FILE` again: every row a duplicate, nothing changes;
 - `haiyan units --year 2018 --json`: seconds for the whole year;
 - `haiyan settle 2018` (after configuring the year and paying its prepayments):
   seconds to settle the county-year (issue 4's target: 5 s at 5,000,000 records);
-- the baseline: a bare insert of the same rows (executemany into an unindexed
-  SQLite table; COPY into an unindexed PostgreSQL table), and our ratio to it;
+- the floors of bench.floors, after every run: a bare insert of the same rows
+  and the keys floor (the rows as stored, into a table with only the keys R2
+  needs); our ratio to each (issue 13: ≤ 3 × bare on SQLite, ≤ 2 × the keys
+  floor on PostgreSQL);
 - `haiyan records import FILE.jsonl`: the same rows as JSON Lines (what the
   regional platform sends), into a fresh database again (sizes up to
-  --again-up-to);
-- the keys floor: the same insert of the rows as the import stores them (all
-  13 columns, already checked) into an empty copy of the records table with
-  only its primary key and the unique (institution_id, source_id) key R2
-  needs; no parsing, no checks, no composite index, no cap. No import can be
-  quicker than this, so it shows how much of the ratio is the database's.
+  --again-up-to).
 
-Results print as a table and are written to bench/out/imports.json.
+Two files (--files): `demo`, the demo county's own, and `capped`, the
+capped-heavy one of bench.capped_file (30% of rows on capped items, 200,000
+residents, records in random order). --import-only skips again, units, settle
+and JSON Lines. Results print as a table and are written to bench/out/imports.json.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import csv
 import json
 import multiprocessing
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -36,9 +38,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy import Engine, create_engine, text
 
+from bench import floors
+from bench.capped_file import write_capped_records
 from haiyan_comp import migrate
 from haiyan_comp.demo.generate import (
     DEMO_INSTITUTIONS,
@@ -57,28 +60,34 @@ HAIYAN = [sys.executable, "-c", "from haiyan_comp.cli import main; main()"]
 @dataclass
 class Result:
     database: str
+    file: str
     rows: int
-    import_seconds: float
-    rows_per_second: int
-    import_peak_mb: float
+    import_seconds: float  # the median of the runs
+    best_seconds: float
+    rows_per_second: int  # at the median
+    import_peak_mb: float  # the largest of the runs
     again_seconds: float | None
-    units_seconds: float
-    settle_seconds: float
-    baseline_seconds: float
-    ratio_to_baseline: float
+    units_seconds: float | None
+    settle_seconds: float | None
+    baseline_seconds: float  # the best of the runs (floors are the machine's best)
+    ratio_to_baseline: float  # median import / best floor
     keys_seconds: float
+    ratio_to_keys: float
     keys_to_baseline: float
     jsonl_seconds: float | None
+    runs: list[float]
 
 
-def records_file(rows: int) -> Path:
-    """The seeded record file of `rows` rows, generated once and kept."""
-    path = OUT / f"records-{YEAR}-{rows}.csv"
+def records_file(rows: int, kind: str = "demo") -> Path:
+    """The seeded record file of `rows` rows (the demo's or the capped-heavy one), kept."""
+    name = "records" if kind == "demo" else "capped"
+    path = OUT / f"{name}-{YEAR}-{rows}.csv"
     if not path.exists():
         started = time.perf_counter()
         tmp = path.with_suffix(".tmp")
+        write = write_records if kind == "demo" else write_capped_records
         with tmp.open("w", encoding="utf-8", newline="") as out:
-            write_records(
+            write(
                 out,
                 year=YEAR,
                 records=rows,
@@ -130,23 +139,23 @@ def run_measured(url: str, *args: str) -> tuple[float, float, bytes]:
     return seconds, usage.ru_maxrss / 1024, (OUT / "last-stdout.json").read_bytes()
 
 
-def fresh_database(database: str, postgres_url: str) -> str:
-    """An empty, migrated database with the demo county's reference data."""
+def fresh_database(database: str, postgres_url: str, name: str = "haiyan_bench") -> str:
+    """An empty, migrated database `name` with the demo county's reference data."""
     if database == "sqlite":
-        path = OUT / "bench.sqlite3"
+        path = sqlite_path(name)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         url = f"sqlite:///{path}"
     else:
         admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS haiyan_bench WITH (FORCE)"))
-            conn.execute(text("CREATE DATABASE haiyan_bench"))
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {name}"))
         admin.dispose()
-        url = postgres_url.rsplit("/", 1)[0] + "/haiyan_bench"
+        url = pg_url(postgres_url, name)
     migrate.upgrade(url)
-    institutions = OUT / "institutions.csv"
-    staff = OUT / "staff.csv"
+    institutions = OUT / f"{name}-institutions.csv"
+    staff = OUT / f"{name}-staff.csv"
     _write_csv(institutions, ("code", "name"), DEMO_INSTITUTIONS)
     _write_csv(staff, ("code", "institution_code", "name"), demo_staff(SEED))
     run_measured(url, "institutions", "load", str(institutions))
@@ -160,54 +169,6 @@ def _write_csv(path: Path, header: tuple[str, ...], rows: object) -> None:
         writer = csv.writer(out)
         writer.writerow(header)
         writer.writerows(rows)  # type: ignore[arg-type]
-
-
-def baseline_sqlite(path: Path) -> float:
-    """executemany of the file's rows into an unindexed SQLite table."""
-    import sqlite3
-
-    db = OUT / "baseline.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("CREATE TABLE bare (a TEXT, b TEXT, c TEXT, d TEXT, e TEXT, f TEXT, g TEXT)")
-    started = time.perf_counter()
-    with path.open(encoding="utf-8", newline="") as stream:
-        reader = csv.reader(stream)
-        next(reader)
-        while chunk := [row for _, row in zip(range(20_000), reader, strict=False)]:
-            conn.executemany("INSERT INTO bare VALUES (?, ?, ?, ?, ?, ?, ?)", chunk)
-    conn.commit()
-    seconds = time.perf_counter() - started
-    conn.close()
-    return seconds
-
-
-def baseline_postgres(path: Path, url: str) -> float:
-    """COPY of the file into an unindexed PostgreSQL table."""
-    dsn = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS bare")
-        cur.execute("CREATE TABLE bare (a text, b text, c text, d text, e text, f text, g text)")
-        conn.commit()
-        started = time.perf_counter()
-        copy_sql = "COPY bare FROM STDIN WITH (FORMAT csv, HEADER true)"
-        with path.open("rb") as stream, cur.copy(copy_sql) as copy:
-            while block := stream.read(1 << 20):
-                copy.write(block)
-        conn.commit()
-        seconds = time.perf_counter() - started
-        cur.execute("DROP TABLE bare")
-        conn.commit()
-    return seconds
-
-
-_STORED = (
-    "institution_id, source_id, staff_id, item_id, year, service_date, resident_id,"
-    " quantity, units, purchasable, capped, import_id, line"
-)
 
 
 def jsonl_file(rows: int) -> Path:
@@ -227,134 +188,118 @@ def jsonl_file(rows: int) -> Path:
     return path
 
 
-def keys_floor_sqlite(url: str) -> float:
-    """executemany of the stored rows into a copy of the table with only its two keys."""
-    import sqlite3
-
-    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA cache_size=-65536")
-    rows = conn.execute(f"SELECT {_STORED} FROM service_records ORDER BY id").fetchall()
-    conn.execute(
-        "CREATE TABLE keys_floor (id INTEGER PRIMARY KEY, institution_id INTEGER, source_id TEXT,"
-        " staff_id INTEGER, item_id INTEGER, year INTEGER, service_date DATE, resident_id TEXT,"
-        " quantity INTEGER, units BIGINT, purchasable BIGINT, capped BOOLEAN, import_id INTEGER,"
-        " line INTEGER, UNIQUE (institution_id, source_id))"
-    )
-    conn.commit()
-    marks = ", ".join("?" for _ in range(13))
-    started = time.perf_counter()
-    for start in range(0, len(rows), 20_000):
-        conn.executemany(
-            f"INSERT INTO keys_floor ({_STORED}) VALUES ({marks})", rows[start : start + 20_000]
-        )
-    conn.commit()
-    seconds = time.perf_counter() - started
-    del rows
-    conn.execute("DROP TABLE keys_floor")
-    conn.commit()
-    conn.close()
-    return seconds
+@dataclass
+class Options:
+    postgres: str
+    name: str
+    runs: int
+    again_up_to: int
+    import_only: bool
 
 
-def keys_floor_postgres(url: str) -> float:
-    """COPY of the stored rows into a copy of the table with only its two keys."""
-    dsn = url.replace("postgresql+psycopg://", "postgresql://")
-    data = OUT / "keys-floor.copy"
-    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
-        with (
-            data.open("wb") as out,
-            cur.copy(f"COPY (SELECT {_STORED} FROM service_records ORDER BY id) TO STDOUT") as copy,
-        ):
-            for block in copy:
-                out.write(block)
-        cur.execute("CREATE TABLE keys_floor (LIKE service_records INCLUDING ALL)")
-        cur.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'keys_floor'"
-            " AND indexdef NOT LIKE '%UNIQUE%'"
-        )
-        for (name,) in cur.fetchall():
-            cur.execute(f'DROP INDEX "{name}"')
-        conn.commit()
-        started = time.perf_counter()
-        with data.open("rb") as stream, cur.copy(f"COPY keys_floor ({_STORED}) FROM STDIN") as copy:
-            while block := stream.read(1 << 20):
-                copy.write(block)
-        conn.commit()
-        seconds = time.perf_counter() - started
-        cur.execute("DROP TABLE keys_floor")
-        conn.commit()
-    data.unlink()
-    return seconds
-
-
-def bench_one(database: str, rows: int, postgres_url: str, again: bool) -> Result:
-    """Import, import again, units, baseline: one database, one size."""
-    path = records_file(rows)
-    url = fresh_database(database, postgres_url)
-    seconds, peak, output = run_measured(url, "records", "import", str(path), "--json")
-    report = json.loads(output)
-    assert report["imported"] == rows, report
-    again_seconds = None
-    if again:
-        again_seconds, _, output = run_measured(url, "records", "import", str(path), "--json")
-        assert json.loads(output)["duplicates"] == rows
-    units_seconds, _, _ = run_measured(url, "units", "--year", str(YEAR), "--json")
-    run_measured(
-        url,
-        "year",
-        "configure",
-        str(YEAR),
-        "--budget",
-        "20000000",
-        "--unit-price",
-        "10.00",
-        "--growth-cap",
-        "0.10",
-        "--risk-fund",
-        "5000000",
-        "--prepay-ratio",
-        "0.80",
-        "--instalments",
-        "12",
-    )
+def _settle(url: str) -> float:
+    """Configure the year, pay its instalments, and time `haiyan settle`."""
+    money = ("--budget", "20000000", "--unit-price", "10.00", "--growth-cap", "0.10")
+    more = ("--risk-fund", "5000000", "--prepay-ratio", "0.80", "--instalments", "12")
+    run_measured(url, "year", "configure", str(YEAR), *money, *more)
     run_measured(url, "prepay", "run", "--as-of", f"{YEAR}-12-31")
-    settle_seconds, _, output = run_measured(
+    seconds, _, output = run_measured(
         url, "settle", str(YEAR), "--as-of", f"{YEAR + 1}-01-15", "--json"
     )
     assert len(json.loads(output)["institutions"]) == len(DEMO_INSTITUTIONS)
-    baseline = baseline_sqlite(path) if database == "sqlite" else baseline_postgres(path, url)
+    return seconds
+
+
+def _floors(database: str, path: Path, url: str) -> tuple[float, float]:
+    """The bare insert and the keys floor of the rows just imported into `url`."""
+    if database == "sqlite":
+        bare = floors.baseline_sqlite(path)
+    else:
+        bare = floors.baseline_postgres(path, url)
     # In a fresh process: it holds every row in memory, and a later command
     # forked from this one would report that memory as its own peak.
-    floor = keys_floor_sqlite if database == "sqlite" else keys_floor_postgres
-    keys = in_child(floor, url)
-    jsonl_seconds = None
+    keys = floors.keys_floor_sqlite if database == "sqlite" else floors.keys_floor_postgres
+    return bare, in_child(keys, url)
+
+
+def bench_one(database: str, rows: int, kind: str, opts: Options) -> Result:
+    """Import (runs times), floors, and unless import-only: again, units, settle, JSON Lines."""
+    path = records_file(rows, kind)
+    times: list[float] = []
+    peaks: list[float] = []
+    bares: list[float] = []
+    keys: list[float] = []
+    for _ in range(opts.runs):
+        url = fresh_database(database, opts.postgres, opts.name)
+        seconds, peak, output = run_measured(url, "records", "import", str(path), "--json")
+        assert json.loads(output)["imported"] == rows, output[:300]
+        bare, key = _floors(database, path, url)
+        print(f"  import {seconds:.2f} s, {peak:.0f} MB; bare {bare:.2f} s, keys {key:.2f} s")
+        for values, value in ((times, seconds), (peaks, peak), (bares, bare), (keys, key)):
+            values.append(value)
+    again = not opts.import_only and rows <= opts.again_up_to
+    again_seconds = units_seconds = settle_seconds = jsonl_seconds = None
     if again:
-        url = fresh_database(database, postgres_url)
+        again_seconds, _, output = run_measured(url, "records", "import", str(path), "--json")
+        assert json.loads(output)["duplicates"] == rows
+    if not opts.import_only:
+        units_seconds, _, _ = run_measured(url, "units", "--year", str(YEAR), "--json")
+        settle_seconds = _settle(url)
+    if again and kind == "demo":
+        url = fresh_database(database, opts.postgres, opts.name)
         jsonl_seconds, _, output = run_measured(
             url, "records", "import", str(jsonl_file(rows)), "--json"
         )
         assert json.loads(output)["imported"] == rows
+    median = statistics.median(times)
     return Result(
         database=database,
+        file=kind,
         rows=rows,
-        import_seconds=round(seconds, 2),
-        rows_per_second=int(rows / seconds),
-        import_peak_mb=round(peak, 1),
-        again_seconds=None if again_seconds is None else round(again_seconds, 2),
-        units_seconds=round(units_seconds, 2),
-        settle_seconds=round(settle_seconds, 2),
-        baseline_seconds=round(baseline, 2),
-        ratio_to_baseline=round(seconds / baseline, 2),
-        keys_seconds=round(keys, 2),
-        keys_to_baseline=round(keys / baseline, 2),
-        jsonl_seconds=None if jsonl_seconds is None else round(jsonl_seconds, 2),
+        import_seconds=round(median, 2),
+        best_seconds=round(min(times), 2),
+        rows_per_second=int(rows / median),
+        import_peak_mb=round(max(peaks), 1),
+        again_seconds=_round(again_seconds),
+        units_seconds=_round(units_seconds),
+        settle_seconds=_round(settle_seconds),
+        baseline_seconds=round(min(bares), 2),
+        ratio_to_baseline=round(median / min(bares), 2),
+        keys_seconds=round(min(keys), 2),
+        ratio_to_keys=round(median / min(keys), 2),
+        keys_to_baseline=round(min(keys) / min(bares), 2),
+        jsonl_seconds=_round(jsonl_seconds),
+        runs=[round(t, 2) for t in times],
     )
 
 
+def _round(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 2)
+
+
+def _cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def print_table(results: list[Result]) -> None:
+    """The results as the README's table."""
+    print(
+        f"{'database':<11}{'file':<7}{'records':>10}{'import s':>10}{'best s':>8}{'rows/s':>10}"
+        f"{'peak MB':>9}{'again s':>9}{'units s':>9}{'settle s':>9}{'bare s':>8}{'× bare':>8}"
+        f"{'keys s':>8}{'× keys':>8}{'jsonl s':>9}"
+    )
+    for r in results:
+        print(
+            f"{r.database:<11}{r.file:<7}{r.rows:>10,}{r.import_seconds:>10.2f}"
+            f"{r.best_seconds:>8.2f}{r.rows_per_second:>10,}{r.import_peak_mb:>9.1f}"
+            f"{_cell(r.again_seconds):>9}{_cell(r.units_seconds):>9}{_cell(r.settle_seconds):>9}"
+            f"{r.baseline_seconds:>8.2f}{r.ratio_to_baseline:>8.2f}{r.keys_seconds:>8.2f}"
+            f"{r.ratio_to_keys:>8.2f}{_cell(r.jsonl_seconds):>9}"
+        )
+
+
 def main() -> None:
-    """Run the benchmark for every size and database asked for."""
+    """Run the benchmark for every size, file and database asked for."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -362,37 +307,31 @@ def main() -> None:
     parser.add_argument(
         "--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
     )
+    parser.add_argument(
+        "--files", nargs="+", default=["demo", "capped"], choices=["demo", "capped"]
+    )
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--name", default="haiyan_bench", help="the bench database's name")
+    parser.add_argument("--runs", type=int, default=3, help="imports per size, file and database")
     parser.add_argument(
         "--again-up-to", type=int, default=1_000_000, help="re-import sizes up to this"
     )
+    parser.add_argument("--import-only", action="store_true", help="imports and floors only")
     args = parser.parse_args()
+    opts = Options(args.postgres, args.name, args.runs, args.again_up_to, args.import_only)
     OUT.mkdir(parents=True, exist_ok=True)
     results = []
     for rows in args.sizes:
-        for database in args.databases:
-            print(f"{database}: {rows:,} records …", flush=True)
-            result = bench_one(database, rows, args.postgres, rows <= args.again_up_to)
-            print(f"  {asdict(result)}", flush=True)
-            results.append(result)
+        for kind in args.files:
+            for database in args.databases:
+                print(f"{database}: {rows:,} records, {kind} file …", flush=True)
+                result = bench_one(database, rows, kind, opts)
+                print(f"  {asdict(result)}", flush=True)
+                results.append(result)
     print()
-    print(
-        f"{'database':<11}{'records':>10}{'import s':>10}{'rows/s':>10}{'peak MB':>9}"
-        f"{'again s':>9}{'units s':>9}{'settle s':>9}{'bare s':>8}{'× bare':>8}"
-        f"{'keys s':>8}{'× bare':>8}{'jsonl s':>9}"
-    )
-    for r in results:
-        again = "-" if r.again_seconds is None else f"{r.again_seconds:.2f}"
-        print(
-            f"{r.database:<11}{r.rows:>10,}{r.import_seconds:>10.2f}{r.rows_per_second:>10,}"
-            f"{r.import_peak_mb:>9.1f}{again:>9}{r.units_seconds:>9.2f}{r.settle_seconds:>9.2f}"
-            f"{r.baseline_seconds:>8.2f}"
-            f"{r.ratio_to_baseline:>8.2f}"
-            f"{r.keys_seconds:>8.2f}"
-            f"{r.keys_to_baseline:>8.2f}"
-            f"{'-' if r.jsonl_seconds is None else f'{r.jsonl_seconds:.2f}':>9}"
-        )
-    (OUT / "imports.json").write_text(json.dumps([asdict(r) for r in results], indent=2))
+    print_table(results)
+    name = "imports.json" if args.name == "haiyan_bench" else f"imports-{args.name}.json"
+    (OUT / name).write_text(json.dumps([asdict(r) for r in results], indent=2))
 
 
 if __name__ == "__main__":

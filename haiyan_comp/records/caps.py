@@ -24,19 +24,15 @@ from haiyan_comp.records.writers import bulk_insert, temp_table
 Group = tuple[int, int, str]  # institution_id, item_id, resident_id of capped records
 
 _FIND_CHANGES = """
-WITH touched AS (
-    {touched}
-),
-over AS (
-    SELECT r.institution_id, r.item_id, r.resident_id
-    FROM service_records r
-    JOIN touched t
-      ON t.institution_id = r.institution_id
-     AND t.item_id = r.item_id
-     AND t.resident_id = r.resident_id
-    JOIN service_items i ON i.id = r.item_id
-    GROUP BY r.institution_id, r.item_id, r.resident_id, i.cap
-    HAVING SUM(r.quantity) > i.cap
+WITH over AS (
+    SELECT s.institution_id, s.item_id, s.resident_id
+    FROM (
+        SELECT r.institution_id, r.item_id, r.resident_id, SUM(r.quantity) AS total
+        FROM {groups}
+        GROUP BY r.institution_id, r.item_id, r.resident_id
+    ) s
+    JOIN service_items i ON i.id = s.item_id
+    WHERE s.total > i.cap
 ),
 ranked AS (
     SELECT r.id, r.institution_id, r.item_id, r.staff_id, r.year, r.service_date,
@@ -105,7 +101,23 @@ WHERE audit_population_staff.batch_id = d.batch_id
 """
 
 
-def _recompute(session: Session, touched: str, params: dict[str, int]) -> int:
+# Where the groups to check come from: those an import names, or every capped group.
+_TOUCHED = """service_records r JOIN (
+            SELECT DISTINCT institution_id, item_id, resident_id FROM cap_touched
+        ) t ON t.institution_id = r.institution_id AND t.item_id = r.item_id
+           AND t.resident_id = r.resident_id"""
+# SQLite would walk the composite index and look up every row; reading the
+# table once and grouping in a temporary b-tree is about twice as quick.
+_CAPPED = "service_records r {not_indexed} WHERE r.capped"
+_OF_YEAR = _CAPPED + " AND r.year = :year"
+# Capped records are hashed by group: in memory, not in batches on disk.
+_CAP_MEMORY = "128MB"
+# Checking every capped group reads the table once; checking the
+# groups an import names costs about this many times as much per named row.
+NAMED_COST = 4
+
+
+def _recompute(session: Session, groups: str, params: dict[str, int]) -> int:
     postgres = session.get_bind().dialect.name == "postgresql"
     temp_table(
         session,
@@ -115,11 +127,15 @@ def _recompute(session: Session, touched: str, params: dict[str, int]) -> int:
     )
     # Source ids sort by code point on both databases, as Python sorts them.
     find = _FIND_CHANGES.format(
-        touched=touched,
+        groups=groups,
         collate='COLLATE "C"' if postgres else "",
         month=month_of(session, "service_date"),
     )
+    if postgres:
+        session.execute(text(f"SET LOCAL work_mem = '{_CAP_MEMORY}'"))
     changed = session.execute(text(find), params).rowcount  # type: ignore[attr-defined]
+    if postgres:
+        session.execute(text("RESET work_mem"))
     if changed:
         session.execute(text(_APPLY_TO_RECORDS))
         for apply in (_APPLY_TO_TOTALS, _APPLY_TO_STAFF, _APPLY_TO_POPULATIONS):
@@ -127,12 +143,22 @@ def _recompute(session: Session, touched: str, params: dict[str, int]) -> int:
     return int(changed)
 
 
+def _capped(session: Session, sql: str = _CAPPED) -> str:
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return sql.format(not_indexed="" if postgres else "NOT INDEXED")
+
+
 class TouchedGroups:
     """The capped (institution, item, resident) groups an import writes to, for R3.
 
-    An import names the groups its capped rows fall in, chunk by chunk, in a
-    temporary table, so that the database need not look for them among all
-    its records, and the import's memory does not grow with the file.
+    A small import names the groups its capped rows fall in, chunk by chunk,
+    in a temporary table, so that the database need not look for them among
+    all its records, and the import's memory does not grow with the file.
+    An import whose capped rows are many for the records already stored (the
+    first load of a year, say) names none: the cap then checks every capped
+    group, reading the table once, which costs less than writing and joining
+    the names (PostgreSQL, 1,000,000 rows: 0.7 s against 2.2 s plus the
+    names' COPY).
     """
 
     def __init__(self, session: Session) -> None:
@@ -144,33 +170,29 @@ class TouchedGroups:
             "cap_touched",
             f"institution_id INTEGER, item_id INTEGER, resident_id {resident}",
         )
-        self._any = False
+        stored = session.scalar(text("SELECT COALESCE(SUM(records), 0) FROM unit_totals"))
+        self._named_up_to = int(stored or 0) // NAMED_COST
+        self._rows = 0  # capped rows noted
+
+    @property
+    def _naming(self) -> bool:
+        return self._rows <= self._named_up_to
 
     def add(self, groups: Iterable[Group]) -> None:
         """Note groups (repeats are fine)."""
-        distinct = set(groups)
-        if distinct:
-            bulk_insert(
-                self._session, "cap_touched", ("institution_id", "item_id", "resident_id"), distinct
-            )
-            self._any = True
+        listed = list(groups)
+        self._rows += len(listed)
+        if listed and self._naming:
+            columns = ("institution_id", "item_id", "resident_id")
+            bulk_insert(self._session, "cap_touched", columns, set(listed))
 
     def recompute(self) -> int:
         """Recompute every group noted; return the rows whose purchasable units changed."""
-        if not self._any:
+        if not self._rows:
             return 0
-        return _recompute(
-            self._session,
-            "SELECT DISTINCT institution_id, item_id, resident_id FROM cap_touched",
-            {},
-        )
+        return _recompute(self._session, _TOUCHED if self._naming else _capped(self._session), {})
 
 
 def recompute_caps_for_year(session: Session, year: int) -> int:
     """Recompute every capped group of a year (after its catalogue changed)."""
-    return _recompute(
-        session,
-        "SELECT DISTINCT institution_id, item_id, resident_id"
-        " FROM service_records WHERE capped AND year = :year",
-        {"year": year},
-    )
+    return _recompute(session, _capped(session, _OF_YEAR), {"year": year})

@@ -1,0 +1,127 @@
+"""What no import can beat, for bench.imports: a bare insert and the keys floor.
+
+- the bare insert: the file's rows as text, `executemany` into an unindexed
+  SQLite table, COPY into an unindexed PostgreSQL table;
+- the keys floor: the rows as the import stores them (all 13 columns, already
+  checked) into an empty copy of the records table with only its primary key
+  and the unique (institution_id, source_id) key R2 needs; no parsing, no
+  checks, no composite index, no cap.
+"""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+import time
+from pathlib import Path
+
+import psycopg
+
+OUT = Path(__file__).resolve().parent / "out"
+
+_STORED = (
+    "institution_id, source_id, staff_id, item_id, year, service_date, resident_id,"
+    " quantity, units, purchasable, capped, import_id, line"
+)
+
+
+def baseline_sqlite(path: Path) -> float:
+    """executemany of the file's rows into an unindexed SQLite table."""
+    db = OUT / f"baseline-{path.stem}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE bare (a TEXT, b TEXT, c TEXT, d TEXT, e TEXT, f TEXT, g TEXT)")
+    started = time.perf_counter()
+    with path.open(encoding="utf-8", newline="") as stream:
+        reader = csv.reader(stream)
+        next(reader)
+        while chunk := [row for _, row in zip(range(20_000), reader, strict=False)]:
+            conn.executemany("INSERT INTO bare VALUES (?, ?, ?, ?, ?, ?, ?)", chunk)
+    conn.commit()
+    seconds = time.perf_counter() - started
+    conn.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return seconds
+
+
+def baseline_postgres(path: Path, url: str) -> float:
+    """COPY of the file into an unindexed PostgreSQL table."""
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bare")
+        cur.execute("CREATE TABLE bare (a text, b text, c text, d text, e text, f text, g text)")
+        conn.commit()
+        started = time.perf_counter()
+        copy_sql = "COPY bare FROM STDIN WITH (FORMAT csv, HEADER true)"
+        with path.open("rb") as stream, cur.copy(copy_sql) as copy:
+            while block := stream.read(1 << 20):
+                copy.write(block)
+        conn.commit()
+        seconds = time.perf_counter() - started
+        cur.execute("DROP TABLE bare")
+        conn.commit()
+    return seconds
+
+
+def keys_floor_sqlite(url: str) -> float:
+    """executemany of the stored rows into a copy of the table with only its two keys."""
+    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA cache_size=-65536")
+    rows = conn.execute(f"SELECT {_STORED} FROM service_records ORDER BY id").fetchall()
+    conn.execute(
+        "CREATE TABLE keys_floor (id INTEGER PRIMARY KEY, institution_id INTEGER, source_id TEXT,"
+        " staff_id INTEGER, item_id INTEGER, year INTEGER, service_date DATE, resident_id TEXT,"
+        " quantity INTEGER, units BIGINT, purchasable BIGINT, capped BOOLEAN, import_id INTEGER,"
+        " line INTEGER, UNIQUE (institution_id, source_id))"
+    )
+    conn.commit()
+    marks = ", ".join("?" for _ in range(13))
+    started = time.perf_counter()
+    for start in range(0, len(rows), 20_000):
+        conn.executemany(
+            f"INSERT INTO keys_floor ({_STORED}) VALUES ({marks})", rows[start : start + 20_000]
+        )
+    conn.commit()
+    seconds = time.perf_counter() - started
+    del rows
+    conn.execute("DROP TABLE keys_floor")
+    conn.commit()
+    conn.close()
+    return seconds
+
+
+def keys_floor_postgres(url: str) -> float:
+    """COPY of the stored rows into a copy of the table with only its two keys."""
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    data = OUT / f"keys-floor-{dsn.rsplit('/', 1)[1]}.copy"
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        with (
+            data.open("wb") as out,
+            cur.copy(f"COPY (SELECT {_STORED} FROM service_records ORDER BY id) TO STDOUT") as copy,
+        ):
+            for block in copy:
+                out.write(block)
+        cur.execute("CREATE TABLE keys_floor (LIKE service_records INCLUDING ALL)")
+        cur.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'keys_floor'"
+            " AND indexdef NOT LIKE '%UNIQUE%'"
+        )
+        for (name,) in cur.fetchall():
+            cur.execute(f'DROP INDEX "{name}"')
+        conn.commit()
+        started = time.perf_counter()
+        with data.open("rb") as stream, cur.copy(f"COPY keys_floor ({_STORED}) FROM STDIN") as copy:
+            while block := stream.read(1 << 20):
+                copy.write(block)
+        conn.commit()
+        seconds = time.perf_counter() - started
+        cur.execute("DROP TABLE keys_floor")
+        conn.commit()
+    data.unlink()
+    return seconds
