@@ -8,6 +8,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from haiyan_comp.bounds import CAP, ITEM_VALUE
+from haiyan_comp.catalogue.messages import (
+    AT,
+    CAP_FORM,
+    CATEGORY,
+    CODE_FORM,
+    DUPLICATE_CODE,
+    EMPTY,
+    ITEM,
+    LINE,
+    MISSING,
+    NO_ITEMS,
+    NOT_A_MAPPING,
+    TOO_LONG,
+    UNKNOWN_FIELD,
+    VALUE_TOO_SMALL,
+    VALUE_UNREADABLE,
+    WITH_CODE,
+)
+from haiyan_comp.messages import Message
 from haiyan_comp.money import AmountError, parse_hundredths, shown
 
 CATEGORIES = ("basic_medical", "public_health")
@@ -35,79 +54,76 @@ class CatalogueItem:
 
 def validate_items(
     raw_items: Sequence[Mapping[str, object]], label: str = "item"
-) -> tuple[list[CatalogueItem], list[str]]:
+) -> tuple[list[CatalogueItem], list[Message]]:
     """Check every raw item; return the valid items and every problem found.
 
     `label` names a row in messages: 'line' for CSV (numbered from 2), 'item'
     for YAML (numbered from 1).
     """
-    problems: list[str] = []
+    problems: list[Message] = []
     items: list[CatalogueItem] = []
     first_seen: dict[str, int] = {}
     if not raw_items:
-        problems.append("the catalogue has no items")
+        problems.append(NO_ITEMS())
+    place = LINE if label == "line" else ITEM
     for index, raw in enumerate(raw_items):
         number = index + 2 if label == "line" else index + 1
-        where = f"{label} {number}"
+        where: Message = place(number=number)
         if not isinstance(raw, Mapping):
-            problems.append(f"{where}: must be a mapping of {', '.join(KEYS)}")
+            problems.append(AT(where=where, problem=NOT_A_MAPPING(keys=", ".join(KEYS))))
             continue
         code = _text(raw.get("code"))
         if code:
-            where = f"{where} ({code})"
+            where = WITH_CODE(where=where, code=code)
         item_problems = _check_item(raw, code)
         if code in first_seen:
-            item_problems.append(
-                f"code: duplicate code {code}, first used by {label} {first_seen[code]}"
-            )
+            first = place(number=first_seen[code])
+            item_problems.append(DUPLICATE_CODE.on("code", code=code, first=first))
         elif code:
             first_seen[code] = number
-        problems.extend(f"{where}: {p}" for p in item_problems)
+        problems.extend(AT(where=where, problem=p) for p in item_problems)
         if not item_problems:
             items.append(_build(index, raw))
     return items, problems
 
 
-def _check_item(raw: Mapping[str, object], code: str) -> list[str]:
-    problems = [f"{key}: unknown field" for key in raw if key not in KEYS]
-    problems += [f"{key}: missing" for key in KEYS if key not in raw and key != "cap"]
+def _check_item(raw: Mapping[str, object], code: str) -> list[Message]:
+    problems = [UNKNOWN_FIELD.on(key) for key in raw if key not in KEYS]
+    problems += [MISSING.on(key) for key in KEYS if key not in raw and key != "cap"]
     if "code" in raw and not CODE_PATTERN.match(code):
-        problems.append("code: must be 1–16 letters, digits, '_', '.' or '-'")
+        problems.append(CODE_FORM.on("code"))
     category = _text(raw.get("category"))
     if "category" in raw and category not in CATEGORIES:
-        problems.append(f"category: must be basic_medical or public_health, got {category!r} (R1)")
+        problems.append(CATEGORY.on("category", given=repr(category)))
     if "value" in raw:
         problems += _check_value(raw.get("value"))
     problems += _check_cap(raw.get("cap"))
     for key in TEXT_KEYS:
         if key in raw and not _text(raw.get(key)):
-            problems.append(f"{key}: must not be empty (R1)")
+            problems.append(EMPTY.on(key))
         elif key in MAX_LENGTH and len(_text(raw.get(key))) > MAX_LENGTH[key]:
-            problems.append(f"{key}: longer than {MAX_LENGTH[key]} characters")
+            problems.append(TOO_LONG.on(key, most=MAX_LENGTH[key]))
     return problems
 
 
-def _check_value(value: object) -> list[str]:
+def _check_value(value: object) -> list[Message]:
     try:
         hundredths = parse_hundredths(
             _number_text(value), what="value", allow_negative=True, bound=ITEM_VALUE
         )
     except AmountError as exc:
-        return [f"value: {exc} (R1)"]
+        return [VALUE_UNREADABLE.on("value", error=str(exc))]
     if hundredths <= 0:
-        return [f"value: must be at least 0.01 units, got {_number_text(value)} (R1)"]
+        return [VALUE_TOO_SMALL.on("value", given=_number_text(value))]
     return []
 
 
-def _check_cap(cap: object) -> list[str]:
+def _check_cap(cap: object) -> list[Message]:
     if cap is None or cap == "":
         return []
     text = _number_text(cap)
     if isinstance(cap, bool) or CAP.parse(text) is None:
-        return [
-            f"cap: must be a positive whole number or empty, got {shown(text)!r} "
-            f"(at most {CAP.highest}) (R1)"
-        ]
+        return [CAP_FORM.on("cap", given=repr(shown(text)), most=CAP.highest)]
     return []
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from haiyan_comp.catalogue.services import load_catalogue
-from haiyan_comp.cli import YEAR, emit_json, json_option, unit_of_work
-from haiyan_comp.db import db
+from haiyan_comp.cli import YEAR, emit_json, json_option, reads
+from haiyan_comp.operations.catalogue import load_catalogue
 
 
 @click.group("catalog", cls=AppGroup)
@@ -21,11 +20,11 @@ def catalog() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", type=YEAR, required=True, help="The scheme year the catalogue is for.")
 @json_option
-@unit_of_work
+@reads
 def load(path: Path, year: int, as_json: bool) -> None:
     """Load or replace the catalogue of an open YEAR from CSV or YAML."""
     with path.open("rb") as stream:
-        change = load_catalogue(db.session, stream, path.name, year)
+        change = load_catalogue(stream, path.name, year)
     if as_json:
         emit_json(change.to_json())
         return

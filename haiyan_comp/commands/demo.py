@@ -8,12 +8,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from haiyan_comp.cli import emit_json, json_option, unit_of_work
-from haiyan_comp.db import db
-from haiyan_comp.demo.services import DemoReport, load_demo
-from haiyan_comp.demo.users import DEMO_PASSWORD, ensure_demo_users
-from haiyan_comp.institutions.services import LoadResult
+from haiyan_comp.cli import emit_json, json_option, reads
+from haiyan_comp.demo.users import DEMO_PASSWORD
 from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.operations.demo import DemoReport, load_demo
+from haiyan_comp.operations.institutions import LoadResult
 
 
 @click.command("demo")
@@ -34,22 +33,21 @@ from haiyan_comp.money import format_hundredths as fmt
 )
 @click.option("--seed", type=int, default=2018, show_default=True, help="Same seed, same data.")
 @json_option
-@unit_of_work
+@reads
 def demo(year: int, records: int, seed: int, as_json: bool) -> None:
     """Load a demo county: 9 institutions, their staff, the catalogue, a year of records.
 
     The records file is written to the instance folder and imported like any
     other; running the command again imports nothing new.
     """
-    report = load_demo(
-        db.session,
+    loaded = load_demo(
         Path(current_app.instance_path) / "demo",
         year=year,
         records=records,
         seed=seed,
         chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
     )
-    logins = ensure_demo_users(db.session)
+    report, logins = loaded.report, loaded.logins
     if as_json:
         emit_json(
             {

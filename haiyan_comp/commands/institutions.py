@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from haiyan_comp.cli import emit_json, json_option, unit_of_work
-from haiyan_comp.db import db
-from haiyan_comp.institutions.services import LoadResult, load_institutions, load_staff
+from haiyan_comp.cli import emit_json, json_option, reads
+from haiyan_comp.operations.institutions import LoadResult, load_institutions, load_staff
 
 _path = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 
@@ -32,11 +31,11 @@ def institutions() -> None:
 @institutions.command("load")
 @_path
 @json_option
-@unit_of_work
+@reads
 def load_institutions_command(path: Path, as_json: bool) -> None:
     """Add or rename institutions from a CSV file with the header code,name."""
     with path.open("rb") as stream:
-        _report("institutions", load_institutions(db.session, stream, path.name), as_json)
+        _report("institutions", load_institutions(stream, path.name), as_json)
 
 
 @click.group("staff", cls=AppGroup)
@@ -47,8 +46,8 @@ def staff() -> None:
 @staff.command("load")
 @_path
 @json_option
-@unit_of_work
+@reads
 def load_staff_command(path: Path, as_json: bool) -> None:
     """Add or update staff from a CSV file with the header code,institution_code,name."""
     with path.open("rb") as stream:
-        _report("staff", load_staff(db.session, stream, path.name), as_json)
+        _report("staff", load_staff(stream, path.name), as_json)

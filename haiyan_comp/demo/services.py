@@ -1,6 +1,9 @@
 """Loading the demo county through the same services (and checks) as real files.
 
-Flushes and never commits: `haiyan demo` owns the unit of work.
+Flushes and never commits: operations/demo.py owns the unit of work and loads
+the institutions, staff and catalogue first (the catalogue's load is an
+operation's workflow); `load_year` writes and imports a year of records and
+configures the year.
 """
 
 from __future__ import annotations
@@ -11,23 +14,24 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from sqlalchemy.orm import Session
 
 import haiyan_comp
 from haiyan_comp.budget.models import YearConfig
 from haiyan_comp.budget.services import ConfigInput, configure_year
-from haiyan_comp.catalogue.services import CatalogueChange, load_catalogue
+from haiyan_comp.catalogue.services import CatalogueChange
 from haiyan_comp.demo.generate import (
     DEMO_INSTITUTIONS,
+    Staff,
     demo_items_from_yaml,
-    demo_staff,
     write_bad_rows,
     write_records,
 )
+from haiyan_comp.demo.messages import CATALOGUE_MISSING, DEMO_CLASH, DEMO_CLASH_AT
 from haiyan_comp.errors import Conflict, NotFound
-from haiyan_comp.institutions.services import LoadResult, load_institutions, load_staff
+from haiyan_comp.institutions.services import LoadResult
 from haiyan_comp.money import format_hundredths
 from haiyan_comp.records.services import ImportReport, import_records
 from haiyan_comp.tabular import csv_writer
@@ -44,10 +48,12 @@ class DemoConflict(Conflict):
     def __init__(self, year: int, seed: int, report: ImportReport) -> None:
         first = report.rejected[0] if report.rejected else None
         super().__init__(
-            f"{report.rejected_count} of the {report.rows} demo records of {year} were rejected"
-            + (f" (line {first.line}: {first.reasons[0]})" if first else "")
-            + f"; nothing was loaded. Were the demo records of {year} loaded with another "
-            f"--seed? Run `haiyan demo` with that seed again, or start from an empty database",
+            DEMO_CLASH(
+                rejected=report.rejected_count,
+                rows=report.rows,
+                year=year,
+                first=DEMO_CLASH_AT(line=first.line, reason=first.reasons[0]) if first else "",
+            ),
             details={
                 "year": year,
                 "seed": seed,
@@ -103,30 +109,50 @@ class DemoReport:
         }
 
 
-def load_demo(
-    session: Session, folder: Path, *, year: int, records: int, seed: int, chunk_rows: int
+def demo_catalogue() -> BinaryIO:
+    """The demo's catalogue file, open, or NotFound outside a checkout of the project."""
+    if not CATALOGUE_PATH.is_file():
+        raise NotFound(CATALOGUE_MISSING(path=str(CATALOGUE_PATH)))
+    return CATALOGUE_PATH.open("rb")
+
+
+def institutions_csv() -> io.BytesIO:
+    """The nine institutions as the CSV an institutions load reads."""
+    return _csv_bytes(("code", "name"), DEMO_INSTITUTIONS)
+
+
+def staff_csv(staff: Sequence[Staff]) -> io.BytesIO:
+    """The staff as the CSV a staff load reads."""
+    return _csv_bytes(("code", "institution_code", "name"), staff)
+
+
+@dataclass(frozen=True)
+class DemoPeople:
+    """What loading the institutions, staff and catalogue did."""
+
+    institutions: LoadResult
+    staff: LoadResult
+    staff_count: int
+    catalogue: CatalogueChange
+
+
+def load_year(
+    session: Session,
+    folder: Path,
+    people: DemoPeople,
+    staff: Sequence[Staff],
+    *,
+    year: int,
+    records: int,
+    seed: int,
+    chunk_rows: int,
 ) -> DemoReport:
-    """Load the nine institutions, their staff, the catalogue and `records` records of `year`.
+    """Write and import `records` records of `year`, write the bad rows, configure the year.
 
     Idempotent: loading again with the same seed changes nothing (more records
     add to the fewer ones). A record that clashes with a stored one refuses it all.
     """
-    if not CATALOGUE_PATH.is_file():
-        raise NotFound(
-            f"the demo catalogue is missing: expected {CATALOGUE_PATH}; "
-            "run `haiyan demo` from a checkout of the project"
-        )
-    staff = demo_staff(seed)
-    institutions_result = load_institutions(
-        session, _csv_bytes(("code", "name"), DEMO_INSTITUTIONS), "demo-institutions.csv"
-    )
-    staff_result = load_staff(
-        session, _csv_bytes(("code", "institution_code", "name"), staff), "demo-staff.csv"
-    )
-    with CATALOGUE_PATH.open("rb") as stream:
-        catalogue = load_catalogue(session, stream, CATALOGUE_PATH.name, year)
     items = demo_items_from_yaml(CATALOGUE_PATH)
-
     folder.mkdir(parents=True, exist_ok=True)
     records_file = folder / f"records-{year}.csv"
     _write_atomically(
@@ -156,11 +182,11 @@ def load_demo(
     return DemoReport(
         year=year,
         seed=seed,
-        institutions=institutions_result,
+        institutions=people.institutions,
         institution_count=len(DEMO_INSTITUTIONS),
-        staff=staff_result,
-        staff_count=len(staff),
-        catalogue=catalogue,
+        staff=people.staff,
+        staff_count=people.staff_count,
+        catalogue=people.catalogue,
         item_count=len(items),
         records_file=records_file,
         records=report,

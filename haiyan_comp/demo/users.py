@@ -14,6 +14,7 @@ from haiyan_comp.accounts.services import create_user
 from haiyan_comp.demo.generate import DEMO_INSTITUTIONS
 
 DEMO_PASSWORD = "haiyan-demo"
+DemoLogin = tuple[str, str, str]  # (username, role, what it shows)
 
 
 def demo_logins() -> list[tuple[str, str, str | None, str | None, str]]:
@@ -29,7 +30,7 @@ def demo_logins() -> list[tuple[str, str, str | None, str | None, str]]:
     return logins
 
 
-def ensure_demo_users(session: Session) -> list[tuple[str, str, str]]:
+def ensure_demo_users(session: Session) -> list[DemoLogin]:
     """Create the demo logins that are missing; returns (username, role, note) of all."""
     existing = set(session.scalars(select(User.username)))
     shown = []

@@ -1,23 +1,45 @@
-"""Loading institutions and staff from CSV: idempotent, all rows or none."""
+"""Loading institutions and staff from CSV: idempotent, all rows or none.
+
+Moving a staff member who has records to another institution is refused; how
+many records a staff member has is the records domain's to say, so the load
+asks a `records_of` function its caller hands in (operations/institutions.py).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from haiyan_comp.errors import InvalidInput, NotFound
+from haiyan_comp.institutions.messages import (
+    AT_LINE,
+    CODE_FORM,
+    CODE_REPEATED,
+    FILE_EMPTY,
+    NAME_EMPTY,
+    NAME_TOO_LONG,
+    NOT_UTF8,
+    STAFF_HAS_RECORDS,
+    TOO_MANY_FIELDS,
+    UNKNOWN_INSTITUTION,
+    UNKNOWN_INSTITUTION_CODE,
+    WRONG_HEADER,
+    file_refused,
+)
 from haiyan_comp.institutions.models import Institution, Staff
-from haiyan_comp.records.models import ServiceRecord
+from haiyan_comp.messages import Message
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
 STAFF_CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+MAX_NAME = 100
+RecordsOf = Callable[[Session, int], int]  # how many records a staff member (by id) has
 
 
 @dataclass
@@ -39,48 +61,40 @@ def _read_csv(
     try:
         text = stream.read().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput(f"{filename}: not UTF-8 text; save it as UTF-8") from None
+        raise InvalidInput(NOT_UTF8(filename=filename)) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip().lower() for name in reader.fieldnames or []]
     if not header:
-        raise InvalidInput(
-            f"{filename}: the file is empty; expected the header {','.join(columns)}"
-        )
+        raise InvalidInput(FILE_EMPTY(filename=filename, columns=",".join(columns)))
     if sorted(header) != sorted(columns):
         raise InvalidInput(
-            f"{filename}: line 1: the header must be {','.join(columns)}, got {','.join(header)}"
+            WRONG_HEADER(filename=filename, columns=",".join(columns), header=",".join(header))
         )
     reader.fieldnames = header
     rows = []
     for row in reader:
         if None in row:
-            raise InvalidInput(
-                f"{filename}: line {reader.line_num}: more fields than the header has"
-            )
+            raise InvalidInput(TOO_MANY_FIELDS(filename=filename, line=reader.line_num))
         values = {key: (value or "").strip() for key, value in row.items()}
         if any(values.values()):
             rows.append((reader.line_num, values))
     return rows
 
 
-def _check(problems: list[str], line: int, ok: bool, message: str) -> None:
+def _check(problems: list[Message], line: int, ok: bool, message: Message) -> None:
     if not ok:
-        problems.append(f"line {line}: {message}")
+        problems.append(AT_LINE(line=line, problem=message))
 
 
-def _raise_if(problems: list[str], filename: str) -> None:
+def _raise_if(problems: list[Message], filename: str) -> None:
     if problems:
-        raise InvalidInput(
-            f"{filename}: {len(problems)} problem(s), nothing was loaded:\n  "
-            + "\n  ".join(problems),
-            details={"problems": problems},
-        )
+        raise InvalidInput(file_refused(filename, problems), details={"problems": problems})
 
 
 def load_institutions(session: Session, stream: BinaryIO, filename: str) -> LoadResult:
     """Add or rename institutions from CSV `code,name`."""
     rows = _read_csv(stream, filename, ("code", "name"))
-    problems: list[str] = []
+    problems: list[Message] = []
     seen: dict[str, int] = {}
     for line, row in rows:
         code = row["code"]
@@ -88,15 +102,17 @@ def load_institutions(session: Session, stream: BinaryIO, filename: str) -> Load
             problems,
             line,
             bool(CODE_PATTERN.match(code)),
-            f"code: {code!r} must be 1–16 letters, digits, '_', '.' or '-'",
+            CODE_FORM.on("code", code=repr(code), most=16),
         )
-        _check(problems, line, bool(row["name"]), "name: must not be empty")
-        _check(problems, line, len(row["name"]) <= 100, "name: longer than 100 characters")
+        _check(problems, line, bool(row["name"]), NAME_EMPTY.on("name"))
+        _check(
+            problems, line, len(row["name"]) <= MAX_NAME, NAME_TOO_LONG.on("name", most=MAX_NAME)
+        )
         _check(
             problems,
             line,
             code not in seen,
-            f"code: {code} is repeated (first on line {seen.get(code)})",
+            CODE_REPEATED.on("code", code=code, first=seen.get(code)),
         )
         seen.setdefault(code, line)
     _raise_if(problems, filename)
@@ -116,12 +132,17 @@ def load_institutions(session: Session, stream: BinaryIO, filename: str) -> Load
     return result
 
 
-def load_staff(session: Session, stream: BinaryIO, filename: str) -> LoadResult:
-    """Add or update staff from CSV `code,institution_code,name`."""
+def load_staff(
+    session: Session, stream: BinaryIO, filename: str, records_of: RecordsOf
+) -> LoadResult:
+    """Add or update staff from CSV `code,institution_code,name`.
+
+    A staff member with records (`records_of`) keeps their institution.
+    """
     rows = _read_csv(stream, filename, ("code", "institution_code", "name"))
     institutions = {i.code: i for i in session.scalars(select(Institution))}
     existing = {s.code: s for s in session.scalars(select(Staff))}
-    problems: list[str] = []
+    problems: list[Message] = []
     seen: dict[str, int] = {}
     for line, row in rows:
         code, inst = row["code"], row["institution_code"]
@@ -129,17 +150,20 @@ def load_staff(session: Session, stream: BinaryIO, filename: str) -> LoadResult:
             problems,
             line,
             bool(STAFF_CODE_PATTERN.match(code)),
-            f"code: {code!r} must be 1–32 letters, digits, '_', '.' or '-'",
+            CODE_FORM.on("code", code=repr(code), most=32),
         )
         _check(
-            problems, line, inst in institutions, f"institution_code: unknown institution {inst!r}"
+            problems,
+            line,
+            inst in institutions,
+            UNKNOWN_INSTITUTION_CODE.on("institution_code", code=repr(inst)),
         )
-        _check(problems, line, bool(row["name"]), "name: must not be empty")
+        _check(problems, line, bool(row["name"]), NAME_EMPTY.on("name"))
         _check(
             problems,
             line,
             code not in seen,
-            f"code: {code} is repeated (first on line {seen.get(code)})",
+            CODE_REPEATED.on("code", code=code, first=seen.get(code)),
         )
         seen.setdefault(code, line)
         current = existing.get(code)
@@ -148,13 +172,18 @@ def load_staff(session: Session, stream: BinaryIO, filename: str) -> LoadResult:
             and inst in institutions
             and current.institution_id != institutions[inst].id
         ):
-            moved = _records_of(session, current)
+            moved = records_of(session, current.id)
             _check(
                 problems,
                 line,
                 moved == 0,
-                f"institution_code: staff {code} has {moved} records at "
-                f"{current.institution.code}; give the staff member a new code at {inst}",
+                STAFF_HAS_RECORDS.on(
+                    "institution_code",
+                    code=code,
+                    count=moved,
+                    institution=current.institution.code,
+                    moving_to=inst,
+                ),
             )
     _raise_if(problems, filename)
     result = LoadResult()
@@ -173,20 +202,9 @@ def load_staff(session: Session, stream: BinaryIO, filename: str) -> LoadResult:
     return result
 
 
-def _records_of(session: Session, staff: Staff) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(ServiceRecord)
-            .where(ServiceRecord.staff_id == staff.id)
-        )
-        or 0
-    )
-
-
 def get_institution(session: Session, code: str) -> Institution:
     """The institution with `code`, or NotFound."""
     institution = session.scalar(select(Institution).where(Institution.code == code))
     if institution is None:
-        raise NotFound(f"unknown institution {code!r}")
+        raise NotFound(UNKNOWN_INSTITUTION(code=repr(code)))
     return institution

@@ -11,17 +11,21 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from haiyan_comp.accounts import services
 from haiyan_comp.accounts.models import ROLE_NAMES, ROLES, User
 from haiyan_comp.db import db
 from haiyan_comp.errors import DomainError
-from haiyan_comp.institutions.models import Institution, Staff
-from haiyan_comp.institutions.services import load_institutions, load_staff
+from haiyan_comp.operations.institutions import (
+    InstitutionRow,
+    institution_list,
+    load_institutions,
+    load_staff,
+)
 from haiyan_comp.web.access import allow
-from haiyan_comp.web.layout import nav
+from haiyan_comp.web.layout import nav, reason
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 nav("admin", "用户", "admin.home", 10)
@@ -31,8 +35,8 @@ nav("admin", "机构与职工", "admin.institutions", 30)
 TOKEN_ROLE_CHOICES = ("platform", "centre", "finance", "auditor")
 
 
-def _institutions() -> list[Institution]:
-    return list(db.session.scalars(select(Institution).order_by(Institution.code)))
+def _institutions() -> list[InstitutionRow]:
+    return institution_list()
 
 
 @bp.get("/")
@@ -176,12 +180,7 @@ def revoke_token(token_id: int) -> BaseResponse:
 @allow("admin")
 def institutions() -> str:
     """Institutions with their staff counts; CSV loads for both."""
-    counts: dict[int, int] = dict(
-        db.session.execute(
-            select(Staff.institution_id, func.count()).group_by(Staff.institution_id)
-        ).all()
-    )
-    return render_template("admin/institutions.html", institutions=_institutions(), counts=counts)
+    return render_template("admin/institutions.html", institutions=institution_list())
 
 
 @bp.post("/institutions/<kind>")
@@ -198,12 +197,13 @@ def load(kind: str) -> BaseResponse:
         flash(_("请选择一个 CSV 文件。"), "error")
         return redirect(url_for("admin.institutions"))
     try:
-        with db.unit_of_work():
-            result = loader(db.session, upload.stream, upload.filename)
+        result = loader(upload.stream, upload.filename)
     except DomainError as exc:
         problems = exc.details.get("problems") if isinstance(exc.details, dict) else None
         flash(
-            exc.message if not problems else _("未导入任何数据：") + "；".join(problems[:20]),
+            reason(exc.message)
+            if not problems
+            else _("未导入任何数据：") + "；".join(reason(p) for p in problems[:20]),
             "error",
         )
     else:

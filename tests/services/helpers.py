@@ -7,9 +7,10 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from haiyan_comp.catalogue.services import load_catalogue
 from haiyan_comp.institutions.services import load_institutions, load_staff
+from haiyan_comp.operations.catalogue import change_catalogue
 from haiyan_comp.records.services import ImportReport, import_records
+from haiyan_comp.records.usage import staff_record_count
 from tests.worked_example import CATALOGUE_CSV, INSTITUTIONS_CSV, STAFF_CSV
 
 HEADER = "source_id,institution_code,staff_code,item_code,service_date,resident_id,quantity\n"
@@ -19,8 +20,8 @@ AS_OF = date(2019, 1, 10)
 def setup_county(session: Session, year: int = 2018) -> None:
     """The worked example's institutions, staff and catalogue."""
     load_institutions(session, io.BytesIO(INSTITUTIONS_CSV.encode()), "institutions.csv")
-    load_staff(session, io.BytesIO(STAFF_CSV.encode()), "staff.csv")
-    load_catalogue(session, io.BytesIO(CATALOGUE_CSV.encode()), "catalogue.csv", year)
+    load_staff(session, io.BytesIO(STAFF_CSV.encode()), "staff.csv", staff_record_count)
+    change_catalogue(session, io.BytesIO(CATALOGUE_CSV.encode()), "catalogue.csv", year)
 
 
 def import_text(

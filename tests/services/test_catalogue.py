@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from haiyan_comp.catalogue.models import ServiceItem
-from haiyan_comp.catalogue.services import CatalogueChange, load_catalogue
+from haiyan_comp.catalogue.services import CatalogueChange
 from haiyan_comp.errors import Conflict, InvalidInput, YearSettled
+from haiyan_comp.operations.catalogue import change_catalogue
 from haiyan_comp.records.models import ServiceRecord
 from haiyan_comp.records.totals import (
     counted_from_records,
@@ -24,7 +25,7 @@ from tests.worked_example import CATALOGUE_CSV
 
 
 def load(session: Session, text: str, year: int = 2018) -> CatalogueChange:
-    return load_catalogue(session, io.BytesIO(text.encode()), "catalogue.csv", year)
+    return change_catalogue(session, io.BytesIO(text.encode()), "catalogue.csv", year)
 
 
 def units_of(session: Session) -> list[tuple[str, int, int]]:

@@ -9,13 +9,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from haiyan_comp.errors import InvalidInput
+from haiyan_comp.institutions import services
 from haiyan_comp.institutions.models import Institution, Staff
-from haiyan_comp.institutions.services import load_institutions, load_staff
+from haiyan_comp.institutions.services import LoadResult, load_institutions
+from haiyan_comp.records.usage import staff_record_count
 from tests.services.helpers import HEADER, import_text, setup_county
 
 
 def csv(text: str) -> io.BytesIO:
     return io.BytesIO(text.encode())
+
+
+def load_staff(session: Session, stream: io.BytesIO, filename: str) -> LoadResult:
+    return services.load_staff(session, stream, filename, records_of=staff_record_count)
 
 
 def test_loading_twice_changes_nothing(session: Session) -> None:

@@ -102,7 +102,7 @@ def test_a_bad_staff_file_names_the_line_and_loads_nothing(app: Flask, signed_in
         content_type="multipart/form-data",
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "line 3" in page and "NOPE" in page
+    assert "第 3 行" in page and "NOPE" in page
     assert read(app, lambda s: s.scalar(select(Staff).where(Staff.code == "HY01S901"))) is None
 
 
