@@ -41,6 +41,7 @@ class ClosedBatch:
 
     id: int
     item: str
+    item_name: str
     date_from: date
     date_to: date
     stratum: str
@@ -75,17 +76,18 @@ def audit_years(session: Session, institution_id: int) -> list[int]:
 def centre_deductions(session: Session, year: int, institution_id: int) -> Deductions:
     """The institution's batches of `year`: the closed ones in the order drawn, with failures."""
     rows = session.execute(
-        select(AuditBatch, ServiceItem.code)
+        select(AuditBatch, ServiceItem.code, ServiceItem.name)
         .join(ServiceItem, ServiceItem.id == AuditBatch.item_id)
         .where(AuditBatch.year == year, AuditBatch.institution_id == institution_id)
         .order_by(AuditBatch.id)
     ).all()
-    closed = [(b, item) for b, item in rows if b.closed_at is not None]
-    failures = _failures(session, [b.id for b, _item in closed if b.failed])
+    closed = [(b, item, name) for b, item, name in rows if b.closed_at is not None]
+    failures = _failures(session, [b.id for b, _item, _name in closed if b.failed])
     batches = tuple(
         ClosedBatch(
             id=b.id,
             item=item,
+            item_name=name,
             date_from=b.date_from,
             date_to=b.date_to,
             stratum=b.stratum,
@@ -97,7 +99,7 @@ def centre_deductions(session: Session, year: int, institution_id: int) -> Deduc
             closed_at=b.closed_at,
             failures=tuple(failures.get(b.id, ())),
         )
-        for b, item in closed
+        for b, item, name in closed
     )
     return Deductions(batches, len(rows) - len(closed))
 

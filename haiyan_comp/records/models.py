@@ -59,6 +59,9 @@ class ServiceRecord(Base):
             "service_date",
             "source_id",
         ),
+        # The records search by staff member (records/queries/); the rowid (SQLite)
+        # keeps a member's entries in id order.
+        Index("ix_service_records_staff", "staff_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

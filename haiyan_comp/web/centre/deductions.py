@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from flask import render_template
-from sqlalchemy import select
 
 from haiyan_comp.audit.queries import audit_years, centre_deductions
 from haiyan_comp.audit.reports import iso
-from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.db import db
-from haiyan_comp.institutions.models import Staff
-from haiyan_comp.records.queries import record_years
+from haiyan_comp.records.queries import record_years, staff_choices
 from haiyan_comp.web.access import allow
-from haiyan_comp.web.centre.common import bp, institution, pairs, year_arg
+from haiyan_comp.web.centre.common import bp, institution, year_arg
 
 
 @bp.get("/deductions")
@@ -25,15 +22,13 @@ def deductions() -> str:
     )
     year = year_arg(years)
     shown = centre_deductions(db.session, year, own.id)
-    items = pairs(select(ServiceItem.code, ServiceItem.name).where(ServiceItem.year == year))
-    staff_names = pairs(select(Staff.code, Staff.name).where(Staff.institution_id == own.id))
+    staff_names = {s.code: s.name for s in staff_choices(db.session, own.id)}
     return render_template(
         "centre/deductions.html",
         institution=own,
         year=year,
         years=sorted(set(years) | {year}, reverse=True),
         batches=shown.batches,
-        items=items,
         staff_names=staff_names,
         total=shown.total,
         open_count=shown.open_count,

@@ -1,0 +1,114 @@
+"""Which way the records search finds its page, chosen from the running totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, case, func, select, true
+from sqlalchemy.orm import Session
+
+from haiyan_comp.records.models import StaffTotal, UnitTotal
+from haiyan_comp.records.queries.rows import RecordSearch
+
+# A row read through an index costs about this many rows of the primary-key walk.
+INDEX_ROW_COST = 10
+
+
+def choose_plan(
+    session: Session, search: RecordSearch, item_ids: list[int], staff_id: int | None
+) -> str:
+    """none, source, resident, item, staff or walk (see haiyan_comp.records.queries).
+
+    Costs are in rows of the primary-key walk. The matching records are
+    estimated from the running totals: exactly for the scope, item, year and
+    months, and for a staff member as if they recorded every item alike.
+    Records come year after year, so a walk toward a year first passes the
+    records of the years on its way (the newest first, or the oldest).
+    """
+    if search.source_id is not None:
+        return "source"
+    if search.resident_id is not None:
+        return "resident"
+    counts = _unit_counts(session, search, item_ids)
+    matching = float(counts.matching)
+    member = 0
+    if staff_id is not None:
+        member = _staff_count(session, search, staff_id)
+        matching *= member / max(counts.scope, 1)
+    if matching == 0:
+        return "none"  # the totals are exact: nothing matches
+    page = search.limit + 1
+    costs = {"walk": counts.passed + page * counts.span / matching}
+    if item_ids or year_bounds(search) != (None, None):
+        costs["item"] = counts.of_items + matching * INDEX_ROW_COST
+    if staff_id is not None:
+        ordered = session.get_bind().dialect.name != "postgresql"
+        read = min(member, page * member / matching) if ordered else member
+        costs["staff"] = read * INDEX_ROW_COST
+    return min(costs, key=lambda plan: costs[plan])
+
+
+def year_bounds(search: RecordSearch) -> tuple[int | None, int | None]:
+    """The first and last year a record searched for can be of (None: no bound)."""
+    low = [y for y in (search.year, search.date_from and search.date_from.year) if y]
+    high = [y for y in (search.year, search.date_to and search.date_to.year) if y]
+    return (max(low) if low else None, min(high) if high else None)
+
+
+@dataclass(frozen=True)
+class _Counts:
+    scope: int  # records of the institution searched (or the county)
+    matching: int  # of the scope, item, year and months searched
+    of_items: int  # of the scope and the items the item plan reads (any month)
+    span: int  # of the county in the years searched
+    passed: int  # of the county in the years a walk passes before those
+
+
+def _unit_counts(session: Session, search: RecordSearch, item_ids: list[int]) -> _Counts:
+    """Counts of records from the running totals (one statement, a row a year)."""
+    t = UnitTotal
+    scope = true() if search.institution_id is None else t.institution_id == search.institution_id
+    item = t.item_id.in_(item_ids) if item_ids else true()
+    when: list[ColumnElement[bool]] = []
+    if search.year is not None:
+        when.append(t.year == search.year)
+    month = t.year * 100 + t.month
+    if search.date_from is not None:
+        when.append(month >= search.date_from.year * 100 + search.date_from.month)
+    if search.date_to is not None:
+        when.append(month <= search.date_to.year * 100 + search.date_to.month)
+    rows = [
+        (int(year), *(int(n or 0) for n in numbers))
+        for year, *numbers in session.execute(
+            select(
+                t.year,
+                func.sum(t.records),
+                func.sum(case((scope, t.records), else_=0)),
+                func.sum(case((and_(scope, item, *when), t.records), else_=0)),
+                func.sum(case((and_(scope, item), t.records), else_=0)),
+            ).group_by(t.year)
+        )
+    ]
+    low, high = year_bounds(search)
+    inside = [r for r in rows if (low is None or r[0] >= low) and (high is None or r[0] <= high)]
+    if search.newest_first:
+        passed = sum(r[1] for r in rows if high is not None and r[0] > high)
+    else:
+        passed = sum(r[1] for r in rows if low is not None and r[0] < low)
+    return _Counts(
+        scope=sum(r[2] for r in rows),
+        matching=sum(r[3] for r in rows),
+        of_items=sum(r[4] for r in inside),
+        span=sum(r[1] for r in inside),
+        passed=passed,
+    )
+
+
+def _staff_count(session: Session, search: RecordSearch, staff_id: int) -> int:
+    """The staff member's records (of the year), from the running totals."""
+    query = select(func.sum(StaffTotal.records)).where(StaffTotal.staff_id == staff_id)
+    if search.institution_id is not None:
+        query = query.where(StaffTotal.institution_id == search.institution_id)
+    if search.year is not None:
+        query = query.where(StaffTotal.year == search.year)
+    return int(session.scalar(query) or 0)

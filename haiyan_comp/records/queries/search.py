@@ -1,0 +1,177 @@
+"""The records search: a page of ids found by the plan chosen, then the rows themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from haiyan_comp.catalogue.models import ServiceItem
+from haiyan_comp.institutions.models import Institution, Staff
+from haiyan_comp.records.models import ServiceRecord
+from haiyan_comp.records.queries.plan import choose_plan, year_bounds
+from haiyan_comp.records.queries.rows import RecordPage, RecordRow, RecordSearch
+
+
+def search_records(session: Session, search: RecordSearch) -> RecordPage:
+    """A page of the records that match `search`, in id order (or newest first)."""
+    ids = _page_ids(session, search)
+    more = len(ids) > search.limit
+    rows = _rows(session, ids[: search.limit])
+    return RecordPage(tuple(sorted(rows, key=lambda r: r.id, reverse=search.newest_first)), more)
+
+
+def _page_ids(session: Session, search: RecordSearch) -> list[int]:
+    """The ids of the page (one more than the limit), found the cheapest way."""
+    r = ServiceRecord
+    item_ids = _item_ids(session, search)
+    staff_id = _staff_id(session, search)
+    if (search.item and not item_ids) or (search.staff and staff_id is None):
+        return []
+    plan = choose_plan(session, search, item_ids, staff_id)
+    if plan == "none":
+        return []
+    if plan == "item" and not item_ids:  # the items of the years searched
+        item_ids = _items_of_years(session, search) or [-1]
+    by_inst = plan in ("source", "resident", "item")
+    inst = r.institution_id if by_inst else r.institution_id + 0
+    item = r.item_id if plan in ("resident", "item") else r.item_id + 0
+    staff = r.staff_id if plan == "staff" else r.staff_id + 0
+    where: list[ColumnElement[bool]] = []
+    if by_inst:
+        where.append(inst.in_(_institution_ids(session, search)))
+    elif search.institution_id is not None:
+        where.append(inst == search.institution_id)
+    if plan == "resident":
+        all_items = item_ids or list(session.scalars(select(ServiceItem.id)))
+        where.append(item.in_(all_items or [-1]))
+    elif item_ids:
+        where.append(item.in_(item_ids))
+    if staff_id is not None:
+        where.append(staff == staff_id)
+    where += _plain_filters(search, year=not item_ids)  # an item is of one year
+    postgres = session.get_bind().dialect.name == "postgresql"
+    ordered = plan == "walk" or (plan == "staff" and not postgres)
+    key = r.id if ordered else r.id + 0
+    order = key.desc() if search.newest_first else key.asc()
+    query = select(r.id).where(*where).order_by(order).limit(search.limit + 1)
+    if plan == "walk" and postgres:
+        return _walking(session, query)
+    return list(session.scalars(query))
+
+
+def _walking(session: Session, query: Select[int]) -> list[int]:
+    """Run a primary-key walk on PostgreSQL, which would otherwise scan and sort.
+
+    Its estimate of the rows matching `institution_id + 0 = …` and the other
+    filters is a guess far too low, so it prefers reading the whole table and
+    sorting it to walking the key until a page is found. For this statement
+    only (the settings come back after it), it may neither scan nor sort.
+    """
+    names = ("enable_seqscan", "enable_bitmapscan", "enable_sort")
+    before = session.execute(select(*(func.current_setting(n) for n in names))).one()
+    _set(session, dict.fromkeys(names, "off"))
+    try:
+        return list(session.scalars(query))
+    finally:
+        _set(session, dict(zip(names, before, strict=True)))
+
+
+def _set(session: Session, settings: dict[str, str]) -> None:
+    """Set planner settings for the rest of the transaction (one statement)."""
+    session.execute(select(*(func.set_config(n, v, True) for n, v in settings.items())))
+
+
+def _plain_filters(search: RecordSearch, *, year: bool) -> list[ColumnElement[bool]]:
+    """The filters that no plan uses an index for, and the cursor."""
+    r = ServiceRecord
+    where: list[ColumnElement[bool]] = []
+    if search.source_id is not None:
+        where.append(r.source_id == search.source_id)
+    if search.resident_id is not None:
+        where.append(r.resident_id == search.resident_id)
+    if year and search.year is not None:
+        where.append(r.year == search.year)
+    if search.date_from is not None:
+        where.append(r.service_date >= search.date_from)
+    if search.date_to is not None:
+        where.append(r.service_date <= search.date_to)
+    if search.after is not None:
+        where.append(r.id > search.after)
+    if search.before is not None:
+        where.append(r.id < search.before)
+    return where
+
+
+def _item_ids(session: Session, search: RecordSearch) -> list[int]:
+    """The ids of the item searched for (one per catalogue year)."""
+    if search.item is None:
+        return []
+    query = select(ServiceItem.id).where(ServiceItem.code == search.item)
+    if search.year is not None:
+        query = query.where(ServiceItem.year == search.year)
+    return list(session.scalars(query))
+
+
+def _items_of_years(session: Session, search: RecordSearch) -> list[int]:
+    """The ids of every item of the years a record searched for can be of."""
+    low, high = year_bounds(search)
+    query = select(ServiceItem.id)
+    if low is not None:
+        query = query.where(ServiceItem.year >= low)
+    if high is not None:
+        query = query.where(ServiceItem.year <= high)
+    return list(session.scalars(query))
+
+
+def _staff_id(session: Session, search: RecordSearch) -> int | None:
+    """The id of the staff member searched for (of the institution searched)."""
+    if search.staff is None:
+        return None
+    query = select(Staff.id).where(Staff.code == search.staff)
+    if search.institution_id is not None:
+        query = query.where(Staff.institution_id == search.institution_id)
+    return session.scalar(query)
+
+
+def _institution_ids(session: Session, search: RecordSearch) -> list[int]:
+    """The institution searched, or every one (so an index on the institution serves)."""
+    if search.institution_id is not None:
+        return [search.institution_id]
+    return list(session.scalars(select(Institution.id)))
+
+
+def _rows(session: Session, ids: Sequence[int]) -> list[RecordRow]:
+    """The records with these ids, with their codes and names."""
+    if not ids:
+        return []
+    r = ServiceRecord
+    query = (
+        select(r, Institution.code, Staff.code, Staff.name, ServiceItem.code, ServiceItem.name)
+        .join(Institution, Institution.id == r.institution_id)
+        .join(Staff, Staff.id == r.staff_id)
+        .join(ServiceItem, ServiceItem.id == r.item_id)
+        .where(r.id.in_(ids))
+    )
+    return [
+        RecordRow(
+            id=rec.id,
+            source_id=rec.source_id,
+            institution=institution,
+            staff=staff,
+            staff_name=staff_name,
+            item=item,
+            item_name=item_name,
+            year=rec.year,
+            service_date=rec.service_date,
+            resident_id=rec.resident_id,
+            quantity=rec.quantity,
+            units=rec.units,
+            purchasable=rec.purchasable,
+            capped=rec.capped,
+            import_id=rec.import_id,
+            line=rec.line,
+        )
+        for rec, institution, staff, staff_name, item, item_name in session.execute(query)
+    ]
