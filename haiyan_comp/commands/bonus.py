@@ -8,16 +8,19 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from haiyan_comp import bounds
-from haiyan_comp.bonus.services import (
-    choose_bonus_pool,
-    load_indicators,
-    pay_sheet,
-    set_assessment,
-    year_bonus,
+from haiyan_comp.api.schemas_bonus import bonus_document, pay_sheet_document
+from haiyan_comp.cli import (
+    YEAR,
+    amount,
+    by_option,
+    emit_json,
+    json_option,
+    reads,
+    unit_of_work,
+    who,
 )
-from haiyan_comp.cli import YEAR, amount, by_option, emit_json, json_option, unit_of_work, who
-from haiyan_comp.db import db
 from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.operations import bonus as operations
 
 
 @click.group("assess", cls=AppGroup)
@@ -38,8 +41,8 @@ def assess_set(
     year: int, institution: str, score: str | None, surplus: str, by: str | None
 ) -> None:
     """Record an institution's assessment score and surplus for a settled YEAR."""
-    row = set_assessment(
-        db.session, year, institution,
+    row = operations.set_assessment(
+        year, institution,
         score=amount(score, "score", bound=bounds.SCORE),
         surplus=amount(surplus, "surplus", allow_negative=True) or 0,
         by=who(by),
@@ -60,7 +63,7 @@ def indicators() -> None:
 def indicators_load(path: Path, year: int, by: str | None) -> None:
     """Load CSV indicator,name,max_points,institution_code,points for a settled YEAR."""
     with path.open("rb") as stream:
-        scored = load_indicators(db.session, stream, path.name, year, who(by))
+        scored = operations.load_indicators(stream, path.name, year, who(by))
     click.echo(f"indicators of {year} loaded for {scored} institutions; "
                "'haiyan assess set' without --score uses them")  # fmt: skip
 
@@ -83,12 +86,12 @@ def bonus() -> None:
 @click.argument("year", type=YEAR)
 @click.option("--institution", default=None)
 @json_option
-@unit_of_work
+@reads
 def show(year: int, institution: str | None, as_json: bool) -> None:
     """Cap, pool and every staff member's share of a settled YEAR."""
-    result = year_bonus(db.session, year, institution)
+    result = operations.year_bonus(year, institution)
     if as_json:
-        emit_json({"year": year, "institutions": [b.to_json() for b in result]})
+        emit_json(bonus_document(year, result))
         return
     for b in result:
         head = f"{b.code}: cap {fmt(b.cap)}, pool {fmt(b.pool)}"
@@ -105,9 +108,7 @@ def show(year: int, institution: str | None, as_json: bool) -> None:
 @unit_of_work
 def bonus_pool(year: int, institution: str, amount_text: str, by: str | None) -> None:
     """Lower an institution's bonus pool below its cap (never above it)."""
-    pool = choose_bonus_pool(
-        db.session, year, institution, amount(amount_text, "amount") or 0, who(by)
-    )
+    pool = operations.choose_pool(year, institution, amount(amount_text, "amount") or 0, who(by))
     click.echo(f"{institution} {year}: bonus pool {fmt(pool)}")
 
 
@@ -117,13 +118,13 @@ def bonus_pool(year: int, institution: str, amount_text: str, by: str | None) ->
 @click.option("--institution", required=True)
 @click.option("--performance-pay", required=True, help="Performance-pay total T, yuan.")
 @json_option
-@unit_of_work
+@reads
 def paysheet(year: int, institution: str, performance_pay: str, as_json: bool) -> None:
     """Split performance pay 4 : 6 (basic : incentive by R18's weights); the bonus apart (R19)."""
-    result = pay_sheet(
-        db.session, year, institution, amount(performance_pay, "performance pay") or 0
+    result = operations.pay_sheet(
+        year, institution, amount(performance_pay, "performance pay") or 0
     )
-    document = result.to_json()
+    document = pay_sheet_document(result)
     if as_json:
         emit_json(document)
         return

@@ -14,26 +14,15 @@ from typing import Any, NoReturn
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
 
 from haiyan_comp import jsondepth
-from haiyan_comp.audit.models import AuditBatch
-from haiyan_comp.cli import ID, YEAR, IsoDate, amount, unit_of_work
-from haiyan_comp.db import db
-from haiyan_comp.money import parse_hundredths
+from haiyan_comp.cli import ID, YEAR, IsoDate, amount, reads
+from haiyan_comp.operations import statements as operations
 from haiyan_comp.statements.audit_report import render_audit_report
 from haiyan_comp.statements.data import canonical_json, changed_figures
 from haiyan_comp.statements.layout import read_embedded
 from haiyan_comp.statements.notice import render_notice
 from haiyan_comp.statements.render import render_settlement
-from haiyan_comp.statements.services import (
-    audit_report,
-    bonus_slips,
-    notice_codes,
-    prepayment_notice,
-    settlement_statement,
-    settlement_statements,
-)
 from haiyan_comp.statements.slip import render_slips
 
 
@@ -59,14 +48,6 @@ def _county() -> str:
     return str(current_app.config["COUNTY_NAME"])
 
 
-def _settlement_figures(year: int, code: str) -> dict[str, Any]:
-    return settlement_statement(db.session, year, code, _county(), datetime.now(UTC)).figures()
-
-
-def _notice_figures(as_of: date, code: str) -> dict[str, Any]:
-    return prepayment_notice(db.session, as_of, code, _county(), datetime.now(UTC)).figures()
-
-
 institution_option = click.option("--institution", default=None, help="One institution's code.")
 all_option = click.option("--all", "every", is_flag=True, help="Every institution, and a zip.")
 out_option = click.option("--out", "out", required=True, type=click.Path(path_type=Path))
@@ -78,16 +59,16 @@ out_option = click.option("--out", "out", required=True, type=click.Path(path_ty
 @institution_option
 @all_option
 @out_option
-@unit_of_work
+@reads
 def make(year: int, institution: str | None, every: bool, out: Path) -> None:
     """Write the settlement statement(s) of settled YEAR."""
     _one_of(institution, every)
 
     if institution is not None:
         now = datetime.now(UTC)
-        data = {institution: settlement_statement(db.session, year, institution, _county(), now)}
+        data = {institution: operations.settlement_statement(year, institution, _county(), now)}
     else:  # the whole year read once, not once per institution
-        every_one = settlement_statements(db.session, year, _county(), datetime.now(UTC))
+        every_one = operations.settlement_statements(year, _county(), datetime.now(UTC))
         data = {statement.institution_code: statement for statement in every_one}
 
     def pdf(code: str) -> bytes:
@@ -103,16 +84,16 @@ def make(year: int, institution: str | None, every: bool, out: Path) -> None:
 @institution_option
 @all_option
 @out_option
-@unit_of_work
+@reads
 def notice(as_of: date, institution: str | None, every: bool, out: Path) -> None:
     """Write the prepayment notice(s) of the run of --as-of."""
     _one_of(institution, every)
 
     def pdf(code: str) -> bytes:
         now = datetime.now(UTC)
-        return render_notice(prepayment_notice(db.session, as_of, code, _county(), now))
+        return render_notice(operations.prepayment_notice(as_of, code, _county(), now))
 
-    codes = None if institution else notice_codes(db.session, as_of)
+    codes = None if institution else operations.notice_codes(as_of)
     _write(pdf, institution, codes, out, f"notice-{as_of}")
 
 
@@ -148,7 +129,7 @@ def _write(
 @click.option("--year", type=YEAR, default=None, help="With --all: every closed batch of YEAR.")
 @all_option
 @out_option
-@unit_of_work
+@reads
 def audit(batch_id: int | None, year: int | None, every: bool, out: Path) -> None:
     """Write the report of closed audit BATCH, or of every closed batch of --year with --all."""
     if every == (batch_id is not None) or every != (year is not None):
@@ -156,17 +137,13 @@ def audit(batch_id: int | None, year: int | None, every: bool, out: Path) -> Non
 
     def pdf(batch: str) -> bytes:
         return render_audit_report(
-            audit_report(db.session, int(batch), _county(), datetime.now(UTC))
+            operations.audit_report(int(batch), _county(), datetime.now(UTC))
         )
 
     if batch_id is not None:
         _write(pdf, str(batch_id), None, out, "audit-report")
         return
-    batches = db.session.scalars(
-        select(AuditBatch.id)
-        .where(AuditBatch.year == year, AuditBatch.closed_at.is_not(None))
-        .order_by(AuditBatch.id)
-    ).all()
+    batches = operations.closed_batches(year) if year is not None else []
     _write(pdf, None, [str(b) for b in batches], out, f"audit-report-{year}")
 
 
@@ -176,11 +153,11 @@ def audit(batch_id: int | None, year: int | None, every: bool, out: Path) -> Non
 @click.option("--institution", required=True, help="The institution's code.")
 @click.option("--performance-pay", required=True, help="Performance-pay total T, yuan.")
 @out_option
-@unit_of_work
+@reads
 def slip(year: int, institution: str, performance_pay: str, out: Path) -> None:
     """Write the staff bonus slips of an institution's settled YEAR (R18, R19)."""
     total = amount(performance_pay, "performance pay") or 0
-    data = bonus_slips(db.session, year, institution, total, _county(), datetime.now(UTC))
+    data = operations.bonus_slips(year, institution, total, _county(), datetime.now(UTC))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(render_slips(data))
     click.echo(f"bonus slips of {institution} for {year} written to {out}")
@@ -189,7 +166,7 @@ def slip(year: int, institution: str, performance_pay: str, out: Path) -> None:
 @statement.command("verify")
 @with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@unit_of_work
+@reads
 def verify(file: Path) -> None:
     """Say whether a document PDF still matches the database; exit 1 when not."""
     embedded = read_embedded(file.read_bytes())
@@ -200,20 +177,7 @@ def verify(file: Path) -> None:
         _refuse(f"{file}: the embedded figures do not match its SHA-256 {digest}: altered file")
     stored = _figures(file, text)
     try:
-        if stored["document"] == "prepayment_notice":
-            current = _notice_figures(date.fromisoformat(stored["as_of"]), stored["institution"])
-        elif stored["document"] == "bonus_slip":
-            pay = parse_hundredths(stored["performance_pay"], what="performance pay")
-            year, code = int(stored["year"]), str(stored["institution"])
-            slips = bonus_slips(db.session, year, code, pay, _county(), datetime.now(UTC))
-            if "only_staff" in stored:  # one staff member's own slip: compare that line
-                slips = slips.for_staff(str(stored["only_staff"]))
-            current = slips.figures()
-        elif stored["document"] == "audit_report":
-            now = datetime.now(UTC)
-            current = audit_report(db.session, int(stored["batch"]), _county(), now).figures()
-        else:
-            current = _settlement_figures(int(stored["year"]), str(stored["institution"]))
+        current = operations.current_figures(stored, _county(), datetime.now(UTC))
     except (KeyError, TypeError, ValueError):  # a forged file's figures lack what they name
         _refuse(f"{file}: the embedded figures are incomplete: not a haiyan statement")
     changes = changed_figures(stored, json.loads(canonical_json(current)))

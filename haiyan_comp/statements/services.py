@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from haiyan_comp.audit.reports import batch_detail
 from haiyan_comp.bonus.models import Assessment
+from haiyan_comp.bonus.queries import pay_sheet, recorded_performance_pay
 from haiyan_comp.bonus.rules import bonus_cap
-from haiyan_comp.bonus.services import pay_sheet
 from haiyan_comp.budget.models import Instalment
 from haiyan_comp.errors import Conflict, NotFound
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.institutions.services import get_institution
 from haiyan_comp.settlement.models import Settlement, YearSettlement
+from haiyan_comp.statements import messages as msg
 from haiyan_comp.statements.audit_report import AuditReportData
 from haiyan_comp.statements.data import StatementData, StatementInstalment, StatementItem
 from haiyan_comp.statements.notice import NoticeData, NoticeInstalment
@@ -34,7 +35,7 @@ def settlement_statement(
     settled = session.get(YearSettlement, year)
     row = session.get(Settlement, (year, institution.id))
     if settled is None or row is None:
-        raise NotFound(f"year {year} has no settlement for {code}; settle it first (R13)")
+        raise NotFound(msg.NO_SETTLEMENT(year=year, institution=code))
     units = year_units(session, year, code).institutions
     assessment = session.get(Assessment, (year, institution.id))
     instalments = session.scalars(
@@ -144,7 +145,7 @@ def settled_codes(session: Session, year: int) -> list[str]:
         )
     )
     if not codes:
-        raise NotFound(f"year {year} is not settled; there is no statement to print (R13)")
+        raise NotFound(msg.NOTHING_SETTLED(year=year))
     return codes
 
 
@@ -161,7 +162,7 @@ def prepayment_notice(
         )
     )
     if not paid:
-        raise NotFound(f"the prepayment run of {as_of} paid {code} nothing; there is no notice")
+        raise NotFound(msg.NOTICE_NOTHING_PAID(as_of=as_of, institution=code))
     return NoticeData(
         county=county,
         institution_code=institution.code,
@@ -192,7 +193,7 @@ def notice_codes(session: Session, as_of: date) -> list[str]:
         )
     )
     if not codes:
-        raise NotFound(f"no prepayment run paid anything as of {as_of}; there is no notice")
+        raise NotFound(msg.NO_PREPAYMENT_RUN(as_of=as_of))
     return codes
 
 
@@ -202,7 +203,7 @@ def audit_report(
     """The report of closed audit batch `batch_id`, from `haiyan audit show`'s service."""
     batch = batch_detail(session, batch_id)
     if batch["state"] != "closed":
-        raise Conflict(f"audit batch {batch_id} is open: its report waits for `audit close` (R7)")
+        raise Conflict(msg.AUDIT_OPEN(batch=batch_id))
     name = get_institution(session, batch["institution"]).name
     return AuditReportData(county, name, generated_at, batch)
 
@@ -220,3 +221,13 @@ def bonus_slips(
         ).all()
     )
     return SlipData(county, institution.name, generated_at, sheet, names)
+
+
+def entered_slips(
+    session: Session, year: int, code: str, county: str, generated_at: datetime
+) -> SlipData:
+    """The staff slips of the pay sheet `code`'s centre entered last (NotFound before it)."""
+    pay = recorded_performance_pay(session, year, code)
+    if pay is None:
+        raise NotFound(msg.NO_SLIP(institution=code, year=year))
+    return bonus_slips(session, year, code, pay, county, generated_at)

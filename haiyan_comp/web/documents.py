@@ -17,7 +17,7 @@ staff code). `year` is 1900–9998 and `batch` an id of 1 to 2^31 − 1 (haiyan_
 anything else is 404). `as_of` is the prepayment run's date, YYYY-MM-DD; `batch` a closed
 audit batch of that institution; `staff` a staff code. The settlement statement
 needs a settled year; the slips need the pay sheet the centre entered
-(`bonus.services.record_pay_sheet`). Anything missing answers 404 with why.
+(`operations.bonus.record_pay_sheet`). Anything missing answers 404 with why.
 
 Auditors get audit reports only (they read records and units, never money).
 Staff get the institution's statements and notices and their own slip; audit
@@ -30,16 +30,10 @@ from dataclasses import dataclass
 
 from flask import Blueprint, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from haiyan_comp.audit.models import AuditBatch
-from haiyan_comp.bonus.services import recorded_performance_pay
-from haiyan_comp.budget.models import Instalment
-from haiyan_comp.catalogue.models import ServiceItem
-from haiyan_comp.db import db
-from haiyan_comp.institutions.services import get_institution
-from haiyan_comp.settlement.models import Settlement
+from haiyan_comp.operations import statements as operations
+from haiyan_comp.statements.queries import InstitutionDocuments
 from haiyan_comp.web import pdfs
 from haiyan_comp.web.access import allow
 
@@ -93,72 +87,51 @@ class Document:
 
 def institution_documents(code: str, *, role: str, staff_code: str | None = None) -> list[Document]:
     """What `role` may download of institution `code` (the rules in this module's docstring)."""
-    institution = get_institution(db.session, code)
-    documents: list[Document] = []
-    settled = list(
-        db.session.scalars(
-            select(Settlement.year)
-            .where(Settlement.institution_id == institution.id)
-            .order_by(Settlement.year.desc())
-        )
+    return listed_documents(
+        operations.institution_documents(code), role=role, staff_code=staff_code
     )
-    for year in settled:
-        documents.append(
-            Document(
-                "statement",
-                _("%(year)s 年度结算单", year=year),
-                str(year),
-                url_for("documents.statement", institution=code, year=year),
-            )
-        )
-    for as_of in db.session.scalars(
-        select(Instalment.as_of)
-        .where(Instalment.institution_id == institution.id)
-        .distinct()
-        .order_by(Instalment.as_of.desc())
-    ):
-        documents.append(
-            Document(
-                "notice",
-                _("预付通知书"),
-                as_of.isoformat(),
-                url_for("documents.notice", institution=code, as_of=as_of.isoformat()),
-            )
-        )
+
+
+def listed_documents(
+    found: InstitutionDocuments, *, role: str, staff_code: str | None = None
+) -> list[Document]:
+    """The documents of `found` that `role` may download, with titles and links."""
+    code = found.code
+    documents = [
+        Document("statement", _("%(year)s 年度结算单", year=year), str(year),
+                 url_for("documents.statement", institution=code, year=year))
+        for year in found.settled_years
+    ]  # fmt: skip
+    documents += [
+        Document("notice", _("预付通知书"), day.isoformat(),
+                 url_for("documents.notice", institution=code, as_of=day.isoformat()))
+        for day in found.notice_dates
+    ]  # fmt: skip
     if role in ("finance", "auditor", "centre"):
-        for batch_id, year, item in db.session.execute(
-            select(AuditBatch.id, AuditBatch.year, ServiceItem.code)
-            .join(ServiceItem, ServiceItem.id == AuditBatch.item_id)
-            .where(AuditBatch.institution_id == institution.id, AuditBatch.closed_at.is_not(None))
-            .order_by(AuditBatch.id.desc())
-        ):
-            documents.append(
-                Document(
-                    "audit_report",
-                    _("审计报告 第 %(batch)s 批（%(item)s）", batch=batch_id, item=item),
-                    str(year),
-                    url_for("documents.audit_report", institution=code, batch=batch_id),
-                )
-            )
-    for year in settled:
-        if recorded_performance_pay(db.session, year, code) is None:
-            continue
-        if role == "staff" and staff_code:
-            documents.append(
-                Document(
-                    "slip",
-                    _("%(year)s 年度本人绩效及效率奖励发放单", year=year),
-                    str(year),
-                    url_for("documents.slip", institution=code, year=year, staff=staff_code),
-                )
-            )
-        elif role in ("finance", "centre"):
-            documents.append(
-                Document(
-                    "slips",
-                    _("%(year)s 年度职工绩效及效率奖励发放单", year=year),
-                    str(year),
-                    url_for("documents.slips", institution=code, year=year),
-                )
-            )
-    return documents
+        documents += [
+            Document("audit_report", _("审计报告 第 %(batch)s 批（%(item)s）", batch=b.id,
+                     item=b.item), str(b.year),
+                     url_for("documents.audit_report", institution=code, batch=b.id))
+            for b in found.audit_batches
+        ]  # fmt: skip
+    return documents + _slip_documents(found, role, staff_code)
+
+
+def _slip_documents(
+    found: InstitutionDocuments, role: str, staff_code: str | None
+) -> list[Document]:
+    """A staff user's own slip, or the finance's and the centre's slips, of each pay sheet."""
+    code = found.code
+    if role == "staff" and staff_code:
+        return [
+            Document("slip", _("%(year)s 年度本人绩效及效率奖励发放单", year=year), str(year),
+                     url_for("documents.slip", institution=code, year=year, staff=staff_code))
+            for year in found.pay_sheet_years
+        ]  # fmt: skip
+    if role in ("finance", "centre"):
+        return [
+            Document("slips", _("%(year)s 年度职工绩效及效率奖励发放单", year=year), str(year),
+                     url_for("documents.slips", institution=code, year=year))
+            for year in found.pay_sheet_years
+        ]  # fmt: skip
+    return []

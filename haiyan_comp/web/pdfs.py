@@ -1,8 +1,8 @@
 """The PDF downloads both the pages (/documents) and the API (/api/v1/statements) send.
 
 Each function checks what it may (the batch belongs to the institution, a staff
-user asks for their own slip), builds the document with the statements
-services and answers with the file. Role and institution scoping happen before,
+user asks for their own slip), builds the document through the statements
+operations and answers with the file. Role and institution scoping happen before,
 in web.access.
 """
 
@@ -13,24 +13,15 @@ from datetime import UTC, date, datetime
 
 from flask import current_app, send_file
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from haiyan_comp.audit.models import AuditBatch
-from haiyan_comp.bonus.services import recorded_performance_pay
-from haiyan_comp.db import db
 from haiyan_comp.errors import NotFound
-from haiyan_comp.institutions.services import get_institution
+from haiyan_comp.operations import statements as operations
+from haiyan_comp.statements import messages as msg
 from haiyan_comp.statements.audit_report import render_audit_report
 from haiyan_comp.statements.notice import render_notice
 from haiyan_comp.statements.render import render_settlement
-from haiyan_comp.statements.services import (
-    audit_report,
-    bonus_slips,
-    prepayment_notice,
-    settlement_statement,
-)
-from haiyan_comp.statements.slip import SlipData, render_slips
+from haiyan_comp.statements.slip import render_slips
 
 
 def _county() -> str:
@@ -52,7 +43,7 @@ def pdf(content: bytes, filename: str) -> BaseResponse:
 
 def settlement_pdf(institution: str, year: int) -> BaseResponse:
     """The settlement statement of an institution's settled year."""
-    data = settlement_statement(db.session, year, institution, _county(), datetime.now(UTC))
+    data = operations.settlement_statement(year, institution, _county(), datetime.now(UTC))
     return pdf(render_settlement(data), f"statement-{year}-{institution}.pdf")
 
 
@@ -61,37 +52,26 @@ def notice_pdf(institution: str, as_of: str) -> BaseResponse:
     try:
         day = date.fromisoformat(as_of)
     except ValueError:
-        raise NotFound(f"no prepayment run on {as_of!r}; dates are YYYY-MM-DD") from None
-    data = prepayment_notice(db.session, day, institution, _county(), datetime.now(UTC))
+        raise NotFound(msg.NO_RUN_ON(as_of=repr(as_of))) from None
+    data = operations.prepayment_notice(day, institution, _county(), datetime.now(UTC))
     return pdf(render_notice(data), f"notice-{day.isoformat()}-{institution}.pdf")
 
 
 def audit_pdf(institution: str, batch: int) -> BaseResponse:
     """The report of a closed audit batch of this institution (404 for another's)."""
-    owner = db.session.scalar(select(AuditBatch.institution_id).where(AuditBatch.id == batch))
-    if owner is None or owner != get_institution(db.session, institution).id:
-        raise NotFound(f"{institution} has no audit batch {batch}")
-    data = audit_report(db.session, batch, _county(), datetime.now(UTC))
+    data = operations.audit_report(batch, _county(), datetime.now(UTC), institution)
     return pdf(render_audit_report(data), f"audit-report-{batch}-{institution}.pdf")
-
-
-def _slip_data(institution: str, year: int) -> SlipData:
-    pay = recorded_performance_pay(db.session, year, institution)
-    if pay is None:
-        raise NotFound(f"{institution} has not entered its {year} pay sheet; there is no slip")
-    return bonus_slips(db.session, year, institution, pay, _county(), datetime.now(UTC))
 
 
 def slips_pdf(institution: str, year: int) -> BaseResponse:
     """Every staff member's bonus slip of the institution's year (from its pay sheet)."""
-    return pdf(render_slips(_slip_data(institution, year)), f"slips-{year}-{institution}.pdf")
+    data = operations.entered_slips(year, institution, _county(), datetime.now(UTC))
+    return pdf(render_slips(data), f"slips-{year}-{institution}.pdf")
 
 
 def slip_pdf(institution: str, year: int, staff: str) -> BaseResponse:
     """One staff member's bonus slip; a staff user gets their own only (404 for another's)."""
     if current_user.role == "staff" and staff != current_user.staff_code:
-        raise NotFound(f"no slip of {staff!r} for you")
-    own = _slip_data(institution, year).for_staff(staff)
-    if not own.sheet["staff"]:
-        raise NotFound(f"{institution} has no staff member {staff!r} on its {year} pay sheet")
+        raise NotFound(msg.NOT_YOUR_SLIP(staff=repr(staff)))
+    own = operations.staff_slip(year, institution, staff, _county(), datetime.now(UTC))
     return pdf(render_slips(own), f"slip-{year}-{staff}.pdf")

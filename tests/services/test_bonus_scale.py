@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 from haiyan_comp.audit import population
 from haiyan_comp.audit.models import AuditBatch, PopulationRecord
 from haiyan_comp.bonus import rules
-from haiyan_comp.bonus.services import _integer_weights, staff_weights, year_staff_weights
+from haiyan_comp.bonus.queries import integer_weights, staff_weights, year_staff_weights
 from haiyan_comp.catalogue.models import ServiceItem
-from haiyan_comp.catalogue.services import load_catalogue
 from haiyan_comp.institutions.models import Institution, Staff
+from haiyan_comp.operations.catalogue import change_catalogue as load_catalogue
 from haiyan_comp.records.models import ServiceRecord
 from haiyan_comp.records.totals import recount_totals
 from tests.services.helpers import setup_county
@@ -165,8 +165,8 @@ def test_the_year_at_once_equals_each_institution_alone(session: Session, seed: 
             assert staff_weights(session, year, inst) == expected
             pool = rnd.randrange(10_000_000)
             if any(expected.values()):
-                assert rules.split_by_staff(pool, _integer_weights(at_once[inst.id])) == (
-                    rules.split_by_staff(pool, _integer_weights(expected))
+                assert rules.split_by_staff(pool, integer_weights(at_once[inst.id])) == (
+                    rules.split_by_staff(pool, integer_weights(expected))
                 )
 
 

@@ -15,30 +15,25 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
-from haiyan_comp.audit.models import AuditBatch
-from haiyan_comp.budget.models import Instalment
-from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.db import db
 from haiyan_comp.errors import NotFound
-from haiyan_comp.institutions.models import Institution
-from haiyan_comp.settlement.models import YearSettlement
+from haiyan_comp.operations import statements as operations
+from haiyan_comp.statements import messages as msg
+from haiyan_comp.statements.data import StatementData
+from haiyan_comp.statements.queries import NoticeLine
 from haiyan_comp.statements.render import render_settlement
-from haiyan_comp.statements.services import settled_codes, settlement_statements
 from haiyan_comp.web import jobs
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.finance.common import (
     ZIP_NAME,
     Page,
     _known_years,
-    _names,
     _render,
     _year_arg,
     bp,
 )
-from haiyan_comp.web.finance.settlement import _settled_rows
 
 
 def _zip_folder() -> Path:
@@ -49,43 +44,20 @@ def _zip_folder() -> Path:
 @allow("finance")
 def statements() -> Page:
     """Settlement statements, prepayment notices and audit reports, to download."""
-    session = db.session
-    settled_years = sorted(session.scalars(select(YearSettlement.year)), reverse=True)
-    year = _year_arg(session)
-    codes = settled_codes(session, year) if year in settled_years else []
-    notices = session.execute(
-        select(
-            Instalment.as_of,
-            Institution.code,
-            func.sum(Instalment.gross),
-            func.sum(Instalment.cash),
-        )
-        .join(Institution, Institution.id == Instalment.institution_id)
-        .where(Instalment.year == year)
-        .group_by(Instalment.as_of, Institution.code)
-        .order_by(Instalment.as_of.desc(), Institution.code)
-    ).all()
-    runs: dict[date, list[tuple[str, int, int]]] = {}
-    for as_of, code, gross, cash in notices:
-        runs.setdefault(as_of, []).append((code, int(gross), int(cash)))
-    batches = session.execute(
-        select(AuditBatch, Institution.code, ServiceItem.code)
-        .join(Institution, Institution.id == AuditBatch.institution_id)
-        .join(ServiceItem, ServiceItem.id == AuditBatch.item_id)
-        .where(AuditBatch.year == year, AuditBatch.closed_at.is_not(None))
-        .order_by(AuditBatch.id)
-    ).all()
-    settlements = {row["code"]: row for row in _settled_rows(session, year)}
+    page = operations.statements_page(_year_arg(db.session))
+    runs: dict[date, list[NoticeLine]] = {}
+    for line in page.notices:
+        runs.setdefault(line.as_of, []).append(line)
     return _render(
         "finance/statements.html",
-        year=year,
-        years=_known_years(session),
-        settled_years=settled_years,
-        codes=codes,
-        settlements=settlements,
+        year=page.year,
+        years=_known_years(db.session),
+        settled_years=page.settled_years,
+        codes=page.codes,
+        settlements={line.code: line for line in page.settlements},
         runs=runs,
-        batches=batches,
-        names=_names(session),
+        batches=page.batches,
+        names=page.names,
     )
 
 
@@ -93,9 +65,8 @@ def statements() -> Page:
 @allow("finance")
 def statements_zip_start() -> BaseResponse:
     """Every institution's settlement statement as one ZIP, made by a job with progress."""
-    session = db.session
-    year = _year_arg(session)
-    codes = settled_codes(session, year)  # NotFound (404) for an unsettled year
+    year = _year_arg(db.session)
+    codes = operations.settled_codes(year)  # NotFound (404) for an unsettled year
     name = f"statements-{year}-{secrets.token_urlsafe(12)}.zip"
     folder = _zip_folder()
     county = str(current_app.config["COUNTY_NAME"])
@@ -104,7 +75,9 @@ def statements_zip_start() -> BaseResponse:
     def work(progress: jobs.Progress) -> str:
         temporary = folder / (name + ".part")
         progress.update(0, len(codes), _("正在读取 %(year)s 年度结算数据", year=year))
-        every_one = settlement_statements(db.session, year, county, datetime.now(UTC))
+        every_one: list[StatementData] = operations.settlement_statements(
+            year, county, datetime.now(UTC)
+        )
         with jobs.private_zip(temporary) as zipped:
             for done, data in enumerate(every_one):
                 code = data.institution_code
@@ -120,10 +93,10 @@ def statements_zip_start() -> BaseResponse:
 
 def _zip_path(name: str) -> Path:
     if not ZIP_NAME.match(name):
-        raise NotFound(_("没有这个文件"))
+        raise NotFound(msg.ZIP_UNKNOWN())
     path = _zip_folder() / name
     if not path.is_file():
-        raise NotFound(_("没有这个文件（可能已被清理），请重新生成"))
+        raise NotFound(msg.ZIP_GONE())
     return path
 
 
