@@ -21,9 +21,9 @@ from haiyan_comp.api.schemas import CODE, Decimal2, ErrorSchema, InstitutionQuer
 from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.institutions.services import get_institution
+from haiyan_comp.operations import records as operations
 from haiyan_comp.records.queries import RecordSearch, record_json, search_records
 from haiyan_comp.records.readers import detect_format
-from haiyan_comp.records.services import import_records
 from haiyan_comp.web.access import allow, own_code
 from haiyan_comp.web.inputs import upload_name
 
@@ -51,10 +51,23 @@ class ImportQuery(Schema):
     )
 
 
+class ReasonCode(Schema):
+    """A reason for machines: its code, the field it is about, its parameters."""
+
+    code = fields.String(required=True, allow_none=True, metadata={"example": "unknown_field"})
+    field = fields.String(required=True, allow_none=True, metadata={"example": "colour"})
+    params = fields.Dict(required=True)
+
+
 class RejectedRow(Schema):
     line = fields.Integer(required=True)
     source_id = fields.String(required=True, allow_none=True)
     reasons = fields.List(fields.String(), required=True)
+    codes = fields.List(
+        fields.Nested(ReasonCode),
+        required=True,
+        metadata={"description": "Each reason's code and parameters, in the order of `reasons`."},
+    )
 
 
 class ImportReportSchema(Schema):
@@ -130,18 +143,16 @@ def import_file(query: dict[str, Any]) -> dict[str, Any]:
     import its own institution's rows only: other rows are rejected.
     """
     stream, filename = _upload()
-    with db.unit_of_work():
-        report = import_records(
-            db.session,
-            stream,
-            filename,
-            as_of=date.today(),
-            imported_by=actor(),
-            strict=query["strict"],
-            chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
-            only_institution=current_user.institution_code,
-            size_hint=request.content_length,
-        )
+    report = operations.import_file(
+        stream,
+        filename,
+        as_of=date.today(),
+        imported_by=actor(),
+        strict=query["strict"],
+        chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
+        only_institution=current_user.institution_code,
+        size_hint=request.content_length,
+    )
     document: dict[str, Any] = report.to_json()
     return document
 

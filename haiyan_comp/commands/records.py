@@ -12,9 +12,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from haiyan_comp.cli import IsoDate, emit_json, fail, json_option
-from haiyan_comp.db import db
 from haiyan_comp.errors import DomainError
-from haiyan_comp.records.services import ImportRefused, ImportReport, import_records
+from haiyan_comp.operations.records import import_file
+from haiyan_comp.records.report import ImportRefused, ImportReport
 
 # Exit status when the file was imported but some rows were rejected.
 EXIT_SOME_REJECTED = 3
@@ -39,9 +39,8 @@ def import_command(path: Path, strict: bool, as_of: date | None, as_json: bool) 
     were rejected (listed); 1 nothing imported (a file problem, or --strict).
     """
     try:
-        with db.unit_of_work(), path.open("rb") as stream:
-            report = import_records(
-                db.session,
+        with path.open("rb") as stream:
+            report = import_file(
                 stream,
                 path.name,
                 as_of=as_of or date.today(),

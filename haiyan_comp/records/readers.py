@@ -2,8 +2,9 @@
 
 `read_chunks` yields Chunks: the readable rows column by column (FIELDS order,
 stripped text) with their line numbers, the problems the reader already saw in
-a row, and the lines that cannot be read as a row at all. A problem with the
-file as a whole raises InvalidInput.
+a row, and the lines that cannot be read as a row at all (`Unreadable`). A
+problem with the file as a whole raises InvalidInput. Every problem is a
+message by code (records/messages.py).
 
 CSV has two paths that give the same rows. The common file (UTF-8 with no
 quote, bare CR or NUL) is cut into lines and fields by `str.split`, a few
@@ -25,19 +26,60 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain, repeat
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, NamedTuple, cast
 
 from haiyan_comp import jsondepth
 from haiyan_comp.errors import InvalidInput
-from haiyan_comp.records.rules import FIELDS, REQUIRED_FIELDS, Rejection
+from haiyan_comp.messages import Message
+from haiyan_comp.records.messages import (
+    EMPTY_CSV,
+    EMPTY_JSONL,
+    FIELD_NOT_TEXT,
+    FILE_LINE_TOO_LONG,
+    FILE_NOT_CSV,
+    FILE_NOT_UTF8,
+    HEADER_AND,
+    HEADER_MISSING,
+    HEADER_NOT_CSV,
+    HEADER_REPEATED,
+    HEADER_UNKNOWN,
+    HEADER_WRONG,
+    LINE_NOT_JSON,
+    LINE_NOT_OBJECT,
+    LINE_NOT_UTF8,
+    LINE_TOO_DEEP,
+    LINE_TOO_LONG,
+    ROW_WIDTH,
+    UNKNOWN_FIELD,
+)
+from haiyan_comp.records.rules import FIELDS, REQUIRED_FIELDS
 
-RowItem = tuple[int, tuple[str, ...] | str, list[str]]
-NO_REASONS: list[str] = []
+NO_REASONS: list[Message] = []
 
-NOT_UTF8 = "the line is not valid UTF-8 text; save the file as UTF-8"
+NOT_UTF8 = LINE_NOT_UTF8()
 BLOCK_BYTES = 1 << 21  # what the fast CSV path reads at a time
 _LONGEST_LINE = 1 << 20  # a block is extended to the end of its last line, up to this
 _SPACE = re.compile(r"\s")  # what str.strip() removes
+
+
+class Row(NamedTuple):
+    """A line read as a row: its fields (FIELDS order, stripped) and what the reader found."""
+
+    line: int
+    values: tuple[str, ...]
+    notes: list[Message]
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A line that cannot be read as a row at all, and why (its source id if it has one)."""
+
+    line: int
+    source_id: str
+    reasons: list[Message]
+
+
+RowItem = Row | Unreadable
 
 
 @dataclass(slots=True)
@@ -46,8 +88,8 @@ class Chunk:
 
     lines: list[int]
     columns: list[list[str]]  # one list per FIELDS entry, a value per readable row
-    notes: dict[int, list[str]] = field(default_factory=dict)  # row index → reader problems
-    unreadable: list[Rejection] = field(default_factory=list)
+    notes: dict[int, list[Message]] = field(default_factory=dict)  # row index → reader problems
+    unreadable: list[Unreadable] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -76,14 +118,14 @@ def _chunked(items: Iterable[RowItem], chunk_rows: int) -> Iterator[Chunk]:
     """Group row items (the csv module's path, JSON Lines) into chunks."""
     rows: list[tuple[str, ...]] = []
     chunk = Chunk([], [])
-    for line, values, reasons in items:
-        if isinstance(values, str):
-            chunk.unreadable.append(Rejection(line, values, reasons))
+    for item in items:
+        if isinstance(item, Unreadable):
+            chunk.unreadable.append(item)
         else:
-            if reasons:
-                chunk.notes[len(rows)] = reasons
-            rows.append(values)
-            chunk.lines.append(line)
+            if item.notes:
+                chunk.notes[len(rows)] = item.notes
+            rows.append(item.values)
+            chunk.lines.append(item.line)
         if len(rows) + len(chunk.unreadable) >= chunk_rows:
             chunk.columns = _transpose(rows)
             yield chunk
@@ -106,15 +148,16 @@ def _check_header(header: list[str]) -> dict[str, int]:
     duplicated = sorted({name for name in names if names.count(name) > 1})
     problems = []
     if unknown:
-        problems.append(f"unknown column(s) {', '.join(map(repr, unknown))}")
+        problems.append(HEADER_UNKNOWN(names=[repr(name) for name in unknown]))
     if missing:
-        problems.append(f"missing column(s) {', '.join(missing)}")
+        problems.append(HEADER_MISSING(names=missing))
     if duplicated:
-        problems.append(f"repeated column(s) {', '.join(duplicated)}")
+        problems.append(HEADER_REPEATED(names=duplicated))
     if problems:
+        while len(problems) > 1:  # "a; b; c" as a; (b; c)
+            problems[-2:] = [HEADER_AND(first=problems[-2], rest=problems[-1])]
         raise InvalidInput(
-            f"line 1: the header has {'; '.join(problems)}. "
-            f"Expected the columns {','.join(FIELDS)} (resident_id and quantity may be left out)",
+            HEADER_WRONG(problems=problems[0], columns=",".join(FIELDS)),
             details={"line": 1, "header": names},
         )
     return {name: names.index(name) for name in names}
@@ -137,9 +180,9 @@ class _Layout:
         pos = self.positions[0]
         return row[pos].strip() if pos is not None and len(row) > pos else ""
 
-    def misfit(self, line: int, row: list[str]) -> Rejection:
-        problem = f"the row has {len(row)} fields, the header has {self.width}"
-        return Rejection(line, self.source_of(row), [problem])
+    def misfit(self, line: int, row: list[str]) -> Unreadable:
+        problem = ROW_WIDTH(fields=len(row), width=self.width)
+        return Unreadable(line, self.source_of(row), [problem])
 
     def arrange(self, columns: list[list[str]], rows: int) -> list[list[str]]:
         """The file's columns in FIELDS order, stripped; a column left out reads as ''."""
@@ -257,11 +300,9 @@ class _CsvChunks:
         except StopIteration:
             raise _empty() from None
         except csv.Error as exc:
-            raise InvalidInput(f"line 1: cannot read the header as CSV ({exc})") from None
+            raise InvalidInput(HEADER_NOT_CSV(error=str(exc))) from None
         if not "".join(header).isascii() and not _is_utf8(header):
-            raise InvalidInput(
-                "line 1: the file is not UTF-8 text; save it as UTF-8 (a BOM is fine)"
-            )
+            raise InvalidInput(FILE_NOT_UTF8())
         return _Layout.of(header)
 
     def _slow_rows(self, reader: Any, layout: _Layout) -> Iterator[RowItem]:
@@ -271,16 +312,15 @@ class _CsvChunks:
                 line = offset + reader.line_num
                 if len(row) != layout.width:
                     if any(cell.strip() for cell in row):
-                        rejection = layout.misfit(line, row)
-                        yield line, rejection.source_id, rejection.reasons
+                        yield layout.misfit(line, row)
                     continue
                 if not "".join(row).isascii() and not _is_utf8(row):
-                    yield line, "", [NOT_UTF8]
+                    yield Unreadable(line, "", [NOT_UTF8])
                     continue
-                yield line, layout.pick(row), NO_REASONS
+                yield Row(line, layout.pick(row), NO_REASONS)
         except csv.Error as exc:
             line = offset + reader.line_num
-            raise InvalidInput(f"line {line}: the file is not valid CSV ({exc})") from None
+            raise InvalidInput(FILE_NOT_CSV(line=line, error=str(exc))) from None
 
 
 class _LineGuard(io.RawIOBase):
@@ -308,14 +348,11 @@ class _LineGuard(io.RawIOBase):
             self.line += data.count(b"\n")
             self.unbroken = len(data) - 1 - last
         if self.unbroken > _LONGEST_LINE:
-            raise InvalidInput(f"line {self.line + 1}: {TOO_LONG}")
+            raise InvalidInput(FILE_LINE_TOO_LONG(line=self.line + 1, problem=TOO_LONG))
         return len(data)
 
 
-TOO_LONG = (
-    f"longer than {_LONGEST_LINE:,} bytes without a line break; "
-    "a record takes a few hundred (is this a record file?)"
-)
+TOO_LONG = LINE_TOO_LONG(most=_LONGEST_LINE)
 
 
 def _read_block(stream: BinaryIO) -> tuple[bytes, bool]:
@@ -352,7 +389,7 @@ def _stripped(column: list[str]) -> list[str]:
 
 
 def _empty() -> InvalidInput:
-    return InvalidInput("the file is empty: expected a header line " + ",".join(FIELDS))
+    return InvalidInput(EMPTY_CSV(header=",".join(FIELDS)))
 
 
 def _is_utf8(row: list[str]) -> bool:
@@ -412,7 +449,7 @@ class _JsonChunks:
                     yield chunk
             line += len(lines)
         if not seen_any:
-            raise InvalidInput("the file is empty: expected one JSON object per line")
+            raise InvalidInput(EMPTY_JSONL())
 
     @staticmethod
     def _fast(first: int, part: list[bytes]) -> Chunk | None:
@@ -448,10 +485,7 @@ _TEXT_KINDS = frozenset({str, type(None)})
 _QUANTITY_KINDS = frozenset({str, int, type(None)})
 
 
-TOO_DEEP = (
-    f"the line nests arrays or objects more than {jsondepth.MAX_DEPTH} levels deep; "
-    "a record is one flat object"
-)
+TOO_DEEP = LINE_TOO_DEEP(most=jsondepth.MAX_DEPTH)
 _OVERLONG = b"\x00overlong"  # stands for a line too long to keep (no JSON has a raw NUL)
 
 
@@ -459,36 +493,36 @@ def _json_lines(first: int, lines: list[bytes]) -> Iterator[RowItem]:
     """Line by line, every problem named."""
     for line, raw in enumerate(lines, start=first):
         if raw is _OVERLONG:
-            yield (line, "", [TOO_LONG])
+            yield Unreadable(line, "", [TOO_LONG])
             continue
         if not raw.strip():
             continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            yield (line, "", [NOT_UTF8])
+            yield Unreadable(line, "", [NOT_UTF8])
             continue
         try:
             obj = jsondepth.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
         except jsondepth.TooDeep:
-            yield (line, "", [TOO_DEEP])
+            yield Unreadable(line, "", [TOO_DEEP])
             continue
         except ValueError as exc:
-            yield (line, "", [f"the line is not valid JSON ({exc})"])
+            yield Unreadable(line, "", [LINE_NOT_JSON(error=str(exc))])
             continue
         if not isinstance(obj, dict):
-            yield (line, "", ["the line must be a JSON object with the record's fields"])
+            yield Unreadable(line, "", [LINE_NOT_OBJECT()])
             continue
         values, reasons = _object_values(obj)
-        yield line, values, reasons
+        yield Row(line, values, reasons)
 
 
 def _refuse_constant(name: str) -> object:
     raise ValueError(f"{name} is not a number")
 
 
-def _object_values(obj: dict[str, object]) -> tuple[tuple[str, ...], list[str]]:
-    reasons = [f"{key}: unknown field" for key in obj if key not in FIELDS]
+def _object_values(obj: dict[str, object]) -> tuple[tuple[str, ...], list[Message]]:
+    reasons = [UNKNOWN_FIELD.on(key) for key in obj if key not in FIELDS]
     values = []
     for name in FIELDS:
         value = obj.get(name)
@@ -502,5 +536,5 @@ def _object_values(obj: dict[str, object]) -> tuple[tuple[str, ...], list[str]]:
             values.append(str(value))  # the validator names it: not a whole number
         else:
             values.append("")
-            reasons.append(f"{name}: must be text, got {json.dumps(value, default=str)}")
+            reasons.append(FIELD_NOT_TEXT.on(name, value=json.dumps(value, default=str)))
     return tuple(values), reasons

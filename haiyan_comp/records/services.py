@@ -10,87 +10,35 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import compress
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from haiyan_comp.catalogue.models import ServiceItem
-from haiyan_comp.errors import InvalidInput
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.records import day_totals
 from haiyan_comp.records.bulk import deferred_index
 from haiyan_comp.records.caps import TouchedGroups
 from haiyan_comp.records.models import RecordImport
 from haiyan_comp.records.readers import Chunk, detect_format, read_chunks
+from haiyan_comp.records.report import ImportRefused, ImportReport
 from haiyan_comp.records.rules import (
     ItemRef,
     Reference,
     Rejection,
     ValidRows,
+    conflict_reason,
     make_chunk_validator,
 )
 from haiyan_comp.records.totals import Tally, add_tally, month_of
 from haiyan_comp.records.writers import make_writer
 from haiyan_comp.years.services import lock_records, settled_years
 
-MAX_LISTED_REJECTIONS = 100_000
 ANALYZE_AFTER = 50_000  # rows imported that make the table's statistics stale
-
-
-@dataclass
-class ImportReport:
-    """What came of one file; `rejected` lists at most MAX_LISTED_REJECTIONS rows."""
-
-    filename: str
-    file_format: str
-    strict: bool
-    import_id: int | None = None
-    rows: int = 0
-    imported: int = 0
-    duplicates: int = 0
-    rejected_count: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def reject(self, rejection: Rejection) -> None:
-        """Count a rejected row and keep its reasons while the list has room."""
-        with self._lock:  # the reading and the writing thread both reject rows
-            self.rejected_count += 1
-            if len(self.rejected) < MAX_LISTED_REJECTIONS:
-                self.rejected.append(rejection)
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON of `haiyan records import --json` (CONTRACT.md), plus extras."""
-        return {
-            "rows": self.rows,
-            "imported": self.imported,
-            "duplicates": self.duplicates,
-            "rejected": [
-                {"line": r.line, "source_id": r.source_id, "reasons": r.reasons}
-                for r in self.rejected
-            ],
-            "rejected_count": self.rejected_count,
-            "import_id": self.import_id,
-            "strict": self.strict,
-        }
-
-
-class ImportRefused(InvalidInput):
-    """--strict and at least one bad row: nothing was imported."""
-
-    code = "import_refused"
-
-    def __init__(self, report: ImportReport) -> None:
-        super().__init__(
-            f"{report.rejected_count} of {report.rows} rows were rejected; "
-            "with --strict nothing was imported",
-            details=report.to_json(),
-        )
-        self.report = report
+__all__ = ["ImportRefused", "ImportReport", "import_records", "load_reference"]
 
 
 def load_reference(session: Session, today: date, only_institution: str | None = None) -> Reference:
@@ -203,8 +151,8 @@ class _Importer:
         try:
             for chunk in chunks:
                 report.rows += chunk.size
-                for rejection in chunk.unreadable:
-                    report.reject(rejection)
+                for unreadable in chunk.unreadable:
+                    report.reject(unreadable)
                 valid, rejected = self.validate(chunk.lines, chunk.columns, chunk.notes)
                 for rejection in rejected:
                     report.reject(rejection)
@@ -272,26 +220,14 @@ class _Importer:
         for line, source_id, inst, import_id, first_line, *same in self.session.execute(
             text(_NOT_INSERTED.format(columns=columns, same="NOT")), params
         ):
-            where = (
-                f"on line {first_line} of this file"
-                if import_id == self.import_id
-                else f"by import #{import_id} (line {first_line})"
+            reason = conflict_reason(
+                source_id,
+                self.institution_codes[inst],
+                first_line,
+                None if import_id == self.import_id else import_id,
+                [name for name, ok in zip(_CONTENT, same, strict=True) if not ok],
             )
-            differing = ", ".join(
-                f"{name} differs" for name, ok in zip(_CONTENT, same, strict=True) if not ok
-            )
-            code = self.institution_codes[inst]
-            self.report.reject(
-                Rejection(
-                    line,
-                    source_id,
-                    [
-                        f"source_id: {source_id} of {code} was already stored {where} "
-                        f"with different content ({differing}); a stored record is never "
-                        "changed by importing it again"
-                    ],
-                )
-            )
+            self.report.reject(Rejection(line, source_id, [reason]))
 
 
 _CONTENT = ("staff_id", "item_id", "service_date", "resident_id", "quantity")

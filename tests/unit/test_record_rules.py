@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from haiyan_comp.records.messages import UNKNOWN_FIELD
 from haiyan_comp.records.rules import (
     FIELDS,
     ItemRef,
@@ -148,7 +149,7 @@ def test_the_chunk_validator_agrees_with_the_row_validator(
 ) -> None:
     lines = [10 + 2 * i for i in range(len(rows))]
     columns = [[r[name] for r in rows] for name in FIELDS]
-    notes = {i: ["extra: unknown field"] for i in noted if i < len(rows)}
+    notes = {i: [UNKNOWN_FIELD.on("extra")] for i in noted if i < len(rows)}
     valid, rejected = make_chunk_validator(REF, 5)(lines, columns, notes)
 
     expected_valid, expected_rejected = [], []

@@ -64,8 +64,8 @@ def test_an_upload_imports_the_good_rows_and_lists_the_bad_ones(
     [(line, source, reasons)] = rejected(page)
     assert line == "3" and source == "WEB-0003"
     assert (
-        "item_code：2018 年度目录中没有服务项目 &#39;NOPE&#39;" in reasons
-        or "item_code：2018 年度目录中没有服务项目 'NOPE'" in reasons
+        "项目编码：2018 年度目录中没有服务项目 &#39;NOPE&#39;" in reasons
+        or "项目编码：2018 年度目录中没有服务项目 'NOPE'" in reasons
     )
     imported = read(
         app, lambda s: s.scalars(select(RecordImport).order_by(RecordImport.id.desc())).first()
@@ -111,8 +111,8 @@ def test_rows_of_another_institution_are_rejected(app: Flask, signed_in: SignIn)
     page = upload(signed_in("hy01"), [GOOD[0], OTHER_INSTITUTION]).get_data(as_text=True)
     [(line, source, reasons)] = rejected(page)
     assert (line, source) == ("3", "WEB-0004")
-    assert "institution_code：&#39;HY02&#39; 不是 HY01；本账号只能导入 HY01 的记录" in reasons
-    assert "staff_code：未知人员 &#39;HY02S001&#39;" in reasons  # as any code not of HY01
+    assert "机构编码：&#39;HY02&#39; 不是 HY01；本账号只能导入 HY01 的记录" in reasons
+    assert "职工编码：未知职工 &#39;HY02S001&#39;" in reasons  # as any code not of HY01
     assert records(app) == before + 1
 
 

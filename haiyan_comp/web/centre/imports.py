@@ -22,28 +22,20 @@ from typing import Any
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from haiyan_comp.accounts.models import User
-from haiyan_comp.db import db
 from haiyan_comp.errors import DomainError, NotFound
-from haiyan_comp.records.queries import recent_imports
-from haiyan_comp.records.services import ImportRefused, import_records
+from haiyan_comp.messages import text
+from haiyan_comp.operations.records import import_file, recent_uploads
+from haiyan_comp.records.messages import described, from_described
+from haiyan_comp.records.report import ImportRefused, reasons_of
 from haiyan_comp.tabular import csv_writer
 from haiyan_comp.web import jobs
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.centre.common import bp, institution
 from haiyan_comp.web.inputs import upload_name
-from haiyan_comp.web.reasons import in_chinese
 
 SHOWN_REJECTIONS = 1000  # rows listed on the report page; the CSV has all the import listed
-
-
-def _institution_usernames(institution_id: int) -> list[str]:
-    return list(
-        db.session.scalars(select(User.username).where(User.institution_id == institution_id))
-    )
 
 
 @bp.get("/upload")
@@ -51,8 +43,7 @@ def _institution_usernames(institution_id: int) -> list[str]:
 def upload() -> str:
     """The upload form, and the institution's latest imports (counts)."""
     own = institution()
-    by = [f"web:{name}" for name in _institution_usernames(own.id)]
-    earlier = recent_imports(db.session, by)
+    earlier = recent_uploads(own.id)
     return render_template("centre/upload.html", institution=own, imports=earlier)
 
 
@@ -81,20 +72,25 @@ def upload_post() -> BaseResponse | tuple[str, int]:
         progress.update(0, size, filename)
         try:
             try:
-                with db.unit_of_work(), open(path, "rb") as raw:
+                with open(path, "rb") as raw:
                     stream = jobs.counted(raw, progress, size)
-                    report = import_records(
-                        db.session, stream, filename, as_of=today, imported_by=by,
-                        strict=strict, chunk_rows=chunk_rows, only_institution=code,
-                        size_hint=size,
+                    report = import_file(
+                        stream, filename, as_of=today, imported_by=by, strict=strict,
+                        chunk_rows=chunk_rows, only_institution=code, size_hint=size,
                     )  # fmt: skip
                 result: dict[str, Any] = {"stored": True, **report.to_json()}
             except ImportRefused as refused:
-                result = {"stored": False, "message": refused.message, **refused.report.to_json()}
+                result = {
+                    "stored": False,
+                    "message": refused.message,
+                    "reason": described(refused.message),
+                    **refused.report.to_json(),
+                }
             except DomainError as problem:  # the file as a whole (header, format)
                 result = {
                     "stored": False,
                     "message": problem.message,
+                    "reason": described(problem.message),
                     "rows": 0,
                     "imported": 0,
                     "duplicates": 0,
@@ -113,11 +109,17 @@ def upload_post() -> BaseResponse | tuple[str, int]:
 
 
 def _report(job_id: str) -> dict[str, Any]:
-    """The report an upload job of the current user stored (404 for anybody else's job)."""
+    """The report an upload job of the current user stored (404 for anybody else's job).
+
+    Its messages are kept as English and codes (JSON): they are messages again
+    here, so that the page shows them in Chinese from the catalogue.
+    """
     state = jobs.load(job_id)
     if state.kind != "import" or state.state != "done" or not isinstance(state.details, dict):
         raise NotFound("no such import report")
-    report: dict[str, Any] = state.details
+    report: dict[str, Any] = dict(state.details)
+    if report.get("message"):
+        report["message"] = from_described(report["message"], report.get("reason"))
     return report
 
 
@@ -126,27 +128,25 @@ def _report(job_id: str) -> dict[str, Any]:
 def import_report(job_id: str) -> str:
     """What came of an upload: counts and every rejected row with its reasons."""
     report = _report(job_id)
-    return render_template(
-        "centre/import_report.html",
-        report=report,
-        job_id=job_id,
-        shown=report["rejected"][:SHOWN_REJECTIONS],
-    )
+    shown = [{**row, "reasons": reasons_of(row)} for row in report["rejected"][:SHOWN_REJECTIONS]]
+    return render_template("centre/import_report.html", report=report, job_id=job_id, shown=shown)
 
 
 @bp.get("/imports/<job_id>/rejected.csv")
 @allow("centre")
 def import_rejections(job_id: str) -> Response:
     """The rejected rows of an upload as CSV: line, source_id, reasons (as the API gives
-    them), and 原因 (the same in Chinese, as the page shows them)."""
+    them), 原因 (the same in Chinese, as the page shows them) and their codes."""
     report = _report(job_id)
     out = io.StringIO()
     writer = csv_writer(out)
-    writer.writerow(["line", "source_id", "reasons", "原因"])
+    writer.writerow(["line", "source_id", "reasons", "原因", "codes"])
     for row in report["rejected"]:
         reasons = row["reasons"]
-        chinese = "；".join(in_chinese(reason) for reason in reasons)
-        writer.writerow([row["line"], row["source_id"] or "", "; ".join(reasons), chinese])
+        chinese = "；".join(text(reason, "zh") for reason in reasons_of(row))
+        codes = "; ".join(str(code.get("code") or "") for code in row.get("codes") or [])
+        line = [row["line"], row["source_id"] or "", "; ".join(reasons), chinese, codes]
+        writer.writerow(line)
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",

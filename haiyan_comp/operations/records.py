@@ -1,0 +1,71 @@
+"""Use cases of the service records: importing a file (R2, R3), and the uploads made.
+
+One import is one transaction: all of its good rows are stored, with their
+caps and running totals, or (a file refused whole, --strict with a bad row, a
+crash) nothing. The command line, the API's upload and the centre's upload
+page all call `import_file`; what they show comes from the report it returns,
+or from the `ImportRefused` it raises (which carries the same report).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import BinaryIO
+
+from sqlalchemy import select
+
+from haiyan_comp.accounts.models import User
+from haiyan_comp.db import db
+from haiyan_comp.operations import operation, reading
+from haiyan_comp.records.models import RecordImport
+from haiyan_comp.records.queries import recent_imports
+from haiyan_comp.records.report import ImportReport
+from haiyan_comp.records.services import import_records
+
+
+@operation
+def import_file(
+    stream: BinaryIO,
+    filename: str,
+    *,
+    as_of: date,
+    imported_by: str,
+    strict: bool,
+    chunk_rows: int,
+    only_institution: str | None = None,
+    size_hint: int | None = None,
+) -> ImportReport:
+    """Import one CSV or JSON Lines file of service records (CONTRACT.md); all or nothing.
+
+    `as_of` is today for the future-date check; `only_institution` limits the
+    rows to one institution (a centre's or an institution token's upload: other
+    rows are rejected and say why); `size_hint`, the file's size in bytes when
+    known, lets a first bulk load build its index once at the end. Raises
+    ImportRefused (nothing stored) when `strict` and a row is bad, InvalidInput
+    when the file cannot be read as records at all.
+    """
+    return import_records(
+        db.session,
+        stream,
+        filename,
+        as_of=as_of,
+        imported_by=imported_by,
+        strict=strict,
+        chunk_rows=chunk_rows,
+        only_institution=only_institution,
+        size_hint=size_hint,
+    )
+
+
+@reading
+def recent_uploads(institution_id: int) -> list[RecordImport]:
+    """The latest imports through the pages by the users of one institution (counts only).
+
+    record_imports says who imported a file, not for which institution: an
+    upload is this institution's when `imported_by` is web:<username> of one
+    of its users.
+    """
+    usernames = db.session.scalars(
+        select(User.username).where(User.institution_id == institution_id)
+    )
+    return recent_imports(db.session, [f"web:{name}" for name in usernames])

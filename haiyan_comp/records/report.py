@@ -1,0 +1,92 @@
+"""What came of importing one file: counts and every rejected row, with reasons by code.
+
+The report's JSON is `haiyan records import --json`'s and the API's (CONTRACT.md):
+each rejected row keeps `reasons` (the English) and adds `codes`, each reason's
+code, field and parameters in the same order, from which a page shows it in
+Chinese.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from haiyan_comp.errors import InvalidInput
+from haiyan_comp.records.messages import STRICT_REFUSED, described, from_described
+from haiyan_comp.records.readers import Unreadable
+from haiyan_comp.records.rules import Rejection
+
+MAX_LISTED_REJECTIONS = 100_000
+
+
+@dataclass
+class ImportReport:
+    """What came of one file; `rejected` lists at most MAX_LISTED_REJECTIONS rows."""
+
+    filename: str
+    file_format: str
+    strict: bool
+    import_id: int | None = None
+    rows: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    rejected_count: int = 0
+    rejected: list[Rejection | Unreadable] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def reject(self, rejection: Rejection | Unreadable) -> None:
+        """Count a rejected row and keep its reasons while the list has room."""
+        with self._lock:  # the reading and the writing thread both reject rows
+            self.rejected_count += 1
+            if len(self.rejected) < MAX_LISTED_REJECTIONS:
+                self.rejected.append(rejection)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON of `haiyan records import --json` (CONTRACT.md), plus extras."""
+        return {
+            "rows": self.rows,
+            "imported": self.imported,
+            "duplicates": self.duplicates,
+            "rejected": [rejected_json(r) for r in self.rejected],
+            "rejected_count": self.rejected_count,
+            "import_id": self.import_id,
+            "strict": self.strict,
+        }
+
+
+def rejected_json(rejection: Rejection | Unreadable) -> dict[str, Any]:
+    """A rejected row: line, source id, reasons (English) and their codes."""
+    return {
+        "line": rejection.line,
+        "source_id": rejection.source_id,
+        "reasons": list(rejection.reasons),
+        "codes": [described(reason) for reason in rejection.reasons],
+    }
+
+
+def reasons_of(row: Mapping[str, Any]) -> list[str]:
+    """A rejected row's reasons (of `rejected_json`) as messages again, to show in any language.
+
+    A reason without its code (a report kept by an older version) stays English text.
+    """
+    reasons: Sequence[str] = row.get("reasons") or []
+    codes: Sequence[Any] = row.get("codes") or []
+    return [
+        from_described(reason, codes[i] if i < len(codes) else None)
+        for i, reason in enumerate(reasons)
+    ]
+
+
+class ImportRefused(InvalidInput):
+    """--strict and at least one bad row: nothing was imported."""
+
+    code = "import_refused"
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(
+            STRICT_REFUSED(rejected=report.rejected_count, rows=report.rows),
+            details=report.to_json(),
+        )
+        self.report = report
