@@ -12,7 +12,6 @@ from typing import Any
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 
 from haiyan_comp import bounds
 from haiyan_comp.api.schemas import (
@@ -25,45 +24,12 @@ from haiyan_comp.api.schemas import (
     actor,
     text,
 )
-from haiyan_comp.audit.flags import flag_report
-from haiyan_comp.audit.models import AuditBatch
-from haiyan_comp.audit.reports import batch_detail, findings, list_batches
-from haiyan_comp.audit.services import close_audit, draw_batch, record_verdict, unknown_batch
-from haiyan_comp.db import db
-from haiyan_comp.errors import NotFound
-from haiyan_comp.institutions.models import Institution, Staff
-from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.operations import audit as operations
 from haiyan_comp.web.access import allow, own_code
 
 blp = Blueprint("api_audits", __name__, url_prefix="/audits", description="Random audits")
 
 READERS = ("auditor", "finance", "centre")
-
-
-def visible_batch(batch_id: int) -> int:
-    """A batch the caller may read: another institution's answers as a missing one does."""
-    mine = current_user.institution_id
-    if mine is not None:
-        owner = db.session.scalar(
-            select(AuditBatch.institution_id).where(AuditBatch.id == batch_id)
-        )
-        if owner != mine:
-            raise unknown_batch(batch_id)
-    return batch_id
-
-
-def visible_staff(institution_code: str | None, staff_code: str | None) -> str | None:
-    """A staff code the caller may name: one of another institution answers as an unknown one."""
-    if staff_code is None or institution_code is None:
-        return staff_code
-    found = db.session.scalar(
-        select(Staff.id)
-        .join(Institution, Institution.id == Staff.institution_id)
-        .where(Staff.code == staff_code, Institution.code == institution_code)
-    )
-    if found is None:
-        raise NotFound(f"unknown staff member {staff_code!r}")
-    return staff_code
 
 
 class DrawInput(Schema):
@@ -150,21 +116,18 @@ class BatchListSchema(Schema):
 @allow("auditor")
 def draw(entered: dict[str, Any]) -> dict[str, Any]:
     """Freeze a stratum's population and draw a reproducible sample (`haiyan audit draw`)."""
-    with db.unit_of_work():
-        result = draw_batch(
-            db.session,
-            year=entered["year"],
-            institution_code=entered["institution"],
-            item_code=entered["item"],
-            size=entered["size"],
-            seed=entered["seed"],
-            date_from=entered["date_from"],
-            date_to=entered["date_to"],
-            flagged_only=entered["flagged_only"],
-            drawn_by=actor(),
-        )
-        document: dict[str, Any] = result.to_json()
-    return document
+    drawn = operations.draw(
+        year=entered["year"],
+        institution=entered["institution"],
+        item=entered["item"],
+        size=entered["size"],
+        seed=entered["seed"],
+        date_from=entered["date_from"],
+        date_to=entered["date_to"],
+        flagged_only=entered["flagged_only"],
+        by=actor(),
+    )
+    return drawn.to_json()
 
 
 @blp.route("", methods=["GET"])
@@ -174,8 +137,8 @@ def draw(entered: dict[str, Any]) -> dict[str, Any]:
 def batches(query: dict[str, Any]) -> dict[str, Any]:
     """The audit batches of a year (`haiyan audit list --json`); a centre sees its own."""
     code = own_code(query["institution"])
-    views = list_batches(db.session, query["year"], code)
-    return {"year": query["year"], "batches": [view.to_json() for view in views]}
+    batches = operations.batches(query["year"], code)
+    return {"year": query["year"], "batches": [batch.to_json() for batch in batches]}
 
 
 @blp.route("/<int:batch_id>", methods=["GET"])
@@ -183,7 +146,7 @@ def batches(query: dict[str, Any]) -> dict[str, Any]:
 @allow(*READERS)
 def batch(batch_id: int) -> dict[str, Any]:
     """A batch with its sample, verdicts and their trail (`haiyan audit show --json`)."""
-    return batch_detail(db.session, visible_batch(batch_id))
+    return operations.batch(batch_id, seen_by=current_user.institution_id).to_json()
 
 
 class VerdictInput(Schema):
@@ -214,18 +177,15 @@ class VerdictSchema(Schema):
 @allow("auditor")
 def verdict(entered: dict[str, Any], batch_id: int) -> dict[str, Any]:
     """Record or change the verdict on a sampled record of an open batch (R7)."""
-    with db.unit_of_work():
-        result = record_verdict(
-            db.session,
-            batch_id,
-            entered["source_id"],
-            entered["verdict"],
-            reason=entered["reason"],
-            staff_code=entered["staff"],
-            by=actor(),
-        )
-        document: dict[str, Any] = result.to_json()
-    return document
+    result = operations.judge(
+        batch_id,
+        entered["source_id"],
+        entered["verdict"],
+        reason=entered["reason"],
+        staff=entered["staff"],
+        by=actor(),
+    )
+    return result.to_json()
 
 
 class CloseSchema(Schema):
@@ -242,17 +202,7 @@ class CloseSchema(Schema):
 @allow("auditor")
 def close(batch_id: int) -> dict[str, Any]:
     """Close a batch whose sampled records all have a verdict; fix D (`haiyan audit close`)."""
-    with db.unit_of_work():
-        batch, closing = close_audit(db.session, batch_id, by=actor())
-        document = {
-            "batch": batch.id,
-            "failed": closing.failed,
-            "n": closing.size,
-            "deduction": fmt(closing.deduction),
-            "U": fmt(batch.population_units),
-            "N": batch.population_count,
-        }
-    return document
+    return operations.close(batch_id, by=actor()).to_json()
 
 
 class FindingsQuery(YearInstitutionQuery):
@@ -304,7 +254,7 @@ def findings_view(query: dict[str, Any]) -> dict[str, Any]:
     With an institution (a centre's is always its own), `staff` must be one of its staff.
     """
     code = own_code(query["institution"])
-    return findings(db.session, query["year"], code, visible_staff(code, query["staff"]))
+    return operations.failures(query["year"], code, query["staff"], scoped=True).to_json()
 
 
 class FlagsQuery(YearInstitutionQuery):
@@ -343,4 +293,4 @@ class FlagsSchema(Schema):
 def flags(query: dict[str, Any]) -> dict[str, Any]:
     """Records the automatic checks flag (never reject), counted per institution and staff."""
     code = own_code(query["institution"])
-    return flag_report(db.session, query["year"], code, query["limit"])
+    return operations.flags(query["year"], code, query["limit"])

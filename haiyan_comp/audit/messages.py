@@ -40,3 +40,60 @@ FLAGGED_STRATUM = define(
     "flagged_stratum", "flagged records of {institution} {item} from {start} to {end}"
 )
 THE_STRATUM = define("the_stratum", "the stratum")
+
+UNKNOWN_BATCH = define(
+    "unknown_audit_batch", "unknown audit batch {batch}; 'haiyan audit list --year Y' lists them"
+)
+UNKNOWN_STAFF_MEMBER = define("unknown_staff_member", "unknown staff member {staff}")
+UNKNOWN_AUDIT_ITEM = define("unknown_audit_item", "unknown item {item} in the catalogue of {year}")
+BATCH_OVERLAP = define(
+    "batch_overlap",
+    "the dates {start} to {end} overlap audit batch {batch} of {institution} {item} {year} "
+    "({other_start} to {other_end}); batches of one institution, item and year must not "
+    "overlap (R5): choose dates outside it",
+)
+FLAGGED_BATCH_OVERLAP = define(
+    "flagged_batch_overlap",
+    "the dates {start} to {end} overlap flagged-only audit batch {batch} of {institution} "
+    "{item} {year} ({other_start} to {other_end}); batches of one institution, item and year "
+    "must not overlap (R5): choose dates outside it",
+)
+NO_SUCH_RECORD = define("no_such_record", "{institution} has no record with source id {source_id}")
+NOT_SAMPLED = define(
+    "not_sampled",
+    "record {source_id} of {institution} is not in the sample of audit batch {batch}; "
+    "'haiyan audit show {batch}' lists the sample",
+)
+STAFF_OF_OTHER_INSTITUTION = define(
+    "staff_of_other_institution",
+    "staff member {staff} belongs to {owner}, not {institution}; the responsible staff member "
+    "must be of the audited institution (R7)",
+)
+BATCH_ALREADY_CLOSED = define(
+    "batch_already_closed", "audit batch {batch} is already closed; a closed batch never changes"
+)
+BATCH_CLOSED = define(
+    "batch_closed", "audit batch {batch} is closed: {what} (R7: a closed batch never changes)"
+)
+VERDICTS_CANNOT_CHANGE = define("verdicts_cannot_change", "its verdicts cannot change")
+VERDICTS_MISSING = define(
+    "verdicts_missing",
+    "audit batch {batch} cannot close: {missing} of {sampled} sampled records have no verdict "
+    "yet ({shown}); record them with 'haiyan audit verdict' (R7)",
+)
+GIVE_VERDICT = define("give_verdict", "give the verdict: --pass, or --fail --reason TEXT (R7)")
+
+# Why a stratum froze no records (audit/population.py `why_empty`).
+NOTHING_TO_AUDIT = define(
+    "nothing_to_audit", "no records with purchasable units in {stratum}: nothing to audit (R5)"
+)
+NO_RECORDS_LEFT = define(
+    "no_records_left",
+    "no records left in {stratum}: they are frozen in the population of audit batch {batches} "
+    "(a record belongs to one population)",
+)
+NONE_FLAGGED = define(
+    "none_flagged",
+    "no {stratum}: the automatic checks flag none of its {records} records with purchasable "
+    "units ('haiyan audit flags')",
+)

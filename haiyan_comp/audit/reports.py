@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from haiyan_comp.audit.messages import UNKNOWN_BATCH
 from haiyan_comp.audit.models import AuditBatch, PopulationRecord, Verdict, VerdictChange
-from haiyan_comp.audit.rules import FAIL, share_of_deduction
+from haiyan_comp.audit.rules import FAIL
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.errors import NotFound
 from haiyan_comp.institutions.models import Institution, Staff
@@ -44,78 +44,209 @@ def _batches() -> Any:
 
 
 @dataclass(frozen=True)
-class BatchView:
-    """A batch with the codes it names and how many sampled records await a verdict."""
+class Batch:
+    """A batch: its stratum, population N and U, sample n, progress, and D once closed (R5–R7).
 
-    batch: AuditBatch
+    Units are integer hundredths; `pending` counts sampled records without a verdict.
+    """
+
+    id: int
+    year: int
     institution: str
     item: str
+    date_from: date
+    date_to: date
+    stratum: str
+    seed: str
+    population_count: int
+    population_units: int
+    size: int
     pending: int
+    failed: int | None
+    deduction: int | None
+    drawn_at: datetime
+    drawn_by: str
+    closed_at: datetime | None
+    closed_by: str | None
 
     @property
     def closed(self) -> bool:
         """Whether the batch is closed (R7)."""
-        return self.batch.closed_at is not None
+        return self.closed_at is not None
+
+    @property
+    def state(self) -> str:
+        """'closed' or 'open'."""
+        return "closed" if self.closed else "open"
 
     def to_json(self) -> dict[str, Any]:
         """A batch as `haiyan audit list/show --json` print it."""
-        b = self.batch
         return {
-            "batch": b.id,
-            "year": b.year,
+            "batch": self.id,
+            "year": self.year,
             "institution": self.institution,
             "item": self.item,
-            "from": b.date_from.isoformat(),
-            "to": b.date_to.isoformat(),
-            "stratum": b.stratum,
-            "seed": b.seed,
-            "N": b.population_count,
-            "U": fmt(b.population_units),
-            "n": b.size,
-            "state": "closed" if self.closed else "open",
+            "from": self.date_from.isoformat(),
+            "to": self.date_to.isoformat(),
+            "stratum": self.stratum,
+            "seed": self.seed,
+            "N": self.population_count,
+            "U": fmt(self.population_units),
+            "n": self.size,
+            "state": self.state,
             "pending": self.pending,
-            "failed": b.failed,
-            "deduction": None if b.deduction is None else fmt(b.deduction),
-            "drawn_at": iso(b.drawn_at),
-            "drawn_by": b.drawn_by,
-            "closed_at": iso(b.closed_at),
-            "closed_by": b.closed_by,
+            "failed": self.failed,
+            "deduction": None if self.deduction is None else fmt(self.deduction),
+            "drawn_at": iso(self.drawn_at),
+            "drawn_by": self.drawn_by,
+            "closed_at": iso(self.closed_at),
+            "closed_by": self.closed_by,
         }
 
 
-def list_batches(
-    session: Session, year: int, institution_code: str | None = None
-) -> list[BatchView]:
+def _batch(row: Any) -> Batch:
+    b, institution, item, pending = row
+    return Batch(
+        id=b.id, year=b.year, institution=institution, item=item, date_from=b.date_from,
+        date_to=b.date_to, stratum=b.stratum, seed=b.seed, population_count=b.population_count,
+        population_units=b.population_units, size=b.size, pending=int(pending or 0),
+        failed=b.failed, deduction=b.deduction, drawn_at=b.drawn_at, drawn_by=b.drawn_by,
+        closed_at=b.closed_at, closed_by=b.closed_by,
+    )  # fmt: skip
+
+
+def list_batches(session: Session, year: int, institution_code: str | None = None) -> list[Batch]:
     """Every batch of a year (of one institution), in the order drawn."""
     institution_id = None
     if institution_code is not None:
         institution_id = get_institution(session, institution_code).id
-    return _year_batches(session, year, institution_id)
+    return year_batches(session, year, institution_id)
 
 
-def _year_batches(session: Session, year: int, institution_id: int | None) -> list[BatchView]:
+def year_batches(session: Session, year: int, institution_id: int | None) -> list[Batch]:
     query = _batches().where(AuditBatch.year == year)
     if institution_id is not None:
         query = query.where(AuditBatch.institution_id == institution_id)
-    return [BatchView(*row) for row in session.execute(query.order_by(AuditBatch.id))]
+    return [_batch(row) for row in session.execute(query.order_by(AuditBatch.id))]
+
+
+@dataclass(frozen=True)
+class Sampled:
+    """A sampled record with its verdict; `purchasable` is its units at the draw (hundredths)."""
+
+    rank: int
+    source_id: str
+    service_date: date
+    resident_id: str | None
+    staff: str
+    purchasable: int
+    verdict: str | None
+    reason: str | None
+    responsible: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    quantity: int
+    units: int
+
+    def to_json(self) -> dict[str, Any]:
+        """A sampled record as `haiyan audit show --json` prints it."""
+        return {
+            "rank": self.rank,
+            "source_id": self.source_id,
+            "service_date": self.service_date.isoformat(),
+            "resident_id": self.resident_id,
+            "staff": self.staff,
+            "purchasable": fmt(self.purchasable),
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "responsible": self.responsible,
+            "decided_by": self.decided_by,
+            "decided_at": iso(self.decided_at),
+        }
+
+
+@dataclass(frozen=True)
+class VerdictState:
+    """A verdict before or after a change: outcome, reason, responsible staff code."""
+
+    verdict: str | None
+    reason: str | None
+    staff: str | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of a verdict, for the trail (R7)."""
+
+    source_id: str
+    changed_at: datetime
+    changed_by: str
+    old: VerdictState
+    new: VerdictState
+
+    def to_json(self) -> dict[str, Any]:
+        """A change as `haiyan audit show --json` prints it."""
+        return {
+            "source_id": self.source_id,
+            "changed_at": iso(self.changed_at),
+            "changed_by": self.changed_by,
+            "old": asdict(self.old),
+            "new": asdict(self.new),
+        }
+
+
+@dataclass(frozen=True)
+class BatchDetail:
+    """A batch with its sample in rank order and the trail of its verdicts' changes."""
+
+    batch: Batch
+    institution_name: str
+    item_name: str
+    item_unit: str
+    sample: tuple[Sampled, ...]
+    trail: tuple[Change, ...]
+    staff_names: dict[str, str]
+
+    @property
+    def failed(self) -> int:
+        """How many sampled records have failed so far."""
+        return sum(1 for s in self.sample if s.verdict == FAIL)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON of `haiyan audit show --json`."""
+        document = self.batch.to_json()
+        document["sample"] = [s.to_json() for s in self.sample]
+        document["trail"] = [c.to_json() for c in self.trail]
+        return document
+
+
+def batch_of(session: Session, batch_id: int) -> BatchDetail:
+    """A batch with its sample, verdicts and the verdicts' trail."""
+    row = session.execute(
+        _batches().add_columns(Institution.name, ServiceItem.name, ServiceItem.unit)
+        .where(AuditBatch.id == batch_id)
+    ).first()  # fmt: skip
+    if row is None:
+        raise NotFound(UNKNOWN_BATCH(batch=batch_id))
+    batch = _batch(row[:4])
+    sample = _sample(session, batch_id)
+    codes = {s.staff for s in sample} | {s.responsible for s in sample if s.responsible}
+    rows = session.execute(select(Staff.code, Staff.name).where(Staff.code.in_(codes)))
+    names = {code: name for code, name in rows}
+    return BatchDetail(batch, row[4], row[5], row[6], sample, _trail(session, batch_id), names)
 
 
 def batch_detail(session: Session, batch_id: int) -> dict[str, Any]:
     """A batch with its sample, verdicts and the verdicts' trail, as JSON."""
-    row = session.execute(_batches().where(AuditBatch.id == batch_id)).first()
-    if row is None:
-        raise NotFound(f"unknown audit batch {batch_id}; 'haiyan audit list --year Y' lists them")
-    document = BatchView(*row).to_json()
-    document["sample"] = _sample(session, batch_id)
-    document["trail"] = _trail(session, batch_id)
-    return document
+    return batch_of(session, batch_id).to_json()
 
 
-def _sample(session: Session, batch_id: int) -> list[dict[str, Any]]:
+def _sample(session: Session, batch_id: int) -> tuple[Sampled, ...]:
     v, r, p = Verdict, ServiceRecord, PopulationRecord
     own, responsible = aliased(Staff), aliased(Staff)
     rows = session.execute(
         select(v, r.service_date, r.resident_id, own.code, responsible.code, p.purchasable)
+        .add_columns(r.quantity, r.units)
         .join(r, r.id == v.record_id)
         # The batch's own population only (its index), not every population's rows.
         .join(p, (p.batch_id == v.batch_id) & (p.record_id == v.record_id))
@@ -124,25 +255,27 @@ def _sample(session: Session, batch_id: int) -> list[dict[str, Any]]:
         .where(v.batch_id == batch_id)
         .order_by(v.rank)
     )
-    return [
-        {
-            "rank": verdict.rank,
-            "source_id": verdict.source_id,
-            "service_date": day.isoformat(),
-            "resident_id": resident,
-            "staff": staff,
-            "purchasable": fmt(purchasable),
-            "verdict": verdict.outcome,
-            "reason": verdict.reason,
-            "responsible": responsible_code,
-            "decided_by": verdict.decided_by,
-            "decided_at": iso(verdict.decided_at),
-        }
-        for verdict, day, resident, staff, responsible_code, purchasable in rows
-    ]
+    return tuple(
+        Sampled(
+            rank=verdict.rank,
+            source_id=verdict.source_id,
+            service_date=day,
+            resident_id=resident,
+            staff=staff,
+            purchasable=int(purchasable),
+            verdict=verdict.outcome,
+            reason=verdict.reason,
+            responsible=responsible_code,
+            decided_by=verdict.decided_by,
+            decided_at=verdict.decided_at,
+            quantity=quantity,
+            units=units,
+        )
+        for verdict, day, resident, staff, responsible_code, purchasable, quantity, units in rows
+    )
 
 
-def _trail(session: Session, batch_id: int) -> list[dict[str, Any]]:
+def _trail(session: Session, batch_id: int) -> tuple[Change, ...]:
     c = VerdictChange
     old, new = aliased(Staff), aliased(Staff)
     rows = session.execute(
@@ -153,127 +286,79 @@ def _trail(session: Session, batch_id: int) -> list[dict[str, Any]]:
         .where(c.batch_id == batch_id)
         .order_by(c.id)
     )
-    return [
-        {
-            "source_id": source_id,
-            "changed_at": iso(change.changed_at),
-            "changed_by": change.changed_by,
-            "old": {"verdict": change.old_outcome, "reason": change.old_reason, "staff": old_code},
-            "new": {"verdict": change.new_outcome, "reason": change.new_reason, "staff": new_code},
-        }
+    return tuple(
+        Change(
+            source_id,
+            change.changed_at,
+            change.changed_by,
+            VerdictState(change.old_outcome, change.old_reason, old_code),
+            VerdictState(change.new_outcome, change.new_reason, new_code),
+        )
         for change, source_id, old_code, new_code in rows
-    ]
-
-
-def findings(
-    session: Session,
-    year: int,
-    institution_code: str | None = None,
-    staff_code: str | None = None,
-) -> dict[str, Any]:
-    """Failed verdicts per responsible staff member, and each institution's batches (R7, R8).
-
-    A closed batch's D is traced to people by splitting it equally among its
-    failed verdicts (largest remainder, ties to the smaller source id).
-    """
-    institution_id = None
-    if institution_code is not None:
-        institution_id = get_institution(session, institution_code).id
-    staff = None
-    if staff_code is not None:
-        staff = session.scalar(select(Staff).where(Staff.code == staff_code))
-        if staff is None:
-            raise NotFound(f"unknown staff member {staff_code!r}")
-        if institution_id is None:
-            institution_id = staff.institution_id
-    batches = {view.batch.id: view for view in _year_batches(session, year, institution_id)}
-    return {
-        "year": year,
-        "institution": institution_code,
-        "staff_member": staff_code,
-        "staff": _failed_by_staff(session, year, institution_id, staff, batches),
-        "institutions": _by_institution(batches.values()),
-    }
-
-
-def _failed_by_staff(
-    session: Session,
-    year: int,
-    institution_id: int | None,
-    staff: Staff | None,
-    batches: dict[int, BatchView],
-) -> list[dict[str, Any]]:
-    v, b, r = Verdict, AuditBatch, ServiceRecord
-    query = (
-        select(v, Staff.code, Staff.name, Institution.code, r.service_date)
-        .join(b, b.id == v.batch_id)
-        .join(Staff, Staff.id == v.staff_id)
-        .join(Institution, Institution.id == b.institution_id)
-        .join(r, r.id == v.record_id)
-        .where(b.year == year, v.outcome == FAIL)
-        .order_by(Staff.code, v.batch_id, v.rank)
     )
-    if institution_id is not None:
-        query = query.where(b.institution_id == institution_id)
-    if staff is not None:
-        query = query.where(v.staff_id == staff.id)
-    shares = _shares(session, batches)
-    people: dict[str, dict[str, Any]] = {}
-    deducted: defaultdict[str, int] = defaultdict(int)
-    for verdict, code, name, institution, day in session.execute(query):
-        view = batches[verdict.batch_id]
-        person = people.setdefault(
-            code, {"code": code, "name": name, "institution": institution, "verdicts": []}
-        )
-        share = shares.get((verdict.batch_id, verdict.source_id))
-        deducted[code] += share or 0
-        person["verdicts"].append(
-            {"batch": verdict.batch_id, "item": view.item, "source_id": verdict.source_id,
-             "service_date": day.isoformat(), "reason": verdict.reason,
-             "decided_by": verdict.decided_by, "decided_at": iso(verdict.decided_at),
-             "batch_state": "closed" if view.closed else "open",
-             "share": None if share is None else fmt(share)}
-        )  # fmt: skip
-    for code, person in people.items():
-        person["failed"] = len(person["verdicts"])
-        person["deducted"] = fmt(deducted[code])
-    return list(people.values())
 
 
-def _shares(session: Session, batches: dict[int, BatchView]) -> dict[tuple[int, str], int]:
-    """Each closed batch's D split among all its failed verdicts."""
-    closed = [batch_id for batch_id, view in batches.items() if view.closed]
-    failed: defaultdict[int, list[str]] = defaultdict(list)
-    for batch_id, source_id in session.execute(
-        select(Verdict.batch_id, Verdict.source_id).where(
-            Verdict.batch_id.in_(closed), Verdict.outcome == FAIL
-        )
-    ):
-        failed[batch_id].append(source_id)
-    shares: dict[tuple[int, str], int] = {}
-    for batch_id, source_ids in failed.items():
-        total = batches[batch_id].batch.deduction or 0
-        for source_id, part in share_of_deduction(total, source_ids).items():
-            shares[(batch_id, source_id)] = part
-    return shares
+@dataclass(frozen=True)
+class Drawn:
+    """A batch just drawn and its sample in rank order (R6)."""
+
+    batch: Batch
+    sample: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON of `haiyan audit draw --json` (CONTRACT.md), plus the stratum."""
+        b = self.batch
+        return {
+            "batch": b.id,
+            "N": b.population_count,
+            "U": fmt(b.population_units),
+            "sample": list(self.sample),
+            "year": b.year,
+            "institution": b.institution,
+            "item": b.item,
+            "from": b.date_from.isoformat(),
+            "to": b.date_to.isoformat(),
+            "stratum": b.stratum,
+            "seed": b.seed,
+            "n": b.size,
+        }
 
 
-def _by_institution(batches: Iterable[BatchView]) -> list[dict[str, Any]]:
-    grouped: dict[str, dict[str, Any]] = {}
-    totals: defaultdict[str, int] = defaultdict(int)
-    for view in sorted(batches, key=lambda v: (v.institution, v.batch.id)):
-        entry = grouped.setdefault(view.institution, {"code": view.institution, "batches": []})
-        entry["batches"].append(view.to_json())
-        totals[view.institution] += view.batch.deduction or 0
-    for code, entry in grouped.items():
-        entry["deducted"] = fmt(totals[code])
-    return list(grouped.values())
+@dataclass(frozen=True)
+class Closure:
+    """What closing a batch fixed: failed of n, and D of U (R7)."""
+
+    batch: int
+    failed: int
+    size: int
+    deduction: int
+    population_units: int
+    population_count: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON of `haiyan audit close --json`."""
+        return {
+            "batch": self.batch,
+            "failed": self.failed,
+            "n": self.size,
+            "deduction": fmt(self.deduction),
+            "U": fmt(self.population_units),
+            "N": self.population_count,
+        }
+
+
+def batch_row(session: Session, batch_id: int) -> Batch:
+    """One batch as the lists show it."""
+    row = session.execute(_batches().where(AuditBatch.id == batch_id)).first()
+    if row is None:
+        raise NotFound(UNKNOWN_BATCH(batch=batch_id))
+    return _batch(row)
 
 
 def population_rows(session: Session, batch_id: int) -> Iterator[tuple[str, int]]:
     """(source id, purchasable units at the draw) of a batch's frozen population, streamed."""
     if session.get(AuditBatch, batch_id) is None:
-        raise NotFound(f"unknown audit batch {batch_id}; 'haiyan audit list --year Y' lists them")
+        raise NotFound(UNKNOWN_BATCH(batch=batch_id))
     p = PopulationRecord
     result = session.connection().execute(
         select(ServiceRecord.source_id, p.purchasable)

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from haiyan_comp.audit.messages import (
     ACTOR_LENGTH,
+    BATCH_ALREADY_CLOSED,
     FAIL_NEEDS_REASON,
     RANGE_OUTSIDE_YEAR,
     RANGE_REVERSED,
@@ -26,6 +27,7 @@ from haiyan_comp.audit.messages import (
     SEED_TOO_LONG,
     SEED_UNTYPABLE,
     VERDICT_UNKNOWN,
+    VERDICTS_MISSING,
 )
 from haiyan_comp.errors import Conflict, InvalidInput
 from haiyan_comp.messages import Message
@@ -171,13 +173,14 @@ def close_batch(
     `outcomes` maps each sampled source id to 'pass', 'fail' or None (none yet).
     """
     if closed:
-        raise BatchClosed(f"audit batch {batch_id} is already closed; a closed batch never changes")
+        raise BatchClosed(BATCH_ALREADY_CLOSED(batch=batch_id))
     missing = sorted(source for source, outcome in outcomes.items() if outcome is None)
     if missing:
         shown = ", ".join(missing[:20]) + (" …" if len(missing) > 20 else "")
         raise VerdictsMissing(
-            f"audit batch {batch_id} cannot close: {len(missing)} of {len(outcomes)} sampled "
-            f"records have no verdict yet ({shown}); record them with 'haiyan audit verdict' (R7)",
+            VERDICTS_MISSING(
+                batch=batch_id, missing=len(missing), sampled=len(outcomes), shown=shown
+            ),
             details={"batch": batch_id, "missing": missing},
         )
     failed = sum(1 for outcome in outcomes.values() if outcome == FAIL)

@@ -11,14 +11,15 @@ import click
 from flask.cli import AppGroup
 
 from haiyan_comp import bounds
-from haiyan_comp.audit.flags import flag_report
-from haiyan_comp.audit.reports import batch_detail, findings, list_batches, population_rows
-from haiyan_comp.audit.services import close_audit, draw_batch, record_verdict
-from haiyan_comp.cli import ID, YEAR, IsoDate, emit_json, json_option, reads, unit_of_work
-from haiyan_comp.db import db
+from haiyan_comp.audit.messages import GIVE_VERDICT
+from haiyan_comp.cli import ID, YEAR, IsoDate, emit_json, json_option, reads
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.money import format_hundredths as _fmt
+from haiyan_comp.operations import audit as operations
 from haiyan_comp.tabular import Figure, csv_writer
+
+# Each command calls one operation, which owns its transaction; `reads` turns a
+# domain error into a message and exit status 1.
 
 
 def _default_by() -> str:
@@ -57,7 +58,7 @@ def audit() -> None:
 @click.option("--flagged-only", is_flag=True, help="Sample only records the checks flag.")
 @by_option
 @json_option
-@unit_of_work
+@reads
 def draw(
     year: int,
     institution_code: str,
@@ -71,10 +72,9 @@ def draw(
     as_json: bool,
 ) -> None:
     """Freeze a stratum's population and draw a reproducible sample (R5, R6)."""
-    result = draw_batch(
-        db.session, year=year, institution_code=institution_code, item_code=item_code,
-        size=size, seed=seed, date_from=date_from, date_to=date_to,
-        flagged_only=flagged_only, drawn_by=by,
+    result = operations.draw(
+        year=year, institution=institution_code, item=item_code, size=size, seed=seed,
+        date_from=date_from, date_to=date_to, flagged_only=flagged_only, by=by,
     )  # fmt: skip
     document = result.to_json()
     if as_json:
@@ -99,7 +99,7 @@ def draw(
 @click.option("--staff", "staff_code", default=None, help="Responsible staff, if not the record's.")
 @by_option
 @json_option
-@unit_of_work
+@reads
 def verdict(
     batch_id: int,
     source_id: str,
@@ -111,10 +111,8 @@ def verdict(
 ) -> None:
     """Record or change the verdict on a sampled record of an open batch (R7)."""
     if outcome is None:
-        raise InvalidInput("give the verdict: --pass, or --fail --reason TEXT (R7)")
-    result = record_verdict(
-        db.session, batch_id, source_id, outcome, reason=reason, staff_code=staff_code, by=by
-    )
+        raise InvalidInput(GIVE_VERDICT())
+    result = operations.judge(batch_id, source_id, outcome, reason=reason, staff=staff_code, by=by)
     if as_json:
         emit_json(result.to_json())
         return
@@ -130,24 +128,17 @@ def verdict(
 @click.argument("batch_id", metavar="BATCH", type=ID)
 @by_option
 @json_option
-@unit_of_work
+@reads
 def close(batch_id: int, by: str, as_json: bool) -> None:
     """Close a batch whose sampled records all have a verdict; fix D (R7)."""
-    batch, closing = close_audit(db.session, batch_id, by=by)
-    document = {
-        "batch": batch.id,
-        "failed": closing.failed,
-        "n": closing.size,
-        "deduction": _fmt(closing.deduction),
-        "U": _fmt(batch.population_units),
-        "N": batch.population_count,
-    }
+    closure = operations.close(batch_id, by=by)
+    document = closure.to_json()
     if as_json:
         emit_json(document)
         return
     click.echo(
-        f"audit batch {batch.id} closed: {closing.failed} of {closing.size} sampled records "
-        f"failed; D = round({document['U']} × {closing.failed} ÷ {closing.size}) = "
+        f"audit batch {closure.batch} closed: {closure.failed} of {closure.size} sampled records "
+        f"failed; D = round({document['U']} × {closure.failed} ÷ {closure.size}) = "
         f"{document['deduction']} units deducted (R7, R8)"
     )
 
@@ -158,7 +149,7 @@ def close(batch_id: int, by: str, as_json: bool) -> None:
 @reads
 def show(batch_id: int, as_json: bool) -> None:
     """A batch: its stratum, N, U, the sample with verdicts, and the trail."""
-    document = batch_detail(db.session, batch_id)
+    document = operations.batch(batch_id).to_json()
     if as_json:
         emit_json(document)
         return
@@ -182,12 +173,18 @@ def population_command(batch_id: int) -> None:
     buffer = io.StringIO()
     out = csv_writer(buffer, lineterminator="\n")
     out.writerow(("source_id", "purchasable"))
-    for count, (source_id, purchasable) in enumerate(population_rows(db.session, batch_id)):
+    written = 0
+
+    def write(source_id: str, purchasable: int) -> None:
+        nonlocal written
         out.writerow((source_id, Figure(_fmt(purchasable))))
-        if count % 10_000 == 9_999:
+        written += 1
+        if written % 10_000 == 0:
             click.echo(buffer.getvalue(), nl=False)
             buffer.seek(0)
             buffer.truncate()
+
+    operations.population(batch_id, write)
     click.echo(buffer.getvalue(), nl=False)
 
 
@@ -198,14 +195,14 @@ def population_command(batch_id: int) -> None:
 @reads
 def list_command(year: int, institution_code: str | None, as_json: bool) -> None:
     """The audit batches of a year."""
-    views = list_batches(db.session, year, institution_code)
+    batches = operations.batches(year, institution_code)
     if as_json:
-        emit_json({"year": year, "batches": [view.to_json() for view in views]})
+        emit_json({"year": year, "batches": [batch.to_json() for batch in batches]})
         return
-    if not views:
+    if not batches:
         click.echo(f"no audit batches in {year}")
-    for view in views:
-        _echo_batch(view.to_json())
+    for batch in batches:
+        _echo_batch(batch.to_json())
 
 
 def _echo_batch(b: dict[str, Any]) -> None:
@@ -231,7 +228,7 @@ def _echo_batch(b: dict[str, Any]) -> None:
 @reads
 def flags(year: int, institution_code: str | None, limit: int, as_json: bool) -> None:
     """Automatic checks: records flagged (never rejected), with counts per institution and staff."""
-    report = flag_report(db.session, year, institution_code, limit)
+    report = operations.flags(year, institution_code, limit)
     if as_json:
         emit_json(report)
         return
@@ -261,7 +258,7 @@ def findings_command(
     year: int, institution_code: str | None, staff_code: str | None, as_json: bool
 ) -> None:
     """Failed verdicts per responsible staff member, and deductions per batch."""
-    report = findings(db.session, year, institution_code, staff_code)
+    report = operations.failures(year, institution_code, staff_code).to_json()
     if as_json:
         emit_json(report)
         return

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from haiyan_comp.audit import findings as audit_findings
 from haiyan_comp.audit.flags import AFTER_IMPORT, REPEAT, STAFF_DAY, flag_report
-from haiyan_comp.audit.reports import findings
 from haiyan_comp.audit.rules import BatchOverlap
 from haiyan_comp.audit.services import close_audit, record_verdict
 from haiyan_comp.db import db
@@ -17,6 +18,11 @@ from haiyan_comp.errors import InvalidInput, NotFound
 from haiyan_comp.records.models import RecordImport
 from tests.services.helpers import HEADER, import_text, setup_county
 from tests.services.test_audit_draw import draw, load_example
+
+
+def findings(session: Session, year: int, **only: str) -> dict[str, Any]:
+    """The findings as `haiyan audit findings --json` prints them."""
+    return audit_findings.findings(session, year, **only).to_json()
 
 
 def crafted(session: Session) -> None:

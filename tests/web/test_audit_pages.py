@@ -10,15 +10,22 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
 
+from haiyan_comp.audit import findings as audit_findings
 from haiyan_comp.audit.flags import flag_report
 from haiyan_comp.audit.models import AuditBatch, Verdict, VerdictChange
-from haiyan_comp.audit.reports import batch_detail, findings
+from haiyan_comp.audit.reports import batch_detail
 from haiyan_comp.web.layout import decimal_text
 from tests.web.conftest import SignIn, post_form, read
 
 DRAW = {"year": "2018", "institution": "HY01", "item": "OP", "size": "5", "seed": "web-2018"}
 CURRENT = re.compile(r'name="source_id" value="([^"]+)"')
+
+
+def findings(session: Session, year: int, **only: str) -> dict[str, Any]:
+    """The findings as `haiyan audit findings --json` prints them."""
+    return audit_findings.findings(session, year, **only).to_json()
 
 
 def draw(client: FlaskClient, **changes: str) -> int:

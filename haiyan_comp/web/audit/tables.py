@@ -1,0 +1,124 @@
+"""The audit's tables: the batches of a year, the automatic flags, the findings."""
+
+from __future__ import annotations
+
+import re
+
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+
+from haiyan_comp import bounds
+from haiyan_comp.audit.flags import AFTER_IMPORT, REPEAT, RULES, STAFF_DAY
+from haiyan_comp.operations import audit as operations
+from haiyan_comp.web.access import allow
+from haiyan_comp.web.audit.common import Page, bp, year_shown
+from haiyan_comp.web.inputs import whole_arg
+
+RECENT_CLOSED = 12
+FLAG_LIMITS = (100, 500, 1000, 5000)
+
+
+@bp.get("/")
+@allow("auditor", "finance")
+def home() -> Page:
+    """Open batches with their progress, recently closed ones, and the way to each page."""
+    choices = operations.choices()
+    year = year_shown(choices)
+    batches = operations.batches(year)
+    open_batches = [b for b in batches if not b.closed]
+    closed = sorted((b for b in batches if b.closed), key=lambda b: (b.closed_at, b.id))
+    closed.reverse()
+    stats = {
+        "open": len(open_batches),
+        "closed": len(closed),
+        "pending": sum(b.pending for b in open_batches),
+        "deducted": sum(b.deduction or 0 for b in closed),
+    }
+    show_all = request.args.get("all") == "1"
+    return render_template(
+        "audit/home.html",
+        year=year,
+        years=list(choices.years),
+        open_batches=open_batches,
+        closed=closed if show_all else closed[:RECENT_CLOSED],
+        closed_hidden=0 if show_all else max(0, len(closed) - RECENT_CLOSED),
+        stats=stats,
+        names=dict(choices.institutions),
+    )
+
+
+RULE_LABELS = {
+    REPEAT: _l("同一居民同日重复"),
+    STAFF_DAY: _l("单人单日超 32 当量"),
+    AFTER_IMPORT: _l("服务日期晚于导入日"),
+}
+RULE_HELP = {
+    REPEAT: _l("同一机构同一居民同日接受同一项目服务不止一次"),
+    STAFF_DAY: _l("同一职工一天记录的当量超过上限（8 小时的 15 分钟当量）"),
+    AFTER_IMPORT: _l("服务日期晚于带入该记录的导入日期（县时间）"),
+}
+_DETAIL = (
+    (re.compile(r"^(\d+) records of (\S+) for resident (\S+) on (\S+)$"),
+     _l("居民 {2} 于 {3} 有 {0} 条 {1} 记录")),
+    (re.compile(r"^(\S+) recorded ([\d.]+) units on (\S+) \(more than ([\d.]+)\)$"),
+     _l("{0} 于 {2} 共记 {1} 当量（上限 {3}）")),
+    (re.compile(r"^dated (\S+), after import #(\d+) of (\S+)$"),
+     _l("服务日期 {0}，晚于第 {1} 次导入的日期 {2}")),
+)  # fmt: skip
+
+
+def flag_detail(text: str) -> str:
+    """The service's English explanation of a flag, in the pages' Chinese."""
+    for pattern, chinese in _DETAIL:
+        match = pattern.match(text)
+        if match:
+            return str(chinese).format(*match.groups())
+    return text
+
+
+@bp.get("/flags")
+@allow("auditor", "finance")
+def flags() -> Page:
+    """The automatic checks per institution and staff member, and the flagged records."""
+    choices = operations.choices()
+    year = year_shown(choices)
+    institution = request.args.get("institution") or None
+    rule = request.args.get("rule") if request.args.get("rule") in RULES else None
+    limit = whole_arg("limit", bounds.ID) or 1000
+    limit = limit if limit in FLAG_LIMITS else 1000
+    report = operations.flags(year, institution, limit)
+    listed = [f for f in report["flags"] if rule is None or f["rule"] == rule]
+    for entry in listed:
+        entry["text"] = flag_detail(entry["detail"])
+    return render_template(
+        "audit/flags.html",
+        year=year,
+        years=list(choices.years),
+        institution=institution,
+        rule=rule,
+        limit=limit,
+        limits=FLAG_LIMITS,
+        report=report,
+        listed=listed,
+        labels=RULE_LABELS,
+        rule_help=RULE_HELP,
+        institutions=list(choices.institutions),
+        total_flags=sum(report["totals"][r] for r in RULES),
+    )
+
+
+@bp.get("/findings", endpoint="findings")
+@allow("auditor", "finance")
+def findings_page() -> Page:
+    """Failed records and deducted units per staff member and institution, for a year."""
+    choices = operations.choices()
+    year = year_shown(choices)
+    institution = request.args.get("institution") or None
+    return render_template(
+        "audit/findings.html",
+        year=year,
+        years=list(choices.years),
+        institution=institution,
+        institutions=list(choices.institutions),
+        report=operations.failures(year, institution),
+    )
