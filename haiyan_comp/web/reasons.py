@@ -2,19 +2,17 @@
 
 The services write their reasons in English: they are part of the command
 line's and the API's output (CONTRACT.md), which scripts read. The pages
-show the same reasons in Chinese: every reason of the importer, and the
-refusals the finance pages meet most (a year not configured, settled, or
+show the same reasons in Chinese. The importer's reasons are messages by
+code (records/messages.py), shown from the catalogue; here are refusals
+not yet messages that the finance pages meet most (a year not configured, settled, or
 with open audits; a frozen schedule; a score out of range). Each English form is matched by one
 pattern below and rewritten with its values kept; a reason no pattern knows
-is shown as it is. tests/web/test_reasons.py makes a file with every kind of
-bad row and checks that the report page has no English reason left.
+is shown as it is.
 """
 
 from __future__ import annotations
 
 import re
-
-_FIELD = r"(?P<field>[a-z_]+)"
 
 # (English form, Chinese form); {name} in the Chinese takes the named group.
 _FORMS: list[tuple[str, str]] = [
@@ -26,83 +24,6 @@ _FORMS: list[tuple[str, str]] = [
         "密码：太容易被猜中（强度 {s}/4，至少需要 {min}）；请用几个不相关的词组成更长的密码，"
         "不要用姓名、日期或常见密码",
     ),
-    (r"service_date: required \(YYYY-MM-DD\)", "service_date：必填（格式 YYYY-MM-DD）"),
-    (
-        r"service_date: (?P<v>.+) is not a calendar date written YYYY-MM-DD",
-        "service_date：{v} 不是按 YYYY-MM-DD 书写的有效日期",
-    ),
-    (
-        r"service_date: (?P<v>.+) is in the future \(today is (?P<today>.+)\)",
-        "service_date：{v} 是将来的日期（今天是 {today}）",
-    ),
-    (
-        r"service_date: year (?P<year>\d+) is settled \((?P<on>.+)\); "
-        r"its records can no longer be added \(R15\)",
-        "service_date：{year} 年度已于 {on} 结算，不能再补充该年度的记录（R15）",
-    ),
-    (
-        r"service_date: there is no catalogue for (?P<year>\d+); load one with .* \(R1\)",
-        "service_date：{year} 年度还没有服务项目目录，请先由管理员载入（R1）",
-    ),
-    (r"source_id: required \(R2\)", "source_id：必填（R2）"),
-    (
-        r"(?P<field>source_id|resident_id): longer than (?P<n>\d+) characters",
-        "{field}：超过 {n} 个字符",
-    ),
-    (r"(?P<field>source_id|resident_id): contains a NUL character", "{field}：含有空字符（NUL）"),
-    (
-        r"institution_code: (?P<v>.+) is not (?P<mine>.+); "
-        r"this account imports records of (?P=mine) only",
-        "institution_code：{v} 不是 {mine}；本账号只能导入 {mine} 的记录",
-    ),
-    (r"institution_code: unknown institution (?P<v>.+)", "institution_code：未知机构 {v}"),
-    (r"staff_code: unknown staff (?P<v>.+) at (?P<inst>\S+)", "staff_code：{inst} 没有人员 {v}"),
-    (r"staff_code: unknown staff (?P<v>.+)", "staff_code：未知人员 {v}"),
-    (
-        r"item_code: unknown item (?P<v>.+) in the (?P<year>\d+) catalogue",
-        "item_code：{year} 年度目录中没有服务项目 {v}",
-    ),
-    (
-        r"quantity: must be a whole number from 1 to (?P<max>\d+), got (?P<v>.+) \(R2\)",
-        "quantity：应为 1 至 {max} 的整数，实际为 {v}（R2）",
-    ),
-    (
-        r"resident_id: required for item (?P<item>.+), which has a per-resident cap \(R2, R3\)",
-        "resident_id：服务项目 {item} 有每人上限，必须填写居民编号（R2、R3）",
-    ),
-    (
-        r"source_id: (?P<v>.+) of (?P<inst>.+) was already stored on line (?P<line>\d+) "
-        r"of this file with different content \((?P<what>.+)\); .*",
-        "source_id：{inst} 的 {v} 已在本文件第 {line} 行出现，内容不同（{what}）；"
-        "已保存的记录不会因再次导入而改变",
-    ),
-    (
-        r"source_id: (?P<v>.+) of (?P<inst>.+) was already stored by import #(?P<id>\d+) "
-        r"\(line (?P<line>\d+)\) with different content \((?P<what>.+)\); .*",
-        "source_id：{inst} 的 {v} 已由第 {id} 次导入（第 {line} 行）保存，内容不同（{what}）；"
-        "已保存的记录不会因再次导入而改变",
-    ),
-    (
-        r"the row has (?P<n>\d+) fields, the header has (?P<w>\d+)",
-        "本行有 {n} 个字段，表头有 {w} 个",
-    ),
-    (
-        r"the line is not valid UTF-8 text; save the file as UTF-8",
-        "本行不是有效的 UTF-8 文本；请将文件另存为 UTF-8 编码",
-    ),
-    (
-        r"the line nests arrays or objects more than (?P<n>\d+) levels deep; "
-        r"a record is one flat object",
-        "本行的数组或对象嵌套超过 {n} 层；一条记录应是一个不含嵌套的 JSON 对象",
-    ),
-    (r"the line is not valid JSON \((?P<why>.+)\)", "本行不是有效的 JSON（{why}）"),
-    (
-        r"the line must be a JSON object with the record's fields",
-        "本行应为一个包含记录各字段的 JSON 对象",
-    ),
-    (rf"{_FIELD}: unknown field", "{field}：未知字段"),
-    (rf"{_FIELD}: must be text, got (?P<v>.+)", "{field}：应为文本，实际为 {v}"),
-    (rf"{_FIELD}: required", "{field}：必填"),
     # The finance pages.
     (
         r"year (?P<year>\d+) is not configured: run .* \(R10\)",
@@ -251,30 +172,8 @@ _FORMS: list[tuple[str, str]] = [
     ),
     (r"unknown institution (?P<v>.+)", "未知机构 {v}"),
     (r"unknown audit batch (?P<id>\d+); .*", "未知审计批次 {id}"),
-    # A file refused whole.
-    (
-        r"the file is empty: expected (?:a header line|one JSON object per line).*",
-        "文件是空的：应有表头行，或每行一个 JSON 对象",
-    ),
-    (
-        r"line 1: the header has (?P<problems>.+)\. Expected the columns (?P<cols>\S+) .*",
-        "第 1 行：表头有误（{problems}）。应有的列为 {cols}（resident_id 和 quantity 可省略）",
-    ),
-    (
-        r"line 1: the file is not UTF-8 text; save it as UTF-8 \(a BOM is fine\)",
-        "第 1 行：文件不是 UTF-8 文本；请另存为 UTF-8 编码（可带 BOM）",
-    ),
-    (
-        r"line (?P<line>\d+): the file is not valid CSV \((?P<why>.+)\)",
-        "第 {line} 行：文件不是有效的 CSV（{why}）",
-    ),
-    (
-        r"line 1: cannot read the header as CSV \((?P<why>.+)\)",
-        "第 1 行：无法按 CSV 读取表头（{why}）",
-    ),
 ]
 _PATTERNS = [(re.compile(english + r"\Z", re.DOTALL), chinese) for english, chinese in _FORMS]
-_DIFFERS = re.compile(r"(\w+) differs")
 _STRATUM = re.compile(
     r"^(flagged records of )?(\S+) (\S+)(?: (\d+))?(?: from ([\d-]+) to ([\d-]+))?$"
 )
@@ -292,12 +191,6 @@ _CONFIG_FIELDS = {
     "unit price": "单价",
     "unit_price": "单价",
 }
-_HEADER_PROBLEMS = {
-    "unknown column(s)": "未知列",
-    "missing column(s)": "缺少列",
-    "repeated column(s)": "重复列",
-    "; ": "；",
-}
 
 
 def in_chinese(reason: str) -> str:
@@ -306,8 +199,6 @@ def in_chinese(reason: str) -> str:
         match = pattern.match(reason)
         if match:
             values = match.groupdict()
-            if "what" in values:
-                values["what"] = _DIFFERS.sub(r"\1 不同", values["what"]).replace(", ", "、")
             if "stratum" in values:
                 values["stratum"] = _stratum_in_chinese(values["stratum"])
             if "step" in values:
@@ -315,9 +206,6 @@ def in_chinese(reason: str) -> str:
             if "fields" in values:
                 names = values["fields"].split(", ")
                 values["fields"] = "、".join(_CONFIG_FIELDS.get(n, n) for n in names)
-            if "problems" in values:
-                for english, words in _HEADER_PROBLEMS.items():
-                    values["problems"] = values["problems"].replace(english, words)
             return chinese.format(**values)
     return reason
 

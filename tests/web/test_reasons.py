@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from haiyan_comp.messages import Message
 from haiyan_comp.web.reasons import in_chinese
 from tests.web.conftest import SignIn, post_form
 from tests.web.test_centre_upload import HEADER, rejected
@@ -63,9 +64,9 @@ def test_every_reason_for_a_bad_csv_row_is_in_chinese(app: Flask, signed_in: Sig
     reasons = reasons_of(page)
     assert len(rejected(page)) == len(CSV_ROWS)  # every row but the first, and the GBK line
     assert reasons and not [r for r in reasons if ENGLISH.search(r)], reasons
-    assert "service_date：'2018-02-30' 不是按 YYYY-MM-DD 书写的有效日期" in reasons
-    assert "quantity：应为 1 至 10000 的整数，实际为 '1.5'（R2）" in reasons
-    assert any("本文件第 2 行出现，内容不同（quantity 不同）" in r for r in reasons)
+    assert "服务日期：'2018-02-30' 不是按年-月-日（如 2018-05-02）书写的有效日期" in reasons
+    assert "数量：应为 1 至 10000 的整数，实际为 '1.5'" in reasons
+    assert any("本文件第 2 行出现，内容不同（数量不同）" in r for r in reasons)
 
 
 def test_every_reason_for_a_bad_json_line_is_in_chinese(app: Flask, signed_in: SignIn) -> None:
@@ -73,7 +74,7 @@ def test_every_reason_for_a_bad_json_line_is_in_chinese(app: Flask, signed_in: S
     reasons = reasons_of(page)
     assert len(rejected(page)) == 3
     assert reasons and not [r for r in reasons if ENGLISH.search(r)], reasons
-    assert "colour：未知字段" in reasons and "quantity：应为文本，实际为 true" in reasons
+    assert "colour：未知字段" in reasons and "数量：应为文本，实际为 true" in reasons
 
 
 def test_a_file_refused_whole_says_why_in_chinese(app: Flask, signed_in: SignIn) -> None:
@@ -85,38 +86,52 @@ def test_a_reason_no_form_knows_is_shown_as_it_is() -> None:
     assert in_chinese("something new went wrong") == "something new went wrong"
 
 
-@pytest.mark.parametrize(
-    ("english", "chinese"),
-    [
+def _rarely_met() -> list[tuple[Message, str, str]]:
+    """Import reasons the upload tests above do not meet: (message, its English, its Chinese)."""
+    from haiyan_comp.records import messages as m
+    from haiyan_comp.records.rules import conflict_reason
+
+    return [
         (
+            m.ROW_YEAR_SETTLED.on("service_date", year=2017, settled_on="2018-01-20"),
             "service_date: year 2017 is settled (2018-01-20); its records can no longer be added"
             " (R15)",
-            "service_date：2017 年度已于 2018-01-20 结算，不能再补充该年度的记录（R15）",
+            "服务日期：2017 年度已于 2018-01-20 结算，不能再补充该年度的记录",
         ),
         (
+            conflict_reason("A1", "HY01", 9, 4, ["staff_id", "quantity"]),
             "source_id: A1 of HY01 was already stored by import #4 (line 9) with different content"
             " (staff_id differs, quantity differs); a stored record is never changed by importing"
             " it again",
-            "source_id：HY01 的 A1 已由第 4 次导入（第 9 行）保存，"
-            "内容不同（staff_id 不同、quantity 不同）；已保存的记录不会因再次导入而改变",
+            "记录编号：HY01 的 A1 已由第 4 次导入（第 9 行）保存，"
+            "内容不同（职工不同、数量不同）；已保存的记录不会因再次导入而改变",
         ),
-        ("resident_id: contains a NUL character", "resident_id：含有空字符（NUL）"),
         (
+            m.TEXT_HAS_NUL.on("resident_id"),
+            "resident_id: contains a NUL character",
+            "居民编号：含有空字符（NUL）",
+        ),
+        (
+            m.EMPTY_CSV(header="source_id,institution_code"),
             "the file is empty: expected a header line source_id,institution_code",
-            "文件是空的：应有表头行，或每行一个 JSON 对象",
+            "文件是空的：应有表头行 source_id,institution_code",
         ),
         (
+            m.FILE_NOT_CSV(line=7, error="unexpected end of data"),
             "line 7: the file is not valid CSV (unexpected end of data)",
             "第 7 行：文件不是有效的 CSV（unexpected end of data）",
         ),
         (
+            m.FILE_NOT_UTF8(),
             "line 1: the file is not UTF-8 text; save it as UTF-8 (a BOM is fine)",
             "第 1 行：文件不是 UTF-8 文本；请另存为 UTF-8 编码（可带 BOM）",
         ),
-    ],
-)
-def test_reasons_the_pages_rarely_meet_are_in_chinese_too(english: str, chinese: str) -> None:
-    assert in_chinese(english) == chinese
+    ]
+
+
+def test_reasons_the_pages_rarely_meet_are_in_chinese_too() -> None:
+    for message, english, chinese in _rarely_met():
+        assert (message, message.text("zh")) == (english, chinese)
 
 
 def test_the_rejected_rows_csv_has_the_reasons_in_both_languages(
@@ -128,9 +143,9 @@ def test_the_rejected_rows_csv_has_the_reasons_in_both_languages(
     report_url = client.get(response.headers["Location"]).headers["Location"]
     download = client.get(report_url.rstrip("/") + "/rejected.csv").get_data(as_text=True)
     assert download.splitlines()[:2] == [
-        "\ufeffline,source_id,reasons,原因",
+        "\ufeffline,source_id,reasons,原因,codes",
         "2,B07,item_code: unknown item 'NOPE' in the 2018 catalogue,"
-        "item_code：2018 年度目录中没有服务项目 'NOPE'",
+        "项目编码：2018 年度目录中没有服务项目 'NOPE',row_unknown_item",
     ]
 
 
