@@ -14,6 +14,13 @@ start alone (`haiyan audit list`, which reads next to nothing).
 
 The draw's sample is checked against an independent recomputation with
 hashlib. Results print as a table and are written to bench/out/audit.json.
+
+`--flags URL …` times the automatic flags instead, on counties already built
+(copies of bench.pages' kept counties: never a kept database itself, since
+this upgrades it and adds an auditor's API token): the page and the API,
+in process through Flask's test client (one warm-up, then 20 requests each,
+p50/p95), and `haiyan audit flags --json` as a whole command (seconds, peak
+memory). Written to bench/out/audit-flags.json.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench.imports import CATALOGUE, OUT, SEED, YEAR, run_measured
+from bench.pages.timing import Browser, Timing, peak_mb
 from haiyan_comp import migrate
 from haiyan_comp.demo.generate import DEMO_INSTITUTIONS, demo_staff
 
@@ -145,8 +153,73 @@ def bench_one(database: str, rows: int, size: int, postgres_url: str) -> Result:
     )
 
 
+FLAG_PATHS = (
+    "/audit/flags?year={year}",
+    "/audit/flags?year={year}&institution=HY01",
+    "/audit/flags?year={year}&limit=5000",
+    "/api/v1/audits/flags?year={year}",
+    "/api/v1/audits/flags?year={year}&limit=10000",
+)
+
+
+def time_flags(url: str, year: int, reps: int) -> list[dict[str, object]]:
+    """The flags page, API and command on a built county: p50/p95, seconds, peak memory."""
+    from haiyan_comp.accounts.services import create_token
+    from haiyan_comp.app import create_app
+    from haiyan_comp.db import db
+    from haiyan_comp.demo.users import DEMO_PASSWORD
+
+    started = time.perf_counter()
+    migrate.upgrade(url)  # a county of an older schema gets the checks' totals filled
+    print(f"  upgraded in {time.perf_counter() - started:.1f} s", flush=True)
+    app = create_app({"DATABASE_URL": url})
+    with app.app_context(), db.unit_of_work() as session:
+        token = create_token(session, "bench flags", "auditor", None, "bench").secret
+    page = Browser(app, "auditor", DEMO_PASSWORD)
+    api = app.test_client()
+    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    rows: list[dict[str, object]] = []
+    for path in (template.format(year=year) for template in FLAG_PATHS):
+        client = api if path.startswith("/api/") else page.client
+        timing = Timing(path, "auditor", "GET", path, "api" if client is api else "page")
+        statuses = set()
+        for n in range(reps + 1):
+            started = time.perf_counter()
+            response = client.get(path)
+            response.get_data()
+            statuses.add(response.status_code)
+            if n:  # the first is the warm-up
+                timing.samples_ms.append((time.perf_counter() - started) * 1000)
+        timing.status = "/".join(map(str, sorted(statuses)))
+        timing.finish()
+        rows.append({"what": path, "status": timing.status, "p50_ms": timing.p50_ms,
+                     "p95_ms": timing.p95_ms, "peak_mb": peak_mb()})  # fmt: skip
+    seconds, peak, output = run_measured(url, "audit", "flags", "--year", str(year), "--json")
+    flagged = json.loads(output)["totals"]["records"]
+    command = f"haiyan audit flags --year {year} --json"
+    rows.append({"what": command, "status": "ok", "seconds": round(seconds, 2),
+                 "peak_mb": round(peak, 1), "flagged": flagged})  # fmt: skip
+    return rows
+
+
+def flags_main(urls: list[str], year: int, reps: int) -> None:
+    """Time the flags on each county given; print and save the figures."""
+    results = {}
+    for url in urls:
+        print(f"{url}: flags of {year} …", flush=True)
+        results[url] = time_flags(url, year, reps)
+        for row in results[url]:
+            if "seconds" in row:
+                print(f"  {row['what']:<52} {row['seconds']:>7.2f} s  peak {row['peak_mb']} MB"
+                      f"  ({row['flagged']:,} records flagged)")  # fmt: skip
+            else:
+                print(f"  {row['what']:<52} p50 {row['p50_ms']:>7.1f} ms  p95 {row['p95_ms']:>7.1f}"
+                      f" ms  [{row['status']}]  peak {row['peak_mb']} MB")  # fmt: skip
+    (OUT / "audit-flags.json").write_text(json.dumps(results, indent=2))
+
+
 def main() -> None:
-    """Run the draw benchmark on every database asked for."""
+    """Run the draw benchmark (or, with --flags, the flags') on every database asked for."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -156,8 +229,14 @@ def main() -> None:
         "--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
     )
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--flags", nargs="+", metavar="URL", help="time the flags on these")
+    parser.add_argument("--year", type=int, default=YEAR)
+    parser.add_argument("--reps", type=int, default=20)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.flags:
+        flags_main(args.flags, args.year, args.reps)
+        return
     results = []
     for database in args.databases:
         print(f"{database}: a stratum of {args.rows:,} records …", flush=True)

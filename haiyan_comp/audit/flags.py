@@ -308,34 +308,28 @@ def _on_days(checks: Checks, institution_id: int, days: list[date]) -> list[Colu
 
 
 def _over_queries(session: Session, checks: Checks, limit: int) -> list[Query]:
-    """Records of over-limit staff-days, with the day's units, a few days at a time."""
-    o = checks.over
-    same = and_(
-        o.c.institution_id == r.institution_id, o.c.staff_id == r.staff_id,
-        o.c.service_date == r.service_date,
-    )  # fmt: skip
+    """Records of over-limit staff-days, with the day's units, a few days at a time.
+
+    Each record's day is looked up by the totals' primary key: the records of a
+    few days of one institution come through the composite index, never by
+    joining the year's staff-days.
+    """
+    units = day_units(checks.year, r.institution_id, r.staff_id, r.service_date)
     return [
-        _described(checks, o.c.units)
-        .join(o, same)
-        .where(*_on_days(checks, institution_id, days))
+        _described(checks, units)
+        .where(*_on_days(checks, institution_id, days), units > STAFF_DAY_LIMIT)
         .order_by(r.service_date, _source_order(checks))
-        for institution_id, days in _first_days(session, o, limit)
+        for institution_id, days in _first_days(session, checks.over, limit)
     ]
 
 
 def _late_queries(session: Session, checks: Checks, limit: int) -> list[Query]:
     """Records dated after their import's day, with the import, a few days at a time."""
-    late = checks.late
-    same = and_(
-        late.c.institution_id == r.institution_id, late.c.staff_id == r.staff_id,
-        late.c.service_date == r.service_date, late.c.import_id == r.import_id,
-    )  # fmt: skip
     return [
         _described(checks, r.import_id)
-        .join(late, same)
-        .where(*_on_days(checks, institution_id, days))
+        .where(*_on_days(checks, institution_id, days), r.service_date > checks.day)
         .order_by(r.service_date, _source_order(checks))
-        for institution_id, days in _first_days(session, late, limit)
+        for institution_id, days in _first_days(session, checks.late, limit)
     ]
 
 

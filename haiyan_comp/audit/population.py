@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import itemgetter
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -54,16 +56,16 @@ SCAN_SHARE = 10
 STREAM_ROWS = 10_000
 
 
-def freeze(session: Session, batch: AuditBatch) -> Iterator[str]:
-    """Write `batch`'s population and yield its source ids; consume it to the end."""
+def freeze(session: Session, batch: AuditBatch) -> Frozen:
+    """Write `batch`'s population; iterate the result once, to the end, for its source ids."""
     if session.get_bind().dialect.name == "postgresql":
         return _freeze_postgres(session, batch)
     return _freeze_sqlite(session, batch)
 
 
-def _freeze_postgres(session: Session, batch: AuditBatch) -> Iterator[str]:
+def _freeze_postgres(session: Session, batch: AuditBatch) -> Frozen:
     stratum = (
-        select(r.id, r.purchasable, r.source_id, r.staff_id)
+        select(r.id, r.purchasable, r.source_id)
         .where(*_stratum(session, batch, scan=False))
         .cte("stratum")
         .prefix_with("MATERIALIZED")
@@ -74,34 +76,46 @@ def _freeze_postgres(session: Session, batch: AuditBatch) -> Iterator[str]:
         .cte("frozen")
     )
     with _planner_scans(session, _scan_table(session, batch)):
-        result = session.connection().execute(select(stratum.c.source_id).add_cte(frozen))
-    return _rows(result)
+        result = session.connection().execute(
+            select(stratum.c.source_id, stratum.c.purchasable).add_cte(frozen)
+        )
+    return Frozen(result)
 
 
-def _freeze_sqlite(session: Session, batch: AuditBatch) -> Iterator[str]:
+def _freeze_sqlite(session: Session, batch: AuditBatch) -> Frozen:
     where = _stratum(session, batch, scan=_scan_table(session, batch))
     session.execute(
         sqlite.insert(p).from_select(
             COLUMNS, select(literal(batch.id), r.id, r.purchasable).where(*where)
         )
     )
-    return _rows(session.connection().execute(select(r.source_id).where(*where)))
+    return Frozen(session.connection().execute(select(r.source_id, r.purchasable).where(*where)))
 
 
-def _rows(result: CursorResult[str]) -> Iterator[str]:
-    """The one column of a result, straight from the driver's cursor.
+class Frozen:
+    """A frozen population's source ids, read once; N and U counted on the way (R5).
 
-    SQLAlchemy bound the parameters; the rows (plain text, nothing to convert)
-    skip its Row objects, which would triple the time of a large stratum.
-    psycopg holds a finished result client-side and converts rows as fetched.
+    Rows come straight from the driver's cursor: SQLAlchemy bound the
+    parameters; the rows (plain values, nothing to convert) skip its Row
+    objects, which would triple the time of a large stratum. psycopg holds a
+    finished result client-side and converts rows as fetched. Counting here
+    spares the draw a second pass over the population for N and U.
     """
-    cursor = result.cursor
-    try:
-        while rows := cursor.fetchmany(STREAM_ROWS):
-            for (value,) in rows:
-                yield value
-    finally:
-        result.close()
+
+    def __init__(self, result: CursorResult[Any]) -> None:
+        self._result = result
+        self.count = 0
+        self.units = 0
+
+    def __iter__(self) -> Iterator[str]:
+        cursor = self._result.cursor
+        try:
+            while rows := cursor.fetchmany(STREAM_ROWS):
+                self.count += len(rows)
+                self.units += sum(map(itemgetter(1), rows))
+                yield from map(itemgetter(0), rows)
+        finally:
+            self._result.close()
 
 
 @contextmanager
@@ -219,16 +233,6 @@ def stored_staff(session: Session, year: int) -> list[tuple[int, ...]]:
         .order_by(s.batch_id, s.staff_id)
     )
     return [tuple(int(v) for v in row) for row in rows]
-
-
-def totals(session: Session, batch_id: int) -> tuple[int, int]:
-    """N and U of a frozen population (U in hundredths)."""
-    count, units = session.execute(
-        select(func.count(), func.coalesce(func.sum(p.purchasable), 0)).where(
-            p.batch_id == batch_id
-        )
-    ).one()
-    return int(count), int(units)
 
 
 def why_empty(session: Session, batch: AuditBatch, what: str) -> str:

@@ -95,9 +95,9 @@ def draw_batch(
     )  # fmt: skip
     session.add(batch)
     session.flush()
-    ids = population.freeze(session, batch)
-    sample = rules.draw_sample(seed, institution.code, ids, size)
-    count, units = population.totals(session, batch.id)
+    frozen = population.freeze(session, batch)
+    sample = rules.draw_sample(seed, institution.code, frozen, size)
+    count, units = frozen.count, frozen.units
     what = _describe(institution.code, item.code, batch)
     if not count:
         raise InvalidInput(population.why_empty(session, batch, what))

@@ -31,6 +31,9 @@ from haiyan_comp.records.models import ServiceRecord, StaffDayTotal, UnitTotal
 # Probing the index costs about four times as much per new row as reading a
 # row of the year along it: past a quarter of the year, the year is regrouped.
 PROBE_COST = 4
+# PostgreSQL: room for a large import's staff-days and a year's groups to be
+# hashed in memory (the default 4 MB spills them to disk).
+GROUPING_MEMORY = "64MB"
 
 _DAY_COLUMNS = "year, institution_id, staff_id, service_date, import_id"
 _ADD_DAYS = (
@@ -78,6 +81,8 @@ def add_import(session: Session, import_id: int, after: int, imported: int) -> N
     if not imported:
         return
     params = {"after": after, "import": import_id}
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL work_mem = '{GROUPING_MEMORY}'"))
     session.execute(text(_ADD_DAYS), params)
     years = list(
         session.scalars(
