@@ -15,17 +15,14 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import current_app
 
-from haiyan_comp.db import db
-
 log = logging.getLogger(__name__)
 
 
 def run_job() -> int:
     """Pay the instalments due today, in one unit of work; return how many were paid."""
-    from haiyan_comp.budget.services import pay_due_instalments
+    from haiyan_comp.operations.budget import pay_instalments
 
-    with db.unit_of_work() as session:
-        paid = pay_due_instalments(session, date.today(), "scheduler")
+    paid = pay_instalments(date.today(), "scheduler")
     log.info("prepayment run: %d instalments paid", len(paid))
     return len(paid)
 

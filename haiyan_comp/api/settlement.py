@@ -7,17 +7,14 @@ from typing import Any
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
-from sqlalchemy import select
 
 from haiyan_comp.api.schemas import Decimal2, InstitutionQuery, IsoDate, IsoDateTime, Year, actor
 from haiyan_comp.audit.reports import iso
-from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput, NotFound
-from haiyan_comp.institutions.models import Institution
-from haiyan_comp.ledger.services import ledger_lines
 from haiyan_comp.money import format_hundredths as fmt
-from haiyan_comp.settlement.models import Settlement, YearSettlement
-from haiyan_comp.settlement.services import settle_year
+from haiyan_comp.operations.ledger import ledger_lines
+from haiyan_comp.operations.settlement import preview_settlement, settle_year, settled_year
+from haiyan_comp.settlement.messages import AS_OF_OUTSIDE, NOT_SETTLED_YET
 from haiyan_comp.web.access import allow, own_code
 
 blp = Blueprint("api_settlement", __name__, url_prefix="/years", description="Settlement")
@@ -65,7 +62,7 @@ class SettlementSchema(Schema):
 
 def _as_of(value: date) -> date:
     if value.year > 9999 or value.year < 1900:
-        raise InvalidInput(f"as_of: {value} is not a date of the scheme")
+        raise InvalidInput(AS_OF_OUTSIDE.on("as_of", as_of=value))
     return value
 
 
@@ -75,9 +72,7 @@ def _as_of(value: date) -> date:
 @allow("finance")
 def preview(query: dict[str, Any], year: int) -> dict[str, Any]:
     """The settlement's figures without settling (`haiyan settle --dry-run --json`)."""
-    with db.unit_of_work():
-        result = settle_year(db.session, year, _as_of(query["as_of"]), actor(), dry_run=True)
-        document: dict[str, Any] = result.to_json()
+    document: dict[str, Any] = preview_settlement(year, _as_of(query["as_of"])).to_json()
     return document
 
 
@@ -87,9 +82,7 @@ def preview(query: dict[str, Any], year: int) -> dict[str, Any]:
 @allow("finance")
 def settle(entered: dict[str, Any], year: int) -> dict[str, Any]:
     """Settle a year, once (`haiyan settle --json`); 409 when it is settled already."""
-    with db.unit_of_work():
-        result = settle_year(db.session, year, _as_of(entered["as_of"]), actor())
-        document: dict[str, Any] = result.to_json()
+    document: dict[str, Any] = settle_year(year, _as_of(entered["as_of"]), actor()).to_json()
     return document
 
 
@@ -98,18 +91,9 @@ def settle(entered: dict[str, Any], year: int) -> dict[str, Any]:
 @allow("finance", "centre")
 def settled(year: int) -> dict[str, Any]:
     """What the settlement of a settled year fixed; a centre sees its own institution."""
-    head = db.session.get(YearSettlement, year)
+    head = settled_year(year, own_code(None))
     if head is None:
-        raise NotFound(f"year {year} is not settled yet (R13)")
-    query = (
-        select(Settlement, Institution.code)
-        .join(Institution, Institution.id == Settlement.institution_id)
-        .where(Settlement.year == year)
-        .order_by(Institution.code)
-    )
-    code = own_code(None)
-    if code is not None:
-        query = query.where(Institution.code == code)
+        raise NotFound(NOT_SETTLED_YET(year=year))
     return {
         "year": year,
         "as_of": head.as_of.isoformat(),
@@ -120,8 +104,8 @@ def settled(year: int) -> dict[str, Any]:
         "settled_at": iso(head.settled_at),
         "settled_by": head.settled_by,
         "institutions": [
-            {"code": inst, **{name: fmt(getattr(row, name)) for name in FIGURES}}
-            for row, inst in db.session.execute(query)
+            {"code": row.code, **{name: fmt(getattr(row, name)) for name in FIGURES}}
+            for row in head.institutions
         ],
     }
 
@@ -152,5 +136,5 @@ class LedgerSchema(Schema):
 @allow("finance")
 def ledger_view(query: dict[str, Any]) -> dict[str, Any]:
     """Every money movement, append-only, in order (`haiyan ledger --json`)."""
-    lines = ledger_lines(db.session, query["year"], query["institution"])
+    lines = ledger_lines(query["year"], query["institution"])
     return {"entries": [{**line.to_json(), "at": iso(line.created_at)} for line in lines]}

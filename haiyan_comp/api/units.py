@@ -8,8 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from haiyan_comp.api.schemas import Decimal2, YearInstitutionQuery
-from haiyan_comp.db import db
-from haiyan_comp.units.services import year_units
+from haiyan_comp.operations.units import year_units
 from haiyan_comp.web.access import allow, own_code
 
 blp = Blueprint("api_units", __name__, url_prefix="/units", description="Accumulated units")
@@ -58,5 +57,5 @@ class YearUnitsSchema(Schema):
 def units(query: dict[str, Any]) -> dict[str, Any]:
     """Units of a year per institution and item; a centre sees its own institution only."""
     code = own_code(query["institution"])
-    document: dict[str, Any] = year_units(db.session, query["year"], code).to_json()
+    document: dict[str, Any] = year_units(query["year"], code).to_json()
     return document

@@ -19,21 +19,12 @@ from haiyan_comp.api.schemas import (
     actor,
 )
 from haiyan_comp.audit.reports import iso
-from haiyan_comp.budget.models import YearConfig
-from haiyan_comp.budget.services import (
-    ConfigInput,
-    configure_year,
-    get_config,
-    pay_due_instalments,
-    schedule,
-    set_baseline,
-    set_prepayment_plan,
-)
-from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.operations import budget as operations
+from haiyan_comp.operations.budget import ConfigInput, YearConfigView
+from haiyan_comp.settlement.messages import AS_OF_OUTSIDE
 from haiyan_comp.web.access import allow, own_code
-from haiyan_comp.years.models import Year
 
 blp = Blueprint("api_years", __name__, url_prefix="/years", description="Years, prepayments")
 runs = Blueprint("api_prepayments", __name__, url_prefix="/prepayments", description="Prepayment")
@@ -95,9 +86,8 @@ class YearConfigSchema(Schema):
     updated_at = IsoDateTime(required=True)
 
 
-def config_json(config: YearConfig) -> dict[str, Any]:
+def config_json(config: YearConfigView) -> dict[str, Any]:
     """A year's configuration: `haiyan year configure --json`, plus its state."""
-    year = db.session.get(Year, config.year)
     return {
         "year": config.year,
         "budget": fmt(config.budget),
@@ -107,7 +97,7 @@ def config_json(config: YearConfig) -> dict[str, Any]:
         "prepay_ratio": ratio_text(config.prepay_ratio),
         "instalments": config.instalments,
         "basic_share": ratio_text(config.basic_share),
-        "settled": year is not None and year.settled_at is not None,
+        "settled": config.settled,
         "updated_by": config.updated_by,
         "updated_at": iso(config.updated_at),
     }
@@ -118,7 +108,7 @@ def config_json(config: YearConfig) -> dict[str, Any]:
 @allow("finance", "centre")
 def get_year(year: int) -> dict[str, Any]:
     """A year's configuration: budget, price, growth cap, risk fund, prepayment (R10)."""
-    return config_json(get_config(db.session, year))
+    return config_json(operations.year_config(year))
 
 
 @blp.route("/<year:year>", methods=["PUT"])
@@ -127,10 +117,7 @@ def get_year(year: int) -> dict[str, Any]:
 @allow("finance")
 def put_year(entered: dict[str, Any], year: int) -> dict[str, Any]:
     """Configure a year, as `haiyan year configure` (R10); 409 once settled or scheduled."""
-    with db.unit_of_work():
-        config = configure_year(db.session, year, ConfigInput(**entered), actor())
-        document = config_json(config)
-    return document
+    return config_json(operations.configure_year(year, ConfigInput(**entered), actor()))
 
 
 class BaselineInput(Schema):
@@ -150,8 +137,7 @@ class BaselineSchema(Schema):
 def put_baseline(entered: dict[str, Any], year: int, institution: str) -> dict[str, Any]:
     """Set an institution's previous-year purchased basic-medical units (R9 baseline)."""
     units = entered["basic_medical_units"]
-    with db.unit_of_work():
-        set_baseline(db.session, year, institution, units, actor())
+    operations.set_baselines(year, {institution: units}, actor())
     return {"year": year, "institution": institution, "basic_medical_units": fmt(units)}
 
 
@@ -173,15 +159,9 @@ class PlanSchema(Schema):
 @allow("finance")
 def put_plan(entered: dict[str, Any], year: int, institution: str) -> dict[str, Any]:
     """Set an institution's prepayment weight or outright total (R11), as `haiyan prepay plan`."""
-    with db.unit_of_work():
-        set_prepayment_plan(
-            db.session,
-            year,
-            institution,
-            weight=entered["weight"],
-            total=entered["total"],
-            by=actor(),
-        )
+    operations.set_prepayment_plan(
+        year, institution, weight=entered["weight"], total=entered["total"], by=actor()
+    )
     return {
         "year": year,
         "institution": institution,
@@ -211,7 +191,7 @@ class ScheduleSchema(Schema):
 def get_schedule(year: int) -> dict[str, Any]:
     """Every instalment of a year, paid or due (`haiyan prepay schedule --json`)."""
     code = own_code(None)
-    items = schedule(db.session, year)
+    items = operations.prepayment_schedule(year)
     return {
         "year": year,
         "instalments": [i.to_json() for i in items if code is None or i.institution == code],
@@ -235,9 +215,8 @@ def run_prepayments(entered: dict[str, Any]) -> dict[str, Any]:
     """Pay every instalment due on or before `as_of` and not yet paid (`haiyan prepay run`)."""
     as_of = entered["as_of"]
     if as_of.year not in bounds.YEAR:
-        raise InvalidInput(f"as_of: {as_of} is not a date of the scheme")
-    with db.unit_of_work():
-        paid = pay_due_instalments(db.session, as_of, actor())
+        raise InvalidInput(AS_OF_OUTSIDE.on("as_of", as_of=as_of))
+    paid = operations.pay_instalments(as_of, actor())
     instalments = []
     for p in paid:
         item = p.to_json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from fractions import Fraction
@@ -13,6 +14,24 @@ from sqlalchemy.orm import Session
 
 from haiyan_comp import faults
 from haiyan_comp.budget import rules
+from haiyan_comp.budget.messages import (
+    AND_ALSO,
+    BASELINES_FIXED,
+    CONFIGURATION_FIXED,
+    FROZEN_FIELDS,
+    INSTALMENTS_ONE_OF,
+    MUST_BE_ABOVE_ZERO,
+    MUST_NOT_BE_NEGATIVE,
+    PLAN_FIXED,
+    PREPAYMENT_TOTALS_FIXED,
+    PREVIOUS_YEAR_SETTLED,
+    RATIO_ABOVE_ZERO_AT_MOST_ONE,
+    SCHEDULE_FIXED,
+    SHARE_BETWEEN_ZERO_AND_ONE,
+    WEIGHT_OR_TOTAL,
+    WEIGHTS_NOT_NEGATIVE,
+    YEAR_NOT_CONFIGURED,
+)
 from haiyan_comp.budget.models import (
     RATIO_SCALE,
     Baseline,
@@ -27,7 +46,6 @@ from haiyan_comp.institutions.models import Institution
 from haiyan_comp.institutions.services import get_institution
 from haiyan_comp.ledger.services import debt_of, post
 from haiyan_comp.money import format_hundredths as fmt
-from haiyan_comp.settlement.models import Settlement
 from haiyan_comp.years.models import Year
 from haiyan_comp.years.services import lock_records, require_open
 
@@ -67,10 +85,7 @@ def get_config(session: Session, year: int) -> YearConfig:
     """The configuration of `year`, or NotFound saying how to configure it."""
     config = session.get(YearConfig, year)
     if config is None:
-        raise NotFound(
-            f"year {year} is not configured: run 'haiyan year configure {year} --budget B "
-            "--unit-price P --prepay-ratio RHO --instalments N' (R10)"
-        )
+        raise NotFound(YEAR_NOT_CONFIGURED(year=year))
     return config
 
 
@@ -98,7 +113,7 @@ def configure_year(session: Session, year: int, entered: ConfigInput, by: str) -
     """R10: set a year's configuration; once an instalment is paid, the schedule is fixed."""
     _check(entered)
     lock_records(session)
-    require_open(session, year, "its configuration can no longer change")
+    require_open(session, year, CONFIGURATION_FIXED())
     values = {
         "budget": entered.budget,
         "price_mode": "floating" if entered.unit_price is None else "fixed",
@@ -114,10 +129,8 @@ def configure_year(session: Session, year: int, entered: ConfigInput, by: str) -
     if old is not None and _paid_count(session, year):
         frozen = [f for f in SCHEDULE_FIELDS if old[f] != values[f]]
         if frozen:
-            raise Conflict(
-                f"year {year} has paid instalments, so {', '.join(frozen)} can no longer change "
-                "(they fix the prepayment schedule); price, growth cap and risk fund still can"
-            )
+            names = [FROZEN_FIELDS[field]() for field in frozen]
+            raise Conflict(SCHEDULE_FIXED(year=year, fields=names))
     if config is None:
         config = YearConfig(year=year, **values, updated_by=by, updated_at=datetime.now(UTC))
         session.add(config)
@@ -134,35 +147,34 @@ def configure_year(session: Session, year: int, entered: ConfigInput, by: str) -
 def _check(entered: ConfigInput) -> None:
     problems = []
     if entered.budget < 0:
-        problems.append("budget: must not be negative")
+        problems.append(MUST_NOT_BE_NEGATIVE.on("budget"))
     if entered.unit_price is not None and entered.unit_price <= 0:
-        problems.append("unit price: must be above 0")
+        problems.append(MUST_BE_ABOVE_ZERO.on("unit price"))
     if entered.risk_fund < 0:
-        problems.append("risk fund: must not be negative")
+        problems.append(MUST_NOT_BE_NEGATIVE.on("risk fund"))
     if not 0 < entered.prepay_ratio <= RATIO_SCALE:
-        problems.append("prepay ratio: must be above 0 and at most 1 (R10)")
+        problems.append(RATIO_ABOVE_ZERO_AT_MOST_ONE.on("prepay ratio"))
     if entered.instalments not in rules.INSTALMENT_COUNTS:
-        problems.append(
-            f"instalments: must be one of 1, 2, 3, 4, 6, 12, got {entered.instalments} (R10)"
-        )
+        problems.append(INSTALMENTS_ONE_OF.on("instalments", given=entered.instalments))
     if entered.growth_cap is not None and entered.growth_cap < 0:
-        problems.append("growth cap: must not be negative")
+        problems.append(MUST_NOT_BE_NEGATIVE.on("growth cap"))
     if not 0 <= entered.basic_share <= RATIO_SCALE:
-        problems.append("basic share: must be between 0 and 1")
+        problems.append(SHARE_BETWEEN_ZERO_AND_ONE.on("basic share"))
     if problems:
-        raise InvalidInput("; ".join(problems), details={"problems": problems})
+        message = problems[-1]
+        for problem in reversed(problems[:-1]):
+            message = AND_ALSO(first=problem, rest=message)
+        raise InvalidInput(message, details={"problems": problems})
 
 
 def set_baseline(session: Session, year: int, institution_code: str, units: int, by: str) -> None:
     """R9: the previous year's purchased basic-medical units, when that year is not here."""
     if units < 0:
-        raise InvalidInput("basic-medical units: must not be negative")
-    require_open(session, year, "its baselines can no longer change")
+        raise InvalidInput(MUST_NOT_BE_NEGATIVE.on("basic-medical units"))
+    require_open(session, year, BASELINES_FIXED())
     previous = session.get(Year, year - 1)
     if previous is not None and previous.settled_at is not None:
-        raise Conflict(
-            f"year {year - 1} is settled in the system; its purchased units are the baseline (R9)"
-        )
+        raise Conflict(PREVIOUS_YEAR_SETTLED(year=year - 1))
     institution = get_institution(session, institution_code)
     row = session.get(Baseline, (year, institution.id))
     old = None if row is None else row.basic_medical_units
@@ -185,12 +197,12 @@ def set_prepayment_plan(
 ) -> None:
     """R11: a prepayment weight, or an outright total, for an institution of a year."""
     if (weight is None) == (total is None):
-        raise InvalidInput("give either a weight or a total")
+        raise InvalidInput(WEIGHT_OR_TOTAL())
     if (weight or 0) < 0 or (total or 0) < 0:
-        raise InvalidInput("weights and totals must not be negative")
-    require_open(session, year, "its prepayment plan can no longer change")
+        raise InvalidInput(WEIGHTS_NOT_NEGATIVE())
+    require_open(session, year, PLAN_FIXED())
     if _paid_count(session, year):
-        raise Conflict(f"year {year} has paid instalments; its prepayment totals are fixed (R11)")
+        raise Conflict(PREPAYMENT_TOTALS_FIXED(year=year))
     institution = get_institution(session, institution_code)
     row = session.get(PrepaymentPlan, (year, institution.id))
     old = None if row is None else {"weight": row.weight, "total": row.total}
@@ -211,8 +223,14 @@ def set_prepayment_plan(
     session.flush()
 
 
-def prepayment_totals(session: Session, year: int) -> dict[int, tuple[int, str]]:
-    """R11: institution id → (prepayment total, basis); frozen ones if the year has begun paying."""
+def prepayment_totals(
+    session: Session, year: int, last_finals: Mapping[int, int]
+) -> dict[int, tuple[int, str]]:
+    """R11: institution id → (prepayment total, basis); frozen ones if the year has begun paying.
+
+    `last_finals`: institution id → final amount of the settled year before (R11's
+    first choice of weights), empty when that year is not settled.
+    """
     frozen = session.scalars(select(PrepaymentTotal).where(PrepaymentTotal.year == year)).all()
     if frozen:
         return {row.institution_id: (row.total, row.basis) for row in frozen}
@@ -226,43 +244,16 @@ def prepayment_totals(session: Session, year: int) -> dict[int, tuple[int, str]]
     }
     if active and all(plans.get(i.id) and plans[i.id].total is not None for i in active):
         return {i.id: (plans[i.id].total or 0, "outright") for i in active}
-    weights, basis = _weights(session, year, active, plans)
+    weights, basis = _weights(last_finals, active, plans)
     pool = rules.prepayment_totals(
         config.budget, Fraction(config.prepay_ratio, RATIO_SCALE), weights
     )
     return {institution_id: (total, basis) for institution_id, total in pool.items()}
 
 
-def previous_basic_medical(session: Session, year: int) -> dict[str, int]:
-    """R9's P_bm(k, Y−1): from the settled year Y−1, else the baselines entered for Y."""
-    codes = dict(session.execute(select(Institution.id, Institution.code)).all())
-    settled = session.scalars(select(Settlement).where(Settlement.year == year - 1)).all()
-    if settled:
-        return {codes[s.institution_id]: s.purchased_basic_medical for s in settled}
-    return {
-        codes[b.institution_id]: b.basic_medical_units
-        for b in session.scalars(select(Baseline).where(Baseline.year == year))
-    }
-
-
-def growth_capped(session: Session, year: int, verified: dict[str, int]) -> dict[str, int]:
-    """R9 for every institution: P_bm from V_bm, the year's growth cap and P_bm(Y−1)."""
-    config = session.get(YearConfig, year)
-    growth = None if config is None else ratio(config.growth_cap)
-    previous = previous_basic_medical(session, year)
-    return {
-        code: rules.purchased_basic_medical(v_bm, previous.get(code), growth)
-        for code, v_bm in verified.items()
-    }
-
-
 def _weights(
-    session: Session, year: int, active: list[Institution], plans: dict[int, PrepaymentPlan]
+    last: Mapping[int, int], active: list[Institution], plans: dict[int, PrepaymentPlan]
 ) -> tuple[dict[int, int], str]:
-    last = {
-        s.institution_id: s.final
-        for s in session.scalars(select(Settlement).where(Settlement.year == year - 1))
-    }
     if last:
         return {i.id: last.get(i.id, 0) for i in active}, "last_year_final"
     if any(p.weight is not None for p in plans.values()):
@@ -297,8 +288,13 @@ class ScheduledInstalment:
         }
 
 
-def schedule(session: Session, year: int) -> list[ScheduledInstalment]:
-    """Every instalment of a year with its due date and amounts; paid ones as paid (R11, R12)."""
+def schedule(
+    session: Session, year: int, last_finals: Mapping[int, int]
+) -> list[ScheduledInstalment]:
+    """Every instalment of a year with its due date and amounts; paid ones as paid (R11, R12).
+
+    `last_finals` as for `prepayment_totals`.
+    """
     config = get_config(session, year)
     codes = dict(session.execute(select(Institution.id, Institution.code)).all())
     paid = {
@@ -307,7 +303,7 @@ def schedule(session: Session, year: int) -> list[ScheduledInstalment]:
     }
     result = []
     for institution_id, (total, _) in sorted(
-        prepayment_totals(session, year).items(), key=lambda kv: codes[kv[0]]
+        prepayment_totals(session, year, last_finals).items(), key=lambda kv: codes[kv[0]]
     ):
         for planned in rules.instalments(year, total, config.instalments):
             done = paid.get((institution_id, planned.number))
@@ -326,35 +322,41 @@ def schedule(session: Session, year: int) -> list[ScheduledInstalment]:
     return result
 
 
-def pay_due_instalments(session: Session, as_of: date, by: str) -> list[ScheduledInstalment]:
-    """R12: pay every instalment due on or before `as_of` and not yet paid, of unsettled years.
+def unsettled_years_until(session: Session, as_of: date) -> list[int]:
+    """Configured years not settled and begun by `as_of`: those that may have instalments due."""
+    return list(
+        session.scalars(
+            select(YearConfig.year)
+            .join(Year, Year.year == YearConfig.year)
+            .where(Year.settled_at.is_(None), YearConfig.year <= as_of.year)
+            .order_by(YearConfig.year)
+        )
+    )
 
-    Safe to run twice or twice at once: runs are serialised by the records lock
-    and each instalment has a unique key, so nothing is paid twice.
+
+def pay_year(
+    session: Session, year: int, as_of: date, by: str, last_finals: Mapping[int, int]
+) -> list[ScheduledInstalment]:
+    """R12: pay every instalment of `year` due on or before `as_of` and not yet paid.
+
+    Call it under the records lock (lock_records): runs are then serialised and
+    each instalment has a unique key, so nothing is paid twice.
     """
-    lock_records(session)
-    years = session.scalars(
-        select(YearConfig.year)
-        .join(Year, Year.year == YearConfig.year)
-        .where(Year.settled_at.is_(None), YearConfig.year <= as_of.year)
-        .order_by(YearConfig.year)
-    ).all()
-    paid: list[ScheduledInstalment] = []
-    for year in years:
-        _freeze_totals(session, year)
-        for item in schedule(session, year):
-            if not item.paid and item.due <= as_of:
-                paid.append(_pay(session, item, as_of, by))
-                faults.point("prepay:after-an-instalment")
+    _freeze_totals(session, year, last_finals)
+    paid = []
+    for item in schedule(session, year, last_finals):
+        if not item.paid and item.due <= as_of:
+            paid.append(_pay(session, item, as_of, by))
+            faults.point("prepay:after-an-instalment")
     return paid
 
 
-def _freeze_totals(session: Session, year: int) -> None:
+def _freeze_totals(session: Session, year: int, last_finals: Mapping[int, int]) -> None:
     if session.scalar(
         select(func.count()).select_from(PrepaymentTotal).where(PrepaymentTotal.year == year)
     ):
         return
-    for institution_id, (total, basis) in prepayment_totals(session, year).items():
+    for institution_id, (total, basis) in prepayment_totals(session, year, last_finals).items():
         session.add(
             PrepaymentTotal(year=year, institution_id=institution_id, total=total, basis=basis)
         )

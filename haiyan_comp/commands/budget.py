@@ -8,14 +8,6 @@ import click
 from flask.cli import AppGroup
 
 from haiyan_comp import bounds
-from haiyan_comp.budget.services import (
-    ConfigInput,
-    configure_year,
-    pay_due_instalments,
-    schedule,
-    set_baseline,
-    set_prepayment_plan,
-)
 from haiyan_comp.cli import (
     YEAR,
     IsoDate,
@@ -24,12 +16,13 @@ from haiyan_comp.cli import (
     emit_json,
     fraction,
     json_option,
-    unit_of_work,
+    reads,
     who,
 )
-from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.operations import budget as operations
+from haiyan_comp.operations.budget import ConfigInput
 
 
 @click.group("year", cls=AppGroup)
@@ -51,7 +44,7 @@ def year_group() -> None:
 @click.option("--basic-share", default="0.40", show_default=True, help="R19's basic part of pay.")
 @by_option
 @json_option
-@unit_of_work
+@reads
 def configure(
     year: int,
     budget: str,
@@ -77,7 +70,7 @@ def configure(
         instalments=instalments,
         basic_share=fraction(basic_share, "basic share") or 0,
     )
-    config = configure_year(db.session, year, entered, who(by))
+    config = operations.configure_year(year, entered, who(by))
     document = {
         "year": year,
         "budget": fmt(config.budget),
@@ -103,11 +96,11 @@ def baseline_group() -> None:
 @click.option("--institution", required=True)
 @click.option("--basic-medical-units", required=True, help="P_bm of year−1, units.")
 @by_option
-@unit_of_work
+@reads
 def baseline_set(year: int, institution: str, basic_medical_units: str, by: str | None) -> None:
     """Set an institution's previous-year purchased basic-medical units for YEAR."""
     units = amount(basic_medical_units, "basic-medical units", bound=bounds.UNITS) or 0
-    set_baseline(db.session, year, institution, units, who(by))
+    operations.set_baselines(year, {institution: units}, who(by))
     click.echo(f"baseline {year} {institution}: {fmt(units)} basic-medical units")
 
 
@@ -120,10 +113,10 @@ def prepay_group() -> None:
 @click.option("--as-of", "as_of", type=IsoDate(), required=True)
 @by_option
 @json_option
-@unit_of_work
+@reads
 def prepay_run(as_of: date, by: str | None, as_json: bool) -> None:
     """Pay every instalment due on or before --as-of that is not yet paid."""
-    paid = pay_due_instalments(db.session, as_of, who(by))
+    paid = operations.pay_instalments(as_of, who(by))
     if as_json:
         emit_json(
             {"as_of": as_of.isoformat(), "instalments": [_paid_json(p.to_json()) for p in paid]}
@@ -145,10 +138,10 @@ def _paid_json(item: dict[str, object]) -> dict[str, object]:
 @prepay_group.command("schedule")
 @click.option("--year", type=YEAR, required=True)
 @json_option
-@unit_of_work
+@reads
 def prepay_schedule(year: int, as_json: bool) -> None:
     """Every instalment of a year: due date, gross, offset, cash, paid or not."""
-    items = schedule(db.session, year)
+    items = operations.prepayment_schedule(year)
     if as_json:
         emit_json({"year": year, "instalments": [i.to_json() for i in items]})
         return
@@ -163,13 +156,12 @@ def prepay_schedule(year: int, as_json: bool) -> None:
 @click.option("--weight", default=None, help="A weight for the pool split.")
 @click.option("--total", default=None, help="Or this institution's total, yuan.")
 @by_option
-@unit_of_work
+@reads
 def prepay_plan(
     year: int, institution: str, weight: str | None, total: str | None, by: str | None
 ) -> None:
     """Set an institution's prepayment weight or outright total for YEAR (R11)."""
-    set_prepayment_plan(
-        db.session,
+    operations.set_prepayment_plan(
         year,
         institution,
         weight=amount(weight, "weight", bound=bounds.UNITS),

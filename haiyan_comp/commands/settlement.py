@@ -15,14 +15,12 @@ from haiyan_comp.cli import (
     by_option,
     emit_json,
     json_option,
-    unit_of_work,
+    reads,
     who,
 )
-from haiyan_comp.db import db
-from haiyan_comp.ledger.services import ledger_lines, verify_ledger
 from haiyan_comp.money import format_hundredths as fmt
-from haiyan_comp.settlement.adjustments import book_adjustment
-from haiyan_comp.settlement.services import settle_year
+from haiyan_comp.operations.ledger import ledger_lines, verify_books
+from haiyan_comp.operations.settlement import book_adjustment, preview_settlement, settle_year
 
 
 @click.command("settle")
@@ -32,10 +30,10 @@ from haiyan_comp.settlement.services import settle_year
 @click.option("--dry-run", is_flag=True, help="Show the figures; settle nothing.")
 @by_option
 @json_option
-@unit_of_work
+@reads
 def settle(year: int, as_of: date, dry_run: bool, by: str | None, as_json: bool) -> None:
     """Settle YEAR once (R13, R14); --dry-run shows the same figures first."""
-    result = settle_year(db.session, year, as_of, who(by), dry_run=dry_run)
+    result = preview_settlement(year, as_of) if dry_run else settle_year(year, as_of, who(by))
     if as_json:
         emit_json(result.to_json())
         return
@@ -62,8 +60,7 @@ def ledger(ctx: click.Context, year: int | None, institution: str | None, as_jso
     """List ledger entries (every money movement, append-only)."""
     if ctx.invoked_subcommand is not None:
         return
-    with db.unit_of_work():
-        lines = ledger_lines(db.session, year, institution)
+    lines = ledger_lines(year, institution)
     if as_json:
         emit_json({"entries": [line.to_json() for line in lines]})
         return
@@ -78,8 +75,7 @@ def ledger(ctx: click.Context, year: int | None, institution: str | None, as_jso
 @ledger.command("verify")
 def ledger_verify() -> None:
     """Check the ledger's invariants; exit 1 naming every one that is broken."""
-    with db.unit_of_work():
-        problems = verify_ledger(db.session)
+    problems = verify_books()
     if problems:
         for problem in problems:
             click.secho(f"error: {problem}", fg="red", err=True)
@@ -99,11 +95,11 @@ def ledger_verify() -> None:
 @click.option("--corrects", type=YEAR, required=True, help="The settled year being corrected.")
 @click.option("--reason", required=True)
 @by_option
-@unit_of_work
+@reads
 def adjust(
     year: int, institution: str, amount_text: str, corrects: int, reason: str, by: str | None
 ) -> None:
     """Book a correction of a settled year as an adjustment in open YEAR (R15)."""
     value = amount(amount_text, "amount", allow_negative=True) or 0
-    entry = book_adjustment(db.session, year, institution, value, corrects, reason, who(by))
-    click.echo(f"adjustment #{entry.id} booked in {year} for {institution}: {fmt(value)}")
+    entry = book_adjustment(year, institution, value, corrects, reason, who(by))
+    click.echo(f"adjustment #{entry} booked in {year} for {institution}: {fmt(value)}")

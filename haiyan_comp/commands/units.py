@@ -6,9 +6,8 @@ import click
 from flask.cli import with_appcontext
 
 from haiyan_comp.cli import YEAR, emit_json, json_option, reads
-from haiyan_comp.db import db
 from haiyan_comp.money import format_hundredths as fmt
-from haiyan_comp.units.services import year_units
+from haiyan_comp.operations.units import year_units
 
 
 @click.command("units")
@@ -19,7 +18,7 @@ from haiyan_comp.units.services import year_units
 @reads
 def units(year: int, institution_code: str | None, as_json: bool) -> None:
     """Units of a year per institution and item: gross, over-spec, purchasable, verified."""
-    result = year_units(db.session, year, institution_code)
+    result = year_units(year, institution_code)
     if as_json:
         emit_json(result.to_json())
         return

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from haiyan_comp.db import Base
 from haiyan_comp.errors import Conflict
+from haiyan_comp.ledger.messages import APPEND_ONLY
 
 ENTRY_KINDS = ("instalment", "top_up", "debt", "risk_fund_draw", "settlement", "adjustment")
 
@@ -60,9 +61,7 @@ class Posting(Base):
 
 
 def _refuse(_mapper: Mapper[Any], _connection: Any, target: Any) -> None:
-    raise Conflict(
-        f"ledger rows are append-only: {type(target).__name__} {target.id} cannot change"
-    )
+    raise Conflict(APPEND_ONLY(table=type(target).__name__, id=target.id))
 
 
 for _model in (LedgerEntry, Posting):

@@ -8,6 +8,12 @@ from haiyan_comp.errors import Conflict, InvalidInput
 from haiyan_comp.institutions.services import get_institution
 from haiyan_comp.ledger.models import LedgerEntry
 from haiyan_comp.ledger.services import post
+from haiyan_comp.settlement.messages import (
+    ADJUSTMENT_NEEDS_REASON,
+    ADJUSTMENT_OF_ZERO,
+    ADJUSTMENTS_IN_OPEN_YEAR,
+    CORRECTED_YEAR_NOT_SETTLED,
+)
 from haiyan_comp.settlement.models import YearSettlement
 from haiyan_comp.years.services import require_open
 
@@ -23,14 +29,12 @@ def book_adjustment(
 ) -> LedgerEntry:
     """A positive amount is paid to the institution; a negative one becomes its debt."""
     if not reason.strip():
-        raise InvalidInput("an adjustment needs a reason")
+        raise InvalidInput(ADJUSTMENT_NEEDS_REASON())
     if amount == 0:
-        raise InvalidInput("an adjustment of 0.00 changes nothing")
-    require_open(session, year, "adjustments are booked in an open year")
+        raise InvalidInput(ADJUSTMENT_OF_ZERO())
+    require_open(session, year, ADJUSTMENTS_IN_OPEN_YEAR())
     if session.get(YearSettlement, corrects) is None:
-        raise Conflict(
-            f"year {corrects} is not settled: change its records or configuration instead"
-        )
+        raise Conflict(CORRECTED_YEAR_NOT_SETTLED(year=corrects))
     institution = get_institution(session, institution_code)
     other = "cash" if amount > 0 else f"debt:{institution_code}"
     return post(

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from haiyan_comp import faults
 from haiyan_comp.audit.services import open_batches
-from haiyan_comp.budget import rules
 from haiyan_comp.budget.models import Instalment
 from haiyan_comp.budget.services import get_config
 from haiyan_comp.errors import Conflict, InvalidInput
@@ -19,8 +18,15 @@ from haiyan_comp.institutions.models import Institution
 from haiyan_comp.ledger.services import post
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.records.models import UnitTotal
+from haiyan_comp.settlement import rules
+from haiyan_comp.settlement.messages import (
+    ALREADY_SETTLED,
+    AUDITS_OPEN,
+    NOTHING_TO_SETTLE,
+    SETTLE_TOO_EARLY,
+)
 from haiyan_comp.settlement.models import Settlement, YearSettlement
-from haiyan_comp.units.services import year_units
+from haiyan_comp.settlement.queries import purchased_units
 from haiyan_comp.years.models import Year
 from haiyan_comp.years.services import lock_records
 
@@ -95,7 +101,7 @@ def compute_settlement(session: Session, year: int, as_of: date) -> SettlementRe
     config = get_config(session, year)
     purchased = {
         i.code: (i.verified_basic_medical, i.verified_public_health, i.purchased_basic_medical)
-        for i in year_units(session, year).institutions
+        for i in purchased_units(session, year).institutions
     }
     totals = {code: p_bm + v_ph for code, (_, v_ph, p_bm) in purchased.items()}
     if config.unit_price is None:
@@ -237,23 +243,18 @@ def _prepaid(session: Session, year: int) -> dict[str, int]:
 def _refuse_if_not_ready(session: Session, year: int, as_of: date) -> None:
     row = session.get(Year, year)
     if row is not None and row.settled_at is not None:
-        raise Conflict(
-            f"year {year} is already settled ({row.settled_at.date().isoformat()}) (R13)"
-        )
+        raise Conflict(ALREADY_SETTLED(year=year, settled_on=row.settled_at.date().isoformat()))
     if as_of < date(year + 1, 1, 1):
-        raise Conflict(
-            f"year {year} can be settled on or after {year + 1}-01-01, not as of {as_of} (R13)"
-        )
+        raise Conflict(SETTLE_TOO_EARLY(year=year, first=f"{year + 1}-01-01", as_of=as_of))
     get_config(session, year)
     has_records = session.scalar(
         select(func.count()).select_from(UnitTotal).where(UnitTotal.year == year)
     )
     if not has_records:
-        raise InvalidInput(f"year {year} has no service records; there is nothing to settle")
+        raise InvalidInput(NOTHING_TO_SETTLE(year=year))
     open_ids = open_batches(session, year)
     if open_ids:
         raise AuditOpen(
-            f"year {year} has open audit batches ({', '.join(map(str, open_ids))}); "
-            "close them first (R13)",
+            AUDITS_OPEN(year=year, batches=", ".join(map(str, open_ids))),
             details={"open_batches": list(open_ids)},
         )

@@ -1,15 +1,18 @@
-"""Units per institution and item for a year, read from the running totals."""
+"""Units per institution and item for a year, read from the running totals.
+
+The growth cap of R9 (purchased basic-medical units) is the settlement's:
+settlement/queries.py `purchased_units` applies it to these units.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from haiyan_comp.audit.services import deductions
-from haiyan_comp.budget.services import growth_capped
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution
 from haiyan_comp.institutions.services import get_institution
@@ -30,7 +33,7 @@ class YearUnits:
 
 
 def year_units(session: Session, year: int, institution_code: str | None = None) -> YearUnits:
-    """Gross, over-spec, purchasable, deducted and verified (and later purchased) units."""
+    """Gross, over-spec, purchasable, deducted and verified units (R4, R8), before R9's cap."""
     t = UnitTotal
     totals = select(
         t.institution_id, t.item_id, func.sum(t.records), func.sum(t.gross), func.sum(t.purchasable)
@@ -75,5 +78,4 @@ def year_units(session: Session, year: int, institution_code: str | None = None)
                 ],
             )
         )
-    capped = growth_capped(session, year, {i.code: i.verified_basic_medical for i in result})
-    return YearUnits(year, [replace(i, growth_capped_basic_medical=capped[i.code]) for i in result])
+    return YearUnits(year, result)

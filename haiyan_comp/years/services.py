@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from haiyan_comp.errors import YearSettled
+from haiyan_comp.years.messages import YEAR_SETTLED
 from haiyan_comp.years.models import Year
 
 # One PostgreSQL advisory lock key for everything that writes records or money,
@@ -46,11 +47,14 @@ def ensure_year(session: Session, year: int) -> Year:
 
 
 def require_open(session: Session, year: int, what: str) -> Year:
-    """The open year `year`, or YearSettled naming what cannot change (R15)."""
+    """The open year `year`, or YearSettled naming what cannot change (R15).
+
+    `what`: the step refused, best a Message of the caller's domain (its Chinese then shows).
+    """
     row = ensure_year(session, year)
     if row.settled_at is not None:
         raise YearSettled(
-            f"year {year} is settled ({row.settled_at.date().isoformat()}): {what} (R15)",
+            YEAR_SETTLED(year=year, settled_on=row.settled_at.date().isoformat(), what=what),
             details={"year": year, "settled_at": row.settled_at.isoformat()},
         )
     return row

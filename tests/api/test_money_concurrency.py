@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from haiyan_comp.app import create_app
 from haiyan_comp.budget.models import Instalment
-from haiyan_comp.budget.services import pay_due_instalments
 from haiyan_comp.ledger.models import LedgerEntry
-from haiyan_comp.ledger.services import verify_ledger
+from haiyan_comp.operations.budget import pay_due_instalments
+from haiyan_comp.operations.ledger import books_problems
 from haiyan_comp.settlement.models import Settlement
 from haiyan_comp.settlement.services import settle_year
 from tests.api.test_worked_example import load_example
@@ -38,7 +38,7 @@ def count(url: str, model: Any) -> int:
     engine = create_engine(url)
     with Session(engine) as session:
         result = session.scalar(select(func.count()).select_from(model)) or 0
-        problems = verify_ledger(session)
+        problems = books_problems(session)
     engine.dispose()
     assert problems == []
     return result

@@ -9,12 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from haiyan_comp.budget.rules import (
-    clear_debt,
+from haiyan_comp.budget.rules import clear_debt, instalments, prepayment_totals
+from haiyan_comp.settlement.rules import (
     fixed_price_amounts,
     floating_price_amounts,
-    instalments,
-    prepayment_totals,
     purchased_basic_medical,
     settlement_balance,
 )

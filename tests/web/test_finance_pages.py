@@ -15,12 +15,12 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
 from haiyan_comp.budget.models import ConfigChange, Instalment, YearConfig
-from haiyan_comp.budget.services import schedule
 from haiyan_comp.institutions.models import Institution
 from haiyan_comp.ledger.models import LedgerEntry
 from haiyan_comp.ledger.services import debt_of
+from haiyan_comp.operations.budget import schedule
 from haiyan_comp.settlement.models import Settlement, YearSettlement
-from haiyan_comp.units.services import year_units
+from haiyan_comp.settlement.queries import purchased_units
 from haiyan_comp.web.layout import amount, decimal_text
 from tests.web.conftest import SignIn, post_form, read
 
@@ -68,7 +68,7 @@ def test_the_year_page_shows_the_services_figures(
 
     def figures(session: Any) -> dict[str, Any]:
         plan = schedule(session, 2018)
-        units = year_units(session, 2018).institutions
+        units = purchased_units(session, 2018).institutions
         config = session.get(YearConfig, 2018)
         return {
             "paid": sum(i.gross for i in plan if i.paid),
@@ -111,7 +111,7 @@ def test_bad_configuration_names_every_field_and_stores_nothing(
     assert response.status_code == 422
     page = text(response)
     assert re.search(r"购买预算（元）：须为最多两位小数的数.*12\.345", page)
-    assert "预付比例：须大于 0 且不超过 1（R10），收到 1.5" in page
+    assert "预付比例：须大于 0 且不超过 1，收到 1.5" in page
     assert "改革风险金（元）：" in page
     assert 'value="12.345"' in page  # what was typed stays in the form
     assert read(app, lambda s: s.get(YearConfig, 2018).budget) == before

@@ -13,20 +13,16 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from haiyan_comp import bounds
 from haiyan_comp.bounds import DecimalBound
-from haiyan_comp.budget.models import RATIO_SCALE, YearConfig
 from haiyan_comp.errors import InvalidInput
-from haiyan_comp.institutions.models import Institution
 from haiyan_comp.money import AmountError, parse_decimal
-from haiyan_comp.settlement.models import YearSettlement
+from haiyan_comp.operations import budget as operations
+from haiyan_comp.operations.budget import InstitutionName, YearFrame, YearState
 from haiyan_comp.web.inputs import amount_problem, whole_arg
 from haiyan_comp.web.layout import nav
-from haiyan_comp.years.models import Year
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 nav("finance", "年度概览", "finance.home", 10)
@@ -40,6 +36,7 @@ nav("finance", "结算单据", "finance.statements", 70)
 Page = str | tuple[str, int]
 LEDGER_PAGE = 100
 ZIP_NAME = re.compile(r"^statements-(\d{4})-([A-Za-z0-9_-]{8,40})\.zip$")
+RATIO_SCALE = 10_000  # ratios are stored in ten-thousandths
 
 
 def _by() -> str:
@@ -47,21 +44,25 @@ def _by() -> str:
     return f"web:{current_user.username}"
 
 
-def _known_years(session: Session) -> list[int]:
-    """Every year the system knows (configured or with records), newest first."""
-    years = set(session.scalars(select(Year.year))) | set(session.scalars(select(YearConfig.year)))
-    return sorted(years, reverse=True)
-
-
-def _year_arg(session: Session, name: str = "year") -> int:
+def _year_arg(_session: object = None, name: str = "year") -> int:
     """The year asked for (?year=), else the latest configured year, else this year."""
     asked = whole_arg(name, bounds.YEAR, request.values)
     if asked is not None:
         return asked
-    latest = session.scalar(select(func.max(YearConfig.year)))
-    if latest is None:
-        latest = session.scalar(select(func.max(Year.year)))
-    return int(latest) if latest is not None else date.today().year
+    latest = operations.latest_year()
+    return latest if latest is not None else date.today().year
+
+
+def _frame(year: int) -> YearFrame:
+    """The years, institutions and settlement every finance page shows around its table."""
+    return operations.year_frame(year)
+
+
+# The helpers below take the session they once queried, unused now, until every
+# finance page reads its frame with `_frame`.
+def _known_years(_session: object = None) -> list[int]:
+    """Every year the system knows (configured or with records), newest first."""
+    return operations.year_frame(date.today().year).years
 
 
 def _date_arg(text: str | None, default: date) -> date:
@@ -75,14 +76,12 @@ def _date_arg(text: str | None, default: date) -> date:
         raise InvalidInput(_("日期须为 YYYY-MM-DD，收到“%(text)s”", text=text)) from None
 
 
-def _institutions(session: Session) -> list[Institution]:
-    return list(
-        session.scalars(select(Institution).where(Institution.active).order_by(Institution.code))
-    )
+def _institutions(_session: object = None) -> list[InstitutionName]:
+    return operations.year_frame(date.today().year).active
 
 
-def _names(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(Institution.code, Institution.name)).all())
+def _names(_session: object = None) -> dict[str, str]:
+    return operations.year_frame(date.today().year).names
 
 
 def ratio_text(value: int | None) -> str:
@@ -103,8 +102,8 @@ def percent_text(value: int | None) -> str:
     return f"{whole}%" if not part else f"{whole}.{part:02d}".rstrip("0") + "%"
 
 
-def _settled(session: Session, year: int) -> YearSettlement | None:
-    return session.get(YearSettlement, year)
+def _settled(_session: object, year: int) -> YearState | None:
+    return operations.year_frame(year).settled
 
 
 def _render(template: str, status: int = 200, **context: Any) -> Page:

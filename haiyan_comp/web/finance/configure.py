@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import (
@@ -12,33 +11,31 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
 from haiyan_comp import bounds
 from haiyan_comp.budget import rules
-from haiyan_comp.budget.models import RATIO_SCALE, Baseline, ConfigChange, Instalment, YearConfig
-from haiyan_comp.budget.services import (
-    ConfigInput,
-    configure_year,
-    set_baseline,
-)
-from haiyan_comp.db import db
 from haiyan_comp.errors import DomainError, InvalidInput
-from haiyan_comp.institutions.models import Institution
+from haiyan_comp.messages import Message
+from haiyan_comp.messages import text as in_language
 from haiyan_comp.money import format_hundredths
-from haiyan_comp.settlement.models import Settlement
+from haiyan_comp.operations.budget import (
+    ConfigInput,
+    TrailEntry,
+    YearConfigView,
+    configure_page,
+    configure_year,
+    set_baselines,
+)
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.finance.common import (
+    RATIO_SCALE,
     FormErrors,
     Page,
     _by,
-    _institutions,
-    _known_years,
+    _frame,
     _render,
-    _settled,
     _year_arg,
     bp,
     percent_text,
@@ -84,11 +81,11 @@ def _parse_config(form: MultiDict[str, str]) -> tuple[ConfigInput | None, FormEr
     instalments_text = form.get("instalments", "").strip()
     instalments = bounds.WholeBound(1, max(rules.INSTALMENT_COUNTS)).parse(instalments_text) or 0
     if instalments not in rules.INSTALMENT_COUNTS:
-        errors["instalments"] = _("须为 1、2、3、4、6 或 12（R10）")
+        errors["instalments"] = _("须为 1、2、3、4、6 或 12")
     if unit_price is not None and mode == "fixed" and unit_price <= 0:
         errors["unit_price"] = _("须大于 0")
     if prepay_ratio is not None and not 0 < prepay_ratio <= RATIO_SCALE:
-        errors["prepay_ratio"] = _("须大于 0 且不超过 1（R10），收到 %(text)s",
+        errors["prepay_ratio"] = _("须大于 0 且不超过 1，收到 %(text)s",
                                    text=form.get("prepay_ratio", "").strip())  # fmt: skip
     if basic_share is not None and basic_share > RATIO_SCALE:
         errors["basic_share"] = _("须在 0 到 1 之间")
@@ -106,7 +103,7 @@ def _parse_config(form: MultiDict[str, str]) -> tuple[ConfigInput | None, FormEr
     return entered, errors
 
 
-def _config_form(config: YearConfig | None) -> dict[str, str]:
+def _config_form(config: YearConfigView | None) -> dict[str, str]:
     """The form's values from a stored configuration (decimal strings, no floats)."""
     if config is None:
         return {"price_mode": "fixed", "instalments": "4", "basic_share": "0.40", "risk_fund": "0"}
@@ -148,7 +145,7 @@ SUBJECTS = {
 }
 
 
-def _describe(change: ConfigChange) -> dict[str, Any]:
+def _describe(change: TrailEntry) -> dict[str, Any]:
     """A trail entry as people read it: what changed from what to what."""
     subject = change.subject
     label = subject
@@ -156,7 +153,7 @@ def _describe(change: ConfigChange) -> dict[str, Any]:
         if subject == key or subject.startswith(key + " "):
             label = _(name) + subject[len(key) :]
             break
-    old, new = _loads(change.old), _loads(change.new)
+    old, new = change.old, change.new
     lines: list[tuple[str, str, str]] = []
     if isinstance(new, dict):
         before = old if isinstance(old, dict) else {}
@@ -170,41 +167,12 @@ def _describe(change: ConfigChange) -> dict[str, Any]:
     elif subject.startswith("baseline"):
         lines.append((_("基本医疗当量"), _change_value("units", old), _change_value("units", new)))
     else:
-        lines.append(("", "—" if change.old is None else str(change.old), str(change.new)))
+        lines.append(("", "—" if change.old_text is None else change.old_text, change.new_text))
     return {"at": change.changed_at, "by": change.changed_by, "subject": label, "lines": lines}
 
 
 def _position(order: list[str], field: str) -> int:
     return order.index(field) if field in order else len(order)
-
-
-def _loads(text: str | None) -> Any:
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def _baselines(session: Session, year: int) -> dict[str, Any]:
-    """R9's previous-year figures: the settled year's purchased units, or the baselines."""
-    previous = _settled(session, year - 1)
-    rows = session.execute(
-        select(Institution.code, Baseline.basic_medical_units)
-        .join(Institution, Institution.id == Baseline.institution_id)
-        .where(Baseline.year == year)
-    ).all()
-    settled_units: dict[str, int] = {}
-    if previous is not None:
-        settled_units = dict(
-            session.execute(
-                select(Institution.code, Settlement.purchased_basic_medical)
-                .join(Institution, Institution.id == Settlement.institution_id)
-                .where(Settlement.year == year - 1)
-            ).all()
-        )
-    return {"previous_settled": previous, "baseline": dict(rows), "settled_units": settled_units}
 
 
 def _configure_page(
@@ -217,38 +185,31 @@ def _configure_page(
     message: str | None = None,
     status: int = 200,
 ) -> Page:
-    session = db.session
-    config = session.get(YearConfig, year)
-    paid = session.scalar(
-        select(func.count()).select_from(Instalment).where(Instalment.year == year)
-    )
-    trail = session.scalars(
-        select(ConfigChange)
-        .where(ConfigChange.year == year)
-        .order_by(ConfigChange.changed_at.desc(), ConfigChange.id.desc())
-        .limit(50)
-    ).all()
-    baselines = _baselines(session, year)
-    stored = {code: format_hundredths(units) for code, units in baselines["baseline"].items()}
+    frame = _frame(year)
+    page = configure_page(year)
+    config = page.config
+    stored = {code: format_hundredths(units) for code, units in page.baseline.items()}
     return _render(
         "finance/configure.html",
         status,
         year=year,
-        years=_known_years(session),
+        years=frame.years,
         year_config=config,
-        settled=_settled(session, year),
-        paid_instalments=paid or 0,
+        settled=frame.settled,
+        paid_instalments=page.paid_instalments,
         values=values if values is not None else _config_form(config),
         errors=errors or {},
         labels=CONFIG_LABELS,
         counts=rules.INSTALMENT_COUNTS,
-        trail=[_describe(c) for c in trail],
-        institutions=_institutions(session),
+        trail=[_describe(c) for c in page.trail],
+        institutions=frame.active,
         baseline_values=baseline_values if baseline_values is not None else stored,
         baseline_errors=baseline_errors or {},
         message=message,
         percent_text=percent_text,
-        **baselines,
+        previous_settled=page.previous_settled,
+        baseline=page.baseline,
+        settled_units=page.settled_units,
     )
 
 
@@ -256,21 +217,20 @@ def _configure_page(
 @allow("finance")
 def configure() -> Page:
     """The configuration form of a year (R10), its baselines (R9) and its change trail."""
-    return _configure_page(_year_arg(db.session))
+    return _configure_page(_year_arg())
 
 
 @bp.post("/configure")
 @allow("finance")
 def configure_save() -> Page | BaseResponse:
     """Save a year's configuration; on any error show every problem and store nothing."""
-    year = _year_arg(db.session)
+    year = _year_arg()
     entered, errors = _parse_config(request.form)
     values = {key: request.form.get(key, "") for key in CONFIG_LABELS}
     if entered is None:
         return _configure_page(year, values=values, errors=errors, status=422)
     try:
-        with db.unit_of_work():
-            configure_year(db.session, year, entered, _by())
+        configure_year(year, entered, _by())
     except InvalidInput as exc:
         return _configure_page(
             year, values=values, errors=_service_errors(exc), message=exc.message, status=422
@@ -282,12 +242,15 @@ def configure_save() -> Page | BaseResponse:
 
 
 def _service_errors(exc: InvalidInput) -> dict[str, str]:
-    """budget.services' problems ('prepay ratio: must be …') on the fields they name."""
+    """budget.services' problems (each about one field) on the form fields they name."""
     problems = (exc.details or {}).get("problems", []) if isinstance(exc.details, dict) else []
     errors: dict[str, str] = {}
     for problem in problems or [exc.message]:
-        prefix, _sep, rest = str(problem).partition(": ")
-        errors[SERVICE_FIELDS.get(prefix, "_form")] = rest or str(problem)
+        if isinstance(problem, Message) and problem.field:
+            bare = problem.template(**problem.params)  # without the field's name
+            errors[SERVICE_FIELDS.get(problem.field, "_form")] = bare.text("zh")
+        else:
+            errors["_form"] = in_language(problem, "zh")
     return errors
 
 
@@ -295,11 +258,10 @@ def _service_errors(exc: InvalidInput) -> dict[str, str]:
 @allow("finance")
 def baselines_save() -> Page | BaseResponse:
     """R9: each institution's previous-year basic-medical units; all or nothing."""
-    session = db.session
-    year = _year_arg(session)
-    stored = _baselines(session, year)["baseline"]
+    year = _year_arg()
+    stored = configure_page(year).baseline
     values = {
-        i.code: request.form.get(f"baseline-{i.code}", "").strip() for i in _institutions(session)
+        i.code: request.form.get(f"baseline-{i.code}", "").strip() for i in _frame(year).active
     }
     errors = FormErrors()
     wanted: dict[str, int] = {}
@@ -310,9 +272,7 @@ def baselines_save() -> Page | BaseResponse:
     if errors:
         return _configure_page(year, baseline_values=values, baseline_errors=errors, status=422)
     try:
-        with db.unit_of_work():
-            for code, units in wanted.items():
-                set_baseline(db.session, year, code, units, _by())
+        set_baselines(year, wanted, _by())
     except DomainError as exc:
         return _configure_page(year, baseline_values=values, message=exc.message, status=exc.status)
     flash(_("已更新 %(n)s 家机构的基数。", n=len(wanted)), "success")

@@ -9,25 +9,10 @@ from flask import (
     request,
 )
 
-from haiyan_comp.budget.services import (
-    ScheduledInstalment,
-    pay_due_instalments,
-    schedule,
-)
-from haiyan_comp.db import db
-from haiyan_comp.errors import InvalidInput, NotFound
+from haiyan_comp.errors import InvalidInput
+from haiyan_comp.operations.budget import ScheduledInstalment, pay_instalments, prepayments_page
 from haiyan_comp.web.access import allow
-from haiyan_comp.web.finance.common import (
-    Page,
-    _by,
-    _date_arg,
-    _known_years,
-    _names,
-    _render,
-    _settled,
-    _year_arg,
-    bp,
-)
+from haiyan_comp.web.finance.common import Page, _by, _date_arg, _frame, _render, _year_arg, bp
 
 
 def _prepayments_page(
@@ -38,13 +23,9 @@ def _prepayments_page(
     message: str | None = None,
     status: int = 200,
 ) -> Page:
-    session = db.session
-    plan: list[ScheduledInstalment] = []
-    problem = None
-    try:
-        plan = schedule(session, year)
-    except NotFound as exc:
-        problem = exc.message
+    frame = _frame(year)
+    page = prepayments_page(year)
+    plan, problem = page.plan, page.problem
     by_number: defaultdict[int, list[ScheduledInstalment]] = defaultdict(list)
     matrix: dict[str, dict[int, ScheduledInstalment]] = {}
     for item in plan:
@@ -66,13 +47,13 @@ def _prepayments_page(
         "finance/prepayments.html",
         status,
         year=year,
-        years=_known_years(session),
+        years=frame.years,
         plan=plan,
         rounds=rounds,
         matrix=matrix,
         problem=problem,
-        names=_names(session),
-        settled=_settled(session, year),
+        names=frame.names,
+        settled=frame.settled,
         total=sum(i.gross for i in plan),
         paid_total=sum(i.gross for i in plan if i.paid),
         as_of=as_of or date.today(),
@@ -86,18 +67,17 @@ def _prepayments_page(
 @allow("finance")
 def prepayments() -> Page:
     """The instalment schedule of a year and the prepayment run form (R11, R12)."""
-    return _prepayments_page(_year_arg(db.session))
+    return _prepayments_page(_year_arg())
 
 
 @bp.post("/prepayments/run")
 @allow("finance")
 def prepayments_run() -> Page:
     """R12: pay every instalment due on or before the date and not yet paid (never twice)."""
-    year = _year_arg(db.session)
+    year = _year_arg()
     try:
         as_of = _date_arg(request.form.get("as_of"), date.today())
     except InvalidInput as exc:
         return _prepayments_page(year, message=exc.message, status=422)
-    with db.unit_of_work():
-        paid = pay_due_instalments(db.session, as_of, _by())
+    paid = pay_instalments(as_of, _by())
     return _prepayments_page(year, as_of=as_of, paid=paid)

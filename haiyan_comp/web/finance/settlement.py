@@ -12,17 +12,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from haiyan_comp import bounds
 from haiyan_comp.db import db
 from haiyan_comp.errors import Conflict, DomainError, InvalidInput, NotFound
-from haiyan_comp.institutions.models import Institution
-from haiyan_comp.ledger.services import ledger_lines, verify_ledger
-from haiyan_comp.settlement.models import Settlement
-from haiyan_comp.settlement.services import compute_settlement, settle_year
+from haiyan_comp.operations.ledger import ledger_lines, verify_books
+from haiyan_comp.operations.settlement import preview_settlement, settle_year, settled_year
 from haiyan_comp.web import jobs
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.finance.common import (
@@ -30,10 +26,8 @@ from haiyan_comp.web.finance.common import (
     Page,
     _by,
     _date_arg,
-    _known_years,
-    _names,
+    _frame,
     _render,
-    _settled,
     _year_arg,
     bp,
 )
@@ -45,53 +39,34 @@ def _default_as_of(year: int) -> date:
     return max(date.today(), date(year + 1, 1, 1))
 
 
-def _settled_rows(session: Session, year: int) -> list[dict[str, Any]]:
-    rows = session.execute(
-        select(Institution.code, Institution.name, Settlement)
-        .join(Institution, Institution.id == Settlement.institution_id)
-        .where(Settlement.year == year)
-        .order_by(Institution.code)
-    ).all()
-    return [
-        {
-            "code": code,
-            "name": name,
-            "purchased": s.purchased,
-            "entitlement": s.entitlement,
-            "final": s.final,
-            "prepaid": s.prepaid,
-            "balance": s.balance,
-            "verified_basic_medical": s.verified_basic_medical,
-            "verified_public_health": s.verified_public_health,
-            "purchased_basic_medical": s.purchased_basic_medical,
-        }
-        for code, name, s in rows
-    ]
+def _settled_rows(_session: object, year: int) -> list[dict[str, Any]]:
+    """Every institution's line of settled `year` (none when it is not settled)."""
+    done = settled_year(year)
+    return [vars(line) for line in done.institutions] if done else []
 
 
 def _settlement_page(
     year: int, as_of: date | None = None, *, message: str | None = None, status: int = 200
 ) -> Page:
-    session = db.session
-    settled = _settled(session, year)
+    frame = _frame(year)
+    settled = frame.settled
     context: dict[str, Any] = {
         "year": year,
-        "years": _known_years(session),
+        "years": frame.years,
         "settled": settled,
         "message": message,
-        "names": _names(session),
+        "names": frame.names,
         "done": request.args.get("done") == "1",
     }
     if settled is not None:
-        rows = _settled_rows(session, year)
+        rows = _settled_rows(None, year)
         context.update(rows=rows, as_of=settled.as_of, unit_price=settled.unit_price,
                        budget=settled.budget, risk_fund_draw=settled.risk_fund_draw)  # fmt: skip
     else:
         as_of = as_of or _default_as_of(year)
         context["as_of"] = as_of
         try:
-            with db.unit_of_work():
-                preview = settle_year(session, year, as_of, _by(), dry_run=True)
+            preview = preview_settlement(year, as_of)
         except DomainError as exc:
             context["problem"] = exc
             rows = []
@@ -122,7 +97,7 @@ def _settlement_page(
 @allow("finance")
 def settlement() -> Page:
     """A settled year's settlement, or the preview of an open one (R13, R14)."""
-    year = _year_arg(db.session)
+    year = _year_arg()
     try:
         as_of = _date_arg(request.args.get("as_of"), _default_as_of(year))
     except InvalidInput as exc:
@@ -134,15 +109,14 @@ def settlement() -> Page:
 @allow("finance")
 def settlement_confirm() -> Page | BaseResponse:
     """Settle the year for real, as a job with progress; a settled year answers 409."""
-    session = db.session
-    year = _year_arg(session)
+    year = _year_arg()
     try:
         as_of = _date_arg(request.form.get("as_of"), _default_as_of(year))
     except InvalidInput as exc:
         return _settlement_page(year, message=exc.message, status=422)
-    if _settled(session, year) is not None:
+    if _frame(year).settled is not None:
         try:  # the service's own refusal, word for word
-            compute_settlement(session, year, as_of)
+            preview_settlement(year, as_of)
         except Conflict as exc:
             return _settlement_page(year, message=exc.message, status=409)
     by = _by()
@@ -150,13 +124,12 @@ def settlement_confirm() -> Page | BaseResponse:
 
     def work(progress: jobs.Progress) -> str:
         progress.update(0, 2, _("正在计算并记账……"))
-        with db.unit_of_work():
-            settle_year(db.session, year, as_of, by)
+        settle_year(year, as_of, by)
         progress.update(2, 2, _("已完成"))
         return result_url
 
     title = _("%(year)s 年度结算", year=year)
-    session.rollback()  # the job writes with a unit of work of its own
+    db.session.rollback()  # the job writes with a unit of work of its own
     return redirect(jobs.job_url(jobs.start("settlement", title, work)))
 
 
@@ -174,14 +147,14 @@ KIND_LABELS = {
 @allow("finance")
 def ledger() -> Page:
     """Every money movement (append-only), filtered by year and institution; R15's checks."""
-    session = db.session
     year_text = request.args.get("year", "").strip()
-    year = _year_arg(session) if year_text else None
+    year = _year_arg() if year_text else None
     code = request.args.get("institution", "").strip() or None
-    names = _names(session)
+    frame = _frame(year or 0)
+    names = frame.names
     if code is not None and code not in names:
         raise NotFound(_("没有机构 %(code)s", code=code))
-    lines = ledger_lines(session, year, code)
+    lines = ledger_lines(year, code)
     pages = max(1, -(-len(lines) // LEDGER_PAGE))
     page = min(whole_arg("page", bounds.ID) or 1, pages)
     shown = list(reversed(lines))[(page - 1) * LEDGER_PAGE : page * LEDGER_PAGE]
@@ -196,9 +169,9 @@ def ledger() -> Page:
         pages=pages,
         year=year,
         code=code,
-        years=_known_years(session),
+        years=frame.years,
         names=names,
-        problems=verify_ledger(session),
+        problems=verify_books(),
         kinds=KIND_LABELS,
         totals=dict(totals),
     )
