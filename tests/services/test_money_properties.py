@@ -2,7 +2,7 @@
 
 After every step: every ledger entry balances, prepaid + top-up − debt = F
 for every settled institution and year, the fund's cash agrees with what was
-paid (verify_ledger), the running unit and staff totals equal a recount (R4,
+paid (books_problems), the running unit and staff totals equal a recount (R4,
 R18), so do the frozen populations' units per staff member, and R18's staff
 weights read from them equal the old query over every record.
 """
@@ -22,16 +22,12 @@ from sqlalchemy.orm import Session, SessionTransaction
 from haiyan_comp.audit import population
 from haiyan_comp.audit.services import close_audit, draw_batch, record_verdict
 from haiyan_comp.bonus.services import year_staff_weights
-from haiyan_comp.budget.services import (
-    ConfigInput,
-    configure_year,
-    pay_due_instalments,
-    set_baseline,
-)
+from haiyan_comp.budget.services import ConfigInput, configure_year, set_baseline
 from haiyan_comp.catalogue.services import load_catalogue
 from haiyan_comp.errors import DomainError
 from haiyan_comp.institutions.models import Institution
-from haiyan_comp.ledger.services import verify_ledger
+from haiyan_comp.operations.budget import pay_due_instalments
+from haiyan_comp.operations.ledger import books_problems
 from haiyan_comp.records.services import import_records
 from haiyan_comp.records.totals import (
     counted_from_records,
@@ -168,7 +164,7 @@ def test_books_stay_true_whatever_happens(session: Session) -> None:
 
         @invariant()
         def books_are_true(self) -> None:
-            assert verify_ledger(session) == []
+            assert books_problems(session) == []
             institutions = session.scalars(select(Institution)).all()
             for year in (2018, 2019):
                 assert stored_totals(session, year) == counted_from_records(session, year)
