@@ -7,20 +7,11 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from haiyan_comp.accounts.roles import ROLE_NAMES, ROLES, TOKEN_ROLES
 from haiyan_comp.db import Base
 from haiyan_comp.institutions.models import Institution, Staff
 
-ROLES = ("finance", "auditor", "centre", "staff", "admin")
-# Tokens may also carry `platform`: the regional platform that pushes records.
-TOKEN_ROLES = (*ROLES, "platform")
-ROLE_NAMES = {
-    "finance": "财务",
-    "auditor": "审计",
-    "centre": "卫生院",
-    "staff": "职工",
-    "admin": "系统管理员",
-    "platform": "区域平台",
-}
+__all__ = ["ROLES", "ROLE_NAMES", "TOKEN_ROLES", "ApiToken", "SignInAttempt", "User", "WebSession"]
 
 
 class User(Base):

@@ -12,6 +12,9 @@ import threading
 
 from zxcvbn import zxcvbn
 
+from haiyan_comp.accounts.messages import PASSWORD_TOO_LONG, PASSWORD_TOO_SHORT, PASSWORD_WEAK
+from haiyan_comp.messages import Message
+
 MIN_LENGTH = 12
 MAX_LENGTH = 200  # what the sign-in form accepts
 MIN_SCORE = 3
@@ -23,18 +26,15 @@ SITE_WORDS = ("haiyan", "海盐")
 _zxcvbn_lock = threading.Lock()
 
 
-def password_problems(password: str, user_inputs: tuple[str, ...] = ()) -> list[str]:
-    """Every reason `password` will not do (empty when it will), in English."""
+def password_problems(password: str, user_inputs: tuple[str, ...] = ()) -> list[Message]:
+    """Every reason `password` will not do (empty when it will), about the field "password"."""
     if len(password) < MIN_LENGTH:
-        return [f"password: at least {MIN_LENGTH} characters"]
+        return [PASSWORD_TOO_SHORT.on("password", least=MIN_LENGTH)]
     if len(password) > MAX_LENGTH:
-        return [f"password: at most {MAX_LENGTH} characters"]
+        return [PASSWORD_TOO_LONG.on("password", most=MAX_LENGTH)]
     score = strength(password, user_inputs)
     if score < MIN_SCORE:
-        return [
-            f"password: too easy to guess (strength {score} of 4, at least {MIN_SCORE} needed); "
-            "use a longer phrase of unrelated words, not a name, date or common password"
-        ]
+        return [PASSWORD_WEAK.on("password", score=score, least=MIN_SCORE)]
     return []
 
 

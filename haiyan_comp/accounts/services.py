@@ -7,9 +7,9 @@ can guess one from its hash, and a lookup stays one index hit.
 
 A sign-in session ends when it has been idle too long (SESSION_IDLE_MINUTES,
 default 2 hours) and, however busy, after SESSION_HOURS (default 12). Reading
-who a session belongs to writes nothing; the last-seen time is written apart
-(`note_session_seen`), as bookkeeping that may be skipped when the database is
-busy.
+who a session belongs to (accounts/queries.py) writes nothing; the last-seen
+time is written apart (`note_session_seen`), as bookkeeping that may be skipped
+when the database is busy.
 """
 
 from __future__ import annotations
@@ -18,24 +18,44 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
 
 from flask import current_app, has_app_context
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from haiyan_comp.accounts.models import ROLES, TOKEN_ROLES, ApiToken, User, WebSession
+from haiyan_comp.accounts.messages import (
+    COUNTY_WIDE,
+    INSTITUTION_NEEDED,
+    NO_INSTITUTION,
+    NO_STAFF,
+    NO_TOKEN,
+    NO_USER,
+    ROLE_UNKNOWN,
+    STAFF_ELSEWHERE,
+    STAFF_NEEDED,
+    TOKEN_COUNTY_WIDE,
+    TOKEN_NAME,
+    TOKEN_NEEDS_INSTITUTION,
+    TOKEN_ROLE,
+    USER_EXISTS,
+    USER_REFUSED,
+    USERNAME_FORM,
+    joined,
+    role_name,
+)
+from haiyan_comp.accounts.models import ApiToken, User, WebSession
 from haiyan_comp.accounts.passwords import password_problems
+from haiyan_comp.accounts.roles import ROLES, TOKEN_ROLE_CHOICES
 from haiyan_comp.errors import Conflict, InvalidInput, NotFound
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.institutions.services import get_institution
+from haiyan_comp.messages import Message
 
 PASSWORD_METHOD = "scrypt:32768:8:1"  # n=2^15, r=8: 32 MiB per hash
 TOKEN_PREFIX = "hy_"
 SESSION_IDLE = timedelta(hours=2)  # defaults; the app's SESSION_IDLE_MINUTES and SESSION_HOURS
 SESSION_LIFETIME = timedelta(hours=12)
-SEEN_EVERY = timedelta(minutes=5)  # last-seen times are written at most this often
 # A dummy hash to check against when the user does not exist, so that the
 # answer takes as long as for a real user (no user enumeration by timing).
 _DUMMY_HASH = generate_password_hash("not a password", method=PASSWORD_METHOD)
@@ -52,11 +72,6 @@ def hash_password(password: str) -> str:
 def digest(secret: str) -> str:
     """The stored form of a session or API token."""
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; every stored moment is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def now() -> datetime:
@@ -79,45 +94,19 @@ def create_user(
 
     `weak_password_ok` is for the demo's shared, printed password only.
     """
-    problems = []
+    problems: list[Message] = []
     if not username or len(username) > 64 or not username.isprintable() or " " in username:
-        problems.append("username: 1 to 64 printable characters without spaces")
+        problems.append(USERNAME_FORM.on("username"))
     if role not in ROLES:
-        problems.append(f"role: {role!r} is not one of {', '.join(ROLES)}")
-    institution: Institution | None = None
-    staff: Staff | None = None
-    if role == "staff":
-        if not staff_code:
-            problems.append("staff: a staff user needs --staff CODE")
-        else:
-            staff = session.scalar(select(Staff).where(Staff.code == staff_code))
-            if staff is None:
-                problems.append(f"staff: no staff member {staff_code!r}")
-            else:
-                institution = staff.institution
-                if institution_code and institution_code != institution.code:
-                    problems.append(
-                        f"institution: staff {staff_code} belongs to {institution.code}, "
-                        f"not {institution_code}"
-                    )
-    elif role == "centre":
-        if not institution_code:
-            problems.append("institution: a centre user needs --institution CODE")
-        else:
-            institution = session.scalar(
-                select(Institution).where(Institution.code == institution_code)
-            )
-            if institution is None:
-                problems.append(f"institution: no institution {institution_code!r}")
-    elif institution_code or staff_code:
-        problems.append(f"institution: a {role} user works for the whole county; drop it")
+        problems.append(ROLE_UNKNOWN.on("role", role=repr(role), roles=", ".join(ROLES)))
+    institution, staff = _scope(session, role, institution_code, staff_code, problems)
     if not weak_password_ok:
         names = (username, display_name or "", staff.name if staff else "")
         problems += password_problems(password, names)
     if problems:
-        raise InvalidInput("the user cannot be created: " + "; ".join(problems), problems)
+        raise InvalidInput(USER_REFUSED(problems=joined(problems)), problems)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"user {username!r} exists already; choose another name")
+        raise Conflict(USER_EXISTS(username=repr(username)))
     user = User(
         username=username,
         display_name=display_name or (staff.name if staff else username),
@@ -133,11 +122,60 @@ def create_user(
     return user
 
 
+def _scope(
+    session: Session,
+    role: str,
+    institution_code: str | None,
+    staff_code: str | None,
+    problems: list[Message],
+) -> tuple[Institution | None, Staff | None]:
+    """The institution and staff member a new user of `role` belongs to; problems noted."""
+    if role == "staff":
+        if not staff_code:
+            problems.append(STAFF_NEEDED.on("staff"))
+            return None, None
+        staff = session.scalar(select(Staff).where(Staff.code == staff_code))
+        if staff is None:
+            problems.append(NO_STAFF.on("staff", code=repr(staff_code)))
+            return None, None
+        if institution_code and institution_code != staff.institution.code:
+            problems.append(
+                STAFF_ELSEWHERE.on(
+                    "institution",
+                    staff=staff_code,
+                    belongs_to=staff.institution.code,
+                    given=institution_code,
+                )
+            )
+        return staff.institution, staff
+    if role == "centre":
+        if not institution_code:
+            problems.append(INSTITUTION_NEEDED.on("institution"))
+            return None, None
+        institution = session.scalar(
+            select(Institution).where(Institution.code == institution_code)
+        )
+        if institution is None:
+            problems.append(NO_INSTITUTION.on("institution", code=repr(institution_code)))
+        return institution, None
+    if institution_code or staff_code:
+        problems.append(COUNTY_WIDE.on("institution", role=role_name(role)))
+    return None, None
+
+
 def get_user(session: Session, username: str) -> User:
     """The user called `username`, or NotFound."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"no user {username!r}")
+        raise NotFound(NO_USER(username=repr(username)))
+    return user
+
+
+def user_by_id(session: Session, user_id: int) -> User:
+    """The user with this id, or NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(NO_USER(username=f"#{user_id}"))
     return user
 
 
@@ -156,7 +194,7 @@ def set_password(session: Session, username: str, password: str) -> User:
     user = get_user(session, username)
     problems = password_problems(password, (user.username, user.display_name))
     if problems:
-        raise InvalidInput("; ".join(problems), problems)
+        raise InvalidInput(joined(problems), problems)
     user.password_hash = hash_password(password)
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     session.flush()
@@ -173,7 +211,10 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 
 def open_session(session: Session, user: User, address: str, user_agent: str) -> str:
-    """A new sign-in session; returns the secret that goes into the cookie."""
+    """A new sign-in session; returns the secret that goes into the cookie.
+
+    The user's last sign-in time is written in the same unit of work.
+    """
     secret = secrets.token_urlsafe(32)
     moment = now()
     session.add(
@@ -203,65 +244,6 @@ def session_limits() -> tuple[timedelta, timedelta]:
         _setting("SESSION_IDLE_MINUTES", SESSION_IDLE, "minutes"),
         _setting("SESSION_HOURS", SESSION_LIFETIME, "hours"),
     )
-
-
-@dataclass(frozen=True)
-class SessionUser:
-    """What a request needs of the user a session signs in, read in one row."""
-
-    id: int
-    username: str
-    display_name: str
-    role: str
-    institution_id: int | None
-    institution_code: str | None
-    institution_name: str | None
-    staff_code: str | None
-
-
-class SessionCheck(NamedTuple):
-    """Who a session signs in (None: nobody), and whether its row wants writing."""
-
-    user: SessionUser | None
-    write_due: bool
-
-
-# Every request of a person runs this: one row, plain columns, no objects to build.
-_SESSION_USER = (
-    select(
-        WebSession.created_at,
-        WebSession.last_seen_at,
-        User.active,
-        User.id,
-        User.username,
-        User.display_name,
-        User.role,
-        User.institution_id,
-        Institution.code,
-        Institution.name,
-        Staff.code,
-    )
-    .join(User, User.id == WebSession.user_id)
-    .outerjoin(Institution, Institution.id == User.institution_id)
-    .outerjoin(Staff, Staff.id == User.staff_id)
-    .where(WebSession.token_hash == bindparam("token_hash"))
-)
-
-
-def session_user(session: Session, secret: str) -> SessionCheck:
-    """The active user of a live session (reads only; see `note_session_seen`)."""
-    row = session.execute(_SESSION_USER, {"token_hash": digest(secret)}).one_or_none()
-    if row is None:
-        return SessionCheck(None, False)
-    created, seen, active, *user = row
-    moment = now()
-    idle, lifetime = session_limits()
-    seen = _aware(seen)
-    if moment - seen > idle or moment - _aware(created) > lifetime:
-        return SessionCheck(None, True)  # over: its row is deleted by note_session_seen
-    if not active:
-        return SessionCheck(None, False)
-    return SessionCheck(SessionUser(*user), moment - seen > SEEN_EVERY)
 
 
 def note_session_seen(session: Session, secret: str) -> None:
@@ -297,16 +279,14 @@ def create_token(
     session: Session, name: str, role: str, institution_code: str | None, created_by: str
 ) -> IssuedToken:
     """A new API token for a machine."""
-    if role not in TOKEN_ROLES or role in ("staff", "admin"):
-        raise InvalidInput(
-            f"role: a token's role is finance, auditor, centre or platform, not {role!r}"
-        )
+    if role not in TOKEN_ROLE_CHOICES:
+        raise InvalidInput(TOKEN_ROLE.on("role", role=repr(role)))
     if not name.strip():
-        raise InvalidInput("name: say what the token is for, e.g. 'regional platform'")
+        raise InvalidInput(TOKEN_NAME.on("name"))
     if role == "centre" and not institution_code:
-        raise InvalidInput("institution: a centre token needs --institution CODE")
+        raise InvalidInput(TOKEN_NEEDS_INSTITUTION.on("institution"))
     if role in ("finance", "auditor") and institution_code:
-        raise InvalidInput(f"institution: a {role} token works for the whole county; drop it")
+        raise InvalidInput(TOKEN_COUNTY_WIDE.on("institution", role=role_name(role)))
     institution = get_institution(session, institution_code) if institution_code else None
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
@@ -332,26 +312,11 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
     """Revoke a token; it stops working at once. Revoking twice changes nothing."""
     token = session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound(f"no API token #{token_id}")
+        raise NotFound(NO_TOKEN(id=token_id))
     if token.revoked_at is None:
         token.revoked_at = now()
         session.flush()
     return token
-
-
-def token_for(session: Session, secret: str) -> ApiToken | None:
-    """The live token with this secret, or None (reads only; see `note_token_used`)."""
-    if not secret.startswith(TOKEN_PREFIX):
-        return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
-    if token is None or token.revoked_at is not None:
-        return None
-    return token
-
-
-def token_use_due(token: ApiToken) -> bool:
-    """Whether the token's last-use time is old enough to write again."""
-    return token.last_used_at is None or now() - _aware(token.last_used_at) > SEEN_EVERY
 
 
 def note_token_used(session: Session, token_id: int) -> None:

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import getpass
 import sys
+from datetime import UTC, datetime
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from haiyan_comp.accounts import services
-from haiyan_comp.accounts.models import ROLES, TOKEN_ROLES, ApiToken, User
-from haiyan_comp.audit.reports import iso
-from haiyan_comp.cli import ID, emit_json, json_option, reads, unit_of_work
-from haiyan_comp.db import db
+from haiyan_comp.accounts.roles import ROLES, TOKEN_ROLE_CHOICES
+from haiyan_comp.cli import ID, emit_json, json_option, reads
+from haiyan_comp.operations import accounts
+from haiyan_comp.operations.accounts import TokenRow, UserRow
 
 
 @click.group("users", cls=AppGroup)
 def users() -> None:
     """People who sign in to the web application."""
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A stored time as ISO 8601 in UTC."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -35,7 +41,7 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--staff", "staff_code", default=None, help="For a staff user: their staff code.")
 @click.option("--name", "display_name", default=None, help="The name shown on pages.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
-@unit_of_work
+@reads
 def create_user(
     username: str,
     role: str,
@@ -46,8 +52,7 @@ def create_user(
 ) -> None:
     """Create a user (the password is asked for, or read from stdin)."""
     password = _read_password(password_stdin)
-    user = services.create_user(
-        db.session,
+    user = accounts.create_user(
         username,
         password,
         role,
@@ -55,46 +60,46 @@ def create_user(
         staff_code=staff_code,
         display_name=display_name,
     )
-    scope = f" of {user.institution.code}" if user.institution else ""
+    scope = f" of {user.institution_code}" if user.institution_code else ""
     click.echo(f"created {user.role} user {user.username}{scope}")
 
 
 @users.command("disable")
 @click.argument("username")
-@unit_of_work
+@reads
 def disable_user(username: str) -> None:
     """Disable a user: their sessions end at once and they cannot sign in."""
-    services.set_active(db.session, username, False)
+    accounts.set_active(username, False)
     click.echo(f"disabled {username}; their sessions are closed")
 
 
 @users.command("enable")
 @click.argument("username")
-@unit_of_work
+@reads
 def enable_user(username: str) -> None:
     """Let a disabled user sign in again."""
-    services.set_active(db.session, username, True)
+    accounts.set_active(username, True)
     click.echo(f"enabled {username}")
 
 
 @users.command("password")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
-@unit_of_work
+@reads
 def set_password(username: str, password_stdin: bool) -> None:
     """Set a new password; the user's open sessions end."""
-    services.set_password(db.session, username, _read_password(password_stdin))
+    accounts.set_password(username, _read_password(password_stdin))
     click.echo(f"new password set for {username}; their sessions are closed")
 
 
-def user_json(user: User) -> dict[str, object]:
+def user_json(user: UserRow) -> dict[str, object]:
     """One user as JSON (never the hash)."""
     return {
         "username": user.username,
         "name": user.display_name,
         "role": user.role,
-        "institution": user.institution.code if user.institution else None,
-        "staff": user.staff.code if user.staff else None,
+        "institution": user.institution_code,
+        "staff": user.staff_code,
         "active": user.active,
         "last_sign_in_at": iso(user.last_sign_in_at),
     }
@@ -105,7 +110,7 @@ def user_json(user: User) -> dict[str, object]:
 @reads
 def list_users(as_json: bool) -> None:
     """Every user, with role, institution and whether they may sign in."""
-    found = [user_json(u) for u in db.session.scalars(select(User).order_by(User.username))]
+    found = [user_json(u) for u in accounts.user_list(by_name=True)]
     if as_json:
         emit_json({"users": found})
         return
@@ -121,14 +126,14 @@ def tokens() -> None:
     """API tokens for machines (the regional health-information platform)."""
 
 
-def token_json(token: ApiToken) -> dict[str, object]:
+def token_json(token: TokenRow) -> dict[str, object]:
     """One token as JSON (never the secret or its hash)."""
     return {
         "id": token.id,
         "name": token.name,
         "prefix": token.prefix,
         "role": token.role,
-        "institution": token.institution.code if token.institution else None,
+        "institution": token.institution_code,
         "created_by": token.created_by,
         "created_at": iso(token.created_at),
         "last_used_at": iso(token.last_used_at),
@@ -140,23 +145,21 @@ def token_json(token: ApiToken) -> dict[str, object]:
 @click.argument("name")
 @click.option(
     "--role",
-    type=click.Choice([r for r in TOKEN_ROLES if r not in ("staff", "admin")]),
+    type=click.Choice(TOKEN_ROLE_CHOICES),
     default="platform",
     show_default=True,
     help="platform: pushes records and reads units; centre: one institution's work.",
 )
 @click.option("--institution", "institution_code", default=None, help="Scope to one institution.")
 @json_option
-@unit_of_work
+@reads
 def create_token(name: str, role: str, institution_code: str | None, as_json: bool) -> None:
     """Create a token; its secret is printed once and cannot be shown again."""
-    issued = services.create_token(
-        db.session, name, role, institution_code, f"cli:{getpass.getuser()}"
-    )
+    issued = accounts.create_token(name, role, institution_code, f"cli:{getpass.getuser()}")
     if as_json:
         emit_json({**token_json(issued.token), "token": issued.secret})
         return
-    scope = issued.token.institution.code if issued.token.institution else "the county"
+    scope = issued.token.institution_code or "the county"
     click.echo(f"token #{issued.token.id} ({issued.token.role}, {scope}): {issued.secret}")
     click.echo("keep it now: it is stored hashed and cannot be shown again", err=True)
 
@@ -166,7 +169,7 @@ def create_token(name: str, role: str, institution_code: str | None, as_json: bo
 @reads
 def list_tokens(as_json: bool) -> None:
     """Every token, with its scope, when it was last used and whether it is revoked."""
-    found = [token_json(t) for t in services.list_tokens(db.session)]
+    found = [token_json(t) for t in accounts.token_list()]
     if as_json:
         emit_json({"tokens": found})
         return
@@ -184,8 +187,8 @@ def list_tokens(as_json: bool) -> None:
 
 @tokens.command("revoke")
 @click.argument("token_id", type=ID)
-@unit_of_work
+@reads
 def revoke_token(token_id: int) -> None:
     """Revoke a token: it stops working at once."""
-    token = services.revoke_token(db.session, token_id)
+    token = accounts.revoke_token(token_id)
     click.echo(f"token #{token.id} ({token.name}) revoked")

@@ -16,7 +16,14 @@ from typing import Any, Protocol, TypeVar
 from flask import current_app, request
 from flask_login import current_user
 
-from haiyan_comp.accounts.models import ROLES, TOKEN_ROLES
+from haiyan_comp.accounts.messages import (
+    NOT_YOUR_INSTITUTION,
+    NOT_YOUR_OBJECT,
+    OPEN_TO_NOBODY,
+    ROLE_MAY_NOT,
+    role_name,
+)
+from haiyan_comp.accounts.roles import ROLES, TOKEN_ROLES
 from haiyan_comp.errors import Forbidden, NotFound
 
 V = TypeVar("V", bound=Callable[..., Any])
@@ -80,13 +87,13 @@ def enforce() -> None:
     rule = rule_of(current_app.view_functions[endpoint])
     if rule is None:
         current_app.logger.error("view %s declares no access rule: denied", endpoint)
-        raise Forbidden("this page is not open to anybody")
+        raise Forbidden(OPEN_TO_NOBODY())
     if not rule:
         return
     if not current_user.is_authenticated:
         raise Unauthenticated()
     if current_user.role not in rule:
-        raise Forbidden(f"the {current_user.role} role may not do this")
+        raise Forbidden(ROLE_MAY_NOT(role=role_name(current_user.role)))
     wanted = (request.view_args or {}).get("institution")
     if wanted is not None:
         own_code(wanted)
@@ -103,7 +110,7 @@ def own_code(code: str | None) -> str | None:
     if mine is None:
         return code
     if code is not None and code != mine:
-        raise NotFound(f"no institution {code!r}")
+        raise NotFound(NOT_YOUR_INSTITUTION(code=repr(code)))
     return mine
 
 
@@ -111,4 +118,4 @@ def own(institution_id: int | None) -> None:
     """404 unless a scoped principal owns the object of this institution."""
     mine: int | None = current_user.institution_id
     if mine is not None and institution_id != mine:
-        raise NotFound("no such object")
+        raise NotFound(NOT_YOUR_OBJECT())

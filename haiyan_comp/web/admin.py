@@ -11,19 +11,13 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
-from haiyan_comp.accounts import services
-from haiyan_comp.accounts.models import ROLE_NAMES, ROLES, User
-from haiyan_comp.db import db
+from haiyan_comp.accounts.roles import ROLE_NAMES, ROLES
 from haiyan_comp.errors import DomainError
-from haiyan_comp.operations.institutions import (
-    InstitutionRow,
-    institution_list,
-    load_institutions,
-    load_staff,
-)
+from haiyan_comp.operations import accounts
+from haiyan_comp.operations.institutions import institution_list, load_institutions, load_staff
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.layout import nav, reason
 
@@ -35,23 +29,23 @@ nav("admin", "机构与职工", "admin.institutions", 30)
 TOKEN_ROLE_CHOICES = ("platform", "centre", "finance", "auditor")
 
 
-def _institutions() -> list[InstitutionRow]:
-    return institution_list()
+def _users_page(form: MultiDict[str, str], problems: list[str] | None = None) -> str:
+    return render_template(
+        "admin/users.html",
+        users=accounts.user_list(),
+        roles=ROLES,
+        role_names=ROLE_NAMES,
+        institutions=institution_list(),
+        form=form,
+        problems=problems,
+    )
 
 
 @bp.get("/")
 @allow("admin")
 def home() -> str:
     """Every user, and a form for a new one."""
-    users = db.session.scalars(select(User).order_by(User.role, User.username)).all()
-    return render_template(
-        "admin/users.html",
-        users=users,
-        roles=ROLES,
-        role_names=ROLE_NAMES,
-        institutions=_institutions(),
-        form=request.args,
-    )
+    return _users_page(request.args)
 
 
 @bp.post("/users")
@@ -60,29 +54,17 @@ def create_user() -> str | BaseResponse | tuple[str, int]:
     """Create a user from the form; errors are shown with what was entered."""
     form = request.form
     try:
-        with db.unit_of_work():
-            user = services.create_user(
-                db.session,
-                form.get("username", "").strip(),
-                form.get("password", ""),
-                form.get("role", ""),
-                institution_code=form.get("institution") or None,
-                staff_code=(form.get("staff") or "").strip() or None,
-                display_name=(form.get("display_name") or "").strip() or None,
-            )
-    except DomainError as exc:
-        users = db.session.scalars(select(User).order_by(User.role, User.username)).all()
-        problems = exc.details if isinstance(exc.details, list) else [exc.message]
-        page = render_template(
-            "admin/users.html",
-            users=users,
-            roles=ROLES,
-            role_names=ROLE_NAMES,
-            institutions=_institutions(),
-            form=form,
-            problems=problems,
+        user = accounts.create_user(
+            form.get("username", "").strip(),
+            form.get("password", ""),
+            form.get("role", ""),
+            institution_code=form.get("institution") or None,
+            staff_code=(form.get("staff") or "").strip() or None,
+            display_name=(form.get("display_name") or "").strip() or None,
         )
-        return page, exc.status
+    except DomainError as exc:
+        problems = exc.details if isinstance(exc.details, list) else [exc.message]
+        return _users_page(form, problems), exc.status
     flash(_("已创建用户 %(name)s。", name=user.username), "success")
     return redirect(url_for("admin.home"))
 
@@ -95,8 +77,7 @@ def set_active(username: str) -> BaseResponse:
     if not active and username == current_user.username:
         flash(_("不能停用自己的账号。"), "error")
         return redirect(url_for("admin.home"))
-    with db.unit_of_work():
-        services.set_active(db.session, username, active)
+    accounts.set_active(username, active)
     flash(
         _("已启用 %(name)s。", name=username)
         if active
@@ -111,27 +92,30 @@ def set_active(username: str) -> BaseResponse:
 def set_password(username: str) -> BaseResponse:
     """A new password for a user (their sessions end)."""
     try:
-        with db.unit_of_work():
-            services.set_password(db.session, username, request.form.get("password", ""))
+        accounts.set_password(username, request.form.get("password", ""))
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(reason(exc.message), "error")  # a flash keeps text only: the Chinese now
     else:
         flash(_("已为 %(name)s 设置新密码，其登录已全部失效。", name=username), "success")
     return redirect(url_for("admin.home"))
+
+
+def _tokens_page(issued: dict[str, Any] | None) -> str:
+    return render_template(
+        "admin/tokens.html",
+        tokens=accounts.token_list(),
+        token_roles=TOKEN_ROLE_CHOICES,
+        role_names=ROLE_NAMES,
+        institutions=institution_list(),
+        issued=issued,
+    )
 
 
 @bp.get("/tokens")
 @allow("admin")
 def tokens() -> str:
     """Every API token: scope, last use, revoked or not."""
-    return render_template(
-        "admin/tokens.html",
-        tokens=services.list_tokens(db.session),
-        token_roles=TOKEN_ROLE_CHOICES,
-        role_names=ROLE_NAMES,
-        institutions=_institutions(),
-        issued=None,
-    )
+    return _tokens_page(None)
 
 
 @bp.post("/tokens")
@@ -140,38 +124,23 @@ def create_token() -> str | tuple[str, int]:
     """Create a token; its secret is on this response only."""
     form = request.form
     try:
-        with db.unit_of_work():
-            issued = services.create_token(
-                db.session,
-                form.get("name", ""),
-                form.get("role", "platform"),
-                form.get("institution") or None,
-                f"web:{current_user.username}",
-            )
-            secret, token_id = issued.secret, issued.token.id
+        issued = accounts.create_token(
+            form.get("name", ""),
+            form.get("role", "platform"),
+            form.get("institution") or None,
+            f"web:{current_user.username}",
+        )
     except DomainError as exc:
-        flash(exc.message, "error")
-        secret, token_id = None, None
-        status = exc.status
-    else:
-        status = 201
-    page = render_template(
-        "admin/tokens.html",
-        tokens=services.list_tokens(db.session),
-        token_roles=TOKEN_ROLE_CHOICES,
-        role_names=ROLE_NAMES,
-        institutions=_institutions(),
-        issued={"secret": secret, "id": token_id} if secret else None,
-    )
-    return page, status
+        flash(reason(exc.message), "error")
+        return _tokens_page(None), exc.status
+    return _tokens_page({"secret": issued.secret, "id": issued.token.id}), 201
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
 @allow("admin")
 def revoke_token(token_id: int) -> BaseResponse:
     """Revoke a token: it stops working at once."""
-    with db.unit_of_work():
-        token = services.revoke_token(db.session, token_id)
+    token = accounts.revoke_token(token_id)
     flash(_("已吊销令牌 #%(id)s（%(name)s）。", id=token.id, name=token.name), "success")
     return redirect(url_for("admin.tokens"))
 

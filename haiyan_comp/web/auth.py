@@ -39,9 +39,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from haiyan_comp.accounts import limits, services
-from haiyan_comp.accounts.models import ApiToken, User
-from haiyan_comp.db import db
+from haiyan_comp.accounts import limits
+from haiyan_comp.operations import accounts
+from haiyan_comp.operations.accounts import SessionUser, TokenPrincipal
 from haiyan_comp.web.access import allow, public
 
 bp = Blueprint("auth", __name__)
@@ -57,7 +57,7 @@ HOME = {
 
 
 @dataclass(frozen=True)
-class SignedIn(services.SessionUser, UserMixin):  # type: ignore[misc]
+class SignedIn(SessionUser, UserMixin):  # type: ignore[misc]
     """A person signed in through the web (the session's user and its secret), detached
     from any database session."""
 
@@ -69,22 +69,8 @@ class SignedIn(services.SessionUser, UserMixin):  # type: ignore[misc]
         return self.secret
 
     @classmethod
-    def of(cls, user: User, secret: str) -> SignedIn:
-        return cls(
-            id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            role=user.role,
-            institution_id=user.institution_id,
-            institution_code=user.institution.code if user.institution else None,
-            institution_name=user.institution.name if user.institution else None,
-            staff_code=user.staff.code if user.staff else None,
-            secret=secret,
-        )
-
-    @classmethod
-    def found(cls, user: services.SessionUser, secret: str) -> SignedIn:
-        """The principal of a session found by `services.session_user`."""
+    def found(cls, user: SessionUser, secret: str) -> SignedIn:
+        """The principal of a session (just opened, or found by its secret)."""
         return cls(**asdict(user), secret=secret)
 
 
@@ -108,26 +94,21 @@ class TokenHolder(UserMixin):  # type: ignore[misc]
         return None  # never kept in a session
 
     @classmethod
-    def of(cls, token: ApiToken) -> TokenHolder:
+    def of(cls, token: TokenPrincipal) -> TokenHolder:
         return cls(
             id=token.id,
             username=token.prefix,
             role=token.role,
             institution_id=token.institution_id,
-            institution_code=token.institution.code if token.institution else None,
+            institution_code=token.institution_code,
         )
 
 
 @login_manager.user_loader
 def load_signed_in(secret: str) -> SignedIn | None:
     """The person whose live session this is, or None (signed out, expired, disabled)."""
-    check = services.session_user(db.session, secret)
-    principal = SignedIn.found(check.user, secret) if check.user is not None else None
-    # Its read transaction goes on into the request's own reads (a unit of work
-    # ends a read-only transaction before it writes; try_write does too).
-    if check.write_due:  # bookkeeping: skipped if another writer holds the database
-        db.try_write(lambda session: services.note_session_seen(session, secret))
-    return principal
+    user = accounts.session_user(secret)
+    return SignedIn.found(user, secret) if user is not None else None
 
 
 @login_manager.request_loader
@@ -136,15 +117,8 @@ def load_token_holder(req: Any) -> TokenHolder | None:
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
         return None
-    token = services.token_for(db.session, header.removeprefix("Bearer ").strip())
-    if token is None:
-        db.session.rollback()
-        return None
-    holder, due = TokenHolder.of(token), services.token_use_due(token)
-    db.session.commit()
-    if due:
-        db.try_write(lambda session: services.note_token_used(session, holder.id))
-    return holder
+    token = accounts.token_principal(header.removeprefix("Bearer ").strip())
+    return TokenHolder.of(token) if token is not None else None
 
 
 class SignInForm(FlaskForm):  # type: ignore[misc]
@@ -177,25 +151,19 @@ def login() -> str | BaseResponse | tuple[str, int]:
 
 def _sign_in(form: SignInForm) -> BaseResponse | tuple[str, int]:
     """One counted password check (see accounts/limits.py); a session if it succeeds."""
-    username = form.username.data.strip()
-    account, address = limits.account_key(username), request.remote_addr or ""
-    moment = services.now()
-    with db.unit_of_work():
-        attempt = limits.record_attempt(db.session, account, address, moment)
-    configured = current_app.config.get("SIGNIN_LIMITS") or limits.SignInLimits()
-    wait = limits.wait_needed(db.session, account, address, moment, configured)
-    if wait is not None:
-        with db.unit_of_work():
-            limits.forget_attempt(db.session, attempt)
-        return _too_many(form, wait)
-    user = services.authenticate(db.session, username, form.password.data)
-    if user is None:  # the attempt's row stays: it counts
+    result = accounts.sign_in(
+        form.username.data.strip(),
+        form.password.data,
+        request.remote_addr or "",
+        request.user_agent.string or "",
+        current_app.config.get("SIGNIN_LIMITS") or limits.SignInLimits(),
+    )
+    if result.wait is not None:
+        return _too_many(form, result.wait)
+    if result.user is None or result.secret is None:
         flash(_("用户名或密码不正确。"), "error")
         return render_template("auth/login.html", form=form), 401
-    with db.unit_of_work():
-        limits.forget_failures(db.session, account, address)
-        secret = services.open_session(db.session, user, address, request.user_agent.string or "")
-        principal = SignedIn.of(user, secret)
+    principal = SignedIn.found(result.user, result.secret)
     session.clear()  # no fixation: nothing of the anonymous session survives
     login_user(principal)
     return redirect(_safe_next(request.args.get("next")) or url_for(HOME[principal.role]))
@@ -213,8 +181,7 @@ def _too_many(form: SignInForm, wait: timedelta) -> BaseResponse:
 @allow("finance", "auditor", "centre", "staff", "admin")
 def logout() -> BaseResponse:
     """Sign out: the server forgets the session, the browser forgets the cookie."""
-    with db.unit_of_work():
-        services.close_session(db.session, current_user.secret)
+    accounts.sign_out(current_user.secret)
     logout_user()
     session.clear()
     flash(_("已退出登录。"), "info")

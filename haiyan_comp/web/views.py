@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import text
 from werkzeug.wrappers import Response as BaseResponse
 
-from haiyan_comp.db import db
+from haiyan_comp.operations.health import database_answers
 from haiyan_comp.web.access import public
 
 bp = Blueprint("web", __name__, template_folder="templates")
@@ -28,9 +27,7 @@ def index() -> str | BaseResponse:
 @public
 def healthz() -> tuple[Response, int]:
     """200 when the database answers, 503 when it does not (for load balancers)."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # any failure at all means unhealthy
-        db.session.rollback()
+    dialect = database_answers()
+    if dialect is None:
         return jsonify(status="unavailable", database="unreachable"), 503
-    return jsonify(status="ok", database=db.dialect), 200
+    return jsonify(status="ok", database=dialect), 200

@@ -39,8 +39,8 @@ def test_a_bad_user_is_refused_with_every_problem_and_nothing_stored(
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "username" in page and "密码：至少 12 个字符" in page
-    assert "a centre user needs --institution CODE" in page
+    assert "用户名：应为 1 至 64 个可打印字符" in page and "密码：至少 12 个字符" in page
+    assert "机构：卫生院用户须指定机构" in page and "needs --institution" not in page
     assert read(app, lambda s: s.scalar(select(User).where(User.username == "x y"))) is None
 
 
