@@ -23,8 +23,8 @@ write) and takes the cheapest of:
 The plan is held with `+ 0`, which both databases read as "no index for this
 column": the columns of the indexes not chosen get it, and so does the ORDER BY
 id when the index chosen cannot give that order. PostgreSQL, whose estimate
-for such filters is far too low, also gets the walk's order forced for that
-one statement (search._walking).
+for such filters is far too low, also gets the walk's order forced, and no
+JIT nor parallel workers, for that one statement (search._on_postgres).
 """
 
 from haiyan_comp.records.queries.lists import (

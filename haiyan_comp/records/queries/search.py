@@ -56,26 +56,30 @@ def _page_ids(session: Session, search: RecordSearch) -> list[int]:
     key = r.id if ordered else r.id + 0
     order = key.desc() if search.newest_first else key.asc()
     query = select(r.id).where(*where).order_by(order).limit(search.limit + 1)
-    if plan == "walk" and postgres:
-        return _walking(session, query)
+    if postgres:
+        return _on_postgres(session, query, walk=plan == "walk")
     return list(session.scalars(query))
 
 
-def _walking(session: Session, query: Select[int]) -> list[int]:
-    """Run a primary-key walk on PostgreSQL, which would otherwise scan and sort.
+def _on_postgres(session: Session, query: Select[int], *, walk: bool) -> list[int]:
+    """Run the page's statement on PostgreSQL with the plan chosen held.
 
     Its estimate of the rows matching `institution_id + 0 = …` and the other
-    filters is a guess far too low, so it prefers reading the whole table and
-    sorting it to walking the key until a page is found. For this statement
-    only (the settings come back after it), it may neither scan nor sort.
+    filters is a guess far too low, so for a walk it prefers reading the whole
+    table and sorting it to walking the key until a page is found: for a walk
+    it may neither scan nor sort. A page is a few rows, so no plan is worth
+    compiling (JIT) or parallel workers, which cost more than the read itself.
+    For this statement only: the settings come back after it.
     """
-    names = ("enable_seqscan", "enable_bitmapscan", "enable_sort")
-    before = session.execute(select(*(func.current_setting(n) for n in names))).one()
-    _set(session, dict.fromkeys(names, "off"))
+    settings = {"jit": "off", "max_parallel_workers_per_gather": "0"}
+    if walk:
+        settings |= dict.fromkeys(("enable_seqscan", "enable_bitmapscan", "enable_sort"), "off")
+    before = session.execute(select(*(func.current_setting(n) for n in settings))).one()
+    _set(session, settings)
     try:
         return list(session.scalars(query))
     finally:
-        _set(session, dict(zip(names, before, strict=True)))
+        _set(session, dict(zip(settings, before, strict=True)))
 
 
 def _set(session: Session, settings: dict[str, str]) -> None:
