@@ -149,22 +149,6 @@ class InstitutionBonus:
             for code, w in self.weights.items()
         )
 
-    def to_json(self) -> dict[str, Any]:
-        """The institution object of `haiyan bonus --json` (api/schemas_bonus.py defines it)."""
-        return {
-            "code": self.code,
-            "score": None if self.score is None else fmt(self.score),
-            "surplus": None if self.surplus is None else fmt(self.surplus),
-            "qualifies": self.qualifies,
-            "cap": fmt(self.cap),
-            "pool": fmt(self.pool),
-            "note": self.note,
-            "staff": [
-                {"code": s.code, "weight": fmt(s.weight), "amount": fmt(s.amount)}
-                for s in self.staff
-            ],
-        }
-
 
 def institution_bonus(session: Session, year: int, institution: Institution) -> InstitutionBonus:
     """R17–R18: cap, pool and every staff member's share, for a settled year."""

@@ -16,11 +16,9 @@ from sqlalchemy.orm import Session
 from haiyan_comp.bonus import messages as msg
 from haiyan_comp.bonus import rules
 from haiyan_comp.bonus.models import Assessment, Indicator, IndicatorScore
-from haiyan_comp.bonus.queries import PaySheetResult, pay_sheet_subject, require_settled
+from haiyan_comp.bonus.queries import PaySheetResult, pay_sheet, pay_sheet_subject, require_settled
 
-# Kept importable here for the callers that still ask services for them.
-from haiyan_comp.bonus.queries import institution_bonus as institution_bonus
-from haiyan_comp.bonus.queries import pay_sheet as pay_sheet
+# Reads that moved to queries.py, kept importable here for the tests that still ask services.
 from haiyan_comp.bonus.queries import recorded_performance_pay as recorded_performance_pay
 from haiyan_comp.bonus.queries import staff_weights as staff_weights
 from haiyan_comp.bonus.queries import year_staff_weights as year_staff_weights

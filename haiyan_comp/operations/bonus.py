@@ -117,6 +117,7 @@ class CentreBonus:
     year: int
     settled: bool
     settled_years: list[int]  # newest first
+    institution_name: str
     assessment: AssessmentRow | None
     bonus: InstitutionBonus | None
     performance_pay: int | None
@@ -142,4 +143,17 @@ def centre_bonus(year: int, institution: str) -> CentreBonus:
         pay = queries.recorded_performance_pay(session, year, institution)
         sheet = None if pay is None else queries.pay_sheet(session, year, institution, pay)
     names = queries.staff_names(session, institution)
-    return CentreBonus(year, settled, years, assessed, bonus, pay, sheet, names)
+    name = queries.institution_names(session).get(institution, "")
+    return CentreBonus(year, settled, years, name, assessed, bonus, pay, sheet, names)
+
+
+@reading
+def settled_years() -> list[int]:
+    """Every settled year, newest first."""
+    return [s.year for s in queries.settled_years(db.session)]
+
+
+@reading
+def assessment(year: int, institution: str) -> AssessmentRow | None:
+    """One institution's assessment of `year`, if finance entered it."""
+    return queries.assessment(db.session, year, institution)

@@ -2,76 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from haiyan_comp.bonus.models import Assessment
-from haiyan_comp.bonus.rules import QUALIFYING_SCORE
-from haiyan_comp.bonus.services import (
-    choose_bonus_pool,
-    institution_bonus,
-    pay_sheet,
-    record_pay_sheet,
-    recorded_performance_pay,
-)
-from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput
-from haiyan_comp.institutions.models import Institution, Staff
-from haiyan_comp.money import AmountError, parse_hundredths
-from haiyan_comp.settlement.models import YearSettlement
+from haiyan_comp.money import AmountError, format_hundredths, parse_hundredths
+from haiyan_comp.operations import bonus as operations
 from haiyan_comp.web.access import allow
-from haiyan_comp.web.centre.common import bp, institution, pairs, year_arg
+from haiyan_comp.web.centre.common import bp, year_arg
 from haiyan_comp.web.inputs import amount_problem
 from haiyan_comp.web.layout import amount
-
-
-def _bonus_state(own: Institution, year: int) -> dict[str, Any]:
-    settled = db.session.get(YearSettlement, year) is not None
-    assessment = db.session.get(Assessment, (year, own.id)) if settled else None
-    state: dict[str, Any] = {"settled": settled, "assessment": assessment, "bonus": None}
-    if assessment is None:
-        return state
-    state["bonus"] = institution_bonus(db.session, year, own)
-    state["weights"] = {s["code"]: s["weight"] for s in state["bonus"].to_json()["staff"]}
-    pay = recorded_performance_pay(db.session, year, own.code)
-    state["performance_pay"] = pay
-    state["sheet"] = None if pay is None else pay_sheet(db.session, year, own.code, pay)
-    state["qualifies"] = assessment.score >= QUALIFYING_SCORE
-    return state
-
-
-def _settled_years() -> list[int]:
-    return list(
-        db.session.scalars(select(YearSettlement.year).order_by(YearSettlement.year.desc()))
-    )
 
 
 @bp.get("/bonus")
 @allow("centre")
 def bonus() -> tuple[str, int]:
     """R17 cap and pool, and the pay sheet (R19) of a settled, assessed year."""
-    return _bonus_page(year_arg(_settled_years()))
+    return _bonus_page(year_arg(operations.settled_years()))
 
 
 def _bonus_page(year: int, errors: dict[str, str] | None = None) -> tuple[str, int]:
-    own = institution()
-    settled = _settled_years()
-    staff_names = pairs(select(Staff.code, Staff.name).where(Staff.institution_id == own.id))
+    code = current_user.institution_code
+    page = operations.centre_bonus(year, code)
+    shares = page.bonus.staff if page.bonus is not None else ()
     return (
         render_template(
             "centre/bonus.html",
-            institution=own,
+            institution={"code": code, "name": page.institution_name},
             year=year,
-            years=sorted(set(settled) | {year}, reverse=True),
-            staff_names=staff_names,
+            years=sorted(set(page.settled_years) | {year}, reverse=True),
+            staff_names=page.staff_names,
             errors=errors or {},
             form=request.form,
-            **_bonus_state(own, year),
+            settled=page.settled,
+            assessment=page.assessment,
+            bonus=page.bonus,
+            weights={s.code: format_hundredths(s.weight) for s in shares},
+            performance_pay=page.performance_pay,
+            sheet=page.sheet,
+            qualifies=page.qualifies,
         ),
         422 if errors else 200,
     )
@@ -91,21 +62,15 @@ def _amount_field(name: str, label: str, errors: dict[str, str]) -> int | None:
 def bonus_pool(year: int) -> BaseResponse | tuple[str, int]:
     """Choose the bonus pool (at most the cap)."""
     errors: dict[str, str] = {}
-    amount = _amount_field("pool", _("奖励总额"), errors)
-    if amount is None:
+    chosen = _amount_field("pool", _("奖励总额"), errors)
+    if chosen is None:
         return _bonus_page(year, errors)
+    by = f"web:{current_user.username}"
     try:
-        with db.unit_of_work():
-            pool = choose_bonus_pool(
-                db.session,
-                year,
-                current_user.institution_code,
-                amount,
-                f"web:{current_user.username}",
-            )
+        pool = operations.choose_pool(year, current_user.institution_code, chosen, by)
     except InvalidInput as exc:
         return _bonus_page(year, {"pool": exc.message})
-    flash(_("效率奖励总额已定为 %(pool)s 元。", pool=_fmt(pool)), "success")
+    flash(_("效率奖励总额已定为 %(pool)s 元。", pool=amount(pool)), "success")
     return redirect(url_for("centre.bonus", year=year))
 
 
@@ -114,20 +79,15 @@ def bonus_pool(year: int) -> BaseResponse | tuple[str, int]:
 def bonus_paysheet(year: int) -> BaseResponse | tuple[str, int]:
     """Enter the pay sheet: the performance-pay total T (R19)."""
     errors: dict[str, str] = {}
-    amount = _amount_field("performance_pay", _("绩效工资总额"), errors)
-    if amount is None:
+    pay = _amount_field("performance_pay", _("绩效工资总额"), errors)
+    if pay is None:
         return _bonus_page(year, errors)
     code = current_user.institution_code
-    if db.session.get(Assessment, (year, current_user.institution_id)) is None:
+    if operations.assessment(year, code) is None:
         return _bonus_page(year, {"performance_pay": _("本年度尚未考核，不能填报发放单。")})
     try:
-        with db.unit_of_work():
-            record_pay_sheet(db.session, year, code, amount, f"web:{current_user.username}")
+        operations.record_pay_sheet(year, code, pay, f"web:{current_user.username}")
     except InvalidInput as exc:
         return _bonus_page(year, {"performance_pay": exc.message})
-    flash(_("发放单已保存：绩效工资总额 %(pay)s 元。", pay=_fmt(amount)), "success")
+    flash(_("发放单已保存：绩效工资总额 %(pay)s 元。", pay=amount(pay)), "success")
     return redirect(url_for("centre.bonus", year=year))
-
-
-def _fmt(hundredths: int) -> str:
-    return amount(hundredths)
