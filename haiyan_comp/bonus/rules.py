@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.money import largest_remainder, round_half_up
 
 QUALIFYING_SCORE = 95_000  # 950.00 of 1000 (R17)
@@ -21,7 +22,7 @@ BASIC_SHARE = Fraction(2, 5)  # basic : incentive = 4 : 6 (R19)
 def bonus_cap(score: int, surplus: int) -> int:
     """R17: round(max(surplus, 0) × 50%) when the score is 950.00 or more, else 0."""
     if not 0 <= score <= MAX_SCORE:
-        raise ValueError(f"a score is 0.00–1000.00, got {score / 100:.2f}")
+        raise ValueError(f"a score is 0.00–1000.00, got {fmt(score)}")
     if score < QUALIFYING_SCORE:
         return 0
     return round_half_up(max(surplus, 0) * BONUS_SHARE)
@@ -32,7 +33,7 @@ def choose_pool(cap: int, chosen: int | None) -> int:
     if chosen is None:
         return cap
     if not 0 <= chosen <= cap:
-        raise ValueError(f"the bonus pool must be between 0.00 and the cap {cap / 100:.2f}")
+        raise ValueError(f"the bonus pool must be between 0.00 and the cap {fmt(cap)}")
     return chosen
 
 
