@@ -16,6 +16,7 @@ from fractions import Fraction
 from haiyan_comp.audit.messages import (
     ACTOR_LENGTH,
     BATCH_ALREADY_CLOSED,
+    BATCH_CLOSED,
     FAIL_NEEDS_REASON,
     RANGE_OUTSIDE_YEAR,
     RANGE_REVERSED,
@@ -187,12 +188,10 @@ def close_batch(
     return Closing(failed, len(outcomes), deduction(units, failed, len(outcomes)))
 
 
-def check_open(batch_id: int, closed: bool, what: str) -> None:
+def check_open(batch_id: int, closed: bool, what: Message) -> None:
     """Refuse `what` on a closed batch (R7)."""
     if closed:
-        raise BatchClosed(
-            f"audit batch {batch_id} is closed: {what} (R7: a closed batch never changes)"
-        )
+        raise BatchClosed(BATCH_CLOSED(batch=batch_id, what=what))
 
 
 def share_of_deduction(total: int, failed_source_ids: Iterable[str]) -> dict[str, int]:

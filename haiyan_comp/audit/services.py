@@ -20,7 +20,20 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from haiyan_comp.audit import population, rules
-from haiyan_comp.audit.messages import FLAGGED_STRATUM, STRATUM, THE_STRATUM
+from haiyan_comp.audit.messages import (
+    BATCH_OVERLAP,
+    FLAGGED_BATCH_OVERLAP,
+    FLAGGED_STRATUM,
+    NO_SUCH_RECORD,
+    NOT_SAMPLED,
+    STAFF_OF_OTHER_INSTITUTION,
+    STRATUM,
+    THE_STRATUM,
+    UNKNOWN_AUDIT_ITEM,
+    UNKNOWN_BATCH,
+    UNKNOWN_STAFF_MEMBER,
+    VERDICTS_CANNOT_CHANGE,
+)
 from haiyan_comp.audit.models import AuditBatch, Verdict, VerdictChange
 from haiyan_comp.audit.rules import ALL, FLAGGED, BatchOverlap, Closing
 from haiyan_comp.catalogue.models import ServiceItem
@@ -121,7 +134,7 @@ def _item(session: Session, year: int, code: str) -> ServiceItem:
         select(ServiceItem).where(ServiceItem.year == year, ServiceItem.code == code)
     )
     if item is None:
-        raise NotFound(f"unknown item {code!r} in the catalogue of {year}")
+        raise NotFound(UNKNOWN_AUDIT_ITEM(item=repr(code), year=year))
     return item
 
 
@@ -144,14 +157,15 @@ def _refuse_overlap(
         .order_by(AuditBatch.id)
     ):
         if rules.overlaps(dates, (other.date_from, other.date_to)):
-            kind = "flagged-only " if stratum == FLAGGED else ""
+            overlap = FLAGGED_BATCH_OVERLAP if stratum == FLAGGED else BATCH_OVERLAP
             raise BatchOverlap(
-                f"the dates {dates[0]} to {dates[1]} overlap {kind}audit batch {other.id} of "
-                f"{institution.code} {item.code} {item.year} ({other.date_from} to "
-                f"{other.date_to}); batches of one institution, item and year must not overlap "
-                "(R5): choose dates outside it",
+                overlap(
+                    start=dates[0], end=dates[1], batch=other.id, institution=institution.code,
+                    item=item.code, year=item.year, other_start=other.date_from,
+                    other_end=other.date_to,
+                ),
                 details={"batch": other.id},
-            )
+            )  # fmt: skip
 
 
 def _add_sample(session: Session, batch: AuditBatch, sample: list[str]) -> None:
@@ -195,7 +209,7 @@ def batch_for_update(session: Session, batch_id: int, *, exclusive: bool) -> Aud
 
 def unknown_batch(batch_id: int) -> NotFound:
     """The one answer for a batch that does not exist, or that the caller may not see."""
-    return NotFound(f"unknown audit batch {batch_id}; 'haiyan audit list --year Y' lists them")
+    return NotFound(UNKNOWN_BATCH(batch=batch_id))
 
 
 @dataclass(frozen=True)
@@ -238,7 +252,7 @@ def record_verdict(
     reason = rules.check_verdict(outcome, reason)
     by = rules.check_actor(by)
     batch = batch_for_update(session, batch_id, exclusive=False)
-    rules.check_open(batch.id, batch.closed_at is not None, "its verdicts cannot change")
+    rules.check_open(batch.id, batch.closed_at is not None, VERDICTS_CANNOT_CHANGE())
     verdict = session.scalar(
         select(Verdict)
         .where(Verdict.batch_id == batch.id, Verdict.source_id == source_id)
@@ -268,7 +282,7 @@ def record_verdict(
     return VerdictResult(batch.id, source_id, outcome, reason, staff.code, changed, pending or 0)
 
 
-def _not_sampled(session: Session, batch: AuditBatch, source_id: str) -> str:
+def _not_sampled(session: Session, batch: AuditBatch, source_id: str) -> Message:
     code = session.scalar(select(Institution.code).where(Institution.id == batch.institution_id))
     known = session.scalar(
         select(ServiceRecord.id).where(
@@ -277,11 +291,8 @@ def _not_sampled(session: Session, batch: AuditBatch, source_id: str) -> str:
         )
     )
     if known is None:
-        return f"{code} has no record with source id {source_id!r}"
-    return (
-        f"record {source_id} of {code} is not in the sample of audit batch {batch.id}; "
-        f"'haiyan audit show {batch.id}' lists the sample"
-    )
+        return NO_SUCH_RECORD(institution=code, source_id=repr(source_id))
+    return NOT_SAMPLED(source_id=source_id, institution=code, batch=batch.id)
 
 
 def _responsible(
@@ -297,13 +308,15 @@ def _responsible(
         return staff
     staff = session.scalar(select(Staff).where(Staff.code == staff_code))
     if staff is None:
-        raise NotFound(f"unknown staff member {staff_code!r}")
+        raise NotFound(UNKNOWN_STAFF_MEMBER(staff=repr(staff_code)))
     if staff.institution_id != batch.institution_id:
         own = session.get(Institution, batch.institution_id)
         raise InvalidInput(
-            f"staff member {staff_code} belongs to {staff.institution.code}, not "
-            f"{own.code if own else batch.institution_id}; the responsible staff member must "
-            "be of the audited institution (R7)"
+            STAFF_OF_OTHER_INSTITUTION(
+                staff=staff_code,
+                owner=staff.institution.code,
+                institution=own.code if own else batch.institution_id,
+            )
         )
     return staff
 
