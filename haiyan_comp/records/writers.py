@@ -88,6 +88,13 @@ def _has_index(dbapi: Any, postgres: bool) -> bool:
     return found.fetchone() is not None
 
 
+# RecordRow's fields in order: purchasable binds units again (?9), import_id is
+# the chunk's one number; the other 11 are bound.
+_SQLITE_VALUES = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, {import_id}, ?11"
+_UNBOUND = ("purchasable", "import_id")
+_BOUND = [i for i, name in enumerate(RecordRow._fields) if name not in _UNBOUND]
+
+
 class SqliteWriter:
     """executemany on the session's own sqlite3 connection (same transaction)."""
 
@@ -98,11 +105,18 @@ class SqliteWriter:
         self._order = _Order(session)
 
     def insert(self, rows: ValidRows) -> int:
-        """Insert rows; return how many were new."""
+        """Insert rows; return how many were new.
+
+        Each row binds 11 values, not 13: purchasable starts equal to units
+        (the same parameter twice) and import_id is the chunk's one number,
+        written into the statement (about a tenth less per row).
+        """
         order = self._order(rows)
-        tuples = list(rows.tuples())
+        tuples = list(zip(*map(rows.columns.__getitem__, _BOUND), strict=True))
+        import_id = int(rows.column("import_id")[0]) if len(rows) else 0
+        values = _SQLITE_VALUES.format(import_id=import_id)
         cursor = self._dbapi.executemany(
-            f"INSERT INTO service_records ({_COLUMN_LIST}) VALUES ({self._placeholders}) "
+            f"INSERT INTO service_records ({_COLUMN_LIST}) VALUES ({values}) "
             "ON CONFLICT (institution_id, source_id) DO NOTHING",
             tuples if order is None else map(tuples.__getitem__, order),
         )
