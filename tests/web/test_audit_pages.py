@@ -250,3 +250,21 @@ def test_every_kind_of_flag_is_explained_in_chinese() -> None:
         english = _detail(rule, record, "HY01S001", "HTN", 3300, datetime(2018, 5, 1, tzinfo=UTC))
         chinese = flag_detail(english)
         assert chinese != english and not re.search(r"[a-z]{3,}", chinese), (rule, chinese)
+
+
+def test_refusals_on_a_closed_batch_are_in_chinese_without_rule_numbers(
+    signed_in: SignIn,
+) -> None:
+    auditor = signed_in("auditor")
+    batch_id = draw(auditor, size="1")
+    source_id = current_record(auditor, batch_id)
+    assert source_id is not None
+    judge(auditor, batch_id, source_id, "pass")
+    assert post_form(auditor, f"/audit/batches/{batch_id}/close").status_code == 302
+    again = post_form(auditor, f"/audit/batches/{batch_id}/close", follow_redirects=True)
+    page = again.get_data(as_text=True)
+    assert f"审计批次 {batch_id} 已关闭；关闭的批次不再变化" in page
+    assert "already closed" not in page
+    refused = judge(auditor, batch_id, source_id, "fail", reason="补记")
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "（关闭的批次不再变化）" in text and "R7：" not in text
