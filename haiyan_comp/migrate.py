@@ -75,7 +75,8 @@ TABLE_RIGHTS: dict[str, tuple[str, ...]] = {
     "settlements": READ_APPEND,  # fixed at settlement (R13)
     "signin_attempts": READ_APPEND_DELETE,
     "staff": READ_WRITE,
-    "staff_day_totals": READ_APPEND_DELETE,  # recomputed after a catalogue change
+    "staff_day_imports": READ_APPEND_DELETE,  # recomputed after a catalogue change
+    "staff_day_totals": READ_WRITE_DELETE,  # imports add to a day; recomputed like the above
     "staff_totals": READ_WRITE_DELETE,  # recomputed
     "unit_totals": READ_WRITE_DELETE,  # recomputed
     "users": READ_WRITE,

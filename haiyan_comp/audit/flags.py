@@ -2,9 +2,9 @@
 
 Nothing is grouped from the records on a request: the checks read running
 totals that every write keeps in step (records/day_totals.py). A staff-day
-over 32.00 units is a sum over its imports in staff_day_totals; a record
-dated after its import's day has its (staff, day, import) row dated after
-that import's county day there; repeats are listed in repeat_records. Counts
+over 32.00 units is a row of staff_day_totals; a record dated after its
+import's day has its (import, day, staff) row of staff_day_imports dated
+after that import's county day; repeats are listed in repeat_records. Counts
 come from those small tables; listed records are fetched by the composite
 index, a few days of one institution at a time. A draw with --flagged-only
 uses `flagged` as a condition and freezes what was flagged at that moment
@@ -38,7 +38,13 @@ from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.institutions.services import get_institution
 from haiyan_comp.money import format_hundredths
-from haiyan_comp.records.models import RecordImport, RepeatRecord, ServiceRecord, StaffDayTotal
+from haiyan_comp.records.models import (
+    RecordImport,
+    RepeatRecord,
+    ServiceRecord,
+    StaffDayImport,
+    StaffDayTotal,
+)
 
 REPEAT, STAFF_DAY, AFTER_IMPORT = "repeat_same_day", "staff_day_over_32", "after_import_date"
 RULES = (REPEAT, STAFF_DAY, AFTER_IMPORT)
@@ -51,7 +57,7 @@ RULE_TEXT = {
 # date is its start in county time, whatever the server's time zone.
 COUNTY_UTC_OFFSET_HOURS = 8
 
-r, d, rr = ServiceRecord, StaffDayTotal, RepeatRecord
+r, d, di, rr = ServiceRecord, StaffDayTotal, StaffDayImport, RepeatRecord
 Query = Select[*tuple[Any, ...]]
 
 
@@ -66,10 +72,10 @@ def import_day(dialect: str) -> ColumnElement[Any]:
 
 
 def day_units(year: Any, institution: Any, staff: Any, day: Any) -> ColumnElement[Any]:
-    """A staff member's gross units of a day (all imports), by the totals' primary key."""
+    """A staff member's gross units of a day, by the totals' primary key."""
     t = StaffDayTotal.__table__.alias("day_units")
     return (
-        select(func.sum(t.c.units))
+        select(t.c.units)
         .where(
             t.c.year == year,
             t.c.institution_id == institution,
@@ -99,19 +105,16 @@ class Checks:
         self.postgres = session.get_bind().dialect.name == "postgresql"
         self.day = import_day(session.get_bind().dialect.name)
         mine = [] if institution_id is None else [d.institution_id == institution_id]
-        self.scope = [d.year == year, *mine]
         self.over = (
-            select(d.institution_id, d.staff_id, d.service_date)
-            .add_columns(func.sum(d.units).label("units"), func.sum(d.records).label("records"))
-            .where(*self.scope)
-            .group_by(d.institution_id, d.staff_id, d.service_date)
-            .having(func.sum(d.units) > STAFF_DAY_LIMIT)
+            select(d.institution_id, d.staff_id, d.service_date, d.units, d.records)
+            .where(d.year == year, *mine, d.units > STAFF_DAY_LIMIT)
             .subquery("over")
         )
+        theirs = [] if institution_id is None else [di.institution_id == institution_id]
         self.late = (
-            select(d.institution_id, d.staff_id, d.service_date, d.import_id, d.records)
-            .join(RecordImport, RecordImport.id == d.import_id)
-            .where(*self.scope, d.service_date > self.day)
+            select(di.institution_id, di.staff_id, di.service_date, di.import_id, di.records)
+            .join(RecordImport, RecordImport.id == di.import_id)
+            .where(di.year == year, *theirs, di.service_date > self.day)
             .subquery("late")
         )
 

@@ -1,21 +1,23 @@
 """Running totals for the audit's automatic checks, kept in step with every write of records.
 
-Two tables, so that `haiyan audit flags`, its page and its API never group a
-year of records:
+Three tables, so that `haiyan audit flags`, its page and its API never group
+a year of records:
 
-- staff_day_totals: records and gross units per year, institution, staff
-  member, day and import. A staff-day over 32.00 units is a sum over its
-  imports; a record dated after its import's day is a row dated after it.
+- staff_day_totals: records and gross units per staff member and day; a
+  staff-day over 32.00 units is one row.
+- staff_day_imports: the same per import; a record dated after its import's
+  day has its row dated after it.
 - repeat_records: every record whose institution, item, resident and day
   another record shares (a few thousand at 5,000,000 records).
 
-An import adds its own rows, found by id (they follow every earlier record:
-imports hold the records lock), with one GROUP BY, and the repeats they
-make: probing the composite index for each new row, or, for a load as large
-as a good share of its year, regrouping the year along that index (cheaper
-than the probes). A catalogue change revalues units: `recount_days` rebuilds
-the year's staff-days. The cap (R3) moves purchasable units, which no check
-reads; records are never deleted.
+An import groups its own rows, found by id (they follow every earlier record:
+imports hold the records lock), once into staff_day_imports, adds those rows
+to staff_day_totals, and finds the repeats they make: probing the composite
+index for each new row, or, for a load as large as a good share of its year,
+regrouping the year along that index (cheaper than the probes). A catalogue
+change revalues units: `recount_days` rebuilds the year's staff-days (both
+tables). The cap (R3) moves purchasable units, which no check reads; records
+are never deleted.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from datetime import date
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from haiyan_comp.records.models import ServiceRecord, StaffDayTotal, UnitTotal
+from haiyan_comp.records.models import ServiceRecord, StaffDayImport, UnitTotal
 
 # Probing the index costs about four times as much per new row as reading a
 # row of the year along it: past a quarter of the year, the year is regrouped.
@@ -35,13 +37,22 @@ PROBE_COST = 4
 # hashed in memory (the default 4 MB spills them to disk).
 GROUPING_MEMORY = "64MB"
 
-_DAY_COLUMNS = "year, institution_id, staff_id, service_date, import_id"
+_DAY_COLUMNS = "year, institution_id, staff_id, service_date"
+_IMPORT_COLUMNS = "import_id, service_date, institution_id, staff_id, year"
+_ADD_IMPORT_DAYS = (
+    f"INSERT INTO staff_day_imports ({_IMPORT_COLUMNS}, records, units)"
+    f" SELECT {_IMPORT_COLUMNS}, COUNT(*), SUM(units) FROM service_records"
+    " WHERE id > :after AND import_id = :import"
+    f" GROUP BY {_IMPORT_COLUMNS}"
+)
 _ADD_DAYS = (
     f"INSERT INTO staff_day_totals ({_DAY_COLUMNS}, records, units)"
-    f" SELECT {_DAY_COLUMNS}, COUNT(*), SUM(units) FROM service_records"
-    " WHERE id > :after AND import_id = :import"
-    f" GROUP BY {_DAY_COLUMNS}"
+    f" SELECT {_DAY_COLUMNS}, records, units FROM staff_day_imports WHERE import_id = :import"
+    f" ON CONFLICT ({_DAY_COLUMNS}) DO UPDATE SET"
+    " records = staff_day_totals.records + excluded.records,"
+    " units = staff_day_totals.units + excluded.units"
 )
+ANALYZE_AFTER = 50_000  # rows imported that make the planner's picture of these tables stale
 _REPEAT_COLUMNS = "record_id, year, institution_id, staff_id, service_date"
 _SAME_GROUP = (
     "g.institution_id = r.institution_id AND g.item_id = r.item_id"
@@ -81,12 +92,14 @@ def add_import(session: Session, import_id: int, after: int, imported: int) -> N
     if not imported:
         return
     params = {"after": after, "import": import_id}
-    if session.get_bind().dialect.name == "postgresql":
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
         session.execute(text(f"SET LOCAL work_mem = '{GROUPING_MEMORY}'"))
-    session.execute(text(_ADD_DAYS), params)
+    session.execute(text(_ADD_IMPORT_DAYS), params)
+    session.execute(text(_ADD_DAYS), {"import": import_id})
     years = list(
         session.scalars(
-            select(StaffDayTotal.year).where(StaffDayTotal.import_id == import_id).distinct()
+            select(StaffDayImport.year).where(StaffDayImport.import_id == import_id).distinct()
         )
     )
     stored = session.scalar(
@@ -94,9 +107,12 @@ def add_import(session: Session, import_id: int, after: int, imported: int) -> N
     )
     if imported * PROBE_COST < int(stored or 0):
         session.execute(text(_PROBE_REPEATS), params)
-        return
-    for year in years:
-        recount_repeats(session, year)
+    else:
+        for year in years:
+            recount_repeats(session, year)
+    if postgres and imported >= ANALYZE_AFTER:
+        for table in ("staff_day_totals", "staff_day_imports", "repeat_records"):
+            session.execute(text(f"ANALYZE {table}"))
 
 
 def recount_repeats(session: Session, year: int) -> None:
@@ -109,11 +125,20 @@ def recount_repeats(session: Session, year: int) -> None:
 
 def recount_days(session: Session, year: int) -> None:
     """Rebuild a year's staff-days from its records (after its catalogue revalued them)."""
-    session.execute(text("DELETE FROM staff_day_totals WHERE year = :year"), {"year": year})
+    for table in ("staff_day_totals", "staff_day_imports"):
+        session.execute(text(f"DELETE FROM {table} WHERE year = :year"), {"year": year})
+    session.execute(
+        text(
+            f"INSERT INTO staff_day_imports ({_IMPORT_COLUMNS}, records, units)"
+            f" SELECT {_IMPORT_COLUMNS}, COUNT(*), SUM(units) FROM service_records"
+            f" WHERE year = :year GROUP BY {_IMPORT_COLUMNS}"
+        ),
+        {"year": year},
+    )
     session.execute(
         text(
             f"INSERT INTO staff_day_totals ({_DAY_COLUMNS}, records, units)"
-            f" SELECT {_DAY_COLUMNS}, COUNT(*), SUM(units) FROM service_records"
+            f" SELECT {_DAY_COLUMNS}, SUM(records), SUM(units) FROM staff_day_imports"
             f" WHERE year = :year GROUP BY {_DAY_COLUMNS}"
         ),
         {"year": year},
@@ -127,22 +152,24 @@ def _year_range(year: int) -> dict[str, date]:
 Row = tuple[object, ...]
 
 
-def counted_days(session: Session, year: int) -> list[Row]:
-    """The staff-days a recount would give, sorted (for checks and tests)."""
+def counted_days(session: Session, year: int, *, by_import: bool = False) -> list[Row]:
+    """The staff-days (per import, or not) a recount would give, sorted (for checks and tests)."""
+    columns = _IMPORT_COLUMNS if by_import else _DAY_COLUMNS
     return _rows(
         session,
-        f"SELECT {_DAY_COLUMNS}, COUNT(*), SUM(units) FROM service_records WHERE year = :year"
-        f" GROUP BY {_DAY_COLUMNS} ORDER BY {_DAY_COLUMNS}",
+        f"SELECT {columns}, COUNT(*), SUM(units) FROM service_records WHERE year = :year"
+        f" GROUP BY {columns} ORDER BY {columns}",
         {"year": year},
     )
 
 
-def stored_days(session: Session, year: int) -> list[Row]:
-    """The running staff-days of a year, sorted like counted_days."""
+def stored_days(session: Session, year: int, *, by_import: bool = False) -> list[Row]:
+    """The running staff-days of a year (per import, or not), sorted like counted_days."""
+    columns = _IMPORT_COLUMNS if by_import else _DAY_COLUMNS
+    table = "staff_day_imports" if by_import else "staff_day_totals"
     return _rows(
         session,
-        f"SELECT {_DAY_COLUMNS}, records, units FROM staff_day_totals WHERE year = :year"
-        f" ORDER BY {_DAY_COLUMNS}",
+        f"SELECT {columns}, records, units FROM {table} WHERE year = :year ORDER BY {columns}",
         {"year": year},
     )
 

@@ -117,21 +117,37 @@ class StaffTotal(Base):
 
 
 class StaffDayTotal(Base):
-    """Records and gross units per staff member, day and import, kept by every write.
+    """Records and gross units per staff member and day, kept by every write.
 
-    The audit's checks read these instead of the records: a staff-day over
-    32.00 units is a sum over a day's imports, and a record is dated after its
-    import's day when its row here is (records/day_totals.py keeps both).
+    The audit's staff-day check reads these instead of the records: a day over
+    32.00 units is one row here (records/day_totals.py keeps them).
     """
 
     __tablename__ = "staff_day_totals"
-    __table_args__ = (Index("ix_staff_day_totals_import", "import_id", "service_date"),)
 
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     institution_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     staff_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     service_date: Mapped[date] = mapped_column(primary_key=True)
+    records: Mapped[int] = mapped_column(BigInteger)
+    units: Mapped[int] = mapped_column(BigInteger)
+
+
+class StaffDayImport(Base):
+    """Records and gross units per import, day and staff member, kept by every write.
+
+    A record is dated after its import's day when its row here is: the audit's
+    check reads, per import, the rows after that day (the primary key's order).
+    """
+
+    __tablename__ = "staff_day_imports"
+    __table_args__ = (Index("ix_staff_day_imports_year", "year", "institution_id"),)
+
     import_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    service_date: Mapped[date] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    staff_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    year: Mapped[int]
     records: Mapped[int] = mapped_column(BigInteger)
     units: Mapped[int] = mapped_column(BigInteger)
 

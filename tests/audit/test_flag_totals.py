@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session, SessionTransaction
 from haiyan_comp.audit import population
 from haiyan_comp.audit.flags import flag_report
 from haiyan_comp.audit.services import close_audit, draw_batch, record_verdict
-from haiyan_comp.catalogue.services import load_catalogue
 from haiyan_comp.errors import DomainError
+from haiyan_comp.operations.catalogue import change_catalogue
 from haiyan_comp.records import day_totals
 from haiyan_comp.records.models import RecordImport
 from haiyan_comp.records.services import import_records
@@ -45,6 +45,8 @@ row = st.tuples(
 
 def _assert_in_step(session: Session) -> None:
     assert day_totals.stored_days(session, 2018) == day_totals.counted_days(session, 2018)
+    by_import = day_totals.stored_days(session, 2018, by_import=True)
+    assert by_import == day_totals.counted_days(session, 2018, by_import=True)
     assert day_totals.stored_repeats(session, 2018) == day_totals.counted_repeats(session, 2018)
     assert population.stored_staff(session, 2018) == population.counted_staff(session, 2018)
     for institution in (None, "HY01", "HY02"):
@@ -99,7 +101,7 @@ def test_the_checks_totals_follow_every_write(session: Session) -> None:
             catalogue = CATALOGUE_CSV.replace(",visit,1.00,", f",visit,{value},")
             self.step(
                 "revalue",
-                lambda: load_catalogue(session, io.BytesIO(catalogue.encode()), "c.csv", 2018),
+                lambda: change_catalogue(session, io.BytesIO(catalogue.encode()), "c.csv", 2018),
             )
 
         @rule(hour=st.integers(0, 23), day=st.integers(1, 3))
