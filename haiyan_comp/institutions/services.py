@@ -146,25 +146,7 @@ def load_staff(
     seen: dict[str, int] = {}
     for line, row in rows:
         code, inst = row["code"], row["institution_code"]
-        _check(
-            problems,
-            line,
-            bool(STAFF_CODE_PATTERN.match(code)),
-            CODE_FORM.on("code", code=repr(code), most=32),
-        )
-        _check(
-            problems,
-            line,
-            inst in institutions,
-            UNKNOWN_INSTITUTION_CODE.on("institution_code", code=repr(inst)),
-        )
-        _check(problems, line, bool(row["name"]), NAME_EMPTY.on("name"))
-        _check(
-            problems,
-            line,
-            code not in seen,
-            CODE_REPEATED.on("code", code=code, first=seen.get(code)),
-        )
+        _check_staff_row(problems, line, row, inst in institutions, seen)
         seen.setdefault(code, line)
         current = existing.get(code)
         if (
@@ -200,6 +182,27 @@ def load_staff(
             result.unchanged += 1
     session.flush()
     return result
+
+
+def _check_staff_row(
+    problems: list[Message], line: int, row: dict[str, str], known: bool, seen: dict[str, int]
+) -> None:
+    """The problems of one staff row by itself (`known`: its institution exists)."""
+    code, inst = row["code"], row["institution_code"]
+    _check(
+        problems,
+        line,
+        bool(STAFF_CODE_PATTERN.match(code)),
+        CODE_FORM.on("code", code=repr(code), most=32),
+    )
+    _check(problems, line, known, UNKNOWN_INSTITUTION_CODE.on("institution_code", code=repr(inst)))
+    _check(problems, line, bool(row["name"]), NAME_EMPTY.on("name"))
+    _check(
+        problems,
+        line,
+        code not in seen,
+        CODE_REPEATED.on("code", code=code, first=seen.get(code)),
+    )
 
 
 def get_institution(session: Session, code: str) -> Institution:
