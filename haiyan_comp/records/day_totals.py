@@ -53,7 +53,13 @@ _ADD_DAYS = (
     " units = staff_day_totals.units + excluded.units"
 )
 ANALYZE_AFTER = 50_000  # rows imported that make the planner's picture of these tables stale
-_REPEAT_COLUMNS = "record_id, year, institution_id, staff_id, service_date"
+_REPEAT_COLUMNS = (
+    "record_id, year, institution_id, item_id, resident_id, service_date, staff_id, import_id"
+)
+_REPEATED = (
+    "r.id, r.year, r.institution_id, r.item_id, r.resident_id, r.service_date, r.staff_id,"
+    " r.import_id"
+)
 _SAME_GROUP = (
     "g.institution_id = r.institution_id AND g.item_id = r.item_id"
     " AND g.resident_id = r.resident_id AND g.service_date = r.service_date"
@@ -61,7 +67,7 @@ _SAME_GROUP = (
 # The new rows whose group holds another record, and every record of those groups.
 _PROBE_REPEATS = (
     f"INSERT INTO repeat_records ({_REPEAT_COLUMNS})"
-    " SELECT r.id, r.year, r.institution_id, r.staff_id, r.service_date"
+    f" SELECT {_REPEATED}"
     " FROM service_records r JOIN ("
     "  SELECT DISTINCT n.institution_id, n.item_id, n.resident_id, n.service_date"
     "  FROM service_records n WHERE n.id > :after AND n.import_id = :import"
@@ -73,7 +79,7 @@ _PROBE_REPEATS = (
 )
 # The date range (not the year column) lets the composite index answer the grouping.
 _YEAR_REPEATS = (
-    "SELECT r.id, r.year, r.institution_id, r.staff_id, r.service_date"
+    f"SELECT {_REPEATED}"
     " FROM service_records r JOIN ("
     "  SELECT institution_id, item_id, resident_id, service_date FROM service_records"
     "  WHERE service_date BETWEEN :first AND :last AND resident_id IS NOT NULL"
@@ -176,12 +182,12 @@ def stored_days(session: Session, year: int, *, by_import: bool = False) -> list
 
 def counted_repeats(session: Session, year: int) -> list[Row]:
     """The repeated records a recount would give, sorted (for checks and tests)."""
-    return _rows(session, f"{_YEAR_REPEATS} ORDER BY r.id", _year_range(year))
+    return _raw(session, f"{_YEAR_REPEATS} ORDER BY r.id", _year_range(year))
 
 
 def stored_repeats(session: Session, year: int) -> list[Row]:
     """The stored repeated records of a year, sorted like counted_repeats."""
-    return _rows(
+    return _raw(
         session,
         f"SELECT {_REPEAT_COLUMNS} FROM repeat_records WHERE year = :year ORDER BY record_id",
         {"year": year},
@@ -190,6 +196,10 @@ def stored_repeats(session: Session, year: int) -> list[Row]:
 
 def _rows(session: Session, sql: str, params: Mapping[str, object]) -> list[Row]:
     return [tuple(map(_value, row)) for row in session.execute(text(sql), params)]
+
+
+def _raw(session: Session, sql: str, params: Mapping[str, object]) -> list[Row]:
+    return [tuple(row) for row in session.execute(text(sql), params)]
 
 
 def _value(value: object) -> object:

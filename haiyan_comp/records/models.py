@@ -155,7 +155,9 @@ class StaffDayImport(Base):
 class RepeatRecord(Base):
     """A record whose institution, item, resident and day another record shares (kept by imports).
 
-    Records are never deleted nor moved, so a record once here stays here.
+    Records are never deleted nor moved, so a record once here stays here. It
+    carries what the checks read of it, so that counting and grouping repeats
+    never reads the records.
     """
 
     __tablename__ = "repeat_records"
@@ -164,5 +166,8 @@ class RepeatRecord(Base):
     record_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     year: Mapped[int]
     institution_id: Mapped[int]
-    staff_id: Mapped[int]
+    item_id: Mapped[int]
+    resident_id: Mapped[str] = mapped_column(CODE)
     service_date: Mapped[date]
+    staff_id: Mapped[int]
+    import_id: Mapped[int]

@@ -64,8 +64,15 @@ def upgrade() -> None:
         ),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("institution_id", sa.Integer(), nullable=False),
-        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "resident_id",
+            sa.String(length=64).with_variant(sa.String(length=64, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("service_date", sa.Date(), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("import_id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("record_id", name=op.f("pk_repeat_records")),
     )
     op.create_index("ix_repeat_records_year", "repeat_records", ["year", "institution_id"])
@@ -82,8 +89,10 @@ def upgrade() -> None:
         " FROM staff_day_imports GROUP BY year, institution_id, staff_id, service_date"
     )
     op.execute(
-        "INSERT INTO repeat_records (record_id, year, institution_id, staff_id, service_date)"
-        " SELECT r.id, r.year, r.institution_id, r.staff_id, r.service_date"
+        "INSERT INTO repeat_records (record_id, year, institution_id, item_id, resident_id,"
+        " service_date, staff_id, import_id)"
+        " SELECT r.id, r.year, r.institution_id, r.item_id, r.resident_id, r.service_date,"
+        " r.staff_id, r.import_id"
         " FROM service_records r JOIN ("
         "   SELECT institution_id, item_id, resident_id, service_date FROM service_records"
         "   WHERE resident_id IS NOT NULL"
