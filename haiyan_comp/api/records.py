@@ -22,6 +22,7 @@ from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.institutions.services import get_institution
 from haiyan_comp.operations import records as operations
+from haiyan_comp.records.messages import UPLOAD_WITHOUT_FILE
 from haiyan_comp.records.queries import RecordSearch, record_json, search_records
 from haiyan_comp.records.readers import detect_format
 from haiyan_comp.web.access import allow, own_code
@@ -108,10 +109,7 @@ def _upload() -> tuple[BinaryIO, str]:
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
-            raise InvalidInput(
-                "send the records file in the multipart field 'file'",
-                details={"fields": sorted(request.files)},
-            )
+            raise InvalidInput(UPLOAD_WITHOUT_FILE(), details={"fields": sorted(request.files)})
         return cast(BinaryIO, upload.stream), upload_name(name or upload.filename, "upload.csv")
     file_format = RAW_TYPES.get(request.mimetype)
     if file_format is None:

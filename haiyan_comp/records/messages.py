@@ -60,7 +60,7 @@ DIFFERS = {
     for column in ("staff_id", "item_id", "service_date", "resident_id", "quantity")
 }
 
-# A line the reader could not take as a row (records/readers.py).
+# A line the reader could not take as a row (records/lines.py).
 ROW_WIDTH = define("row_width", "the row has {fields} fields, the header has {width}")
 LINE_NOT_UTF8 = define("line_not_utf8", "the line is not valid UTF-8 text; save the file as UTF-8")
 LINE_TOO_LONG = define(
@@ -79,7 +79,7 @@ LINE_NOT_OBJECT = define(
 UNKNOWN_FIELD = define("unknown_field", "unknown field")
 FIELD_NOT_TEXT = define("field_not_text", "must be text, got {value}")
 
-# A file refused whole (records/readers.py).
+# A file refused whole (records/readers.py, records/lines.py).
 HEADER_WRONG = define(
     "header_wrong",
     "line 1: the header has {problems}. Expected the columns {columns} "
@@ -98,11 +98,15 @@ FILE_LINE_TOO_LONG = define("file_line_too_long", "line {line}: {problem}")
 EMPTY_CSV = define("empty_csv", "the file is empty: expected a header line {header}")
 EMPTY_JSONL = define("empty_jsonl", "the file is empty: expected one JSON object per line")
 
-# The import as a whole (records/services.py).
+# The import as a whole (records/services.py), and its upload.
 STRICT_REFUSED = define(
     "strict_refused",
     "{rejected} of {rows} rows were rejected; with --strict nothing was imported",
 )
+UPLOAD_WITHOUT_FILE = define(
+    "upload_without_file", "send the records file in the multipart field 'file'"
+)
+NO_IMPORT_REPORT = define("no_import_report", "no such import report")
 
 
 def described(message: str) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from haiyan_comp.errors import DomainError, NotFound
 from haiyan_comp.messages import text
 from haiyan_comp.operations.records import import_file, recent_uploads
-from haiyan_comp.records.messages import described, from_described
+from haiyan_comp.records.messages import NO_IMPORT_REPORT, described, from_described
 from haiyan_comp.records.report import ImportRefused, reasons_of
 from haiyan_comp.tabular import csv_writer
 from haiyan_comp.web import jobs
@@ -116,7 +116,7 @@ def _report(job_id: str) -> dict[str, Any]:
     """
     state = jobs.load(job_id)
     if state.kind != "import" or state.state != "done" or not isinstance(state.details, dict):
-        raise NotFound("no such import report")
+        raise NotFound(NO_IMPORT_REPORT())
     report: dict[str, Any] = dict(state.details)
     if report.get("message"):
         report["message"] = from_described(report["message"], report.get("reason"))
