@@ -18,13 +18,23 @@ from haiyan_comp.api.schemas import (
     CODE,
     Decimal2,
     IsoDate,
-    IsoDateTime,
     Year,
     YearInstitutionQuery,
     actor,
     text,
 )
+from haiyan_comp.api.schemas_audit import (
+    BatchDetailSchema,
+    BatchListSchema,
+    CloseSchema,
+    DrawSchema,
+    FindingsSchema,
+    VerdictSchema,
+)
+from haiyan_comp.audit.findings import Findings
+from haiyan_comp.audit.reports import BatchDetail, Closure, Drawn
 from haiyan_comp.operations import audit as operations
+from haiyan_comp.operations.audit import VerdictResult
 from haiyan_comp.web.access import allow, own_code
 
 blp = Blueprint("api_audits", __name__, url_prefix="/audits", description="Random audits")
@@ -43,78 +53,11 @@ class DrawInput(Schema):
     flagged_only = fields.Boolean(load_default=False)
 
 
-class BatchSchema(Schema):
-    batch = fields.Integer(required=True)
-    year = fields.Integer(required=True)
-    institution = fields.String(required=True)
-    item = fields.String(required=True)
-    date_from = IsoDate(required=True, data_key="from", attribute="from")
-    date_to = IsoDate(required=True, data_key="to", attribute="to")
-    stratum = fields.String(required=True, metadata={"enum": ["all", "flagged"]})
-    seed = fields.String(required=True)
-    N = fields.Integer(required=True)
-    U = Decimal2(required=True)
-    n = fields.Integer(required=True)
-
-
-class DrawSchema(BatchSchema):
-    sample = fields.List(fields.String(), required=True)
-
-
-class BatchStateSchema(BatchSchema):
-    state = fields.String(required=True, metadata={"enum": ["open", "closed"]})
-    pending = fields.Integer(required=True)
-    failed = fields.Integer(required=True, allow_none=True)
-    deduction = Decimal2(required=True, allow_none=True)
-    drawn_at = IsoDateTime(required=True)
-    drawn_by = fields.String(required=True)
-    closed_at = IsoDateTime(required=True, allow_none=True)
-    closed_by = fields.String(required=True, allow_none=True)
-
-
-class SampledRecord(Schema):
-    rank = fields.Integer(required=True)
-    source_id = fields.String(required=True)
-    service_date = IsoDate(required=True)
-    resident_id = fields.String(required=True, allow_none=True)
-    staff = fields.String(required=True)
-    purchasable = Decimal2(required=True)
-    verdict = fields.String(required=True, allow_none=True, metadata={"enum": ["pass", "fail"]})
-    reason = fields.String(required=True, allow_none=True)
-    responsible = fields.String(required=True, allow_none=True)
-    decided_by = fields.String(required=True, allow_none=True)
-    decided_at = IsoDateTime(required=True, allow_none=True)
-
-
-class VerdictState(Schema):
-    verdict = fields.String(allow_none=True)
-    reason = fields.String(allow_none=True)
-    staff = fields.String(allow_none=True)
-
-
-class TrailEntry(Schema):
-    source_id = fields.String(required=True)
-    changed_at = IsoDateTime(required=True)
-    changed_by = fields.String(required=True)
-    old = fields.Nested(VerdictState, required=True)
-    new = fields.Nested(VerdictState, required=True)
-
-
-class BatchDetailSchema(BatchStateSchema):
-    sample = fields.List(fields.Nested(SampledRecord), required=True)
-    trail = fields.List(fields.Nested(TrailEntry), required=True)
-
-
-class BatchListSchema(Schema):
-    year = fields.Integer(required=True)
-    batches = fields.List(fields.Nested(BatchStateSchema), required=True)
-
-
 @blp.route("", methods=["POST"])
 @blp.arguments(DrawInput)
 @blp.response(201, DrawSchema)
 @allow("auditor")
-def draw(entered: dict[str, Any]) -> dict[str, Any]:
+def draw(entered: dict[str, Any]) -> Drawn:
     """Freeze a stratum's population and draw a reproducible sample (`haiyan audit draw`)."""
     drawn = operations.draw(
         year=entered["year"],
@@ -127,7 +70,7 @@ def draw(entered: dict[str, Any]) -> dict[str, Any]:
         flagged_only=entered["flagged_only"],
         by=actor(),
     )
-    return drawn.to_json()
+    return drawn
 
 
 @blp.route("", methods=["GET"])
@@ -138,15 +81,15 @@ def batches(query: dict[str, Any]) -> dict[str, Any]:
     """The audit batches of a year (`haiyan audit list --json`); a centre sees its own."""
     code = own_code(query["institution"])
     batches = operations.batches(query["year"], code)
-    return {"year": query["year"], "batches": [batch.to_json() for batch in batches]}
+    return {"year": query["year"], "batches": batches}
 
 
 @blp.route("/<int:batch_id>", methods=["GET"])
 @blp.response(200, BatchDetailSchema)
 @allow(*READERS)
-def batch(batch_id: int) -> dict[str, Any]:
+def batch(batch_id: int) -> BatchDetail:
     """A batch with its sample, verdicts and their trail (`haiyan audit show --json`)."""
-    return operations.batch(batch_id, seen_by=current_user.institution_id).to_json()
+    return operations.batch(batch_id, seen_by=current_user.institution_id)
 
 
 class VerdictInput(Schema):
@@ -161,21 +104,11 @@ class VerdictInput(Schema):
     )
 
 
-class VerdictSchema(Schema):
-    batch = fields.Integer(required=True)
-    source_id = fields.String(required=True)
-    verdict = fields.String(required=True, metadata={"enum": ["pass", "fail"]})
-    reason = fields.String(required=True, allow_none=True)
-    staff = fields.String(required=True)
-    changed = fields.Boolean(required=True)
-    pending = fields.Integer(required=True)
-
-
 @blp.route("/<int:batch_id>/verdicts", methods=["POST"])
 @blp.arguments(VerdictInput)
 @blp.response(200, VerdictSchema)
 @allow("auditor")
-def verdict(entered: dict[str, Any], batch_id: int) -> dict[str, Any]:
+def verdict(entered: dict[str, Any], batch_id: int) -> VerdictResult:
     """Record or change the verdict on a sampled record of an open batch (R7)."""
     result = operations.judge(
         batch_id,
@@ -185,76 +118,32 @@ def verdict(entered: dict[str, Any], batch_id: int) -> dict[str, Any]:
         staff=entered["staff"],
         by=actor(),
     )
-    return result.to_json()
-
-
-class CloseSchema(Schema):
-    batch = fields.Integer(required=True)
-    failed = fields.Integer(required=True)
-    n = fields.Integer(required=True)
-    deduction = Decimal2(required=True)
-    U = Decimal2(required=True)
-    N = fields.Integer(required=True)
+    return result
 
 
 @blp.route("/<int:batch_id>/close", methods=["POST"])
 @blp.response(200, CloseSchema)
 @allow("auditor")
-def close(batch_id: int) -> dict[str, Any]:
+def close(batch_id: int) -> Closure:
     """Close a batch whose sampled records all have a verdict; fix D (`haiyan audit close`)."""
-    return operations.close(batch_id, by=actor()).to_json()
+    return operations.close(batch_id, by=actor())
 
 
 class FindingsQuery(YearInstitutionQuery):
     staff = fields.String(load_default=None, validate=CODE)
 
 
-class FailedVerdict(Schema):
-    batch = fields.Integer(required=True)
-    item = fields.String(required=True)
-    source_id = fields.String(required=True)
-    service_date = IsoDate(required=True)
-    reason = fields.String(required=True, allow_none=True)
-    decided_by = fields.String(required=True, allow_none=True)
-    decided_at = IsoDateTime(required=True, allow_none=True)
-    batch_state = fields.String(required=True, metadata={"enum": ["open", "closed"]})
-    share = Decimal2(required=True, allow_none=True)
-
-
-class StaffFindings(Schema):
-    code = fields.String(required=True)
-    name = fields.String(required=True)
-    institution = fields.String(required=True)
-    failed = fields.Integer(required=True)
-    deducted = Decimal2(required=True)
-    verdicts = fields.List(fields.Nested(FailedVerdict), required=True)
-
-
-class InstitutionFindings(Schema):
-    code = fields.String(required=True)
-    deducted = Decimal2(required=True)
-    batches = fields.List(fields.Nested(BatchStateSchema), required=True)
-
-
-class FindingsSchema(Schema):
-    year = fields.Integer(required=True)
-    institution = fields.String(required=True, allow_none=True)
-    staff_member = fields.String(required=True, allow_none=True)
-    staff = fields.List(fields.Nested(StaffFindings), required=True)
-    institutions = fields.List(fields.Nested(InstitutionFindings), required=True)
-
-
 @blp.route("/findings", methods=["GET"])
 @blp.arguments(FindingsQuery, location="query")
 @blp.response(200, FindingsSchema)
 @allow(*READERS)
-def findings_view(query: dict[str, Any]) -> dict[str, Any]:
+def findings_view(query: dict[str, Any]) -> Findings:
     """Failed verdicts per responsible staff member, deductions per batch (R7, R8).
 
     With an institution (a centre's is always its own), `staff` must be one of its staff.
     """
     code = own_code(query["institution"])
-    return operations.failures(query["year"], code, query["staff"], scoped=True).to_json()
+    return operations.failures(query["year"], code, query["staff"], scoped=True)
 
 
 class FlagsQuery(YearInstitutionQuery):

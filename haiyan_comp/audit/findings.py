@@ -8,21 +8,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from haiyan_comp.audit.messages import UNKNOWN_STAFF_MEMBER
 from haiyan_comp.audit.models import AuditBatch, Verdict
-from haiyan_comp.audit.reports import Batch, iso, year_batches
+from haiyan_comp.audit.reports import Batch, year_batches
 from haiyan_comp.audit.rules import FAIL, share_of_deduction
 from haiyan_comp.errors import NotFound
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.institutions.services import get_institution
-from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.records.models import ServiceRecord
 
 
@@ -39,14 +37,6 @@ class FailedVerdict:
     decided_at: datetime | None
     batch_state: str
     share: int | None
-
-    def to_json(self) -> dict[str, Any]:
-        """As `haiyan audit findings --json` prints it."""
-        document = asdict(self)
-        document["service_date"] = self.service_date.isoformat()
-        document["decided_at"] = iso(self.decided_at)
-        document["share"] = None if self.share is None else fmt(self.share)
-        return document
 
 
 @dataclass(frozen=True)
@@ -69,17 +59,6 @@ class StaffFindings:
         """Whether any of the failed verdicts is in a closed batch (its share is fixed)."""
         return any(v.batch_state == "closed" for v in self.verdicts)
 
-    def to_json(self) -> dict[str, Any]:
-        """As `haiyan audit findings --json` prints it."""
-        return {
-            "code": self.code,
-            "name": self.name,
-            "institution": self.institution,
-            "verdicts": [v.to_json() for v in self.verdicts],
-            "failed": self.failed,
-            "deducted": fmt(self.deducted),
-        }
-
 
 @dataclass(frozen=True)
 class InstitutionFindings:
@@ -88,14 +67,6 @@ class InstitutionFindings:
     code: str
     batches: tuple[Batch, ...]
     deducted: int
-
-    def to_json(self) -> dict[str, Any]:
-        """As `haiyan audit findings --json` prints it."""
-        return {
-            "code": self.code,
-            "batches": [b.to_json() for b in self.batches],
-            "deducted": fmt(self.deducted),
-        }
 
 
 @dataclass(frozen=True)
@@ -117,16 +88,6 @@ class Findings:
     def deducted(self) -> int:
         """Σ D of the closed batches listed (hundredths)."""
         return sum(i.deducted for i in self.institutions)
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON of `haiyan audit findings --json`."""
-        return {
-            "year": self.year,
-            "institution": self.institution,
-            "staff_member": self.staff_member,
-            "staff": [p.to_json() for p in self.staff],
-            "institutions": [i.to_json() for i in self.institutions],
-        }
 
 
 def findings(

@@ -305,24 +305,6 @@ class Drawn:
     batch: Batch
     sample: tuple[str, ...]
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON of `haiyan audit draw --json` (CONTRACT.md), plus the stratum."""
-        b = self.batch
-        return {
-            "batch": b.id,
-            "N": b.population_count,
-            "U": fmt(b.population_units),
-            "sample": list(self.sample),
-            "year": b.year,
-            "institution": b.institution,
-            "item": b.item,
-            "from": b.date_from.isoformat(),
-            "to": b.date_to.isoformat(),
-            "stratum": b.stratum,
-            "seed": b.seed,
-            "n": b.size,
-        }
-
 
 @dataclass(frozen=True)
 class Closure:
@@ -334,17 +316,6 @@ class Closure:
     deduction: int
     population_units: int
     population_count: int
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON of `haiyan audit close --json`."""
-        return {
-            "batch": self.batch,
-            "failed": self.failed,
-            "n": self.size,
-            "deduction": fmt(self.deduction),
-            "U": fmt(self.population_units),
-            "N": self.population_count,
-        }
 
 
 def batch_row(session: Session, batch_id: int) -> Batch:

@@ -11,6 +11,14 @@ import click
 from flask.cli import AppGroup
 
 from haiyan_comp import bounds
+from haiyan_comp.api.schemas_audit import (
+    batch_document,
+    batches_document,
+    close_document,
+    draw_document,
+    findings_document,
+    verdict_document,
+)
 from haiyan_comp.audit.messages import GIVE_VERDICT
 from haiyan_comp.cli import ID, YEAR, IsoDate, emit_json, json_option, reads
 from haiyan_comp.errors import InvalidInput
@@ -76,7 +84,7 @@ def draw(
         year=year, institution=institution_code, item=item_code, size=size, seed=seed,
         date_from=date_from, date_to=date_to, flagged_only=flagged_only, by=by,
     )  # fmt: skip
-    document = result.to_json()
+    document = draw_document(result)
     if as_json:
         emit_json(document)
         return
@@ -114,7 +122,7 @@ def verdict(
         raise InvalidInput(GIVE_VERDICT())
     result = operations.judge(batch_id, source_id, outcome, reason=reason, staff=staff_code, by=by)
     if as_json:
-        emit_json(result.to_json())
+        emit_json(verdict_document(result))
         return
     what = outcome + (f" ({result.reason})" if result.reason else "")
     change = "recorded" if result.changed else "unchanged"
@@ -132,7 +140,7 @@ def verdict(
 def close(batch_id: int, by: str, as_json: bool) -> None:
     """Close a batch whose sampled records all have a verdict; fix D (R7)."""
     closure = operations.close(batch_id, by=by)
-    document = closure.to_json()
+    document = close_document(closure)
     if as_json:
         emit_json(document)
         return
@@ -149,7 +157,7 @@ def close(batch_id: int, by: str, as_json: bool) -> None:
 @reads
 def show(batch_id: int, as_json: bool) -> None:
     """A batch: its stratum, N, U, the sample with verdicts, and the trail."""
-    document = operations.batch(batch_id).to_json()
+    document = batch_document(operations.batch(batch_id))
     if as_json:
         emit_json(document)
         return
@@ -196,13 +204,14 @@ def population_command(batch_id: int) -> None:
 def list_command(year: int, institution_code: str | None, as_json: bool) -> None:
     """The audit batches of a year."""
     batches = operations.batches(year, institution_code)
+    document = batches_document(year, batches)
     if as_json:
-        emit_json({"year": year, "batches": [batch.to_json() for batch in batches]})
+        emit_json(document)
         return
     if not batches:
         click.echo(f"no audit batches in {year}")
-    for batch in batches:
-        _echo_batch(batch.to_json())
+    for batch in document["batches"]:
+        _echo_batch(batch)
 
 
 def _echo_batch(b: dict[str, Any]) -> None:
@@ -258,7 +267,7 @@ def findings_command(
     year: int, institution_code: str | None, staff_code: str | None, as_json: bool
 ) -> None:
     """Failed verdicts per responsible staff member, and deductions per batch."""
-    report = operations.failures(year, institution_code, staff_code).to_json()
+    report = findings_document(operations.failures(year, institution_code, staff_code))
     if as_json:
         emit_json(report)
         return

@@ -15,8 +15,8 @@ from haiyan_comp.audit.findings import Findings, findings
 from haiyan_comp.audit.flags import flag_report
 from haiyan_comp.audit.messages import UNKNOWN_STAFF_MEMBER
 from haiyan_comp.audit.reports import Batch, BatchDetail, Closure, Drawn
+from haiyan_comp.audit.services import VerdictResult as VerdictResult
 from haiyan_comp.audit.services import (
-    VerdictResult,
     close_audit,
     draw_batch,
     record_verdict,

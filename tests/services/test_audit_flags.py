@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from haiyan_comp.api.schemas_audit import findings_document
 from haiyan_comp.audit import findings as audit_findings
 from haiyan_comp.audit.flags import AFTER_IMPORT, REPEAT, STAFF_DAY, flag_report
 from haiyan_comp.audit.rules import BatchOverlap
@@ -22,7 +23,7 @@ from tests.services.test_audit_draw import draw, load_example
 
 def findings(session: Session, year: int, **only: str) -> dict[str, Any]:
     """The findings as `haiyan audit findings --json` prints them."""
-    return audit_findings.findings(session, year, **only).to_json()
+    return findings_document(audit_findings.findings(session, year, **only))
 
 
 def crafted(session: Session) -> None:

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from haiyan_comp.api.schemas_audit import findings_document
 from haiyan_comp.audit import findings as audit_findings
 from haiyan_comp.audit.flags import flag_report
 from haiyan_comp.audit.models import AuditBatch, Verdict, VerdictChange
@@ -25,7 +26,7 @@ CURRENT = re.compile(r'name="source_id" value="([^"]+)"')
 
 def findings(session: Session, year: int, **only: str) -> dict[str, Any]:
     """The findings as `haiyan audit findings --json` prints them."""
-    return audit_findings.findings(session, year, **only).to_json()
+    return findings_document(audit_findings.findings(session, year, **only))
 
 
 def draw(client: FlaskClient, **changes: str) -> int:
