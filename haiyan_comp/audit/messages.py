@@ -97,3 +97,12 @@ NONE_FLAGGED = define(
     "no {stratum}: the automatic checks flag none of its {records} records with purchasable "
     "units ('haiyan audit flags')",
 )
+
+# What a flag found (audit/flags.py `_detail`).
+FLAG_REPEAT = define("flag_repeat", "{count} records of {item} for resident {resident} on {day}")
+FLAG_STAFF_DAY = define(
+    "flag_staff_day", "{staff} recorded {units} units on {day} (more than {limit})"
+)
+FLAG_AFTER_IMPORT = define(
+    "flag_after_import", "dated {day}, after import #{import_id} of {imported_on}"
+)

@@ -269,3 +269,24 @@ def test_refusals_on_a_closed_batch_are_in_chinese_without_rule_numbers(
     refused = judge(auditor, batch_id, source_id, "fail", reason="补记")
     text = refused.get_data(as_text=True)
     assert refused.status_code == 409 and "（关闭的批次不再变化）" in text and "R7：" not in text
+
+
+def test_a_flag_said_by_code_reads_as_the_flag_pages_chinese_did() -> None:
+    from datetime import UTC, date, datetime
+
+    from haiyan_comp.audit.flags import AFTER_IMPORT, REPEAT, STAFF_DAY, _detail
+    from haiyan_comp.audit.messages import FLAG_AFTER_IMPORT, FLAG_REPEAT, FLAG_STAFF_DAY
+    from haiyan_comp.records.models import ServiceRecord
+    from haiyan_comp.web.audit import flag_detail
+
+    day = date(2018, 5, 2)
+    record = ServiceRecord(resident_id="HY01R000001", service_date=day)
+    said = {
+        REPEAT: FLAG_REPEAT(count=3300, item="HTN", resident="HY01R000001", day=day),
+        STAFF_DAY: FLAG_STAFF_DAY(staff="HY01S001", units="33.00", day=day, limit="32.00"),
+        AFTER_IMPORT: FLAG_AFTER_IMPORT(day=day, import_id=3300, imported_on=date(2018, 5, 1)),
+    }
+    for rule, message in said.items():
+        english = _detail(rule, record, "HY01S001", "HTN", 3300, datetime(2018, 5, 1, tzinfo=UTC))
+        assert message == english
+        assert flag_detail(message) == flag_detail(english) == message.text("zh")

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from haiyan_comp import bounds
 from haiyan_comp.audit.flags import AFTER_IMPORT, REPEAT, RULES, STAFF_DAY
+from haiyan_comp.messages import Message
 from haiyan_comp.operations import audit as operations
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.audit.common import Page, bp, year_shown
@@ -68,7 +69,13 @@ _DETAIL = (
 
 
 def flag_detail(text: str) -> str:
-    """The service's English explanation of a flag, in the pages' Chinese."""
+    """The service's explanation of a flag, in the pages' Chinese.
+
+    A Message (FLAG_REPEAT …) is said from the catalogue; the patterns read the
+    English that audit/flags.py still writes as plain text, until it says them by code.
+    """
+    if isinstance(text, Message):
+        return text.text("zh")
     for pattern, chinese in _DETAIL:
         match = pattern.match(text)
         if match:
