@@ -104,7 +104,7 @@ def init_layout(app: Flask) -> None:
         "reason": reason,
     }
     app.jinja_env.filters.update(filters)
-    from haiyan_comp.accounts.models import ROLE_NAMES
+    from haiyan_comp.accounts.roles import ROLE_NAMES
 
     app.jinja_env.globals.update(
         menu=menu, active_class=active_class, role_name=lambda role: ROLE_NAMES.get(role, role)
