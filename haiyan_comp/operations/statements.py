@@ -16,8 +16,8 @@ from haiyan_comp.db import db
 from haiyan_comp.errors import NotFound
 from haiyan_comp.money import parse_hundredths
 from haiyan_comp.operations import reading
+from haiyan_comp.statements import figures, queries
 from haiyan_comp.statements import messages as msg
-from haiyan_comp.statements import queries, services
 from haiyan_comp.statements.audit_report import AuditReportData
 from haiyan_comp.statements.data import StatementData
 from haiyan_comp.statements.notice import NoticeData
@@ -28,31 +28,31 @@ from haiyan_comp.statements.slip import SlipData
 @reading
 def settlement_statement(year: int, code: str, county: str, now: datetime) -> StatementData:
     """The settlement statement of institution `code` for settled `year` (R13)."""
-    return services.settlement_statement(db.session, year, code, county, now)
+    return figures.settlement_statement(db.session, year, code, county, now)
 
 
 @reading
 def settlement_statements(year: int, county: str, now: datetime) -> list[StatementData]:
     """Every settlement statement of settled `year`, in code order (the year read once)."""
-    return services.settlement_statements(db.session, year, county, now)
+    return figures.settlement_statements(db.session, year, county, now)
 
 
 @reading
 def settled_codes(year: int) -> list[str]:
     """The institutions settled in `year` (NotFound when none is)."""
-    return services.settled_codes(db.session, year)
+    return figures.settled_codes(db.session, year)
 
 
 @reading
 def prepayment_notice(as_of: date, code: str, county: str, now: datetime) -> NoticeData:
     """What the prepayment run of `as_of` paid institution `code`."""
-    return services.prepayment_notice(db.session, as_of, code, county, now)
+    return figures.prepayment_notice(db.session, as_of, code, county, now)
 
 
 @reading
 def notice_codes(as_of: date) -> list[str]:
     """The institutions the prepayment run of `as_of` paid."""
-    return services.notice_codes(db.session, as_of)
+    return figures.notice_codes(db.session, as_of)
 
 
 @reading
@@ -62,7 +62,7 @@ def audit_report(
     """The report of closed audit batch `batch` (of `institution`, when named: else NotFound)."""
     if institution is not None and queries.audit_batch_owner(db.session, batch) != institution:
         raise NotFound(msg.NO_AUDIT_BATCH(institution=institution, batch=batch))
-    return services.audit_report(db.session, batch, county, now)
+    return figures.audit_report(db.session, batch, county, now)
 
 
 @reading
@@ -74,19 +74,19 @@ def closed_batches(year: int) -> list[int]:
 @reading
 def bonus_slips(year: int, code: str, performance_pay: int, county: str, now: datetime) -> SlipData:
     """The staff slips a performance pay gives (R18, R19)."""
-    return services.bonus_slips(db.session, year, code, performance_pay, county, now)
+    return figures.bonus_slips(db.session, year, code, performance_pay, county, now)
 
 
 @reading
 def entered_slips(year: int, code: str, county: str, now: datetime) -> SlipData:
     """The staff slips of the pay sheet the centre entered last (NotFound before it)."""
-    return services.entered_slips(db.session, year, code, county, now)
+    return figures.entered_slips(db.session, year, code, county, now)
 
 
 @reading
 def staff_slip(year: int, code: str, staff: str, county: str, now: datetime) -> SlipData:
     """One staff member's own slip (NotFound when it is not on the pay sheet)."""
-    own = services.entered_slips(db.session, year, code, county, now).for_staff(staff)
+    own = figures.entered_slips(db.session, year, code, county, now).for_staff(staff)
     if not own.sheet["staff"]:
         raise NotFound(msg.NOT_ON_SHEET(institution=code, staff=repr(staff), year=year))
     return own
@@ -147,17 +147,17 @@ def current_figures(stored: dict[str, Any], county: str, now: datetime) -> dict[
     kind = stored["document"]
     if kind == "prepayment_notice":
         as_of = date.fromisoformat(stored["as_of"])
-        return services.prepayment_notice(
+        return figures.prepayment_notice(
             session, as_of, stored["institution"], county, now
         ).figures()
     if kind == "bonus_slip":
         pay = parse_hundredths(stored["performance_pay"], what="performance pay")
         year, code = int(stored["year"]), str(stored["institution"])
-        slips = services.bonus_slips(session, year, code, pay, county, now)
+        slips = figures.bonus_slips(session, year, code, pay, county, now)
         if "only_staff" in stored:  # one staff member's own slip: compare that line
             slips = slips.for_staff(str(stored["only_staff"]))
         return slips.figures()
     if kind == "audit_report":
-        return services.audit_report(session, int(stored["batch"]), county, now).figures()
+        return figures.audit_report(session, int(stored["batch"]), county, now).figures()
     year, code = int(stored["year"]), str(stored["institution"])
-    return services.settlement_statement(session, year, code, county, now).figures()
+    return figures.settlement_statement(session, year, code, county, now).figures()

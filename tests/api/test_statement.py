@@ -25,9 +25,9 @@ from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.settlement.models import Settlement
 from haiyan_comp.statements.capital import capital_amount
 from haiyan_comp.statements.data import StatementItem
+from haiyan_comp.statements.figures import settlement_statement
 from haiyan_comp.statements.fonts import font_candidates, statement_font
 from haiyan_comp.statements.render import render_settlement
-from haiyan_comp.statements.services import settlement_statement
 from tests.api.test_worked_example import load_example
 from tests.api.test_worked_example_money import (
     audit_htn,

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
 from haiyan_comp.money import format_hundredths as fmt
-from haiyan_comp.statements.services import (
+from haiyan_comp.statements.figures import (
     settled_codes,
     settlement_statement,
     settlement_statements,

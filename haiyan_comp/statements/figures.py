@@ -1,4 +1,4 @@
-"""Load a statement's figures from the services and rows the JSON outputs use."""
+"""Reads: the figures of every document (statement, notice, audit report, slips)."""
 
 from __future__ import annotations
 
