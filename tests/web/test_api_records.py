@@ -96,12 +96,20 @@ def test_rejected_rows_are_listed_and_strict_refuses(
     refused = call(client, "POST", "/records?strict=true", secret, 422, data=bad,
                    content_type="text/csv")  # fmt: skip
     assert refused["error"] == "import_refused"
+    assert (refused["reason"], refused["params"]) == ("strict_refused", {"rejected": 1, "rows": 3})
     assert refused["details"]["rejected"][0]["line"] == 4
     assert count(app) == 0  # nothing half-imported
     report = call(client, "POST", "/records", secret, data=bad, content_type="text/csv")
     assert report["imported"] == 2 and report["rejected_count"] == 1
     assert report["rejected"][0]["source_id"] == "API-9"
     assert any("staff" in reason for reason in report["rejected"][0]["reasons"])
+    assert report["rejected"][0]["codes"] == [
+        {
+            "code": "row_unknown_staff_at",
+            "field": "staff_code",
+            "params": {"staff": "'NOBODY'", "institution": "HY01"},
+        }
+    ]
 
 
 def test_a_bad_file_is_422_and_other_types_415(
@@ -109,7 +117,7 @@ def test_a_bad_file_is_422_and_other_types_415(
 ) -> None:
     secret = token(runner, "platform")
     body = call(client, "POST", "/records", secret, 422, data="a,b\n1,2\n", content_type="text/csv")
-    assert "header" in body["message"]
+    assert "header" in body["message"] and body["reason"] == "header_wrong"
     call(client, "POST", "/records", secret, 415, data="{}", content_type="application/json")
     missing = call(client, "POST", "/records", secret, 422, data={"other": "x"},
                    content_type="multipart/form-data")  # fmt: skip

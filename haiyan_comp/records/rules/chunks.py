@@ -101,7 +101,7 @@ class Accepted:
             if inst in institutions and staff_id is not None and not reasons:
                 staff[(code, inst)] = staff_id
         dates = {}
-        for text in _days_of(ref.catalogue_years, ref.today):
+        for text in _days_of(ref.catalogue_years):
             year, reasons = check_date(ref, text)
             if not reasons:
                 dates[text] = year
@@ -119,14 +119,16 @@ class Accepted:
         return cls(institutions, staff, dates, items, quantities)
 
 
-def _days_of(years: frozenset[int], today: date) -> Iterator[str]:
-    """Every day of `years` up to `today`, as ISO text (later days are never accepted)."""
+def _days_of(years: frozenset[int]) -> Iterator[str]:
+    """Every day of `years` (that a date can be), as ISO text."""
     for year in years:
         if not 1 <= year <= 9999:
             continue
         day = date(year, 1, 1)
-        while day.year == year and day <= today:
+        while day.year == year:
             yield day.isoformat()
+            if day == date.max:
+                break
             day += timedelta(days=1)
 
 
