@@ -110,6 +110,20 @@ def test_every_problem_of_a_row_is_listed() -> None:
     assert [r.split(":")[0] for r in found] == ["institution_code", "service_date", "quantity"]
 
 
+def test_every_reason_has_a_code_names_its_field_and_reads_in_chinese() -> None:
+    found = reasons(
+        row(source_id="", institution_code="HY99", service_date="2018-13-01", quantity="x")
+    )
+    assert [(r.code, r.field) for r in found] == [
+        ("source_id_required", "source_id"),
+        ("row_unknown_institution", "institution_code"),
+        ("date_not_calendar", "service_date"),
+        ("quantity_not_whole", "quantity"),
+    ]
+    assert found[3].params == {"most": 10_000, "value": "'x'"}
+    assert found[3].text("zh") == "数量：应为 1 至 10000 的整数，实际为 'x'"
+
+
 @pytest.mark.parametrize(
     ("quantities", "cap", "purchasable"),
     [
