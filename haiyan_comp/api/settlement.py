@@ -8,56 +8,26 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from haiyan_comp.api.schemas import Decimal2, InstitutionQuery, IsoDate, IsoDateTime, Year, actor
+from haiyan_comp.api.schemas import Decimal2, InstitutionQuery, IsoDateTime, Year, actor
+from haiyan_comp.api.schemas_finance import SettlementSchema
 from haiyan_comp.audit.reports import iso
 from haiyan_comp.errors import InvalidInput, NotFound
-from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.operations.ledger import ledger_lines
-from haiyan_comp.operations.settlement import preview_settlement, settle_year, settled_year
+from haiyan_comp.operations.settlement import (
+    SettlementResult,
+    preview_settlement,
+    settle_year,
+    settled_year,
+)
 from haiyan_comp.settlement.messages import AS_OF_OUTSIDE, NOT_SETTLED_YET
 from haiyan_comp.web.access import allow, own_code
 
 blp = Blueprint("api_settlement", __name__, url_prefix="/years", description="Settlement")
 ledger = Blueprint("api_ledger", __name__, url_prefix="/ledger", description="The ledger")
 
-FIGURES = (
-    "verified_basic_medical",
-    "verified_public_health",
-    "purchased_basic_medical",
-    "purchased",
-    "entitlement",
-    "final",
-    "prepaid",
-    "balance",
-)
-
 
 class AsOfQuery(Schema):
     as_of = fields.Date(required=True, metadata={"example": "2019-01-15"})
-
-
-class InstitutionSettlementSchema(Schema):
-    code = fields.String(required=True)
-    verified_basic_medical = Decimal2(required=True)
-    verified_public_health = Decimal2(required=True)
-    purchased_basic_medical = Decimal2(required=True)
-    purchased = Decimal2(required=True)
-    entitlement = Decimal2(required=True)
-    final = Decimal2(required=True)
-    prepaid = Decimal2(required=True)
-    balance = Decimal2(required=True)
-
-
-class SettlementSchema(Schema):
-    year = fields.Integer(required=True)
-    as_of = IsoDate(required=True)
-    dry_run = fields.Boolean(required=True)
-    unit_price = Decimal2(required=True)
-    budget = Decimal2(required=True)
-    risk_fund_draw = Decimal2(required=True)
-    institutions = fields.List(fields.Nested(InstitutionSettlementSchema), required=True)
-    settled_at = IsoDateTime(allow_none=True)
-    settled_by = fields.String(allow_none=True)
 
 
 def _as_of(value: date) -> date:
@@ -70,20 +40,18 @@ def _as_of(value: date) -> date:
 @blp.arguments(AsOfQuery, location="query")
 @blp.response(200, SettlementSchema)
 @allow("finance")
-def preview(query: dict[str, Any], year: int) -> dict[str, Any]:
+def preview(query: dict[str, Any], year: int) -> SettlementResult:
     """The settlement's figures without settling (`haiyan settle --dry-run --json`)."""
-    document: dict[str, Any] = preview_settlement(year, _as_of(query["as_of"])).to_json()
-    return document
+    return preview_settlement(year, _as_of(query["as_of"]))
 
 
 @blp.route("/<year:year>/settlement", methods=["POST"])
 @blp.arguments(AsOfQuery)
 @blp.response(200, SettlementSchema)
 @allow("finance")
-def settle(entered: dict[str, Any], year: int) -> dict[str, Any]:
+def settle(entered: dict[str, Any], year: int) -> SettlementResult:
     """Settle a year, once (`haiyan settle --json`); 409 when it is settled already."""
-    document: dict[str, Any] = settle_year(year, _as_of(entered["as_of"]), actor()).to_json()
-    return document
+    return settle_year(year, _as_of(entered["as_of"]), actor())
 
 
 @blp.route("/<year:year>/settlement", methods=["GET"])
@@ -94,20 +62,7 @@ def settled(year: int) -> dict[str, Any]:
     head = settled_year(year, own_code(None))
     if head is None:
         raise NotFound(NOT_SETTLED_YET(year=year))
-    return {
-        "year": year,
-        "as_of": head.as_of.isoformat(),
-        "dry_run": False,
-        "unit_price": head.unit_price,
-        "budget": fmt(head.budget),
-        "risk_fund_draw": fmt(head.risk_fund_draw),
-        "settled_at": iso(head.settled_at),
-        "settled_by": head.settled_by,
-        "institutions": [
-            {"code": row.code, **{name: fmt(getattr(row, name)) for name in FIGURES}}
-            for row in head.institutions
-        ],
-    }
+    return {**vars(head), "dry_run": False, "settled_at": iso(head.settled_at)}
 
 
 class LedgerQuery(InstitutionQuery):

@@ -13,10 +13,13 @@ from haiyan_comp.api.schemas import (
     Amount,
     BoundedDecimal,
     Decimal2,
-    IsoDate,
     IsoDateTime,
     Ratio,
     actor,
+)
+from haiyan_comp.api.schemas_finance import (
+    RunSchema,
+    ScheduleSchema,
 )
 from haiyan_comp.audit.reports import iso
 from haiyan_comp.errors import InvalidInput
@@ -169,22 +172,6 @@ def put_plan(entered: dict[str, Any], year: int, institution: str) -> dict[str, 
     }
 
 
-class InstalmentSchema(Schema):
-    institution = fields.String(required=True)
-    year = fields.Integer(required=True)
-    number = fields.Integer(required=True)
-    due = IsoDate(required=True)
-    gross = Decimal2(required=True)
-    offset = Decimal2(required=True, allow_none=True)
-    cash = Decimal2(required=True, allow_none=True)
-    paid = fields.Boolean()
-
-
-class ScheduleSchema(Schema):
-    year = fields.Integer(required=True)
-    instalments = fields.List(fields.Nested(InstalmentSchema), required=True)
-
-
 @blp.route("/<year:year>/prepayments", methods=["GET"])
 @blp.response(200, ScheduleSchema)
 @allow("finance", "centre")
@@ -194,17 +181,12 @@ def get_schedule(year: int) -> dict[str, Any]:
     items = operations.prepayment_schedule(year)
     return {
         "year": year,
-        "instalments": [i.to_json() for i in items if code is None or i.institution == code],
+        "instalments": [i for i in items if code is None or i.institution == code],
     }
 
 
 class RunInput(Schema):
     as_of = fields.Date(required=True, metadata={"example": "2018-04-01"})
-
-
-class RunSchema(Schema):
-    as_of = IsoDate(required=True)
-    instalments = fields.List(fields.Nested(InstalmentSchema), required=True)
 
 
 @runs.route("/run", methods=["POST"])
@@ -216,10 +198,4 @@ def run_prepayments(entered: dict[str, Any]) -> dict[str, Any]:
     as_of = entered["as_of"]
     if as_of.year not in bounds.YEAR:
         raise InvalidInput(AS_OF_OUTSIDE.on("as_of", as_of=as_of))
-    paid = operations.pay_instalments(as_of, actor())
-    instalments = []
-    for p in paid:
-        item = p.to_json()
-        item.pop("paid")
-        instalments.append(item)
-    return {"as_of": as_of.isoformat(), "instalments": instalments}
+    return {"as_of": as_of, "instalments": operations.pay_instalments(as_of, actor())}

@@ -274,19 +274,6 @@ class ScheduledInstalment:
     cash: int | None
     paid: bool
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON of `haiyan prepay schedule` and `prepay run`."""
-        return {
-            "institution": self.institution,
-            "year": self.year,
-            "number": self.number,
-            "due": self.due.isoformat(),
-            "gross": fmt(self.gross),
-            "offset": None if self.offset is None else fmt(self.offset),
-            "cash": None if self.cash is None else fmt(self.cash),
-            "paid": self.paid,
-        }
-
 
 def schedule(
     session: Session, year: int, last_finals: Mapping[int, int]

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from haiyan_comp import bounds
+from haiyan_comp.api.schemas_finance import run_document, schedule_document
 from haiyan_comp.cli import (
     YEAR,
     IsoDate,
@@ -118,9 +119,7 @@ def prepay_run(as_of: date, by: str | None, as_json: bool) -> None:
     """Pay every instalment due on or before --as-of that is not yet paid."""
     paid = operations.pay_instalments(as_of, who(by))
     if as_json:
-        emit_json(
-            {"as_of": as_of.isoformat(), "instalments": [_paid_json(p.to_json()) for p in paid]}
-        )
+        emit_json(run_document(as_of, paid))
         return
     for p in paid:
         click.echo(
@@ -128,11 +127,6 @@ def prepay_run(as_of: date, by: str | None, as_json: bool) -> None:
             f"offset {fmt(p.offset or 0)}, cash {fmt(p.cash or 0)}"
         )
     click.echo(f"{len(paid)} instalments paid as of {as_of}")
-
-
-def _paid_json(item: dict[str, object]) -> dict[str, object]:
-    item.pop("paid")
-    return item
 
 
 @prepay_group.command("schedule")
@@ -143,7 +137,7 @@ def prepay_schedule(year: int, as_json: bool) -> None:
     """Every instalment of a year: due date, gross, offset, cash, paid or not."""
     items = operations.prepayment_schedule(year)
     if as_json:
-        emit_json({"year": year, "instalments": [i.to_json() for i in items]})
+        emit_json(schedule_document(year, items))
         return
     for i in items:
         state = f"paid: offset {fmt(i.offset or 0)}, cash {fmt(i.cash or 0)}" if i.paid else "due"

@@ -8,6 +8,7 @@ from datetime import date
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from haiyan_comp.api.schemas_finance import settlement_document
 from haiyan_comp.cli import (
     YEAR,
     IsoDate,
@@ -35,7 +36,7 @@ def settle(year: int, as_of: date, dry_run: bool, by: str | None, as_json: bool)
     """Settle YEAR once (R13, R14); --dry-run shows the same figures first."""
     result = preview_settlement(year, as_of) if dry_run else settle_year(year, as_of, who(by))
     if as_json:
-        emit_json(result.to_json())
+        emit_json(settlement_document(result))
         return
     head = "preview of the settlement" if dry_run else "settled"
     click.echo(

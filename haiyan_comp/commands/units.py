@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from haiyan_comp.api.schemas_finance import units_document
 from haiyan_comp.cli import YEAR, emit_json, json_option, reads
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.operations.units import year_units
@@ -20,7 +21,7 @@ def units(year: int, institution_code: str | None, as_json: bool) -> None:
     """Units of a year per institution and item: gross, over-spec, purchasable, verified."""
     result = year_units(year, institution_code)
     if as_json:
-        emit_json(result.to_json())
+        emit_json(units_document(result))
         return
     header = (
         f"{'item':<12}{'records':>9}{'gross':>14}{'over-spec':>12}"

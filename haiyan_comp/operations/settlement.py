@@ -17,6 +17,17 @@ from haiyan_comp.settlement.queries import SettledYear
 from haiyan_comp.settlement.rules import FinalAmounts
 from haiyan_comp.settlement.services import SettlementResult
 
+__all__ = [
+    "SettlementResult",
+    "YearGlance",
+    "YearRow",
+    "book_adjustment",
+    "preview_settlement",
+    "settle_year",
+    "settled_year",
+    "year_glance",
+]
+
 
 @reading
 def preview_settlement(year: int, as_of: date) -> SettlementResult:

@@ -7,6 +7,8 @@ from haiyan_comp.operations import reading
 from haiyan_comp.settlement.queries import purchased_units
 from haiyan_comp.units.services import YearUnits
 
+__all__ = ["YearUnits", "year_units"]
+
 
 @reading
 def year_units(year: int, institution: str | None = None) -> YearUnits:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -55,20 +54,6 @@ class InstitutionSettlement:
         """F − prepaid: a top-up when positive, a debt when negative (R14)."""
         return rules.settlement_balance(self.final, self.prepaid)
 
-    def to_json(self) -> dict[str, Any]:
-        """The institution object of `haiyan settle --json` (CONTRACT.md), plus the units."""
-        return {
-            "code": self.code,
-            "verified_basic_medical": fmt(self.verified_basic_medical),
-            "verified_public_health": fmt(self.verified_public_health),
-            "purchased_basic_medical": fmt(self.purchased_basic_medical),
-            "purchased": fmt(self.purchased),
-            "entitlement": fmt(self.entitlement),
-            "final": fmt(self.final),
-            "prepaid": fmt(self.prepaid),
-            "balance": fmt(self.balance),
-        }
-
 
 @dataclass(frozen=True)
 class SettlementResult:
@@ -81,18 +66,6 @@ class SettlementResult:
     risk_fund_draw: int
     institutions: list[InstitutionSettlement]
     dry_run: bool
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON of `haiyan settle --json` (CONTRACT.md)."""
-        return {
-            "year": self.year,
-            "as_of": self.as_of.isoformat(),
-            "dry_run": self.dry_run,
-            "unit_price": self.unit_price,
-            "budget": fmt(self.budget),
-            "risk_fund_draw": fmt(self.risk_fund_draw),
-            "institutions": [i.to_json() for i in self.institutions],
-        }
 
 
 def compute_settlement(session: Session, year: int, as_of: date) -> SettlementResult:

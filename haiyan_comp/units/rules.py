@@ -62,6 +62,31 @@ class InstitutionUnits:
         )
 
     @property
+    def records(self) -> int:
+        """Records counted, every item."""
+        return self._sum("records")
+
+    @property
+    def gross(self) -> int:
+        """Gross units, every item (R4)."""
+        return self._sum("gross")
+
+    @property
+    def over_spec(self) -> int:
+        """Units beyond the caps, every item (R3)."""
+        return self._sum("over_spec")
+
+    @property
+    def purchasable(self) -> int:
+        """Purchasable units, every item (R4)."""
+        return self._sum("purchasable")
+
+    @property
+    def deducted(self) -> int:
+        """Units deducted by closed audits, every item (R8)."""
+        return self._sum("deducted")
+
+    @property
     def verified_basic_medical(self) -> int:
         """V_bm (R8)."""
         return self._sum("verified", "basic_medical")
