@@ -17,9 +17,8 @@ from sqlalchemy import select
 from haiyan_comp.accounts.models import User
 from haiyan_comp.db import db
 from haiyan_comp.operations import operation, reading
-from haiyan_comp.records.models import RecordImport
 from haiyan_comp.records.queries import recent_imports
-from haiyan_comp.records.report import ImportReport
+from haiyan_comp.records.report import ImportReport, ImportSummary
 from haiyan_comp.records.services import import_records
 
 
@@ -58,7 +57,7 @@ def import_file(
 
 
 @reading
-def recent_uploads(institution_id: int) -> list[RecordImport]:
+def recent_uploads(institution_id: int) -> list[ImportSummary]:
     """The latest imports through the pages by the users of one institution (counts only).
 
     record_imports says who imported a file, not for which institution: an
@@ -68,4 +67,17 @@ def recent_uploads(institution_id: int) -> list[RecordImport]:
     usernames = db.session.scalars(
         select(User.username).where(User.institution_id == institution_id)
     )
-    return recent_imports(db.session, [f"web:{name}" for name in usernames])
+    return [
+        ImportSummary(
+            id=batch.id,
+            filename=batch.filename,
+            strict=batch.strict,
+            imported_by=batch.imported_by,
+            started_at=batch.started_at,
+            rows=batch.rows,
+            imported=batch.imported,
+            duplicates=batch.duplicates,
+            rejected=batch.rejected,
+        )
+        for batch in recent_imports(db.session, [f"web:{name}" for name in usernames])
+    ]

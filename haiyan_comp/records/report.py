@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from haiyan_comp.errors import InvalidInput
@@ -54,6 +55,21 @@ class ImportReport:
             "import_id": self.import_id,
             "strict": self.strict,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """One import as its history lists it: who, when, and its counts."""
+
+    id: int
+    filename: str
+    strict: bool
+    imported_by: str
+    started_at: datetime
+    rows: int
+    imported: int
+    duplicates: int
+    rejected: int
 
 
 def rejected_json(rejection: Rejection | Unreadable) -> dict[str, Any]:
