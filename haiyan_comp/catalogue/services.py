@@ -48,17 +48,6 @@ class CatalogueChange:
     unchanged: int = 0
     records_revalued: int = 0
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON for the command line and the API."""
-        return {
-            "year": self.year,
-            "added": self.added,
-            "updated": self.updated,
-            "removed": self.removed,
-            "unchanged": self.unchanged,
-            "records_revalued": self.records_revalued,
-        }
-
 
 class _ExactLoader(yaml.SafeLoader):
     """YAML whose decimals stay text (`10.00`), never floats (R0)."""

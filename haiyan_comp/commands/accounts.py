@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import getpass
 import sys
-from datetime import UTC, datetime
 
 import click
 from flask.cli import AppGroup
 
 from haiyan_comp.accounts.roles import ROLES, TOKEN_ROLE_CHOICES
+from haiyan_comp.api.schemas_admin import token_document, tokens_document, users_document
 from haiyan_comp.cli import ID, emit_json, json_option, reads
 from haiyan_comp.operations import accounts
-from haiyan_comp.operations.accounts import TokenRow, UserRow
 
 
 @click.group("users", cls=AppGroup)
 def users() -> None:
     """People who sign in to the web application."""
-
-
-def iso(moment: datetime | None) -> str | None:
-    """A stored time as ISO 8601 in UTC."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -92,28 +84,16 @@ def set_password(username: str, password_stdin: bool) -> None:
     click.echo(f"new password set for {username}; their sessions are closed")
 
 
-def user_json(user: UserRow) -> dict[str, object]:
-    """One user as JSON (never the hash)."""
-    return {
-        "username": user.username,
-        "name": user.display_name,
-        "role": user.role,
-        "institution": user.institution_code,
-        "staff": user.staff_code,
-        "active": user.active,
-        "last_sign_in_at": iso(user.last_sign_in_at),
-    }
-
-
 @users.command("list")
 @json_option
 @reads
 def list_users(as_json: bool) -> None:
     """Every user, with role, institution and whether they may sign in."""
-    found = [user_json(u) for u in accounts.user_list(by_name=True)]
+    document = users_document(accounts.user_list(by_name=True))
     if as_json:
-        emit_json({"users": found})
+        emit_json(document)
         return
+    found = document["users"]
     for u in found:
         state = "" if u["active"] else "  (disabled)"
         click.echo(
@@ -124,21 +104,6 @@ def list_users(as_json: bool) -> None:
 @click.group("tokens", cls=AppGroup)
 def tokens() -> None:
     """API tokens for machines (the regional health-information platform)."""
-
-
-def token_json(token: TokenRow) -> dict[str, object]:
-    """One token as JSON (never the secret or its hash)."""
-    return {
-        "id": token.id,
-        "name": token.name,
-        "prefix": token.prefix,
-        "role": token.role,
-        "institution": token.institution_code,
-        "created_by": token.created_by,
-        "created_at": iso(token.created_at),
-        "last_used_at": iso(token.last_used_at),
-        "revoked_at": iso(token.revoked_at),
-    }
 
 
 @tokens.command("create")
@@ -157,7 +122,7 @@ def create_token(name: str, role: str, institution_code: str | None, as_json: bo
     """Create a token; its secret is printed once and cannot be shown again."""
     issued = accounts.create_token(name, role, institution_code, f"cli:{getpass.getuser()}")
     if as_json:
-        emit_json({**token_json(issued.token), "token": issued.secret})
+        emit_json({**token_document(issued.token), "token": issued.secret})
         return
     scope = issued.token.institution_code or "the county"
     click.echo(f"token #{issued.token.id} ({issued.token.role}, {scope}): {issued.secret}")
@@ -169,10 +134,11 @@ def create_token(name: str, role: str, institution_code: str | None, as_json: bo
 @reads
 def list_tokens(as_json: bool) -> None:
     """Every token, with its scope, when it was last used and whether it is revoked."""
-    found = [token_json(t) for t in accounts.token_list()]
+    document = tokens_document(accounts.token_list())
     if as_json:
-        emit_json({"tokens": found})
+        emit_json(document)
         return
+    found = document["tokens"]
     for t in found:
         state = (
             f"revoked {t['revoked_at']}"

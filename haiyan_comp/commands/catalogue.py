@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from haiyan_comp.api.schemas_admin import change_document
 from haiyan_comp.cli import YEAR, emit_json, json_option, reads
 from haiyan_comp.operations.catalogue import load_catalogue
 
@@ -26,7 +27,7 @@ def load(path: Path, year: int, as_json: bool) -> None:
     with path.open("rb") as stream:
         change = load_catalogue(stream, path.name, year)
     if as_json:
-        emit_json(change.to_json())
+        emit_json(change_document(change))
         return
     click.echo(
         f"catalogue {year}: {len(change.added)} added, {len(change.updated)} updated, "

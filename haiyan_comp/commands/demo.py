@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from haiyan_comp.api.schemas_admin import demo_document
 from haiyan_comp.cli import emit_json, json_option, reads
 from haiyan_comp.demo.users import DEMO_PASSWORD
 from haiyan_comp.money import format_hundredths as fmt
@@ -49,14 +50,8 @@ def demo(year: int, records: int, seed: int, as_json: bool) -> None:
     )
     report, logins = loaded.report, loaded.logins
     if as_json:
-        emit_json(
-            {
-                **report.to_json(),
-                "logins": [
-                    {"username": u, "role": r, "password": DEMO_PASSWORD} for u, r, _ in logins
-                ],
-            }
-        )
+        shown = [{"username": u, "role": r, "password": DEMO_PASSWORD} for u, r, _ in logins]
+        emit_json(demo_document(report, shown))
         return
     _print(report)
     click.secho(f"\nDemo logins (password for all: {DEMO_PASSWORD}; demo only):", bold=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from haiyan_comp.api.schemas_admin import load_document
 from haiyan_comp.cli import emit_json, json_option, reads
 from haiyan_comp.operations.institutions import LoadResult, load_institutions, load_staff
 
@@ -15,7 +16,7 @@ _path = click.argument("path", type=click.Path(exists=True, dir_okay=False, path
 
 def _report(what: str, result: LoadResult, as_json: bool) -> None:
     if as_json:
-        emit_json(result.to_json())
+        emit_json(load_document(result))
     else:
         click.echo(
             f"{what}: {len(result.added)} added, {len(result.updated)} updated, "

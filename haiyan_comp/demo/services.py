@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import BinaryIO, TextIO
 
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,6 @@ from haiyan_comp.demo.generate import (
 from haiyan_comp.demo.messages import CATALOGUE_MISSING, DEMO_CLASH, DEMO_CLASH_AT
 from haiyan_comp.errors import Conflict, NotFound
 from haiyan_comp.institutions.services import LoadResult
-from haiyan_comp.money import format_hundredths
 from haiyan_comp.records.services import ImportReport, import_records
 from haiyan_comp.tabular import csv_writer
 from haiyan_comp.units.services import year_units
@@ -85,28 +84,6 @@ class DemoReport:
     bad_rows: int
     gross: int
     over_spec: int
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON of `haiyan demo --json`; units are decimal strings."""
-        return {
-            "year": self.year,
-            "seed": self.seed,
-            "institutions": self.institution_count,
-            "staff": self.staff_count,
-            "items": self.item_count,
-            "records_file": str(self.records_file),
-            "records": {
-                "rows": self.records.rows,
-                "imported": self.records.imported,
-                "duplicates": self.records.duplicates,
-                "rejected": self.records.rejected_count,
-            },
-            "gross": format_hundredths(self.gross),
-            "over_spec": format_hundredths(self.over_spec),
-            "bad_rows_file": str(self.bad_rows_file),
-            "bad_rows": self.bad_rows,
-            "try": f"haiyan records import {self.bad_rows_file}",
-        }
 
 
 def demo_catalogue() -> BinaryIO:

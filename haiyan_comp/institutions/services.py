@@ -12,7 +12,7 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,10 +49,6 @@ class LoadResult:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON for the command line and the API."""
-        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
 
 
 def _read_csv(
