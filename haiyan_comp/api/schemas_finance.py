@@ -14,6 +14,7 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from haiyan_comp.api.schemas import DECIMAL, DECIMAL_PATTERN, IsoDateTime
+from haiyan_comp.audit.reports import iso
 from haiyan_comp.money import format_hundredths
 
 
@@ -119,6 +120,38 @@ class SettlementSchema(Schema):
     institutions = fields.List(fields.Nested(InstitutionSettlementSchema), required=True)
     settled_at = IsoDateTime(allow_none=True)
     settled_by = fields.String(allow_none=True)
+
+
+class LedgerEntrySchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    year = fields.Integer(required=True)
+    institution = fields.String(required=True, allow_none=True)
+    amount = Hundredths(required=True)
+    reason = fields.String(required=True)
+    by = fields.String(required=True, attribute="created_by")
+    at = fields.Method("_at", required=True, metadata={"format": "date-time"})
+    postings = fields.Dict(keys=fields.String(), values=Hundredths(), required=True)
+
+    def _at(self, line: Any) -> str | None:
+        """When: ISO 8601 in UTC to the second (the API)."""
+        return iso(line.created_at)
+
+
+class CliLedgerEntrySchema(LedgerEntrySchema):
+    """The same entry as `haiyan ledger --json` has always printed its time (as stored)."""
+
+    def _at(self, line: Any) -> str | None:
+        return str(line.created_at.isoformat())
+
+
+class LedgerSchema(Schema):
+    entries = fields.List(fields.Nested(LedgerEntrySchema), required=True)
+
+
+def ledger_document(lines: Sequence[Any]) -> dict[str, Any]:
+    """`haiyan ledger --json` (GET /api/v1/ledger dumps the same rows with LedgerSchema)."""
+    return {"entries": CliLedgerEntrySchema(many=True).dump(lines)}
 
 
 def units_document(units: Any) -> dict[str, Any]:

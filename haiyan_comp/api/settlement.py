@@ -8,8 +8,8 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from haiyan_comp.api.schemas import Decimal2, InstitutionQuery, IsoDateTime, Year, actor
-from haiyan_comp.api.schemas_finance import SettlementSchema
+from haiyan_comp.api.schemas import InstitutionQuery, Year, actor
+from haiyan_comp.api.schemas_finance import LedgerSchema, SettlementSchema
 from haiyan_comp.audit.reports import iso
 from haiyan_comp.errors import InvalidInput, NotFound
 from haiyan_comp.operations.ledger import ledger_lines
@@ -69,22 +69,6 @@ class LedgerQuery(InstitutionQuery):
     year = Year(load_default=None)
 
 
-class LedgerEntrySchema(Schema):
-    id = fields.Integer(required=True)
-    kind = fields.String(required=True)
-    year = fields.Integer(required=True)
-    institution = fields.String(required=True, allow_none=True)
-    amount = Decimal2(required=True)
-    reason = fields.String(required=True)
-    by = fields.String(required=True)
-    at = IsoDateTime(required=True)
-    postings = fields.Dict(keys=fields.String(), values=Decimal2(), required=True)
-
-
-class LedgerSchema(Schema):
-    entries = fields.List(fields.Nested(LedgerEntrySchema), required=True)
-
-
 @ledger.route("", methods=["GET"])
 @ledger.arguments(LedgerQuery, location="query")
 @ledger.response(200, LedgerSchema)
@@ -92,4 +76,4 @@ class LedgerSchema(Schema):
 def ledger_view(query: dict[str, Any]) -> dict[str, Any]:
     """Every money movement, append-only, in order (`haiyan ledger --json`)."""
     lines = ledger_lines(query["year"], query["institution"])
-    return {"entries": [{**line.to_json(), "at": iso(line.created_at)} for line in lines]}
+    return {"entries": lines}  # dumped by LedgerSchema

@@ -8,7 +8,7 @@ from datetime import date
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from haiyan_comp.api.schemas_finance import settlement_document
+from haiyan_comp.api.schemas_finance import ledger_document, settlement_document
 from haiyan_comp.cli import (
     YEAR,
     IsoDate,
@@ -63,7 +63,7 @@ def ledger(ctx: click.Context, year: int | None, institution: str | None, as_jso
         return
     lines = ledger_lines(year, institution)
     if as_json:
-        emit_json({"entries": [line.to_json() for line in lines]})
+        emit_json(ledger_document(lines))
         return
     for line in lines:
         legs = ", ".join(f"{account} {fmt(value)}" for account, value in line.postings.items())

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from haiyan_comp.institutions.models import Institution
 from haiyan_comp.ledger.models import LedgerEntry
-from haiyan_comp.money import format_hundredths as fmt
 
 
 @dataclass(frozen=True)
@@ -27,20 +25,6 @@ class LedgerLine:
     created_by: str
     created_at: datetime
     postings: dict[str, int]
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON of `haiyan ledger --json`."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "year": self.year,
-            "institution": self.institution,
-            "amount": fmt(self.amount),
-            "reason": self.reason,
-            "by": self.created_by,
-            "at": self.created_at.isoformat(),
-            "postings": {account: fmt(value) for account, value in self.postings.items()},
-        }
 
 
 def ledger_lines(
