@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -44,8 +45,7 @@ def institution_list(session: Session) -> list[InstitutionRow]:
     return [InstitutionRow(*row) for row in rows]
 
 
-def institution_by_code(session: Session, code: str) -> InstitutionRow:
-    """The institution with `code`, or NotFound."""
+def _institution(session: Session, where: Any) -> InstitutionRow | None:
     row = session.execute(
         select(
             Institution.id,
@@ -56,8 +56,22 @@ def institution_by_code(session: Session, code: str) -> InstitutionRow:
             .select_from(Staff)
             .where(Staff.institution_id == Institution.id)
             .scalar_subquery(),
-        ).where(Institution.code == code)
+        ).where(where)
     ).one_or_none()
-    if row is None:
+    return None if row is None else InstitutionRow(*row)
+
+
+def institution_by_code(session: Session, code: str) -> InstitutionRow:
+    """The institution with `code`, or NotFound."""
+    found = _institution(session, Institution.code == code)
+    if found is None:
         raise NotFound(UNKNOWN_INSTITUTION(code=repr(code)))
-    return InstitutionRow(*row)
+    return found
+
+
+def institution_by_id(session: Session, institution_id: int) -> InstitutionRow:
+    """The institution with this id, or NotFound."""
+    found = _institution(session, Institution.id == institution_id)
+    if found is None:
+        raise NotFound(UNKNOWN_INSTITUTION(code=f"#{institution_id}"))
+    return found

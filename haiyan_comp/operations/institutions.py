@@ -11,7 +11,13 @@ from haiyan_comp.institutions.services import LoadResult
 from haiyan_comp.operations import operation, reading
 from haiyan_comp.records.usage import staff_record_count
 
-__all__ = ["InstitutionRow", "LoadResult", "institution_by_code", "institution_list"]
+__all__ = [
+    "InstitutionRow",
+    "LoadResult",
+    "institution_by_code",
+    "institution_by_id",
+    "institution_list",
+]
 
 
 @operation
@@ -39,3 +45,9 @@ def institution_list() -> list[InstitutionRow]:
 def institution_by_code(code: str) -> InstitutionRow:
     """The institution with `code`, or NotFound."""
     return queries.institution_by_code(db.session, code)
+
+
+@reading
+def institution_by_id(institution_id: int) -> InstitutionRow:
+    """The institution with this id, or NotFound."""
+    return queries.institution_by_id(db.session, institution_id)
