@@ -15,8 +15,8 @@ from haiyan_comp.budget.models import YearConfig
 from haiyan_comp.db import db
 from haiyan_comp.money import round_half_up
 from haiyan_comp.records.queries import monthly_gross
+from haiyan_comp.settlement.queries import purchased_units as year_units  # R9 applied
 from haiyan_comp.units.rules import InstitutionUnits
-from haiyan_comp.units.services import year_units
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.cache import dashboards, institution_version, pages, personal
 from haiyan_comp.web.centre.common import bp, institution, year_arg
