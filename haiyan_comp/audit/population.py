@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -108,12 +109,15 @@ class Frozen:
         self.units = 0
 
     def __iter__(self) -> Iterator[str]:
+        return chain.from_iterable(self._batches())  # the ids one by one, in C
+
+    def _batches(self) -> Iterator[list[str]]:
         cursor = self._result.cursor
         try:
             while rows := cursor.fetchmany(STREAM_ROWS):
                 self.count += len(rows)
                 self.units += sum(map(itemgetter(1), rows))
-                yield from map(itemgetter(0), rows)
+                yield list(map(itemgetter(0), rows))
         finally:
             self._result.close()
 
