@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NamedTuple
+from functools import partial
+from typing import Any, NamedTuple, TypeVar
 
 from haiyan_comp.messages import Message, Template
 from haiyan_comp.records.messages import (
@@ -52,6 +53,7 @@ REQUIRED_FIELDS = FIELDS[:5]
 MAX_TEXT = 64
 MAX_QUANTITY = 10_000
 Reasons = list[Message]
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,23 +264,55 @@ def check_resident(item: ItemRef | None, text: str) -> Reasons:
     return RESIDENT(text)
 
 
+class Checks:
+    """The checks against one reference, each verdict remembered: a file repeats its values.
+
+    A remembered verdict is shared by the rows that have that value, so it is
+    never changed (check_row makes each row's list of reasons anew).
+    """
+
+    def __init__(self, ref: Reference) -> None:
+        self.ref = ref
+        self.institution = _remembered(partial(check_institution, ref))
+        self.staff = _remembered(partial(check_staff, ref))
+        self.date = _remembered(partial(check_date, ref))
+        self.item = _remembered(partial(check_item, ref))
+        self.quantity = _remembered(check_quantity)
+
+
+def _remembered(check: Callable[..., _R], most: int = 10_000) -> Callable[..., _R]:
+    """`check`, remembering up to `most` verdicts by its arguments."""
+    verdicts: dict[tuple[Any, ...], _R] = {}
+
+    def remembered(*values: Any) -> _R:
+        verdict = verdicts.get(values)
+        if verdict is None:
+            verdict = check(*values)
+            if len(verdicts) < most:
+                verdicts[values] = verdict
+        return verdict
+
+    return remembered
+
+
 def check_row(
     ref: Reference,
     line: int,
     values: Sequence[str],
     import_id: int = 0,
-    dates: dict[str, tuple[int, Reasons]] | None = None,
+    checks: Checks | None = None,
 ) -> RecordRow | Rejection:
     """The row stored as it will be, or every reason it is not valid, field by field.
 
-    `dates` remembers the verdicts on service dates across rows.
+    `checks` remembers verdicts across rows (the checks of `ref`).
     """
     source_id, inst_code, staff_code, item_code, date_text, resident, qty_text = values
-    institution_id, inst_reasons = check_institution(ref, inst_code)
-    staff_id, staff_reasons = check_staff(ref, inst_code, staff_code)
-    year, date_reasons = _dated(ref, date_text, dates)
-    item, item_reasons = check_item(ref, year, item_code)
-    quantity, qty_reasons = check_quantity(qty_text)
+    checks = checks or Checks(ref)
+    institution_id, inst_reasons = checks.institution(inst_code)
+    staff_id, staff_reasons = checks.staff(inst_code, staff_code)
+    year, date_reasons = checks.date(date_text)
+    item, item_reasons = checks.item(year, item_code)
+    quantity, qty_reasons = checks.quantity(qty_text)
     reasons = [
         *SOURCE(source_id), *inst_reasons, *staff_reasons, *date_reasons, *item_reasons,
         *qty_reasons, *check_resident(item, resident),
@@ -292,27 +326,14 @@ def check_row(
     )  # fmt: skip
 
 
-def _dated(
-    ref: Reference, text: str, dates: dict[str, tuple[int, Reasons]] | None
-) -> tuple[int, Reasons]:
-    if dates is None:
-        return check_date(ref, text)
-    checked = dates.get(text)
-    if checked is None:
-        checked = check_date(ref, text)
-        if len(dates) < 10_000:
-            dates[text] = checked
-    return checked
-
-
 def make_validator(
     ref: Reference, import_id: int = 0
 ) -> Callable[[int, Sequence[str]], RecordRow | Rejection]:
     """`check_row` of one row (fields in FIELDS order, stripped), stamped with `import_id`."""
-    dates: dict[str, tuple[int, Reasons]] = {}
+    checks = Checks(ref)
 
     def validate(line: int, values: Sequence[str]) -> RecordRow | Rejection:
-        return check_row(ref, line, values, import_id, dates)
+        return check_row(ref, line, values, import_id, checks)
 
     return validate
 
