@@ -23,10 +23,10 @@ from haiyan_comp.audit import population
 from haiyan_comp.audit.services import close_audit, draw_batch, record_verdict
 from haiyan_comp.bonus.services import year_staff_weights
 from haiyan_comp.budget.services import ConfigInput, configure_year, set_baseline
-from haiyan_comp.catalogue.services import load_catalogue
 from haiyan_comp.errors import DomainError
 from haiyan_comp.institutions.models import Institution
 from haiyan_comp.operations.budget import pay_due_instalments
+from haiyan_comp.operations.catalogue import change_catalogue as load_catalogue
 from haiyan_comp.operations.ledger import books_problems
 from haiyan_comp.records.services import import_records
 from haiyan_comp.records.totals import (
