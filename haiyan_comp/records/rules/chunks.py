@@ -141,14 +141,14 @@ def make_chunk_validator(ref: Reference, import_id: int = 0) -> ChunkValidator:
         lines: list[int], columns: list[list[str]], notes: Notes
     ) -> tuple[ValidRows, list[Rejection]]:
         sources, insts, staff_codes, item_codes, days, residents, qty_texts = columns
-        looked_up: list[list[Any]] = [
+        years: list[Any] = list(map(accepted.dates.get, days))
+        looked_up: list[list[Any]] = [  # in the order _valid_rows takes them
             list(map(accepted.institutions.get, insts)),
             list(map(accepted.staff.get, zip(staff_codes, insts, strict=True))),
-            list(map(accepted.dates.get, days)),
-            [],
+            years,
+            list(map(accepted.items.get, zip(years, item_codes, strict=True))),
             list(map(accepted.quantities.get, qty_texts)),
         ]
-        looked_up[3] = list(map(accepted.items.get, zip(looked_up[2], item_codes, strict=True)))
         flagged = _doubted(looked_up, sources, residents, set(notes))
         rejected: list[Rejection] = []
         rescued: list[RecordRow] = []
