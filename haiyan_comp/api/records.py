@@ -20,8 +20,8 @@ from haiyan_comp import bounds
 from haiyan_comp.api.schemas import CODE, Decimal2, ErrorSchema, InstitutionQuery, Year, actor, text
 from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput
-from haiyan_comp.institutions.services import get_institution
 from haiyan_comp.operations import records as operations
+from haiyan_comp.operations.institutions import institution_by_code
 from haiyan_comp.records.messages import UPLOAD_WITHOUT_FILE
 from haiyan_comp.records.queries import RecordSearch, record_json, search_records
 from haiyan_comp.records.readers import detect_format
@@ -207,7 +207,7 @@ def list_records(query: dict[str, Any]) -> dict[str, Any]:
     """Service records in id order, a page at a time (at most 500); a centre sees its own."""
     code = own_code(query["institution"])
     search = RecordSearch(
-        institution_id=None if code is None else get_institution(db.session, code).id,
+        institution_id=None if code is None else institution_by_code(code).id,
         year=query["year"],
         source_id=query["source_id"],
         item=query["item"],

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from flask import Blueprint
 from flask_login import current_user
 
 from haiyan_comp import bounds
-from haiyan_comp.db import db
-from haiyan_comp.errors import NotFound
-from haiyan_comp.institutions.models import Institution
+from haiyan_comp.operations.institutions import InstitutionRow, institution_by_id
 from haiyan_comp.web.inputs import whole_arg
 from haiyan_comp.web.layout import nav
 
@@ -24,12 +21,9 @@ nav("centre", "结算单据", "centre.statements", 50)
 nav("centre", "效率奖励", "centre.bonus", 60)
 
 
-def institution() -> Institution:
+def institution() -> InstitutionRow:
     """The signed-in centre's institution."""
-    found = db.session.get(Institution, current_user.institution_id)
-    if found is None:  # a user's institution is never deleted; be safe anyway
-        raise NotFound("your institution is unknown")
-    return found
+    return institution_by_id(current_user.institution_id)
 
 
 def year_arg(years: list[int]) -> int:
@@ -38,8 +32,3 @@ def year_arg(years: list[int]) -> int:
     if wanted is not None:
         return wanted
     return years[0] if years else date.today().year
-
-
-def pairs(query: Any) -> dict[Any, Any]:
-    """A two-column query as a dict."""
-    return {key: value for key, value in db.session.execute(query)}
