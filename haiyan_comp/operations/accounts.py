@@ -130,15 +130,21 @@ class SignInResult:
     secret: str | None = None
     wait: timedelta | None = None  # too many attempts: no password was checked
 
+    @property
+    def wait_minutes(self) -> int:
+        """The wait in whole minutes, rounded up (what the page says)."""
+        return limits.minutes(self.wait or timedelta())
+
 
 def sign_in(
     username: str,
     password: str,
     address: str,
     user_agent: str,
-    configured: limits.SignInLimits,
+    configured: limits.SignInLimits | None = None,
 ) -> SignInResult:
     """One counted password check (accounts/limits.py); a new session if it succeeds."""
+    configured = configured or limits.SignInLimits()
     account, moment = limits.account_key(username), services.now()
     attempt = _record_attempt(account, address, moment)
     wait, user_id = _judge(username, password, account, address, moment, configured)

@@ -39,9 +39,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from haiyan_comp.accounts import limits
 from haiyan_comp.operations import accounts
-from haiyan_comp.operations.accounts import SessionUser, TokenPrincipal
+from haiyan_comp.operations.accounts import SessionUser, SignInResult, TokenPrincipal
 from haiyan_comp.web.access import allow, public
 
 bp = Blueprint("auth", __name__)
@@ -156,10 +155,10 @@ def _sign_in(form: SignInForm) -> BaseResponse | tuple[str, int]:
         form.password.data,
         request.remote_addr or "",
         request.user_agent.string or "",
-        current_app.config.get("SIGNIN_LIMITS") or limits.SignInLimits(),
+        current_app.config.get("SIGNIN_LIMITS"),
     )
     if result.wait is not None:
-        return _too_many(form, result.wait)
+        return _too_many(form, result)
     if result.user is None or result.secret is None:
         flash(_("用户名或密码不正确。"), "error")
         return render_template("auth/login.html", form=form), 401
@@ -169,10 +168,11 @@ def _sign_in(form: SignInForm) -> BaseResponse | tuple[str, int]:
     return redirect(_safe_next(request.args.get("next")) or url_for(HOME[principal.role]))
 
 
-def _too_many(form: SignInForm, wait: timedelta) -> BaseResponse:
+def _too_many(form: SignInForm, result: SignInResult) -> BaseResponse:
     """429: the form again, saying how long to wait; no password was checked."""
-    flash(_("登录尝试过于频繁，请 %(n)s 分钟后再试。", n=limits.minutes(wait)), "error")
+    flash(_("登录尝试过于频繁，请 %(n)s 分钟后再试。", n=result.wait_minutes), "error")
     response = make_response(render_template("auth/login.html", form=form), 429)
+    wait = result.wait or timedelta()
     response.headers["Retry-After"] = str(math.ceil(wait.total_seconds()))
     return response
 
