@@ -20,7 +20,7 @@ from haiyan_comp.bounds import DecimalBound
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.money import AmountError, parse_decimal
 from haiyan_comp.operations import budget as operations
-from haiyan_comp.operations.budget import InstitutionName, YearFrame, YearState
+from haiyan_comp.operations.budget import YearFrame
 from haiyan_comp.web.inputs import amount_problem, whole_arg
 from haiyan_comp.web.layout import nav
 
@@ -58,10 +58,11 @@ def _frame(year: int) -> YearFrame:
     return operations.year_frame(year)
 
 
-# The helpers below take the session they once queried, unused now, until every
-# finance page reads its frame with `_frame`.
 def _known_years(_session: object = None) -> list[int]:
-    """Every year the system knows (configured or with records), newest first."""
+    """Every year the system knows (configured or with records), newest first.
+
+    The session argument is unused (pages pass it still); `_frame(year).years` is the same.
+    """
     return operations.year_frame(date.today().year).years
 
 
@@ -74,14 +75,6 @@ def _date_arg(text: str | None, default: date) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(_("日期须为 YYYY-MM-DD，收到“%(text)s”", text=text)) from None
-
-
-def _institutions(_session: object = None) -> list[InstitutionName]:
-    return operations.year_frame(date.today().year).active
-
-
-def _names(_session: object = None) -> dict[str, str]:
-    return operations.year_frame(date.today().year).names
 
 
 def ratio_text(value: int | None) -> str:
@@ -100,10 +93,6 @@ def percent_text(value: int | None) -> str:
         return "—"
     whole, part = divmod(value, 100)
     return f"{whole}%" if not part else f"{whole}.{part:02d}".rstrip("0") + "%"
-
-
-def _settled(_session: object, year: int) -> YearState | None:
-    return operations.year_frame(year).settled
 
 
 def _render(template: str, status: int = 200, **context: Any) -> Page:

@@ -39,7 +39,7 @@ def _default_as_of(year: int) -> date:
     return max(date.today(), date(year + 1, 1, 1))
 
 
-def _settled_rows(_session: object, year: int) -> list[dict[str, Any]]:
+def _settled_rows(year: int) -> list[dict[str, Any]]:
     """Every institution's line of settled `year` (none when it is not settled)."""
     done = settled_year(year)
     return [vars(line) for line in done.institutions] if done else []
@@ -59,7 +59,7 @@ def _settlement_page(
         "done": request.args.get("done") == "1",
     }
     if settled is not None:
-        rows = _settled_rows(None, year)
+        rows = _settled_rows(year)
         context.update(rows=rows, as_of=settled.as_of, unit_price=settled.unit_price,
                        budget=settled.budget, risk_fund_draw=settled.risk_fund_draw)  # fmt: skip
     else:
