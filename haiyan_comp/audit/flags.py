@@ -26,6 +26,7 @@ from sqlalchemy import (
     case,
     cast,
     exists,
+    false,
     func,
     literal,
     or_,
@@ -97,6 +98,32 @@ def flagged(session: Session) -> ColumnElement[bool]:
     )
 
 
+# Past this many imports, records dated after their import are found by joining
+# the imports in SQL rather than by one range per import.
+MAX_IMPORT_RANGES = 2000
+
+
+def _after_their_imports(session: Session, year: int) -> ColumnElement[bool]:
+    """Rows of staff_day_imports dated after their import's county day.
+
+    One range of the primary key per import (import_id, then the days after its
+    own): the database reads only those rows and, with statistics, knows they
+    are few. An import that started on the year's last day or later has
+    nothing of the year after it.
+    """
+    starts = session.execute(select(RecordImport.id, RecordImport.started_at)).all()
+    last = date(year, 12, 31)
+    days = [(i, county_day(at)) for i, at in starts]
+    ranges = [and_(di.import_id == i, di.service_date > day) for i, day in days if day < last]
+    if len(ranges) > MAX_IMPORT_RANGES:
+        day = import_day(session.get_bind().dialect.name)
+        later = select(RecordImport.id).where(
+            RecordImport.id == di.import_id, di.service_date > day
+        )
+        return later.exists()
+    return or_(false(), *ranges)
+
+
 class Checks:
     """The checks of one year (and institution), as subqueries of the running totals."""
 
@@ -113,8 +140,7 @@ class Checks:
         theirs = [] if institution_id is None else [di.institution_id == institution_id]
         self.late = (
             select(di.institution_id, di.staff_id, di.service_date, di.import_id, di.records)
-            .join(RecordImport, RecordImport.id == di.import_id)
-            .where(di.year == year, *theirs, di.service_date > self.day)
+            .where(di.year == year, *theirs, _after_their_imports(session, year))
             .subquery("late")
         )
 

@@ -145,7 +145,7 @@ def test_the_checks_totals_follow_every_write(session: Session) -> None:
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         ),
     )
-    assert done["import"] and done["revalue"] and done["audit"], done
+    assert done["import"] and done["revalue"], done  # audits may all be refused (R5, no flags)
 
 
 def test_a_late_upload_adds_to_the_day_and_its_repeats(session: Session) -> None:
