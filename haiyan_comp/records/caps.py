@@ -180,6 +180,8 @@ class TouchedGroups:
 
     def add(self, groups: Iterable[Group]) -> None:
         """Note groups (repeats are fine)."""
+        if not self._naming:
+            return  # every capped group is checked anyway: nothing to note
         listed = list(groups)
         self._rows += len(listed)
         if listed and self._naming:
