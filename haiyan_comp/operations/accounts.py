@@ -5,9 +5,11 @@ before the attempts are counted, so that concurrent tries see each other
 (accounts/limits.py); the password is checked without a write lock; the session
 opens, and the user's last sign-in time is written, in one unit of work.
 
-Who a request is costs one row. Its bookkeeping (when a session was last seen,
-when a token was last used) goes through `db.try_write`, which writes it if the
-database lets it within a moment and otherwise leaves it to a later request.
+Who a request is costs one row, read in the request's own transaction (the
+page's read or write continues it). Its bookkeeping (when a session was last
+seen, when a token was last used) goes through `db.try_write`, which writes it
+if the database lets it within a moment and otherwise leaves it to a later
+request.
 """
 
 from __future__ import annotations
@@ -103,18 +105,21 @@ def token_list() -> list[TokenRow]:
     return queries.token_list(db.session)
 
 
-@reading
 def session_user(secret: str) -> SessionUser | None:
-    """The person whose live session this is, or None (signed out, expired, disabled)."""
+    """The person whose live session this is, or None (signed out, expired, disabled).
+
+    Its read is the start of the request's one transaction: the page's own read
+    (or write) goes on in it and ends it. Only bookkeeping that is due ends it
+    early, through `db.try_write`.
+    """
     check = queries.session_user(db.session, secret)
     if check.write_due:  # bookkeeping: skipped if another writer holds the database
         db.try_write(lambda session: services.note_session_seen(session, secret))
     return check.user
 
 
-@reading
 def token_principal(secret: str) -> TokenPrincipal | None:
-    """The live API token with this secret, or None."""
+    """The live API token with this secret, or None (read in the request's transaction)."""
     check = queries.token_principal(db.session, secret)
     if check.token is not None and check.use_due:
         token_id = check.token.id
