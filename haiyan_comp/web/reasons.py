@@ -93,47 +93,7 @@ _FORMS: list[tuple[str, str]] = [
         r"(?P<inst>\S+) has not entered its (?P<year>\d+) pay sheet; there is no slip",
         "{inst} 尚未填报 {year} 年度发放单，因此没有发放明细",
     ),
-    # The auditor's pages.
-    (
-        r"the seed must not be empty \(R6\); choose one and publish it",
-        "种子不能为空（R6）；请选定一个并公开",
-    ),
-    (
-        r"the seed has (?P<n>\d+) characters; at most (?P<max>\d+) \(R6\)",
-        "种子有 {n} 个字符，最多 {max} 个（R6）",
-    ),
-    (
-        r"the seed (?P<v>.+) has surrounding spaces or control characters; .* \(R6\)",
-        "种子 {v} 首尾有空格或含控制字符；复算样本的人必须能一字不差地输入它（R6）",
-    ),
-    (
-        r"the date range (?P<a>[\d-]+) to (?P<b>[\d-]+) is not inside the year (?P<year>\d+) "
-        r"\((?P<first>[\d-]+) to (?P<last>[\d-]+)\) \(R5\)",
-        "日期范围 {a} 至 {b} 不在 {year} 年度内（{first} 至 {last}）（R5）",
-    ),
-    (
-        r"the date range is reversed: from (?P<a>[\d-]+) is after to (?P<b>[\d-]+) \(R5\)",
-        "日期范围颠倒：起始日 {a} 晚于截止日 {b}（R5）",
-    ),
-    (
-        r"the sample size must be at least 1, got (?P<n>-?\d+) \(R6\)",
-        "样本量至少为 1，实际为 {n}（R6）",
-    ),
-    (
-        r"the sample size (?P<n>\d+) is more than the (?P<max>[\d,]+) records an audit can judge",
-        "样本量 {n} 超过一次审计可判定的 {max} 条",
-    ),
-    (
-        r"the sample size (?P<n>\d+) is larger than the population of (?P<stratum>.+): "
-        r"N = (?P<N>\d+) records with purchasable units \(R6: n ≤ N\)",
-        "样本量 {n} 大于 {stratum} 的总体：N = {N} 条有可购买当量的记录（R6：n ≤ N）",
-    ),
-    (
-        r"the dates (?P<a>[\d-]+) to (?P<b>[\d-]+) overlap (?:flagged-only )?"
-        r"audit batch (?P<id>\d+) of (?P<stratum>.+) \((?P<c>[\d-]+) to (?P<d>[\d-]+)\); .*",
-        "日期 {a} 至 {b} 与审计批次 {id}（{stratum}，{c} 至 {d}）重叠；同一机构、项目和年度的批次"
-        "日期不能重叠（R5），请选择其外的日期",
-    ),
+    # The auditor's pages: why a draw froze no records (audit/population.py, not yet by code).
     (
         r"no records with purchasable units in (?P<stratum>.+): nothing to audit \(R5\)",
         "{stratum} 没有可购买当量的记录，无可审计（R5）",
@@ -143,35 +103,7 @@ _FORMS: list[tuple[str, str]] = [
         r"(?P<ids>.+) \(a record belongs to one population\)",
         "{stratum} 已无可抽的记录：它们已冻结在审计批次 {ids} 的总体中（一条记录只属于一个总体）",
     ),
-    (
-        r"a failed verdict needs a reason: --fail --reason TEXT \(R7\)",
-        "“不通过”须写明原因（R7）",
-    ),
-    (
-        r"give the verdict: --pass, or --fail --reason TEXT \(R7\)",
-        "请给出结论：通过，或不通过并写明原因（R7）",
-    ),
-    (
-        r"the reason has (?P<n>\d+) characters; at most (?P<max>\d+)",
-        "原因有 {n} 个字符，最多 {max} 个",
-    ),
-    (
-        r"audit batch (?P<id>\d+) is closed: its verdicts cannot change "
-        r"\(R7: a closed batch never changes\)",
-        "审计批次 {id} 已关闭，结论不能再改（R7：关闭的批次不再变化）",
-    ),
-    (
-        r"staff member (?P<v>\S+) belongs to (?P<owner>\S+), not (?P<inst>\S+); "
-        r"the responsible staff member must be of the audited institution \(R7\)",
-        "人员 {v} 属于 {owner}，不属于 {inst}；责任人必须是被审计机构的人员（R7）",
-    ),
-    (r"unknown staff member (?P<v>.+)", "未知人员 {v}"),
-    (
-        r"unknown item (?P<v>.+) in the catalogue of (?P<year>\d+)",
-        "{year} 年度目录中没有服务项目 {v}",
-    ),
     (r"unknown institution (?P<v>.+)", "未知机构 {v}"),
-    (r"unknown audit batch (?P<id>\d+); .*", "未知审计批次 {id}"),
 ]
 _PATTERNS = [(re.compile(english + r"\Z", re.DOTALL), chinese) for english, chinese in _FORMS]
 _STRATUM = re.compile(

@@ -190,23 +190,33 @@ def test_the_finance_pages_refusals_are_in_chinese(english: str, chinese: str) -
             "HY01 HTN 2018-01-01 至 2018-06-30 的标记记录 已无可抽的记录：它们已冻结在审计批次 2"
             " 的总体中（一条记录只属于一个总体）",
         ),
-        (
-            "the dates 2018-06-01 to 2018-12-31 overlap audit batch 1 of HY01 OP 2018 (2018-01-01"
-            " to 2018-06-30); batches of one institution, item and year must not overlap (R5):"
-            " choose dates outside it",
-            "日期 2018-06-01 至 2018-12-31 与审计批次 1（HY01 OP 2018，2018-01-01 至 2018-06-30）"
-            "重叠；同一机构、项目和年度的批次日期不能重叠（R5），请选择其外的日期",
-        ),
-        (
-            "staff member HY02S001 belongs to HY02, not HY01; the responsible staff member must be"
-            " of the audited institution (R7)",
-            "人员 HY02S001 属于 HY02，不属于 HY01；责任人必须是被审计机构的人员（R7）",
-        ),
-        ("the seed has 300 characters; at most 200 (R6)", "种子有 300 个字符，最多 200 个（R6）"),
     ],
 )
 def test_the_auditors_refusals_are_in_chinese(english: str, chinese: str) -> None:
     assert in_chinese(english) == chinese
+
+
+def test_the_auditors_refusals_by_code_are_in_chinese_without_rule_numbers() -> None:
+    from datetime import date
+
+    from haiyan_comp.audit.messages import BATCH_OVERLAP, SEED_TOO_LONG, STAFF_OF_OTHER_INSTITUTION
+
+    overlap = BATCH_OVERLAP(
+        start=date(2018, 6, 1), end=date(2018, 12, 31), batch=1, institution="HY01", item="OP",
+        year=2018, other_start=date(2018, 1, 1), other_end=date(2018, 6, 30),
+    )  # fmt: skip
+    assert overlap == (
+        "the dates 2018-06-01 to 2018-12-31 overlap audit batch 1 of HY01 OP 2018 (2018-01-01"
+        " to 2018-06-30); batches of one institution, item and year must not overlap (R5):"
+        " choose dates outside it"
+    )
+    assert overlap.text("zh") == (
+        "日期 2018-06-01 至 2018-12-31 与审计批次 1（HY01 OP 2018，2018-01-01 至 2018-06-30）"
+        "重叠；同一机构、项目和年度的批次日期不能重叠，请选择其外的日期"
+    )
+    other = STAFF_OF_OTHER_INSTITUTION(staff="HY02S001", owner="HY02", institution="HY01")
+    assert other.text("zh") == "人员 HY02S001 属于 HY02，不属于 HY01；责任人必须是被审计机构的人员"
+    assert SEED_TOO_LONG(length=300, most=200).text("zh") == "种子有 300 个字符，最多 200 个"
 
 
 @pytest.mark.parametrize(
