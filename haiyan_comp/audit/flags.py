@@ -336,8 +336,16 @@ def _first_days(session: Session, flagged_days: Subquery, limit: int) -> Days:
 
 
 def _on_days(checks: Checks, institution_id: int, days: list[date]) -> list[ColumnElement[bool]]:
-    """An institution's records of some days, found through the composite index."""
-    items = select(ServiceItem.id).where(ServiceItem.year == checks.year)
+    """An institution's records of some days, found through the composite index.
+
+    The year's items as a list of ids, not a subquery (half the time on
+    SQLite). SQLite, having no statistics, still reads the institution's
+    records through the unique key's index: 0.3–0.6 s for a thousand listed
+    over-limit records at 5,000,000; PostgreSQL checks the days in the index.
+    """
+    items = checks.session.scalars(
+        select(ServiceItem.id).where(ServiceItem.year == checks.year).order_by(ServiceItem.id)
+    ).all()
     return [
         r.institution_id == institution_id,
         r.item_id.in_(items),
