@@ -81,6 +81,7 @@ VERDICTS_MISSING = define(
     "audit batch {batch} cannot close: {missing} of {sampled} sampled records have no verdict "
     "yet ({shown}); record them with 'haiyan audit verdict' (R7)",
 )
+AUDITS_NO_LONGER_DRAWN = define("audits_no_longer_drawn", "audits of {year} can no longer be drawn")
 GIVE_VERDICT = define("give_verdict", "give the verdict: --pass, or --fail --reason TEXT (R7)")
 
 # Why a stratum froze no records (audit/population.py `why_empty`).

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from haiyan_comp.audit import population, rules
 from haiyan_comp.audit.messages import (
+    AUDITS_NO_LONGER_DRAWN,
     BATCH_OVERLAP,
     FLAGGED_BATCH_OVERLAP,
     FLAGGED_STRATUM,
@@ -95,7 +96,7 @@ def draw_batch(
     rules.check_size(size, None, THE_STRATUM())
     drawn_by = rules.check_actor(drawn_by)
     _write_first(session)
-    require_open(session, year, f"audits of {year} can no longer be drawn")
+    require_open(session, year, AUDITS_NO_LONGER_DRAWN(year=year))
     institution = get_institution(session, institution_code)
     item = _item(session, year, item_code)
     start, end = rules.check_range(year, date_from, date_to)
