@@ -136,9 +136,15 @@ def latest_year() -> int | None:
 
 
 @reading
-def year_frame(year: int) -> YearFrame:
-    """The known years, the institutions and the settlement of `year`, for a finance page."""
+def year_frame(year: int | None) -> YearFrame:
+    """The known years, the institutions and the settlement of `year`, for a finance page.
+
+    `year` None: the latest configured year, else the latest with records, else this year.
+    """
     session = db.session
+    if year is None:
+        latest = queries.latest_year(session)
+        year = latest if latest is not None else date.today().year
     return YearFrame(
         year,
         queries.known_years(session),

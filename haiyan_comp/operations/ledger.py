@@ -39,3 +39,11 @@ def ledger_lines(year: int | None = None, institution: str | None = None) -> lis
 def debts(codes: list[str]) -> dict[str, int]:
     """What each institution still owes back (R14), in fen."""
     return {code: services.debt_of(db.session, code) for code in codes}
+
+
+@reading
+def ledger_page(
+    year: int | None, institution: str | None
+) -> tuple[list[LedgerLine], list[Message]]:
+    """The ledger page: its entries (for a year and/or an institution) and R15's checks."""
+    return queries.ledger_lines(db.session, year, institution), books_problems(db.session)

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    g,
     render_template,
     request,
 )
@@ -53,9 +54,21 @@ def _year_arg(_session: object = None, name: str = "year") -> int:
     return latest if latest is not None else date.today().year
 
 
-def _frame(year: int) -> YearFrame:
+def _page_year(name: str = "year") -> int:
+    """The year asked for (?year=), else the latest configured year, else this year.
+
+    Its page's frame is read at the same time (one read, kept for the request).
+    """
+    return _frame(whole_arg(name, bounds.YEAR, request.values)).year
+
+
+def _frame(year: int | None) -> YearFrame:
     """The years, institutions and settlement every finance page shows around its table."""
-    return operations.year_frame(year)
+    frames: dict[int | None, YearFrame] = g.setdefault("finance_frames", {})
+    if year not in frames:
+        frame = operations.year_frame(year)
+        frames[year] = frames[frame.year] = frame
+    return frames[year]
 
 
 def _known_years(_session: object = None) -> list[int]:

@@ -35,8 +35,8 @@ from haiyan_comp.web.finance.common import (
     Page,
     _by,
     _frame,
+    _page_year,
     _render,
-    _year_arg,
     bp,
     percent_text,
     ratio_text,
@@ -217,14 +217,14 @@ def _configure_page(
 @allow("finance")
 def configure() -> Page:
     """The configuration form of a year (R10), its baselines (R9) and its change trail."""
-    return _configure_page(_year_arg())
+    return _configure_page(_page_year())
 
 
 @bp.post("/configure")
 @allow("finance")
 def configure_save() -> Page | BaseResponse:
     """Save a year's configuration; on any error show every problem and store nothing."""
-    year = _year_arg()
+    year = _page_year()
     entered, errors = _parse_config(request.form)
     values = {key: request.form.get(key, "") for key in CONFIG_LABELS}
     if entered is None:
@@ -258,7 +258,7 @@ def _service_errors(exc: InvalidInput) -> dict[str, str]:
 @allow("finance")
 def baselines_save() -> Page | BaseResponse:
     """R9: each institution's previous-year basic-medical units; all or nothing."""
-    year = _year_arg()
+    year = _page_year()
     stored = configure_page(year).baseline
     values = {
         i.code: request.form.get(f"baseline-{i.code}", "").strip() for i in _frame(year).active

@@ -9,14 +9,14 @@ from flask_babel import gettext as _
 from haiyan_comp.operations.settlement import year_glance
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.charts import Series, bar_chart
-from haiyan_comp.web.finance.common import Page, _frame, _render, _year_arg, bp, percent_text
+from haiyan_comp.web.finance.common import Page, _frame, _page_year, _render, bp, percent_text
 
 
 @bp.get("/")
 @allow("finance")
 def home() -> Page:
     """The year at a glance: budget, price, prepaid, still to pay, every institution."""
-    year = _year_arg()
+    year = _page_year()
     frame = _frame(year)
     glance = year_glance(year)
     context: dict[str, Any] = {

@@ -12,7 +12,7 @@ from flask import (
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.operations.budget import ScheduledInstalment, pay_instalments, prepayments_page
 from haiyan_comp.web.access import allow
-from haiyan_comp.web.finance.common import Page, _by, _date_arg, _frame, _render, _year_arg, bp
+from haiyan_comp.web.finance.common import Page, _by, _date_arg, _frame, _page_year, _render, bp
 
 
 def _prepayments_page(
@@ -67,14 +67,14 @@ def _prepayments_page(
 @allow("finance")
 def prepayments() -> Page:
     """The instalment schedule of a year and the prepayment run form (R11, R12)."""
-    return _prepayments_page(_year_arg())
+    return _prepayments_page(_page_year())
 
 
 @bp.post("/prepayments/run")
 @allow("finance")
 def prepayments_run() -> Page:
     """R12: pay every instalment due on or before the date and not yet paid (never twice)."""
-    year = _year_arg()
+    year = _page_year()
     try:
         as_of = _date_arg(request.form.get("as_of"), date.today())
     except InvalidInput as exc:

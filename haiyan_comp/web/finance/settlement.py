@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from haiyan_comp import bounds
 from haiyan_comp.db import db
 from haiyan_comp.errors import Conflict, DomainError, InvalidInput, NotFound
-from haiyan_comp.operations.ledger import ledger_lines, verify_books
+from haiyan_comp.operations.ledger import ledger_page
 from haiyan_comp.operations.settlement import preview_settlement, settle_year, settled_year
 from haiyan_comp.web import jobs
 from haiyan_comp.web.access import allow
@@ -27,8 +27,8 @@ from haiyan_comp.web.finance.common import (
     _by,
     _date_arg,
     _frame,
+    _page_year,
     _render,
-    _year_arg,
     bp,
 )
 from haiyan_comp.web.inputs import whole_arg
@@ -97,7 +97,7 @@ def _settlement_page(
 @allow("finance")
 def settlement() -> Page:
     """A settled year's settlement, or the preview of an open one (R13, R14)."""
-    year = _year_arg()
+    year = _page_year()
     try:
         as_of = _date_arg(request.args.get("as_of"), _default_as_of(year))
     except InvalidInput as exc:
@@ -109,7 +109,7 @@ def settlement() -> Page:
 @allow("finance")
 def settlement_confirm() -> Page | BaseResponse:
     """Settle the year for real, as a job with progress; a settled year answers 409."""
-    year = _year_arg()
+    year = _page_year()
     try:
         as_of = _date_arg(request.form.get("as_of"), _default_as_of(year))
     except InvalidInput as exc:
@@ -148,13 +148,13 @@ KIND_LABELS = {
 def ledger() -> Page:
     """Every money movement (append-only), filtered by year and institution; R15's checks."""
     year_text = request.args.get("year", "").strip()
-    year = _year_arg() if year_text else None
+    year = _page_year() if year_text else None
     code = request.args.get("institution", "").strip() or None
-    frame = _frame(year or 0)
+    frame = _frame(year)
     names = frame.names
     if code is not None and code not in names:
         raise NotFound(_("没有机构 %(code)s", code=code))
-    lines = ledger_lines(year, code)
+    lines, problems = ledger_page(year, code)
     pages = max(1, -(-len(lines) // LEDGER_PAGE))
     page = min(whole_arg("page", bounds.ID) or 1, pages)
     shown = list(reversed(lines))[(page - 1) * LEDGER_PAGE : page * LEDGER_PAGE]
@@ -171,7 +171,7 @@ def ledger() -> Page:
         code=code,
         years=frame.years,
         names=names,
-        problems=verify_books(),
+        problems=problems,
         kinds=KIND_LABELS,
         totals=dict(totals),
     )
