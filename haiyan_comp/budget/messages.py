@@ -27,6 +27,9 @@ INSTALMENTS_ONE_OF = define(
     "instalments_one_of", "must be one of 1, 2, 3, 4, 6, 12, got {given} (R10)"
 )
 SHARE_BETWEEN_ZERO_AND_ONE = define("budget_share_range", "must be between 0 and 1")
+FIXED_OR_FLOATING = define(
+    "fixed_or_floating", "give exactly one of --unit-price P or --floating-price"
+)
 WEIGHT_OR_TOTAL = define("weight_or_total", "give either a weight or a total")
 WEIGHTS_NOT_NEGATIVE = define("weights_not_negative", "weights and totals must not be negative")
 # Several problems of one form, in the order found: "first; rest".

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from haiyan_comp import bounds
 from haiyan_comp.api.schemas_finance import run_document, schedule_document
+from haiyan_comp.budget.messages import FIXED_OR_FLOATING
 from haiyan_comp.cli import (
     YEAR,
     IsoDate,
@@ -61,7 +62,7 @@ def configure(
 ) -> None:
     """Configure YEAR: budget, fixed or floating price, growth cap, risk fund, prepayment."""
     if floating_price == (unit_price is not None):
-        raise InvalidInput("give exactly one of --unit-price P or --floating-price")
+        raise InvalidInput(FIXED_OR_FLOATING())
     entered = ConfigInput(
         budget=amount(budget, "budget") or 0,
         unit_price=amount(unit_price, "unit price", bound=bounds.PRICE),
