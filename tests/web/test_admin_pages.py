@@ -6,7 +6,7 @@ import io
 import re
 
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from haiyan_comp.accounts.models import ApiToken, User
@@ -42,6 +42,26 @@ def test_a_bad_user_is_refused_with_every_problem_and_nothing_stored(
     assert "用户名：应为 1 至 64 个可打印字符" in page and "密码：至少 12 个字符" in page
     assert "机构：卫生院用户须指定机构" in page and "needs --institution" not in page
     assert read(app, lambda s: s.scalar(select(User).where(User.username == "x y"))) is None
+
+
+def test_a_refusal_names_the_role_in_chinese_and_in_english_on_the_command_line(
+    signed_in: SignIn, runner: FlaskCliRunner
+) -> None:
+    admin = signed_in("admin")
+    form = {"username": "cai", "role": "finance", "institution": "HY01"}
+    page = post_form(admin, "/admin/users", {**form, "password": "amber-tidal-orchard-41"})
+    assert page.status_code == 422
+    assert "机构：财务用户面向全县，不应指定机构" in page.get_data(as_text=True)
+    result = runner.invoke(
+        args=["users", "create", "cai", "--role", "finance", "--institution", "HY01",
+              "--password-stdin"],
+        input="amber-tidal-orchard-41\n",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert (
+        "error: the user cannot be created: "
+        "institution: a finance user works for the whole county; drop it"
+    ) in result.output
 
 
 def test_disabling_from_the_page_signs_the_user_out(app: Flask, signed_in: SignIn) -> None:
