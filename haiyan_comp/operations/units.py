@@ -7,12 +7,22 @@ from dataclasses import dataclass
 from haiyan_comp.budget.queries import config_view
 from haiyan_comp.db import db
 from haiyan_comp.operations import reading
-from haiyan_comp.settlement.queries import purchased_units
+from haiyan_comp.records.queries import monthly_gross
+from haiyan_comp.settlement.queries import DataVersion, institution_version, purchased_units
 from haiyan_comp.settlement.rules import entitlement
 from haiyan_comp.units.rules import InstitutionUnits
 from haiyan_comp.units.services import YearUnits
 
-__all__ = ["InstitutionUnits", "InstitutionYear", "YearUnits", "institution_year", "year_units"]
+__all__ = [
+    "DataVersion",
+    "InstitutionUnits",
+    "InstitutionYear",
+    "YearUnits",
+    "dashboard_version",
+    "institution_year",
+    "monthly_units",
+    "year_units",
+]
 
 
 @reading
@@ -29,6 +39,7 @@ class InstitutionYear:
     last: InstitutionUnits | None
     price: int | None  # the year's fixed unit price, fen per unit; None when floating
     value: int | None  # R10's entitlement A = round(P × p) at that price
+    price_mode: str | None = None  # "fixed" or "floating"; None when the year is not configured
 
 
 @reading
@@ -42,4 +53,22 @@ def institution_year(year: int, institution: str) -> InstitutionYear:
     value = None
     if price is not None and this:
         value = entitlement(this[0].purchased, price)
-    return InstitutionYear(this[0] if this else None, last[0] if last else None, price, value)
+    return InstitutionYear(
+        this[0] if this else None,
+        last[0] if last else None,
+        price,
+        value,
+        None if config is None else config.price_mode,
+    )
+
+
+@reading
+def dashboard_version(institution_id: int) -> DataVersion:
+    """The years an institution has records in, and the version of its dashboard's figures."""
+    return institution_version(db.session, institution_id)
+
+
+@reading
+def monthly_units(institution_id: int, year: int) -> list[int]:
+    """The institution's gross units of each month of `year` (the dashboard's chart)."""
+    return monthly_gross(db.session, institution_id, year)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from haiyan_comp.budget.models import Baseline, YearConfig
@@ -154,3 +154,60 @@ def settlement_head(session: Session, year: int) -> YearState | None:
         year, head.as_of, head.unit_price, head.budget, head.risk_fund_draw,
         head.settled_by, head.settled_at,
     )  # fmt: skip
+
+
+# One statement, one pass over the institution's running totals: the years it
+# has records in (what the year menu offers) and every year's sums, next to the
+# small tables' sums over every year. So one answer, read before the year to
+# show is known, is both the year menu and the version of any year's page; a
+# change in another year only renders the page once more.
+_VERSION = text(
+    """
+    WITH others AS (
+      SELECT
+        (SELECT COUNT(*) FROM audit_batches WHERE closed_at IS NOT NULL) AS closed,
+        (SELECT COALESCE(SUM(deduction), 0) FROM audit_batches) AS deducted,
+        (SELECT COUNT(*) FROM service_items) AS items,
+        (SELECT COALESCE(SUM(value), 0) FROM service_items) AS item_values,
+        (SELECT COALESCE(MAX(id), 0) FROM config_changes) AS configured,
+        (SELECT COALESCE(SUM(basic_medical_units), 0) FROM baselines) AS baselines,
+        (SELECT COUNT(*) FROM settlements) AS settled
+    ),
+    totals AS (
+      SELECT year, MAX(records) AS most, SUM(records) AS records, SUM(gross) AS gross,
+             SUM(purchasable) AS purchasable
+        FROM unit_totals WHERE institution_id = :institution GROUP BY year
+    )
+    SELECT others.closed, others.deducted, others.items, others.item_values, others.configured,
+           others.baselines, others.settled,
+           totals.year, totals.most, totals.records, totals.gross, totals.purchasable
+      FROM others LEFT JOIN totals ON 1 = 1
+     ORDER BY totals.year DESC
+    """
+)
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """What an institution's dashboard of a year shows depends on, read in one statement.
+
+    `years`: the years with records of the institution, newest first.
+    `version`: a value that changes whenever anything the page shows may have.
+    """
+
+    years: tuple[int, ...]
+    version: tuple[int, ...]
+
+
+def institution_version(session: Session, institution_id: int) -> DataVersion:
+    """The years with records of an institution, and what its figures of any year depend on."""
+    rows = session.execute(_VERSION, {"institution": institution_id}).all()
+    version = tuple(int(value) for value in rows[0][:7])
+    years = []
+    for *_others, total_year, most, records, gross, purchasable in rows:
+        if total_year is None:  # no running totals at all (the LEFT JOIN's empty side)
+            continue
+        if most > 0:
+            years.append(int(total_year))
+        version += (int(total_year), int(records), int(gross), int(purchasable))
+    return DataVersion(tuple(years), version)

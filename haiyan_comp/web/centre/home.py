@@ -11,21 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from haiyan_comp.budget.models import YearConfig
-from haiyan_comp.db import db
 from haiyan_comp.money import round_half_up
-from haiyan_comp.records.queries import monthly_gross
-from haiyan_comp.settlement.queries import purchased_units as year_units  # R9 applied
-from haiyan_comp.units.rules import InstitutionUnits
+from haiyan_comp.operations import units
 from haiyan_comp.web.access import allow
-from haiyan_comp.web.cache import dashboards, institution_version, pages, personal
+from haiyan_comp.web.cache import dashboards, pages, personal
 from haiyan_comp.web.centre.common import bp, institution, year_arg
 from haiyan_comp.web.charts import Series, bar_chart
 from haiyan_comp.web.documents import institution_documents
-
-
-def _one(units: list[InstitutionUnits]) -> InstitutionUnits | None:
-    return units[0] if units else None
 
 
 def _change(now: int, before: int) -> Fraction | None:
@@ -54,11 +46,8 @@ def home() -> str:
     institution = Shown(
         current_user.institution_id, current_user.institution_code, current_user.institution_name
     )
-    data = institution_version(db.session, institution.id)
-    # Only read so far: end it with COMMIT, not the ROLLBACK of teardown, after
-    # which psycopg forgets its prepared statements, so PostgreSQL would plan
-    # the version statement anew on every request (most of its CPU here).
-    db.session.commit()
+    # A read ended with COMMIT (see db.end_read): psycopg keeps its prepared statements.
+    data = units.dashboard_version(institution.id)
     year = year_arg(list(data.years))
     shown = (institution, year, data.years, date.today())
 
@@ -83,24 +72,18 @@ class Shown:
 
 def _dashboard(institution: Shown, year: int, years: list[int]) -> Markup:
     """The dashboard's body: what it shows depends only on the data version."""
-    code = institution.code
-    this = _one(year_units(db.session, year, code).institutions)
-    last = _one(year_units(db.session, year - 1, code).institutions)
+    figures = units.institution_year(year, institution.code)
+    this, last = figures.this, figures.last
     last_gross = {item.code: item.gross for item in (last.items if last else ())}
     items = list(this.items) if this else []
     gross = sum(i.gross for i in items)
     verified = sum(i.verified for i in items)
     previous_gross = sum(last_gross.values())
-    config = db.session.get(YearConfig, year)
-    price = config.unit_price if config is not None and config.price_mode == "fixed" else None
-    value = None
-    if price is not None and this is not None:
-        value = round_half_up(Fraction(this.purchased * price, 100))
     chart = bar_chart(
         [f"{m}月" for m in range(1, 13)],
         [
-            Series(f"{year}年", monthly_gross(db.session, institution.id, year), "this"),
-            Series(f"{year - 1}年", monthly_gross(db.session, institution.id, year - 1), "last"),
+            Series(f"{year}年", units.monthly_units(institution.id, year), "this"),
+            Series(f"{year - 1}年", units.monthly_units(institution.id, year - 1), "last"),
         ],
         title=_("%(year)s 年各月毛当量（与上年同期）", year=year),
     )
@@ -127,9 +110,9 @@ def _dashboard(institution: Shown, year: int, years: list[int]) -> Markup:
             previous_gross=previous_gross,
             gross_change=percent(_change(gross, previous_gross)),
             purchased=this.purchased if this else 0,
-            price=price,
-            price_mode=None if config is None else config.price_mode,
-            value=value,
+            price=figures.price,
+            price_mode=figures.price_mode,
+            value=figures.value,
             chart=chart,
             totals={
                 attr: sum(getattr(i, attr) for i in items)
