@@ -31,6 +31,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -104,13 +105,9 @@ MAX_IMPORT_RANGES = 2000
 
 
 def _after_their_imports(session: Session, year: int) -> ColumnElement[bool]:
-    """Rows of staff_day_imports dated after their import's county day.
-
-    One range of the primary key per import (import_id, then the days after its
-    own): the database reads only those rows and, with statistics, knows they
-    are few. An import that started on the year's last day or later has
-    nothing of the year after it.
-    """
+    """Rows of staff_day_imports dated after their import's county day: one range
+    of the primary key per import, so only those rows are read (an import that
+    started on the year's last day or later has nothing of the year after it)."""
     starts = session.execute(select(RecordImport.id, RecordImport.started_at)).all()
     last = date(year, 12, 31)
     days = [(i, county_day(at)) for i, at in starts]
@@ -159,6 +156,9 @@ def flag_report(
     institution_id = None
     if institution_code is not None:
         institution_id = get_institution(session, institution_code).id
+    if session.get_bind().dialect.name == "postgresql":
+        # Small reads: compiling them (PostgreSQL's JIT) costs more than it saves.
+        session.execute(text("SET LOCAL jit = off"))
     checks = Checks(session, year, institution_id)
     institutions, staff = _counts(session, checks)
     totals = {rule: sum(entry[rule] for entry in institutions) for rule in (*RULES, "records")}
@@ -336,13 +336,9 @@ def _first_days(session: Session, flagged_days: Subquery, limit: int) -> Days:
 
 
 def _on_days(checks: Checks, institution_id: int, days: list[date]) -> list[ColumnElement[bool]]:
-    """An institution's records of some days, found through the composite index.
-
-    The year's items as a list of ids, not a subquery (half the time on
-    SQLite). SQLite, having no statistics, still reads the institution's
-    records through the unique key's index: 0.3–0.6 s for a thousand listed
-    over-limit records at 5,000,000; PostgreSQL checks the days in the index.
-    """
+    """An institution's records of some days, through the composite index (the year's
+    items as ids, not a subquery: SQLite, without statistics, may still take the
+    unique key's index and read every record of the institution)."""
     items = checks.session.scalars(
         select(ServiceItem.id).where(ServiceItem.year == checks.year).order_by(ServiceItem.id)
     ).all()
