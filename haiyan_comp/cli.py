@@ -30,23 +30,13 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def unit_of_work(func: Callable[P, R]) -> Callable[P, R]:
-    """Run a command in one transaction; turn domain errors into exit status 1."""
+def domain_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a command, turning a DomainError into its message and exit status 1.
 
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            with db.unit_of_work():
-                return func(*args, **kwargs)
-        except DomainError as exc:
-            fail(exc)
-
-    return wrapper
-
-
-def reads(func: Callable[P, R]) -> Callable[P, R]:
-    """Run a command that only reads: no write lock (on SQLite it never waits behind an
-    import), rolled back at the end; domain errors become exit status 1."""
+    The command's work is done by operations, which own their transactions (a
+    write commits when its operation returns); whatever else the command left
+    open, a read, is rolled back, so no command holds a snapshot or a lock.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:

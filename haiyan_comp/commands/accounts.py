@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from haiyan_comp.accounts.roles import ROLES, TOKEN_ROLE_CHOICES
 from haiyan_comp.api.schemas_admin import token_document, tokens_document, users_document
-from haiyan_comp.cli import ID, emit_json, json_option, reads
+from haiyan_comp.cli import ID, domain_errors, emit_json, json_option
 from haiyan_comp.operations import accounts
 
 
@@ -33,7 +33,7 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--staff", "staff_code", default=None, help="For a staff user: their staff code.")
 @click.option("--name", "display_name", default=None, help="The name shown on pages.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
-@reads
+@domain_errors
 def create_user(
     username: str,
     role: str,
@@ -58,7 +58,7 @@ def create_user(
 
 @users.command("disable")
 @click.argument("username")
-@reads
+@domain_errors
 def disable_user(username: str) -> None:
     """Disable a user: their sessions end at once and they cannot sign in."""
     accounts.set_active(username, False)
@@ -67,7 +67,7 @@ def disable_user(username: str) -> None:
 
 @users.command("enable")
 @click.argument("username")
-@reads
+@domain_errors
 def enable_user(username: str) -> None:
     """Let a disabled user sign in again."""
     accounts.set_active(username, True)
@@ -77,7 +77,7 @@ def enable_user(username: str) -> None:
 @users.command("password")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
-@reads
+@domain_errors
 def set_password(username: str, password_stdin: bool) -> None:
     """Set a new password; the user's open sessions end."""
     accounts.set_password(username, _read_password(password_stdin))
@@ -86,7 +86,7 @@ def set_password(username: str, password_stdin: bool) -> None:
 
 @users.command("list")
 @json_option
-@reads
+@domain_errors
 def list_users(as_json: bool) -> None:
     """Every user, with role, institution and whether they may sign in."""
     document = users_document(accounts.user_list(by_name=True))
@@ -117,7 +117,7 @@ def tokens() -> None:
 )
 @click.option("--institution", "institution_code", default=None, help="Scope to one institution.")
 @json_option
-@reads
+@domain_errors
 def create_token(name: str, role: str, institution_code: str | None, as_json: bool) -> None:
     """Create a token; its secret is printed once and cannot be shown again."""
     issued = accounts.create_token(name, role, institution_code, f"cli:{getpass.getuser()}")
@@ -131,7 +131,7 @@ def create_token(name: str, role: str, institution_code: str | None, as_json: bo
 
 @tokens.command("list")
 @json_option
-@reads
+@domain_errors
 def list_tokens(as_json: bool) -> None:
     """Every token, with its scope, when it was last used and whether it is revoked."""
     document = tokens_document(accounts.token_list())
@@ -153,7 +153,7 @@ def list_tokens(as_json: bool) -> None:
 
 @tokens.command("revoke")
 @click.argument("token_id", type=ID)
-@reads
+@domain_errors
 def revoke_token(token_id: int) -> None:
     """Revoke a token: it stops working at once."""
     token = accounts.revoke_token(token_id)

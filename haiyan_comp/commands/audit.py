@@ -20,13 +20,13 @@ from haiyan_comp.api.schemas_audit import (
     verdict_document,
 )
 from haiyan_comp.audit.messages import GIVE_VERDICT
-from haiyan_comp.cli import ID, YEAR, IsoDate, emit_json, json_option, reads
+from haiyan_comp.cli import ID, YEAR, IsoDate, domain_errors, emit_json, json_option
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.money import format_hundredths as _fmt
 from haiyan_comp.operations import audit as operations
 from haiyan_comp.tabular import Figure, csv_writer
 
-# Each command calls one operation, which owns its transaction; `reads` turns a
+# Each command calls one operation, which owns its transaction; `domain_errors` turns a
 # domain error into a message and exit status 1.
 
 
@@ -66,7 +66,7 @@ def audit() -> None:
 @click.option("--flagged-only", is_flag=True, help="Sample only records the checks flag.")
 @by_option
 @json_option
-@reads
+@domain_errors
 def draw(
     year: int,
     institution_code: str,
@@ -107,7 +107,7 @@ def draw(
 @click.option("--staff", "staff_code", default=None, help="Responsible staff, if not the record's.")
 @by_option
 @json_option
-@reads
+@domain_errors
 def verdict(
     batch_id: int,
     source_id: str,
@@ -136,7 +136,7 @@ def verdict(
 @click.argument("batch_id", metavar="BATCH", type=ID)
 @by_option
 @json_option
-@reads
+@domain_errors
 def close(batch_id: int, by: str, as_json: bool) -> None:
     """Close a batch whose sampled records all have a verdict; fix D (R7)."""
     closure = operations.close(batch_id, by=by)
@@ -154,7 +154,7 @@ def close(batch_id: int, by: str, as_json: bool) -> None:
 @audit.command("show")
 @click.argument("batch_id", metavar="BATCH", type=ID)
 @json_option
-@reads
+@domain_errors
 def show(batch_id: int, as_json: bool) -> None:
     """A batch: its stratum, N, U, the sample with verdicts, and the trail."""
     document = batch_document(operations.batch(batch_id))
@@ -175,7 +175,7 @@ def show(batch_id: int, as_json: bool) -> None:
 
 @audit.command("population")
 @click.argument("batch_id", metavar="BATCH", type=ID)
-@reads
+@domain_errors
 def population_command(batch_id: int) -> None:
     """The frozen population of a batch as CSV: source_id,purchasable (to recompute R6)."""
     buffer = io.StringIO()
@@ -200,7 +200,7 @@ def population_command(batch_id: int) -> None:
 @click.option("--year", type=YEAR, required=True)
 @click.option("--institution", "institution_code", default=None, help="One institution's code.")
 @json_option
-@reads
+@domain_errors
 def list_command(year: int, institution_code: str | None, as_json: bool) -> None:
     """The audit batches of a year."""
     batches = operations.batches(year, institution_code)
@@ -234,7 +234,7 @@ def _echo_batch(b: dict[str, Any]) -> None:
     "--limit", type=click.IntRange(min=0), default=1000, show_default=True, help="Flags listed."
 )
 @json_option
-@reads
+@domain_errors
 def flags(year: int, institution_code: str | None, limit: int, as_json: bool) -> None:
     """Automatic checks: records flagged (never rejected), with counts per institution and staff."""
     report = operations.flags(year, institution_code, limit)
@@ -262,7 +262,7 @@ def flags(year: int, institution_code: str | None, limit: int, as_json: bool) ->
 @click.option("--institution", "institution_code", default=None, help="One institution's code.")
 @click.option("--staff", "staff_code", default=None, help="One staff member's code.")
 @json_option
-@reads
+@domain_errors
 def findings_command(
     year: int, institution_code: str | None, staff_code: str | None, as_json: bool
 ) -> None:

@@ -9,16 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from haiyan_comp import bounds
 from haiyan_comp.api.schemas_bonus import bonus_document, pay_sheet_document
-from haiyan_comp.cli import (
-    YEAR,
-    amount,
-    by_option,
-    emit_json,
-    json_option,
-    reads,
-    unit_of_work,
-    who,
-)
+from haiyan_comp.cli import YEAR, amount, by_option, domain_errors, emit_json, json_option, who
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.operations import bonus as operations
 
@@ -36,7 +27,7 @@ def assess() -> None:
     "--surplus", required=True, help="Income-expenditure surplus, yuan (may be negative)."
 )
 @by_option
-@unit_of_work
+@domain_errors
 def assess_set(
     year: int, institution: str, score: str | None, surplus: str, by: str | None
 ) -> None:
@@ -59,7 +50,7 @@ def indicators() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", type=YEAR, required=True)
 @by_option
-@unit_of_work
+@domain_errors
 def indicators_load(path: Path, year: int, by: str | None) -> None:
     """Load CSV indicator,name,max_points,institution_code,points for a settled YEAR."""
     with path.open("rb") as stream:
@@ -86,7 +77,7 @@ def bonus() -> None:
 @click.argument("year", type=YEAR)
 @click.option("--institution", default=None)
 @json_option
-@reads
+@domain_errors
 def show(year: int, institution: str | None, as_json: bool) -> None:
     """Cap, pool and every staff member's share of a settled YEAR."""
     result = operations.year_bonus(year, institution)
@@ -105,7 +96,7 @@ def show(year: int, institution: str | None, as_json: bool) -> None:
 @click.option("--institution", required=True)
 @click.option("--amount", "amount_text", required=True, help="Yuan, at most the cap.")
 @by_option
-@unit_of_work
+@domain_errors
 def bonus_pool(year: int, institution: str, amount_text: str, by: str | None) -> None:
     """Lower an institution's bonus pool below its cap (never above it)."""
     pool = operations.choose_pool(year, institution, amount(amount_text, "amount") or 0, who(by))
@@ -118,7 +109,7 @@ def bonus_pool(year: int, institution: str, amount_text: str, by: str | None) ->
 @click.option("--institution", required=True)
 @click.option("--performance-pay", required=True, help="Performance-pay total T, yuan.")
 @json_option
-@reads
+@domain_errors
 def paysheet(year: int, institution: str, performance_pay: str, as_json: bool) -> None:
     """Split performance pay 4 : 6 (basic : incentive by R18's weights); the bonus apart (R19)."""
     result = operations.pay_sheet(

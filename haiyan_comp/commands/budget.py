@@ -15,10 +15,10 @@ from haiyan_comp.cli import (
     IsoDate,
     amount,
     by_option,
+    domain_errors,
     emit_json,
     fraction,
     json_option,
-    reads,
     who,
 )
 from haiyan_comp.errors import InvalidInput
@@ -46,7 +46,7 @@ def year_group() -> None:
 @click.option("--basic-share", default="0.40", show_default=True, help="R19's basic part of pay.")
 @by_option
 @json_option
-@reads
+@domain_errors
 def configure(
     year: int,
     budget: str,
@@ -98,7 +98,7 @@ def baseline_group() -> None:
 @click.option("--institution", required=True)
 @click.option("--basic-medical-units", required=True, help="P_bm of year−1, units.")
 @by_option
-@reads
+@domain_errors
 def baseline_set(year: int, institution: str, basic_medical_units: str, by: str | None) -> None:
     """Set an institution's previous-year purchased basic-medical units for YEAR."""
     units = amount(basic_medical_units, "basic-medical units", bound=bounds.UNITS) or 0
@@ -115,7 +115,7 @@ def prepay_group() -> None:
 @click.option("--as-of", "as_of", type=IsoDate(), required=True)
 @by_option
 @json_option
-@reads
+@domain_errors
 def prepay_run(as_of: date, by: str | None, as_json: bool) -> None:
     """Pay every instalment due on or before --as-of that is not yet paid."""
     paid = operations.pay_instalments(as_of, who(by))
@@ -133,7 +133,7 @@ def prepay_run(as_of: date, by: str | None, as_json: bool) -> None:
 @prepay_group.command("schedule")
 @click.option("--year", type=YEAR, required=True)
 @json_option
-@reads
+@domain_errors
 def prepay_schedule(year: int, as_json: bool) -> None:
     """Every instalment of a year: due date, gross, offset, cash, paid or not."""
     items = operations.prepayment_schedule(year)
@@ -151,7 +151,7 @@ def prepay_schedule(year: int, as_json: bool) -> None:
 @click.option("--weight", default=None, help="A weight for the pool split.")
 @click.option("--total", default=None, help="Or this institution's total, yuan.")
 @by_option
-@reads
+@domain_errors
 def prepay_plan(
     year: int, institution: str, weight: str | None, total: str | None, by: str | None
 ) -> None:

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from haiyan_comp.api.schemas_admin import change_document
-from haiyan_comp.cli import YEAR, emit_json, json_option, reads
+from haiyan_comp.cli import YEAR, domain_errors, emit_json, json_option
 from haiyan_comp.operations.catalogue import load_catalogue
 
 
@@ -21,7 +21,7 @@ def catalog() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", type=YEAR, required=True, help="The scheme year the catalogue is for.")
 @json_option
-@reads
+@domain_errors
 def load(path: Path, year: int, as_json: bool) -> None:
     """Load or replace the catalogue of an open YEAR from CSV or YAML."""
     with path.open("rb") as stream:

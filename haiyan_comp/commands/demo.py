@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from haiyan_comp.api.schemas_admin import demo_document
-from haiyan_comp.cli import emit_json, json_option, reads
+from haiyan_comp.cli import domain_errors, emit_json, json_option
 from haiyan_comp.demo.users import DEMO_PASSWORD
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.operations.demo import DemoReport, load_demo
@@ -34,7 +34,7 @@ from haiyan_comp.operations.institutions import LoadResult
 )
 @click.option("--seed", type=int, default=2018, show_default=True, help="Same seed, same data.")
 @json_option
-@reads
+@domain_errors
 def demo(year: int, records: int, seed: int, as_json: bool) -> None:
     """Load a demo county: 9 institutions, their staff, the catalogue, a year of records.
 

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from haiyan_comp.api.schemas_admin import load_document
-from haiyan_comp.cli import emit_json, json_option, reads
+from haiyan_comp.cli import domain_errors, emit_json, json_option
 from haiyan_comp.operations.institutions import LoadResult, load_institutions, load_staff
 
 _path = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -32,7 +32,7 @@ def institutions() -> None:
 @institutions.command("load")
 @_path
 @json_option
-@reads
+@domain_errors
 def load_institutions_command(path: Path, as_json: bool) -> None:
     """Add or rename institutions from a CSV file with the header code,name."""
     with path.open("rb") as stream:
@@ -47,7 +47,7 @@ def staff() -> None:
 @staff.command("load")
 @_path
 @json_option
-@reads
+@domain_errors
 def load_staff_command(path: Path, as_json: bool) -> None:
     """Add or update staff from a CSV file with the header code,institution_code,name."""
     with path.open("rb") as stream:

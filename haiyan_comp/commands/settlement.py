@@ -14,9 +14,9 @@ from haiyan_comp.cli import (
     IsoDate,
     amount,
     by_option,
+    domain_errors,
     emit_json,
     json_option,
-    reads,
     who,
 )
 from haiyan_comp.money import format_hundredths as fmt
@@ -31,7 +31,7 @@ from haiyan_comp.operations.settlement import book_adjustment, preview_settlemen
 @click.option("--dry-run", is_flag=True, help="Show the figures; settle nothing.")
 @by_option
 @json_option
-@reads
+@domain_errors
 def settle(year: int, as_of: date, dry_run: bool, by: str | None, as_json: bool) -> None:
     """Settle YEAR once (R13, R14); --dry-run shows the same figures first."""
     result = preview_settlement(year, as_of) if dry_run else settle_year(year, as_of, who(by))
@@ -96,7 +96,7 @@ def ledger_verify() -> None:
 @click.option("--corrects", type=YEAR, required=True, help="The settled year being corrected.")
 @click.option("--reason", required=True)
 @by_option
-@reads
+@domain_errors
 def adjust(
     year: int, institution: str, amount_text: str, corrects: int, reason: str, by: str | None
 ) -> None:

@@ -16,7 +16,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from haiyan_comp import jsondepth
-from haiyan_comp.cli import ID, YEAR, IsoDate, amount, reads
+from haiyan_comp.cli import ID, YEAR, IsoDate, amount, domain_errors
 from haiyan_comp.operations import statements as operations
 from haiyan_comp.statements.audit_report import render_audit_report
 from haiyan_comp.statements.data import canonical_json, changed_figures
@@ -59,7 +59,7 @@ out_option = click.option("--out", "out", required=True, type=click.Path(path_ty
 @institution_option
 @all_option
 @out_option
-@reads
+@domain_errors
 def make(year: int, institution: str | None, every: bool, out: Path) -> None:
     """Write the settlement statement(s) of settled YEAR."""
     _one_of(institution, every)
@@ -84,7 +84,7 @@ def make(year: int, institution: str | None, every: bool, out: Path) -> None:
 @institution_option
 @all_option
 @out_option
-@reads
+@domain_errors
 def notice(as_of: date, institution: str | None, every: bool, out: Path) -> None:
     """Write the prepayment notice(s) of the run of --as-of."""
     _one_of(institution, every)
@@ -129,7 +129,7 @@ def _write(
 @click.option("--year", type=YEAR, default=None, help="With --all: every closed batch of YEAR.")
 @all_option
 @out_option
-@reads
+@domain_errors
 def audit(batch_id: int | None, year: int | None, every: bool, out: Path) -> None:
     """Write the report of closed audit BATCH, or of every closed batch of --year with --all."""
     if every == (batch_id is not None) or every != (year is not None):
@@ -153,7 +153,7 @@ def audit(batch_id: int | None, year: int | None, every: bool, out: Path) -> Non
 @click.option("--institution", required=True, help="The institution's code.")
 @click.option("--performance-pay", required=True, help="Performance-pay total T, yuan.")
 @out_option
-@reads
+@domain_errors
 def slip(year: int, institution: str, performance_pay: str, out: Path) -> None:
     """Write the staff bonus slips of an institution's settled YEAR (R18, R19)."""
     total = amount(performance_pay, "performance pay") or 0
@@ -166,7 +166,7 @@ def slip(year: int, institution: str, performance_pay: str, out: Path) -> None:
 @statement.command("verify")
 @with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@reads
+@domain_errors
 def verify(file: Path) -> None:
     """Say whether a document PDF still matches the database; exit 1 when not."""
     embedded = read_embedded(file.read_bytes())
