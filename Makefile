@@ -38,6 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check haiyan_comp tests bench migrations
 	$(BIN)/ruff format --check haiyan_comp tests bench migrations
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -7,8 +7,7 @@ import's day has its (import, day, staff) row of staff_day_imports dated
 after that import's county day; repeats are listed in repeat_records. Counts
 come from those small tables; listed records are fetched by the composite
 index, a few days of one institution at a time. A draw with --flagged-only
-uses `flagged` as a condition and freezes what was flagged at that moment
-in its population.
+freezes what `flagged` flags at that moment in its population.
 """
 
 from __future__ import annotations
@@ -35,10 +34,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from haiyan_comp.audit.messages import FLAG_AFTER_IMPORT, FLAG_REPEAT, FLAG_STAFF_DAY
 from haiyan_comp.audit.rules import STAFF_DAY_LIMIT
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.institutions.services import get_institution
+from haiyan_comp.messages import Message
 from haiyan_comp.money import format_hundredths
 from haiyan_comp.records.models import (
     RecordImport,
@@ -378,16 +379,18 @@ def _late_queries(session: Session, checks: Checks, limit: int) -> list[Query]:
 
 def _detail(
     rule: str, record: ServiceRecord, staff: str, item: str, measure: int, started_at: datetime
-) -> str:
+) -> Message:
     day = record.service_date.isoformat()
     if rule == REPEAT:
-        return f"{measure} records of {item} for resident {record.resident_id} on {day}"
+        return FLAG_REPEAT(count=measure, item=item, resident=record.resident_id, day=day)
     if rule == STAFF_DAY:
-        return (
-            f"{staff} recorded {format_hundredths(measure)} units on {day} "
-            f"(more than {format_hundredths(STAFF_DAY_LIMIT)})"
+        return FLAG_STAFF_DAY(
+            staff=staff,
+            units=format_hundredths(measure),
+            day=day,
+            limit=format_hundredths(STAFF_DAY_LIMIT),
         )
-    return f"dated {day}, after import #{measure} of {county_day(started_at)}"
+    return FLAG_AFTER_IMPORT(day=day, import_id=measure, imported_on=county_day(started_at))
 
 
 def county_day(moment: datetime) -> date:

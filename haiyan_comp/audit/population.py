@@ -43,8 +43,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from haiyan_comp.audit.flags import flagged
+from haiyan_comp.audit.messages import NO_RECORDS_LEFT, NONE_FLAGGED, NOTHING_TO_AUDIT
 from haiyan_comp.audit.models import AuditBatch, PopulationRecord, PopulationStaff
 from haiyan_comp.audit.rules import FLAGGED
+from haiyan_comp.messages import Message
 from haiyan_comp.records.models import ServiceRecord, UnitTotal
 
 r, p = ServiceRecord, PopulationRecord
@@ -239,7 +241,7 @@ def stored_staff(session: Session, year: int) -> list[tuple[int, ...]]:
     return [tuple(int(v) for v in row) for row in rows]
 
 
-def why_empty(session: Session, batch: AuditBatch, what: str) -> str:
+def why_empty(session: Session, batch: AuditBatch, what: Message) -> Message:
     """Why a stratum froze no records, for the message."""
     purchasable = session.scalar(
         select(func.count()).where(
@@ -251,14 +253,8 @@ def why_empty(session: Session, batch: AuditBatch, what: str) -> str:
         )
     )
     if not purchasable:
-        return f"no records with purchasable units in {what}: nothing to audit (R5)"
+        return NOTHING_TO_AUDIT(stratum=what)
     others = _overlapping_other_kind(session, batch)
     if others:
-        return (
-            f"no records left in {what}: they are frozen in the population of audit batch "
-            f"{', '.join(map(str, others))} (a record belongs to one population)"
-        )
-    return (
-        f"no {what}: the automatic checks flag none of its {purchasable} records "
-        "with purchasable units ('haiyan audit flags')"
-    )
+        return NO_RECORDS_LEFT(stratum=what, batches=", ".join(map(str, others)))
+    return NONE_FLAGGED(stratum=what, records=purchasable)

@@ -13,7 +13,6 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from haiyan_comp.money import format_hundredths
-from haiyan_comp.web.reasons import in_chinese
 
 # Menu entries per role, added by each blueprint when it is imported.
 _NAV: dict[str, list[NavItem]] = {}
@@ -76,18 +75,12 @@ def when(moment: datetime | date | str | None) -> str:
 
 def reason(value: object) -> str:
     """A message (or a list of them) as the page's reader reads it: by its code, from the
-    catalogue. A sentence not yet written as a message goes through the old patterns."""
+    catalogue. Anything else (a person's own words, a name) is shown as it is."""
     from flask_babel import get_locale
 
-    from haiyan_comp.messages import Message, text
+    from haiyan_comp.messages import text
 
-    if isinstance(value, Message) or (
-        isinstance(value, list | tuple) and all(isinstance(v, Message) for v in value)
-    ):
-        return text(value, str(get_locale() or "zh"))
-    if isinstance(value, str):
-        return in_chinese(value)
-    return text(value, "zh")
+    return text(value, str(get_locale() or "zh"))
 
 
 def active_class(endpoint: str) -> Markup:

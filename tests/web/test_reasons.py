@@ -7,12 +7,10 @@ import io
 import re
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from haiyan_comp.messages import Message
-from haiyan_comp.web.reasons import in_chinese
 from tests.web.conftest import SignIn, post_form
 from tests.web.test_centre_upload import HEADER, rejected
 
@@ -82,8 +80,12 @@ def test_a_file_refused_whole_says_why_in_chinese(app: Flask, signed_in: SignIn)
     assert "第 1 行：表头有误（未知列 'colour'；缺少列" in html.unescape(page)
 
 
-def test_a_reason_no_form_knows_is_shown_as_it_is() -> None:
-    assert in_chinese("something new went wrong") == "something new went wrong"
+def test_a_plain_text_is_shown_as_it_is_and_a_message_in_chinese() -> None:
+    from haiyan_comp.records import messages as m
+    from haiyan_comp.web.layout import reason
+
+    assert reason("说明：已由财务科核对") == "说明：已由财务科核对"
+    assert reason(m.TEXT_HAS_NUL.on("resident_id")) == "居民编号：含有空字符（NUL）"
 
 
 def _rarely_met() -> list[tuple[Message, str, str]]:
@@ -190,19 +192,23 @@ def test_the_finance_pages_refusals_are_in_chinese() -> None:
         assert (message, message.text("zh")) == (english, chinese)
 
 
-@pytest.mark.parametrize(
-    ("english", "chinese"),
-    [
-        (
-            "no records left in flagged records of HY01 HTN from 2018-01-01 to 2018-06-30: they"
-            " are frozen in the population of audit batch 2 (a record belongs to one population)",
-            "HY01 HTN 2018-01-01 至 2018-06-30 的标记记录 已无可抽的记录：它们已冻结在审计批次 2"
-            " 的总体中（一条记录只属于一个总体）",
-        ),
-    ],
-)
-def test_the_auditors_refusals_are_in_chinese(english: str, chinese: str) -> None:
-    assert in_chinese(english) == chinese
+def test_the_auditors_refusals_are_in_chinese() -> None:
+    from datetime import date
+
+    from haiyan_comp.audit.messages import FLAGGED_STRATUM, NO_RECORDS_LEFT
+
+    stratum = FLAGGED_STRATUM(
+        institution="HY01", item="HTN", start=date(2018, 1, 1), end=date(2018, 6, 30)
+    )
+    message = NO_RECORDS_LEFT(stratum=stratum, batches="2")
+    assert message == (
+        "no records left in flagged records of HY01 HTN from 2018-01-01 to 2018-06-30: they"
+        " are frozen in the population of audit batch 2 (a record belongs to one population)"
+    )
+    assert message.text("zh") == (
+        "HY01 HTN 2018-01-01 至 2018-06-30 的标记记录 已无可抽的记录：它们已冻结在审计批次 2"
+        " 的总体中（一条记录只属于一个总体）"
+    )
 
 
 def test_the_auditors_refusals_by_code_are_in_chinese_without_rule_numbers() -> None:
@@ -228,18 +234,16 @@ def test_the_auditors_refusals_by_code_are_in_chinese_without_rule_numbers() -> 
     assert SEED_TOO_LONG(length=300, most=200).text("zh") == "种子有 300 个字符，最多 200 个"
 
 
-@pytest.mark.parametrize(
-    ("english", "chinese"),
-    [
-        (
-            "the bonus pool must be between 0.00 and the cap 86842.11 (R17)",
-            "奖励总额须在 0.00 至上限 86842.11 元之间（R17）",
-        ),
-        (
-            "HY01 has not entered its 2018 pay sheet; there is no slip",
-            "HY01 尚未填报 2018 年度发放单，因此没有发放明细",
-        ),
-    ],
-)
-def test_the_bonus_pages_refusals_are_in_chinese(english: str, chinese: str) -> None:
-    assert in_chinese(english) == chinese
+def test_the_bonus_pages_refusals_are_in_chinese() -> None:
+    from haiyan_comp.bonus.messages import POOL_ABOVE_CAP, SCORE_OUT_OF_RANGE
+    from haiyan_comp.statements.messages import NO_SLIP
+
+    score = SCORE_OUT_OF_RANGE.on("score", score="1000.01")
+    assert score == "score: must be 0.00–1000.00, got 1000.01 (R16)"
+    assert score.text("zh") == "考核分：应在 0.00 至 1000.00 之间，实际为 1000.01"
+    pool = POOL_ABOVE_CAP(cap="86842.11")
+    assert pool == "the bonus pool must be between 0.00 and the cap 86842.11 (R17)"
+    assert pool.text("zh") == "奖励总额须在 0.00 至上限 86842.11 元之间"
+    slip = NO_SLIP(institution="HY01", year=2018)
+    assert slip == "HY01 has not entered its 2018 pay sheet; there is no slip"
+    assert slip.text("zh") == "HY01 尚未填报 2018 年度发放单，因此没有发放明细"

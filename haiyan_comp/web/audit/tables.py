@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 
 from haiyan_comp import bounds
 from haiyan_comp.audit.flags import AFTER_IMPORT, REPEAT, RULES, STAFF_DAY
-from haiyan_comp.messages import Message
 from haiyan_comp.operations import audit as operations
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.audit.common import Page, bp, year_shown
 from haiyan_comp.web.inputs import whole_arg
+from haiyan_comp.web.layout import reason
 
 RECENT_CLOSED = 12
 FLAG_LIMITS = (100, 500, 1000, 5000)
@@ -58,29 +56,11 @@ RULE_HELP = {
     STAFF_DAY: _l("同一职工一天记录的当量超过上限（8 小时的 15 分钟当量）"),
     AFTER_IMPORT: _l("服务日期晚于带入该记录的导入日期（县时间）"),
 }
-_DETAIL = (
-    (re.compile(r"^(\d+) records of (\S+) for resident (\S+) on (\S+)$"),
-     _l("居民 {2} 于 {3} 有 {0} 条 {1} 记录")),
-    (re.compile(r"^(\S+) recorded ([\d.]+) units on (\S+) \(more than ([\d.]+)\)$"),
-     _l("{0} 于 {2} 共记 {1} 当量（上限 {3}）")),
-    (re.compile(r"^dated (\S+), after import #(\d+) of (\S+)$"),
-     _l("服务日期 {0}，晚于第 {1} 次导入的日期 {2}")),
-)  # fmt: skip
 
 
 def flag_detail(text: str) -> str:
-    """The service's explanation of a flag, in the pages' Chinese.
-
-    A Message (FLAG_REPEAT …) is said from the catalogue; the patterns read the
-    English that audit/flags.py still writes as plain text, until it says them by code.
-    """
-    if isinstance(text, Message):
-        return text.text("zh")
-    for pattern, chinese in _DETAIL:
-        match = pattern.match(text)
-        if match:
-            return str(chinese).format(*match.groups())
-    return text
+    """A flag's explanation (a Message from audit/flags.py) in the pages' language."""
+    return reason(text)
 
 
 @bp.get("/flags")
