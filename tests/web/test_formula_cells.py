@@ -37,11 +37,12 @@ def test_the_rejected_rows_csv_quotes_every_formula(signed_in: SignIn) -> None:
     report_url = client.get(response.headers["Location"]).headers["Location"]
     download = client.get(report_url + "/rejected.csv").get_data(as_text=True)
     header, *rows = csv.reader(io.StringIO(download.removeprefix("\ufeff")))
-    assert header == ["line", "source_id", "reasons", "原因"]
+    assert header == ["line", "source_id", "reasons", "原因", "codes"]
     assert [row[0] for row in rows] == ["2", "3", "4", "5", "6"]  # line numbers stay numbers
     assert [row[1] for row in rows] == ["'" + source.strip() for source in HOSTILE_IDS]
     assert [original_cell(row[1]) for row in rows] == [source.strip() for source in HOSTILE_IDS]
     assert all(row[2].startswith("item_code: unknown item 'NOPE'") for row in rows)
+    assert all(row[4].startswith("row_unknown_item") for row in rows)
 
 
 def test_the_audit_population_quotes_formulas_and_still_recomputes_the_sample(
