@@ -57,7 +57,8 @@ TABLE_RIGHTS: dict[str, tuple[str, ...]] = {
     "assessments": READ_WRITE,
     "audit_batches": READ_WRITE,  # closed
     "audit_population": READ_APPEND,  # frozen at the draw (R5)
-    "audit_population_staff": READ_WRITE,  # R18's units follow the cap (R3)
+    # R18's units: written when a batch closes with failures, redone after a revaluation.
+    "audit_population_staff": READ_WRITE_DELETE,
     "audit_verdict_changes": READ_APPEND,  # the verdicts' trail
     "audit_verdicts": READ_WRITE,
     "baselines": READ_WRITE,
