@@ -28,7 +28,7 @@ def _relative(path: Path) -> str:
 
 
 def test_only_the_transaction_owner_commits() -> None:
-    """`commit()` is called in db.py (a unit of work, the end of a read, bookkeeping) and nowhere else."""
+    """`commit()` is called in db.py (a unit of work, the end of a read, bookkeeping), no other."""
     found = [
         f"{_relative(path)}:{number}"
         for path in _modules()
