@@ -18,12 +18,11 @@ from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from haiyan_comp import bounds
 from haiyan_comp.api.schemas import CODE, Decimal2, ErrorSchema, InstitutionQuery, Year, actor, text
-from haiyan_comp.db import db
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.operations import records as operations
 from haiyan_comp.operations.institutions import institution_by_code
 from haiyan_comp.records.messages import UPLOAD_WITHOUT_FILE
-from haiyan_comp.records.queries import RecordSearch, record_json, search_records
+from haiyan_comp.records.queries import RecordSearch, record_json
 from haiyan_comp.records.readers import detect_format
 from haiyan_comp.web.access import allow, own_code
 from haiyan_comp.web.inputs import upload_name
@@ -218,5 +217,5 @@ def list_records(query: dict[str, Any]) -> dict[str, Any]:
         after=query["after"],
         limit=query["limit"],
     )
-    page = search_records(db.session, search)
+    page = operations.search(search)
     return {"records": [record_json(row) for row in page.rows], "next_after": page.next_cursor}

@@ -17,7 +17,15 @@ from sqlalchemy import select
 from haiyan_comp.accounts.models import User
 from haiyan_comp.db import db
 from haiyan_comp.operations import operation, reading
-from haiyan_comp.records.queries import recent_imports
+from haiyan_comp.records.queries import (
+    Choice,
+    RecordPage,
+    RecordSearch,
+    item_choices,
+    recent_imports,
+    search_records,
+    staff_choices,
+)
 from haiyan_comp.records.report import ImportReport, ImportSummary
 from haiyan_comp.records.services import import_records
 
@@ -81,3 +89,15 @@ def recent_uploads(institution_id: int) -> list[ImportSummary]:
         )
         for batch in recent_imports(db.session, [f"web:{name}" for name in usernames])
     ]
+
+
+@reading
+def search(query: RecordSearch) -> RecordPage:
+    """One page of the records search: the centre's records page and GET /api/v1/records."""
+    return search_records(db.session, query)
+
+
+@reading
+def search_choices(institution_id: int) -> tuple[list[Choice], list[Choice]]:
+    """What the records search form offers: every item of the catalogue, the institution's staff."""
+    return item_choices(db.session), staff_choices(db.session, institution_id)

@@ -10,13 +10,8 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
 from haiyan_comp import bounds
-from haiyan_comp.db import db
-from haiyan_comp.records.queries import (
-    RecordSearch,
-    item_choices,
-    search_records,
-    staff_choices,
-)
+from haiyan_comp.operations import records as operations
+from haiyan_comp.records.queries import RecordSearch
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.centre.common import bp, institution
 from haiyan_comp.web.inputs import whole_arg
@@ -88,17 +83,17 @@ def records() -> str:
         date_from=_date_arg("from", _("开始日期"), problems),
         date_to=_date_arg("to", _("结束日期"), problems),
     )
-    staff = staff_choices(db.session, own.id)
+    items, staff = operations.search_choices(own.id)
     if form.staff and form.staff not in {s.code for s in staff}:
         problems.append(_("本院没有工号为 %(code)s 的职工。", code=form.staff))
     before = whole_arg("before", bounds.BIG_ID)
-    page = search_records(db.session, form.search(own.id, before))
+    page = operations.search(form.search(own.id, before))
     next_before = page.next_cursor
     return render_template(
         "centre/records.html",
         institution=own,
         records=page.rows,
-        item_choices=[(c.code, c.name) for c in item_choices(db.session)],
+        item_choices=[(c.code, c.name) for c in items],
         staff_choices=[(c.code, c.name) for c in staff],
         search=form,
         problems=problems,
