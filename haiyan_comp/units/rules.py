@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from haiyan_comp.money import format_hundredths
-
 
 @dataclass(frozen=True)
 class ItemUnits:
@@ -29,20 +27,6 @@ class ItemUnits:
     def verified(self) -> int:
         """Purchasable less the closed audits' deductions (R8)."""
         return self.purchasable - self.deducted
-
-    def to_json(self) -> dict[str, object]:
-        """The item object of `haiyan units --json`."""
-        return {
-            "code": self.code,
-            "name": self.name,
-            "category": self.category,
-            "records": self.records,
-            "gross": format_hundredths(self.gross),
-            "over_spec": format_hundredths(self.over_spec),
-            "purchasable": format_hundredths(self.purchasable),
-            "deducted": format_hundredths(self.deducted),
-            "verified": format_hundredths(self.verified),
-        }
 
 
 @dataclass(frozen=True)
@@ -107,20 +91,3 @@ class InstitutionUnits:
     def purchased(self) -> int:
         """P = P_bm + P_ph (R9)."""
         return self.purchased_basic_medical + self.verified_public_health
-
-    def to_json(self) -> dict[str, object]:
-        """The institution object of `haiyan units --json` (CONTRACT.md)."""
-        return {
-            "code": self.code,
-            "name": self.name,
-            "records": self._sum("records"),
-            "gross": format_hundredths(self._sum("gross")),
-            "over_spec": format_hundredths(self._sum("over_spec")),
-            "purchasable": format_hundredths(self._sum("purchasable")),
-            "deducted": format_hundredths(self._sum("deducted")),
-            "verified_basic_medical": format_hundredths(self.verified_basic_medical),
-            "verified_public_health": format_hundredths(self.verified_public_health),
-            "purchased_basic_medical": format_hundredths(self.purchased_basic_medical),
-            "purchased": format_hundredths(self.purchased),
-            "items": [item.to_json() for item in self.items],
-        }

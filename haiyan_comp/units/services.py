@@ -7,7 +7,6 @@ settlement/queries.py `purchased_units` applies it to these units.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,10 +25,6 @@ class YearUnits:
 
     year: int
     institutions: list[InstitutionUnits]
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON of `haiyan units --json`."""
-        return {"year": self.year, "institutions": [i.to_json() for i in self.institutions]}
 
 
 def year_units(session: Session, year: int, institution_code: str | None = None) -> YearUnits:

@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
+from haiyan_comp.api.schemas_finance import units_document
 from haiyan_comp.bonus.models import Assessment
 from haiyan_comp.bonus.services import recorded_performance_pay
 from haiyan_comp.institutions.models import Institution
@@ -95,7 +96,7 @@ def settle_and_assess(runner: FlaskCliRunner) -> None:
 def test_the_dashboard_shows_the_units_service_figures(app: Flask, signed_in: SignIn) -> None:
     client = signed_in("hy01")
     page = client.get("/centre/").get_data(as_text=True)
-    units = read(app, lambda s: year_units(s, 2018, "HY01").to_json())["institutions"][0]
+    units = read(app, lambda s: units_document(year_units(s, 2018, "HY01")))["institutions"][0]
     assert "2018 年度累计工作当量" in page  # the latest year with records by default
     assert decimal_text(units["gross"]) in page
     shown = {cells(r)[0].split()[0]: cells(r) for r in rows_of(page, "items")}
