@@ -252,15 +252,19 @@ def _listing(session: Session, checks: Checks, limit: int) -> list[dict[str, Any
         queries = listers[rule](session, checks, limit - len(listed))
         for query in queries if isinstance(queries, list) else [queries]:
             rows = session.execute(query.limit(limit - len(listed)))
-            for record, institution, measure in rows:
-                member, item = staff[record.staff_id], items[record.item_id]
-                started_at = started[record.import_id]
+            for record in rows:
+                member, item, measure = (
+                    staff[record.staff_id],
+                    items[record.item_id],
+                    record.measure,
+                )
                 listed.append(
-                    {"rule": rule, "institution": institution, "source_id": record.source_id,
-                     "staff": member, "item": item,
+                    {"rule": rule, "institution": record.institution,
+                     "source_id": record.source_id, "staff": member, "item": item,
                      "service_date": record.service_date.isoformat(),
                      "resident_id": record.resident_id, "units": format_hundredths(record.units),
-                     "detail": _detail(rule, record, member, item, int(measure), started_at)}
+                     "detail": _detail(rule, record, member, item, int(measure),
+                                       started[record.import_id])}
                 )  # fmt: skip
             if len(listed) >= limit:
                 break
@@ -268,10 +272,8 @@ def _listing(session: Session, checks: Checks, limit: int) -> list[dict[str, Any
 
 
 def _names(session: Session) -> tuple[dict[int, str], dict[int, str], dict[int, datetime]]:
-    """Staff and item codes, and imports' starts, by id: small tables, read whole.
-
-    Listing queries then join nothing but the institutions (for their order),
-    which keeps their plans right where the planner has no statistics yet.
+    """Staff and item codes, and imports' starts, by id: small tables, read whole, so the
+    listings join only the institutions (plans stay right without statistics).
     """
     staff = {i: code for i, code in session.execute(select(Staff.id, Staff.code))}
     items = {i: code for i, code in session.execute(select(ServiceItem.id, ServiceItem.code))}
@@ -280,10 +282,11 @@ def _names(session: Session) -> tuple[dict[int, str], dict[int, str], dict[int, 
 
 
 def _described(checks: Checks, measure: Any) -> Query:
-    """Records with their institution's code and a measure of their flag."""
-    return select(r, Institution.code, measure).join(
-        Institution, Institution.id == r.institution_id
-    )
+    """Listed records as plain rows (not thousands of ORM objects), institution, measure."""
+    shown = (r.source_id, r.staff_id, r.item_id, r.import_id, r.service_date, r.resident_id)
+    return select(
+        *shown, r.units, Institution.code.label("institution"), measure.label("measure")
+    ).join(Institution, Institution.id == r.institution_id)
 
 
 def _source_order(checks: Checks) -> Any:
@@ -378,18 +381,15 @@ def _late_queries(session: Session, checks: Checks, limit: int) -> list[Query]:
 
 
 def _detail(
-    rule: str, record: ServiceRecord, staff: str, item: str, measure: int, started_at: datetime
+    rule: str, record: Any, staff: str, item: str, measure: int, started_at: datetime
 ) -> Message:
+    """What a flag found, by code (`record`: a listed row or a ServiceRecord)."""
     day = record.service_date.isoformat()
     if rule == REPEAT:
         return FLAG_REPEAT(count=measure, item=item, resident=record.resident_id, day=day)
     if rule == STAFF_DAY:
-        return FLAG_STAFF_DAY(
-            staff=staff,
-            units=format_hundredths(measure),
-            day=day,
-            limit=format_hundredths(STAFF_DAY_LIMIT),
-        )
+        limit = format_hundredths(STAFF_DAY_LIMIT)
+        return FLAG_STAFF_DAY(staff=staff, units=format_hundredths(measure), day=day, limit=limit)
     return FLAG_AFTER_IMPORT(day=day, import_id=measure, imported_on=county_day(started_at))
 
 

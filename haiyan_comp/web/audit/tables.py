@@ -87,7 +87,7 @@ def flags() -> Page:
         limits=FLAG_LIMITS,
         report=report,
         listed=listed,
-        labels=RULE_LABELS,
+        labels={key: str(label) for key, label in RULE_LABELS.items()},  # once, not per row
         rule_help=RULE_HELP,
         institutions=list(choices.institutions),
         total_flags=sum(report["totals"][r] for r in RULES),
