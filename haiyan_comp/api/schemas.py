@@ -9,6 +9,7 @@ in must match the `pattern` the OpenAPI document shows, made from the bound
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_login import current_user
@@ -16,7 +17,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from haiyan_comp import bounds
 from haiyan_comp.bounds import DecimalBound
-from haiyan_comp.money import AmountError, parse_decimal
+from haiyan_comp.money import AmountError, format_hundredths, parse_decimal
 
 DECIMAL_PATTERN = r"^-?\d+\.\d{2}$"
 DECIMAL = validate.Regexp(DECIMAL_PATTERN)
@@ -155,3 +156,25 @@ def actor() -> str:
     """Who does this, for the audit trail and the ledger: `api:<user>` or `token:<prefix>`."""
     kind = "token" if current_user.via_token else "api"
     return f"{kind}:{current_user.username}"
+
+
+class Hundredths(fields.String):
+    """Integer hundredths (fen, units, points) out as a decimal string: 1234 → "12.34"."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            validate=DECIMAL, metadata={"pattern": DECIMAL_PATTERN, "example": "12345.60"}, **kwargs
+        )
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else format_hundredths(value)
+
+
+class Day(fields.String):
+    """A date out as YYYY-MM-DD."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(metadata={"format": "date", "example": "2018-04-01"}, **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return value.isoformat() if isinstance(value, date) else value

@@ -10,37 +10,13 @@ command line has always printed them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from marshmallow import Schema, fields
 
-from haiyan_comp.api.schemas import DECIMAL, DECIMAL_PATTERN
+from haiyan_comp.api.schemas import Day, Hundredths
 from haiyan_comp.audit.findings import Findings
 from haiyan_comp.audit.reports import Batch, BatchDetail, Closure, Drawn, iso
-from haiyan_comp.money import format_hundredths
-
-
-class Hundredths(fields.String):
-    """Integer hundredths (units) out as a decimal string: 1234 → "12.34"."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            validate=DECIMAL, metadata={"pattern": DECIMAL_PATTERN, "example": "12345.60"}, **kwargs
-        )
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else format_hundredths(value)
-
-
-class Day(fields.String):
-    """A date out as YYYY-MM-DD."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(metadata={"format": "date", "example": "2018-04-01"}, **kwargs)
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return value.isoformat() if isinstance(value, date) else value
 
 
 class Moment(fields.String):

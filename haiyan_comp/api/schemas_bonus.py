@@ -12,20 +12,7 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from haiyan_comp import bounds
-from haiyan_comp.api.schemas import DECIMAL, DECIMAL_PATTERN, Amount
-from haiyan_comp.money import format_hundredths
-
-
-class Hundredths(fields.String):
-    """Integer hundredths (fen, units, points) out as a decimal string: 1234 → "12.34"."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            validate=DECIMAL, metadata={"pattern": DECIMAL_PATTERN, "example": "12345.60"}, **kwargs
-        )
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else format_hundredths(value)
+from haiyan_comp.api.schemas import Amount, Hundredths
 
 
 class AssessmentInput(Schema):
