@@ -91,8 +91,8 @@ class SettledInstitution:
 
 
 @dataclass(frozen=True)
-class SettledYear:
-    """What the settlement of a year fixed."""
+class YearState:
+    """Whether a year is settled, and the settlement's head when it is."""
 
     year: int
     as_of: date
@@ -101,6 +101,12 @@ class SettledYear:
     risk_fund_draw: int
     settled_by: str
     settled_at: datetime
+
+
+@dataclass(frozen=True)
+class SettledYear(YearState):
+    """What the settlement of a year fixed: its head and every institution's line."""
+
     institutions: tuple[SettledInstitution, ...]
 
 
@@ -130,19 +136,6 @@ def settled_year(
         year, head.as_of, head.unit_price, head.budget, head.risk_fund_draw,
         head.settled_by, head.settled_at, lines,
     )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class YearState:
-    """Whether a year is settled, and the settlement's head when it is."""
-
-    year: int
-    as_of: date
-    unit_price: str
-    budget: int
-    risk_fund_draw: int
-    settled_by: str
-    settled_at: datetime
 
 
 def settlement_head(session: Session, year: int) -> YearState | None:
