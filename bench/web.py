@@ -30,6 +30,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -351,6 +352,8 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--output", default="web.json", help="file name under bench/out/")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench.web drives the load with wrk: apt-get install wrk")
     OUT.mkdir(parents=True, exist_ok=True)
     targets = [] if args.skip_sqlite else ["sqlite"]
     if args.postgres:
