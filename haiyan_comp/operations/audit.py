@@ -14,6 +14,7 @@ from haiyan_comp.audit import lookups, reports
 from haiyan_comp.audit.findings import Findings, findings
 from haiyan_comp.audit.flags import flag_report
 from haiyan_comp.audit.messages import UNKNOWN_STAFF_MEMBER
+from haiyan_comp.audit.queries import Deductions, audit_years, centre_deductions
 from haiyan_comp.audit.reports import Batch, BatchDetail, Closure, Drawn
 from haiyan_comp.audit.services import VerdictResult as VerdictResult
 from haiyan_comp.audit.services import (
@@ -25,6 +26,7 @@ from haiyan_comp.audit.services import (
 from haiyan_comp.db import db
 from haiyan_comp.errors import NotFound
 from haiyan_comp.operations import operation, reading
+from haiyan_comp.records.queries import record_years, staff_choices
 
 
 @operation
@@ -124,3 +126,19 @@ def population(batch_id: int, write: Callable[[str, int], None]) -> None:
 def choices(year: int | None = None) -> lookups.Choices:
     """Years, institutions and `year`'s items, for the audit pages' pickers."""
     return lookups.choices(db.session, year)
+
+
+@reading
+def deduction_years(institution_id: int) -> list[int]:
+    """The years an institution has audits or records in, newest first (its deductions page)."""
+    session = db.session
+    years = set(audit_years(session, institution_id)) | set(record_years(session, institution_id))
+    return sorted(years, reverse=True)
+
+
+@reading
+def deductions_of(year: int, institution_id: int) -> tuple[Deductions, dict[str, str]]:
+    """A year's closed batches of an institution with their failed records, and its staff names."""
+    session = db.session
+    names = {s.code: s.name for s in staff_choices(session, institution_id)}
+    return centre_deductions(session, year, institution_id), names

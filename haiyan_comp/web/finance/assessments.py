@@ -13,7 +13,6 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
 from haiyan_comp import bounds
-from haiyan_comp.db import db
 from haiyan_comp.errors import DomainError
 from haiyan_comp.money import format_hundredths
 from haiyan_comp.operations import bonus as operations
@@ -68,7 +67,7 @@ def _assessments_page(
 @allow("finance")
 def assessments() -> Page:
     """R16–R19: each institution's score and surplus, and the bonus caps they give."""
-    return _assessments_page(operations.assessments(_year_arg(db.session)))
+    return _assessments_page(operations.assessments(_year_arg()))
 
 
 def _wanted(
@@ -103,7 +102,7 @@ def _wanted(
 @allow("finance")
 def assessments_save() -> Page | BaseResponse:
     """Record every changed score and surplus at once; nothing on any error."""
-    year = _year_arg(db.session)
+    year = _year_arg()
     view = operations.assessments(year)
     values: dict[str, dict[str, str]] = {}
     errors = FormErrors()

@@ -45,7 +45,7 @@ def _by() -> str:
     return f"web:{current_user.username}"
 
 
-def _year_arg(_session: object = None, name: str = "year") -> int:
+def _year_arg(name: str = "year") -> int:
     """The year asked for (?year=), else the latest configured year, else this year."""
     asked = whole_arg(name, bounds.YEAR, request.values)
     if asked is not None:
@@ -71,11 +71,8 @@ def _frame(year: int | None) -> YearFrame:
     return frames[year]
 
 
-def _known_years(_session: object = None) -> list[int]:
-    """Every year the system knows (configured or with records), newest first.
-
-    The session argument is unused (pages pass it still); `_frame(year).years` is the same.
-    """
+def _known_years() -> list[int]:
+    """Every year the system knows (configured or with records), newest first."""
     return operations.year_frame(date.today().year).years
 
 

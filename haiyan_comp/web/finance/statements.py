@@ -17,7 +17,6 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from haiyan_comp.db import db
 from haiyan_comp.errors import NotFound
 from haiyan_comp.operations import statements as operations
 from haiyan_comp.statements import messages as msg
@@ -44,14 +43,14 @@ def _zip_folder() -> Path:
 @allow("finance")
 def statements() -> Page:
     """Settlement statements, prepayment notices and audit reports, to download."""
-    page = operations.statements_page(_year_arg(db.session))
+    page = operations.statements_page(_year_arg())
     runs: dict[date, list[NoticeLine]] = {}
     for line in page.notices:
         runs.setdefault(line.as_of, []).append(line)
     return _render(
         "finance/statements.html",
         year=page.year,
-        years=_known_years(db.session),
+        years=_known_years(),
         settled_years=page.settled_years,
         codes=page.codes,
         settlements={line.code: line for line in page.settlements},
@@ -65,7 +64,7 @@ def statements() -> Page:
 @allow("finance")
 def statements_zip_start() -> BaseResponse:
     """Every institution's settlement statement as one ZIP, made by a job with progress."""
-    year = _year_arg(db.session)
+    year = _year_arg()
     codes = operations.settled_codes(year)  # NotFound (404) for an unsettled year
     name = f"statements-{year}-{secrets.token_urlsafe(12)}.zip"
     folder = _zip_folder()
