@@ -27,7 +27,9 @@ from haiyan_comp.messages.catalogue import (
     Template,
     as_json,
     define,
+    described,
     field_name,
+    from_described,
     templates,
     text,
 )
@@ -38,7 +40,9 @@ __all__ = [
     "Template",
     "as_json",
     "define",
+    "described",
     "field_name",
+    "from_described",
     "templates",
     "text",
 ]

@@ -182,3 +182,55 @@ def _zh_entries() -> dict[tuple[str, str], tuple[str, str]]:
 def catalogue_entries() -> Iterable[tuple[str, str, str]]:
     """(context, English, Chinese) of every entry of the Chinese catalogues, for the tests."""
     return [(context, english, zh) for (context, _), (english, zh) in _zh_entries().items()]
+
+
+def described(message: str) -> dict[str, Any]:
+    """A message as JSON for machines: code, field, parameters (a message within, the same).
+
+    A plain string (no code) is {"code": None, "field": None, "params": {}}.
+    """
+    if not isinstance(message, Message):
+        return {"code": None, "field": None, "params": {}}
+    return {
+        "code": message.code,
+        "field": message.field,
+        "params": {name: _json(value) for name, value in message.params.items()},
+    }
+
+
+def from_described(english: str, description: Mapping[str, Any] | None) -> str:
+    """The message `described` gave (to show it in another language), or `english` as it is.
+
+    A report kept as JSON (an upload's job) holds the English and the description;
+    a description of another version of the code gives the English back unchanged.
+    """
+    if not description or description.get("code") not in _TEMPLATES:
+        return english
+    template = _TEMPLATES[description["code"]]
+    params = {name: _value(value) for name, value in (description.get("params") or {}).items()}
+    try:
+        message = Message(template, description.get("field"), params)
+    except (KeyError, IndexError, ValueError):
+        return english
+    return message if message == english else english
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Message):
+        return described(value)
+    if isinstance(value, list | tuple):
+        return [_json(item) for item in value]
+    if isinstance(value, bool | int) or value is None:
+        return value
+    return str(value)
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, dict) and "code" in value:
+        template = _TEMPLATES.get(str(value["code"]))
+        if template is not None:
+            params = {k: _value(v) for k, v in (value.get("params") or {}).items()}
+            return Message(template, value.get("field"), params)
+    if isinstance(value, list):
+        return [_value(item) for item in value]
+    return value

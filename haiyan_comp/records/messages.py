@@ -7,10 +7,7 @@ from the file is quoted with `rules.show` before it becomes a parameter.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from haiyan_comp.messages import Message, define, templates
+from haiyan_comp.messages import define
 
 # A row's fields, checked by records/rules.py.
 FIELD_REQUIRED = define("field_required", "required")
@@ -107,55 +104,3 @@ UPLOAD_WITHOUT_FILE = define(
     "upload_without_file", "send the records file in the multipart field 'file'"
 )
 NO_IMPORT_REPORT = define("no_import_report", "no such import report")
-
-
-def described(message: str) -> dict[str, Any]:
-    """A message as JSON for machines: code, field, parameters (a message within, the same).
-
-    A plain string (no code) is {"code": None, "field": None, "params": {}}.
-    """
-    if not isinstance(message, Message):
-        return {"code": None, "field": None, "params": {}}
-    return {
-        "code": message.code,
-        "field": message.field,
-        "params": {name: _json(value) for name, value in message.params.items()},
-    }
-
-
-def from_described(english: str, description: Mapping[str, Any] | None) -> str:
-    """The message `described` gave (to show it in another language), or `english` as it is.
-
-    A report kept as JSON (an upload's job) holds the English and the description;
-    a description of another version of the code gives the English back unchanged.
-    """
-    if not description or description.get("code") not in templates():
-        return english
-    template = templates()[description["code"]]
-    params = {name: _value(value) for name, value in (description.get("params") or {}).items()}
-    try:
-        message = Message(template, description.get("field"), params)
-    except (KeyError, IndexError, ValueError):
-        return english
-    return message if message == english else english
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, Message):
-        return described(value)
-    if isinstance(value, list | tuple):
-        return [_json(item) for item in value]
-    if isinstance(value, bool | int) or value is None:
-        return value
-    return str(value)
-
-
-def _value(value: Any) -> Any:
-    if isinstance(value, dict) and "code" in value:
-        template = templates().get(str(value["code"]))
-        if template is not None:
-            params = {k: _value(v) for k, v in (value.get("params") or {}).items()}
-            return Message(template, value.get("field"), params)
-    if isinstance(value, list):
-        return [_value(item) for item in value]
-    return value

@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from haiyan_comp.errors import InvalidInput
-from haiyan_comp.records.messages import STRICT_REFUSED, described, from_described
+from haiyan_comp.messages import described, from_described
+from haiyan_comp.records.messages import STRICT_REFUSED
 from haiyan_comp.records.readers import Unreadable
 from haiyan_comp.records.rules import Rejection
 

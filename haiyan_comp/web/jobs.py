@@ -40,6 +40,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from haiyan_comp.errors import DomainError, NotFound
+from haiyan_comp.messages import described, from_described
 from haiyan_comp.web.access import allow
 
 bp = Blueprint("jobs", __name__)
@@ -59,6 +60,7 @@ class JobState:
     result_url: str | None = None
     error: str | None = None
     details: Any = None
+    error_code: dict[str, Any] | None = None  # the error's code and parameters (its Chinese)
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     finished_at: str | None = None
     process: str = field(default_factory=lambda: _this_process())  # see _process_of
@@ -209,6 +211,7 @@ def start(kind: str, title: str, work: Work) -> str:
             state.state = "done"
         except DomainError as exc:
             state.state, state.error, state.details = "failed", exc.message, exc.details
+            state.error_code = described(exc.message)
         except Exception as exc:  # the job page must say it failed, whatever it was
             app.logger.exception("job %s (%s) failed", state.id, kind)
             state.state, state.error = "failed", f"内部错误：{type(exc).__name__}"
@@ -252,7 +255,8 @@ def show(job_id: str) -> str | BaseResponse:
     state = load(job_id)
     if state.state == "done" and state.result_url:
         return redirect(state.result_url)
-    return render_template("jobs/job.html", job=state)
+    error = from_described(state.error, state.error_code) if state.error else None
+    return render_template("jobs/job.html", job=state, error=error)
 
 
 @bp.get("/jobs/<job_id>.json")

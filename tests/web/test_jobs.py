@@ -44,3 +44,19 @@ def test_a_job_whose_worker_is_alive_keeps_running(app: Flask, signed_in: SignIn
     job_id = running_job(app, finance_id(app), jobs._this_process())
     state = signed_in("finance").get(f"/jobs/{job_id}.json").get_json()
     assert state["state"] == "running" and state["error"] is None
+
+
+def test_a_job_refused_by_a_rule_says_why_in_chinese(app: Flask, signed_in: SignIn) -> None:
+    from haiyan_comp.messages import described
+    from haiyan_comp.years.messages import YEAR_SETTLED
+
+    refusal = YEAR_SETTLED(year=2018, settled_on="2019-01-15", what="it cannot be settled again")
+    state = jobs.JobState(id="job-refused", kind="settlement", title="2018", owner=finance_id(app))
+    state.state, state.error, state.error_code = "failed", str(refusal), described(refusal)
+    folder = Path(app.instance_path) / "jobs"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{state.id}.json").write_text(json.dumps(asdict(state)))
+    client = signed_in("finance")
+    assert client.get("/jobs/job-refused.json").get_json()["error"] == str(refusal)
+    page = client.get("/jobs/job-refused").get_data(as_text=True)
+    assert refusal.text("zh") in page and "is settled" not in page

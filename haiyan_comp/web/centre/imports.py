@@ -25,9 +25,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from haiyan_comp.errors import DomainError, NotFound
-from haiyan_comp.messages import text
+from haiyan_comp.messages import described, from_described, text
 from haiyan_comp.operations.records import import_file, recent_uploads
-from haiyan_comp.records.messages import NO_IMPORT_REPORT, described, from_described
+from haiyan_comp.records.messages import NO_IMPORT_REPORT
 from haiyan_comp.records.report import ImportRefused, reasons_of
 from haiyan_comp.tabular import csv_writer
 from haiyan_comp.web import jobs
