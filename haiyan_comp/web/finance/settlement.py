@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from haiyan_comp import bounds
-from haiyan_comp.db import db
 from haiyan_comp.errors import Conflict, DomainError, InvalidInput, NotFound
 from haiyan_comp.operations.ledger import ledger_page
 from haiyan_comp.operations.settlement import preview_settlement, settle_year, settled_year
@@ -129,7 +128,6 @@ def settlement_confirm() -> Page | BaseResponse:
         return result_url
 
     title = _("%(year)s 年度结算", year=year)
-    db.session.rollback()  # the job writes with a unit of work of its own
     return redirect(jobs.job_url(jobs.start("settlement", title, work)))
 
 
