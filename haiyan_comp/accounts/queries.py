@@ -190,6 +190,12 @@ def user_list(session: Session, by_name: bool = False) -> list[UserRow]:
     return _user_rows(session, by_name=by_name)
 
 
+def institution_usernames(session: Session, institution_id: int) -> list[str]:
+    """The usernames of an institution's users (who uploaded its files through the pages)."""
+    rows = session.scalars(select(User.username).where(User.institution_id == institution_id))
+    return list(rows)
+
+
 def user_row(session: Session, username: str) -> UserRow:
     """One user (NotFound if there is none)."""
     rows = _user_rows(session, User.username == username)

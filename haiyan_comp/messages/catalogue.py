@@ -115,14 +115,9 @@ def field_name(field: str, locale: str) -> str:
 
 
 def as_json(message: str) -> dict[str, Any]:
-    """A message for machines: code, field and parameters (JSON values), beside its English."""
-    if not isinstance(message, Message):
-        return {"code": None, "field": None, "params": {}}
-    return {
-        "code": message.code,
-        "field": message.field,
-        "params": {name: _json_value(value) for name, value in message.params.items()},
-    }
+    """A message for machines: code, field and parameters (JSON values), beside its English;
+    a message among the parameters is given as its English (the API's error bodies)."""
+    return _describe(message, nested=False)
 
 
 def placeholders(template: str) -> frozenset[str]:
@@ -132,16 +127,6 @@ def placeholders(template: str) -> frozenset[str]:
         for _, name, _, _ in string.Formatter().parse(template)
         if name
     )
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, bool | int) or value is None:
-        return value
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_json_value(item) for item in value]
-    return str(value)
 
 
 def _fill(template: str, params: Mapping[str, Any], locale: str) -> str:
@@ -189,12 +174,16 @@ def described(message: str) -> dict[str, Any]:
 
     A plain string (no code) is {"code": None, "field": None, "params": {}}.
     """
+    return _describe(message, nested=True)
+
+
+def _describe(message: str, *, nested: bool) -> dict[str, Any]:
     if not isinstance(message, Message):
         return {"code": None, "field": None, "params": {}}
     return {
         "code": message.code,
         "field": message.field,
-        "params": {name: _json(value) for name, value in message.params.items()},
+        "params": {name: _json(value, nested) for name, value in message.params.items()},
     }
 
 
@@ -215,13 +204,15 @@ def from_described(english: str, description: Mapping[str, Any] | None) -> str:
     return message if message == english else english
 
 
-def _json(value: Any) -> Any:
+def _json(value: Any, nested: bool) -> Any:
     if isinstance(value, Message):
-        return described(value)
+        return described(value) if nested else str(value)
     if isinstance(value, list | tuple):
-        return [_json(item) for item in value]
+        return [_json(item, nested) for item in value]
     if isinstance(value, bool | int) or value is None:
         return value
+    if not nested and isinstance(value, date | datetime):
+        return value.isoformat()
     return str(value)
 
 

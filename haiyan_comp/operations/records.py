@@ -12,9 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import BinaryIO
 
-from sqlalchemy import select
-
-from haiyan_comp.accounts.models import User
+from haiyan_comp.accounts.queries import institution_usernames
 from haiyan_comp.db import db
 from haiyan_comp.operations import operation, reading
 from haiyan_comp.records.queries import (
@@ -72,9 +70,7 @@ def recent_uploads(institution_id: int) -> list[ImportSummary]:
     upload is this institution's when `imported_by` is web:<username> of one
     of its users.
     """
-    usernames = db.session.scalars(
-        select(User.username).where(User.institution_id == institution_id)
-    )
+    usernames = institution_usernames(db.session, institution_id)
     return [
         ImportSummary(
             id=batch.id,
