@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 
+from haiyan_comp import clock
 from haiyan_comp.config import load_config
 from haiyan_comp.db import db
 
@@ -22,6 +23,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, web: bool = True) -> 
         static_folder="web/static",
     )
     app.config.update(load_config(app.instance_path, overrides))
+    clock.configure(str(app.config["TIMEZONE"]))
     register_database(app)
     if web:
         register_web(app)

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from haiyan_comp import clock
+
 
 class ConfigError(RuntimeError):
     """A setting that cannot work; raised before the app serves anything."""
@@ -29,6 +31,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "SESSION_HOURS": _number("HAIYAN_SESSION_HOURS", 12),
         # Job files (state, result ZIPs) in instance/jobs/ are deleted after this many days.
         "JOB_FILES_DAYS": _number("HAIYAN_JOB_FILES_DAYS", 7),
+        # The county's time zone: stored times are UTC, every time shown is in this zone.
+        "TIMEZONE": os.environ.get(clock.SETTING) or clock.DEFAULT_ZONE,
     }
     config.update(overrides or {})
     _validate(config)
@@ -56,6 +60,10 @@ def _validate(config: dict[str, Any]) -> None:
         config["DATABASE_URL"] = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if config["IMPORT_CHUNK_ROWS"] < 1:
         raise ConfigError("HAIYAN_IMPORT_CHUNK_ROWS must be a positive whole number")
+    try:
+        clock.zone_named(str(config["TIMEZONE"]))
+    except clock.ZoneError as error:
+        raise ConfigError(str(error)) from None
     for key in ("SESSION_IDLE_MINUTES", "SESSION_HOURS", "JOB_FILES_DAYS"):
         if not 0 < config[key] < 100_000:
             raise ConfigError(f"HAIYAN_{key} must be more than 0 (and sensible), got {config[key]}")

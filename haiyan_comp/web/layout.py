@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from haiyan_comp import clock
 from haiyan_comp.money import format_hundredths
 
 # Menu entries per role, added by each blueprint when it is imported.
@@ -59,18 +60,13 @@ def decimal_text(text: str | None) -> str:
 
 
 def when(moment: datetime | date | str | None) -> str:
-    """A date or moment the way people read it (county time is UTC+8)."""
-    if moment is None:
-        return "—"
+    """A date or moment the way people read it, in the county's time zone (clock.py)."""
     if isinstance(moment, str):
-        return moment.replace("T", " ")[:16]
-    if isinstance(moment, datetime):
-        from datetime import UTC, timedelta, timezone
-
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
-    return moment.isoformat()
+        try:
+            return clock.shown(datetime.fromisoformat(moment))
+        except ValueError:
+            return moment.replace("T", " ")[:16]
+    return clock.shown(moment)
 
 
 def reason(value: object) -> str:

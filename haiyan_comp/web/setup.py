@@ -72,7 +72,7 @@ def init_web(app: Flask) -> None:
         SESSION_COOKIE_NAME="haiyan_session",
         MAX_CONTENT_LENGTH=app.config.get("MAX_UPLOAD_BYTES", 200 * 1024 * 1024 + 64 * 1024),
         BABEL_DEFAULT_LOCALE="zh_Hans_CN",
-        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        BABEL_DEFAULT_TIMEZONE=str(app.config.get("TIMEZONE") or "Asia/Shanghai"),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
     if app.config.get("PROXY_FIX"):
