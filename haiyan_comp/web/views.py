@@ -1,6 +1,9 @@
-"""The public part of the web app: the landing page and a health check."""
+"""The public part of the web app: the landing page, the favicon and a health check."""
 
 from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, url_for
 from flask_login import current_user
@@ -21,6 +24,22 @@ def index() -> str | BaseResponse:
 
         return redirect(url_for(HOME[current_user.role]))
     return render_template("index.html")
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon() -> Response:
+    """The site's icon where browsers look for it (the pages also link the SVG one)."""
+    response = Response(_favicon(), mimetype="image/vnd.microsoft.icon")
+    response.cache_control.max_age = 86400
+    response.cache_control.public = True
+    return response
+
+
+@cache
+def _favicon() -> bytes:
+    """The icon's bytes, read once (a few hundred bytes; no file left open per request)."""
+    return (Path(__file__).parent / "static" / "favicon.ico").read_bytes()
 
 
 @bp.get("/healthz")

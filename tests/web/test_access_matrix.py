@@ -27,6 +27,7 @@ PUBLIC = "public"
 EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("web.index", "GET"): PUBLIC,
     ("web.healthz", "GET"): PUBLIC,
+    ("web.favicon", "GET"): PUBLIC,
     ("auth.login", "GET"): PUBLIC,
     ("auth.login", "POST"): PUBLIC,
     ("auth.logout", "POST"): EVERYONE,
