@@ -61,3 +61,32 @@ ITEMS_AUDITED = define(
     "their batches froze the units they sampled (R5, R8)",
 )
 ITEM_BATCHES = define("catalogue_item_batches", "{code} ({count} batches)")
+
+# Counting units: the catalogue's `unit` token, as people name it (unit_name()).
+UNITS = {
+    token: define(f"unit_{token.replace('-', '_')}", token)
+    for token in (
+        "visit",
+        "patient-year",
+        "bed-day",
+        "test",
+        "prescription",
+        "record",
+        "dose",
+        "session",
+        "check",
+        "follow-up",
+        "call",
+        "referral",
+        "report",
+        "contract",
+        "each",
+        "time",
+    )
+}
+
+
+def unit_name(token: str) -> object:
+    """A counting unit as people name it: its message (by code) when known, else the token."""
+    template = UNITS.get(token.strip().lower())
+    return template() if template is not None else token

@@ -13,8 +13,9 @@ from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
+from haiyan_comp import clock
 from haiyan_comp.audit.services import audited_items
-from haiyan_comp.catalogue import services
+from haiyan_comp.catalogue import queries, services
 from haiyan_comp.catalogue.messages import (
     CAP_WITHOUT_RESIDENTS,
     ITEM_BATCHES,
@@ -22,10 +23,11 @@ from haiyan_comp.catalogue.messages import (
     ITEMS_AUDITED,
     ITEMS_IN_USE,
 )
+from haiyan_comp.catalogue.queries import YearCatalogue
 from haiyan_comp.catalogue.services import CatalogueChange, CataloguePlan
 from haiyan_comp.db import db
 from haiyan_comp.errors import Conflict
-from haiyan_comp.operations import operation
+from haiyan_comp.operations import operation, reading
 from haiyan_comp.records import usage
 
 
@@ -78,3 +80,12 @@ def _refuse_revaluing_audited(session: Session, plan: CataloguePlan) -> None:
         codes = {item.id: item.code for item in plan.revalued}
         named = [ITEM_BATCHES(code=codes[i], count=n) for i, n in sorted(audited.items())]
         raise Conflict(ITEMS_AUDITED(year=plan.year, audited=named))
+
+
+@reading
+def year_catalogue(year: int | None) -> YearCatalogue:
+    """The catalogue page: a year's items (the latest year's when None) against the year before."""
+    if year is None:
+        years = queries.catalogue_years(db.session)
+        year = years[0] if years else clock.today().year
+    return queries.year_catalogue(db.session, year)

@@ -34,6 +34,7 @@ PAGE_BLUEPRINTS = (
     "haiyan_comp.web.finance:bp",
     "haiyan_comp.web.admin:bp",
     "haiyan_comp.web.documents:bp",
+    "haiyan_comp.web.catalogue:bp",
 )
 
 

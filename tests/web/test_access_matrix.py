@@ -56,6 +56,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("centre.bonus_pool", "POST"): (C,),
     ("centre.bonus_paysheet", "POST"): (C,),
     ("staff.home", "GET"): (S,),
+    ("catalogue.show", "GET"): EVERYONE,
     # documents: finance all; centre and staff their own; auditors audit reports
     ("documents.statement", "GET"): (F, C, S),
     ("documents.notice", "GET"): (F, C, S),
