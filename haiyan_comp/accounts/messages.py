@@ -74,3 +74,11 @@ def joined(problems: Sequence[str]) -> str:
     for problem in reversed(problems[:-1]):
         text = PROBLEMS_JOINED(first=problem, rest=text)
     return text
+
+
+# Changing one's own password, and an administrator's one-time password (accounts/reset.py).
+OLD_PASSWORD_WRONG = define("password_old_wrong", "the current password is not right")
+PASSWORD_UNCHANGED = define(
+    "password_unchanged", "the new password must differ from the current one"
+)
+PASSWORDS_DIFFER = define("passwords_differ", "the two new passwords are not the same")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from haiyan_comp.accounts.roles import ROLE_NAMES, ROLES, TOKEN_ROLES
@@ -39,6 +39,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A one-time password set by an administrator: the user must choose their own.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     institution: Mapped[Institution | None] = relationship(lazy="joined")
     staff: Mapped[Staff | None] = relationship(lazy="joined")

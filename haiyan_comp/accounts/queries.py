@@ -42,6 +42,7 @@ class SessionUser:
     institution_code: str | None
     institution_name: str | None
     staff_code: str | None
+    must_change_password: bool  # a one-time password: choose your own first
 
 
 class SessionCheck(NamedTuple):
@@ -64,6 +65,7 @@ _SESSION_USER = (
         Institution.code,
         Institution.name,
         Staff.code,
+        User.must_change_password,
     )
     .join(User, User.id == WebSession.user_id)
     .outerjoin(Institution, Institution.id == User.institution_id)
@@ -99,6 +101,7 @@ def session_user_of(user: User) -> SessionUser:
         institution_code=user.institution.code if user.institution else None,
         institution_name=user.institution.name if user.institution else None,
         staff_code=user.staff.code if user.staff else None,
+        must_change_password=user.must_change_password,
     )
 
 
@@ -159,6 +162,7 @@ class UserRow:
     staff_code: str | None
     active: bool
     last_sign_in_at: datetime | None
+    must_change_password: bool = False  # a one-time password not yet replaced
 
 
 def _user_rows(
@@ -174,6 +178,7 @@ def _user_rows(
             Staff.code,
             User.active,
             User.last_sign_in_at,
+            User.must_change_password,
         )
         .outerjoin(Institution, Institution.id == User.institution_id)
         .outerjoin(Staff, Staff.id == User.staff_id)
@@ -182,7 +187,7 @@ def _user_rows(
         query = query.where(where)  # type: ignore[arg-type]
     order = (User.username,) if by_name else (User.role, User.username)
     rows = session.execute(query.order_by(*order))
-    return [UserRow(*row[:7], _aware_or_none(row[7])) for row in rows]
+    return [UserRow(*row[:7], _aware_or_none(row[7]), bool(row[8])) for row in rows]
 
 
 def user_list(session: Session, by_name: bool = False) -> list[UserRow]:

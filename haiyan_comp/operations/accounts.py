@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from haiyan_comp.accounts import limits, queries, services
+from haiyan_comp.accounts import limits, queries, reset, services
 from haiyan_comp.accounts.queries import SessionUser, TokenPrincipal, TokenRow, UserRow
 from haiyan_comp.db import db
 from haiyan_comp.operations import operation, reading
@@ -200,3 +200,16 @@ def _open_session(user_id: int, account: str, address: str, user_agent: str) -> 
     user = services.user_by_id(db.session, user_id)
     secret = services.open_session(db.session, user, address, user_agent)
     return SignInResult(user=queries.session_user_of(user), secret=secret)
+
+
+@operation
+def change_own_password(user_id: int, old: str, new: str, confirm: str, keep_secret: str) -> None:
+    """A user's own new password (the current one required); their other sessions end."""
+    reset.change_own_password(db.session, user_id, old, new, confirm, keep_secret)
+
+
+@operation
+def reset_password(username: str, one_time: str) -> UserRow:
+    """An administrator's one-time password; the user must choose their own at sign-in."""
+    reset.reset_password(db.session, username, one_time)
+    return queries.user_row(db.session, username)

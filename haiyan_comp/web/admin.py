@@ -90,13 +90,20 @@ def set_active(username: str) -> BaseResponse:
 @bp.post("/users/<username>/password")
 @allow("admin")
 def set_password(username: str) -> BaseResponse:
-    """A new password for a user (their sessions end)."""
+    """Reset a user's password to a one-time one: their sessions end, and at their next
+    sign-in they must choose their own."""
     try:
-        accounts.set_password(username, request.form.get("password", ""))
+        accounts.reset_password(username, request.form.get("password", ""))
     except DomainError as exc:
         flash(reason(exc.message), "error")  # a flash keeps text only: the Chinese now
     else:
-        flash(_("已为 %(name)s 设置新密码，其登录已全部失效。", name=username), "success")
+        flash(
+            _(
+                "已为 %(name)s 设置一次性密码，其登录已全部失效；下次登录后须先设置自己的新密码。",
+                name=username,
+            ),
+            "success",
+        )
     return redirect(url_for("admin.home"))
 
 

@@ -57,6 +57,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("centre.bonus_paysheet", "POST"): (C,),
     ("staff.home", "GET"): (S,),
     ("catalogue.show", "GET"): EVERYONE,
+    ("account.password", "GET"): EVERYONE,
+    ("account.password_save", "POST"): EVERYONE,
     # documents: finance all; centre and staff their own; auditors audit reports
     ("documents.statement", "GET"): (F, C, S),
     ("documents.notice", "GET"): (F, C, S),

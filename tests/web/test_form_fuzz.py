@@ -51,6 +51,7 @@ PAGES = {
         "/finance/prepayments?year=2018",
         "/finance/settlement?year=2018",
         "/finance/statements?year=2018",
+        "/account/password",
     ],
     "admin": ["/admin/", "/admin/tokens", "/admin/institutions"],
 }
@@ -117,6 +118,7 @@ def test_every_post_page_is_fuzzed(app: Flask) -> None:
 
 # endpoint → the real URL values of its rule's arguments (from `prepare`).
 FUZZED = {
+    "account.password_save": {},
     "admin.create_token": {},
     "admin.create_user": {},
     "admin.load": {"kind": "institutions"},
