@@ -36,7 +36,6 @@ PAGE_BLUEPRINTS = (
     "haiyan_comp.web.documents:bp",
     "haiyan_comp.web.catalogue:bp",
     "haiyan_comp.web.account:bp",
-    "haiyan_comp.web.explain:bp",
 )
 
 
@@ -83,10 +82,7 @@ def init_web(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.json = JSONProvider(app)  # request bodies nested too deep are a 400
     csrf.init_app(app)
-    from haiyan_comp.web.translations import chosen_locale, compiled
-
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = compiled(app.instance_path)
-    babel.init_app(app, locale_selector=chosen_locale)
+    babel.init_app(app)
     init_auth(app)
     from haiyan_comp.web.layout import init_layout
 
