@@ -66,6 +66,7 @@ COMMANDS = {
     "bonus": "haiyan_comp.commands.bonus:bonus",
     "paysheet": "haiyan_comp.commands.bonus:paysheet",
     "statement": "haiyan_comp.commands.statements:statement",
+    "explain": "haiyan_comp.commands.explain:explain",
     "demo": "haiyan_comp.commands.demo:demo",
     "users": "haiyan_comp.commands.accounts:users",
     "tokens": "haiyan_comp.commands.accounts:tokens",

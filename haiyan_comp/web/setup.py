@@ -36,6 +36,7 @@ PAGE_BLUEPRINTS = (
     "haiyan_comp.web.documents:bp",
     "haiyan_comp.web.catalogue:bp",
     "haiyan_comp.web.account:bp",
+    "haiyan_comp.web.explain:bp",
 )
 
 
