@@ -385,3 +385,9 @@ def _pay(session: Session, item: ScheduledInstalment, as_of: date, by: str) -> S
     return ScheduledInstalment(
         item.institution, item.year, item.number, item.due, item.gross, offset, cash, True
     )
+
+
+def note_copied(session: Session, year: int, source: int, items: int, by: str) -> None:
+    """Keep in the trail that `year` started from `source`'s configuration and catalogue."""
+    _record(session, year, "copied", None, {"from_year": source, "items": items}, by)
+    session.flush()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from haiyan_comp.catalogue.messages import (
@@ -190,3 +190,20 @@ def _columns(item: CatalogueItem) -> dict[str, Any]:
 
 def _differs(old: ServiceItem, item: CatalogueItem) -> bool:
     return any(getattr(old, key) != getattr(item, key) for key in _FIELDS)
+
+
+def year_items(session: Session, year: int) -> list[CatalogueItem]:
+    """The catalogue of `year` as items a load would read (empty when it has none)."""
+    stored = session.scalars(
+        select(ServiceItem).where(ServiceItem.year == year).order_by(ServiceItem.position)
+    )
+    return [
+        CatalogueItem(**{key: getattr(item, key) for key in ("position", "code", *_FIELDS)})
+        for item in stored
+    ]
+
+
+def item_count(session: Session, year: int) -> int:
+    """How many items the catalogue of `year` has."""
+    query = select(func.count()).select_from(ServiceItem).where(ServiceItem.year == year)
+    return session.scalar(query) or 0

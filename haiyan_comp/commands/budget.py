@@ -25,6 +25,7 @@ from haiyan_comp.errors import InvalidInput
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.operations import budget as operations
 from haiyan_comp.operations.budget import ConfigInput
+from haiyan_comp.operations.years import copy_previous_year
 
 
 @click.group("year", cls=AppGroup)
@@ -86,6 +87,22 @@ def configure(
         emit_json(document)
     else:
         click.echo(" ".join(f"{key}={value}" for key, value in document.items()))
+
+
+@year_group.command("copy")
+@click.argument("year", type=YEAR)
+@click.option("--from", "source", type=YEAR, default=None, help="The year to copy (YEAR − 1).")
+@by_option
+@domain_errors
+def copy(year: int, source: int | None, by: str | None) -> None:
+    """Start YEAR from the previous year's configuration and catalogue, then edit them."""
+    copied = copy_previous_year(year, who(by), source)
+    done = []
+    if copied.configuration:
+        done.append("configuration")
+    if copied.items:
+        done.append(f"catalogue ({copied.items} items)")
+    click.echo(f"year {year}: copied {' and '.join(done) or 'nothing'} from {copied.source}")
 
 
 @click.group("baseline", cls=AppGroup)

@@ -1,52 +1,103 @@
-"""`haiyan demo`: a demo county with a year of synthetic records, in one transaction."""
+"""`haiyan demo`: a demo county with its years of synthetic records, in one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from haiyan_comp import migrate
 from haiyan_comp.api.schemas_admin import demo_document
 from haiyan_comp.cli import domain_errors, emit_json, json_option
+from haiyan_comp.db import db
+from haiyan_comp.demo.messages import NOT_THE_DEMO
 from haiyan_comp.demo.users import DEMO_PASSWORD
+from haiyan_comp.errors import Conflict
 from haiyan_comp.money import format_hundredths as fmt
-from haiyan_comp.operations.demo import DemoReport, load_demo
+from haiyan_comp.operations.demo import DemoReport, demo_state, load_demo
 from haiyan_comp.operations.institutions import LoadResult
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+OPTIONS = (
+    click.option(
+        "--year",
+        type=click.IntRange(2000, 2100),
+        default=2018,
+        show_default=True,
+        help="The (latest) year, left open; the 2018 catalogue serves any year.",
+    ),
+    click.option(
+        "--records",
+        type=click.IntRange(min=0),
+        default=100_000,
+        show_default=True,
+        help="Synthetic service records of the latest year (earlier years have fewer).",
+    ),
+    click.option("--seed", type=int, default=2018, show_default=True, help="Same seed, same data."),
+    click.option(
+        "--since",
+        type=click.IntRange(2000, 2100),
+        default=None,
+        help="First year of the county's history: every year from it to before --year is "
+        "settled (audits, assessments, bonus, pay sheets); --year stays open, instalments "
+        "under way.",
+    ),
+    click.option(
+        "--reset", is_flag=True, help="Throw the demo database away and load the demo afresh."
+    ),
+    click.option(
+        "--unless-loaded",
+        is_flag=True,
+        help="Do nothing when the database holds the demo already, whatever was done to it since.",
+    ),
+)
+
+
+def _options(command: Callable[P, R]) -> Callable[P, R]:
+    """`haiyan demo`'s options, in the order --help lists them."""
+    for option in reversed(OPTIONS):
+        command = option(command)
+    return command
 
 
 @click.command("demo")
 @with_appcontext
-@click.option(
-    "--year",
-    type=click.IntRange(2000, 2100),
-    default=2018,
-    show_default=True,
-    help="Scheme year of the records (the 2018 catalogue serves any year).",
-)
-@click.option(
-    "--records",
-    type=click.IntRange(min=0),
-    default=100_000,
-    show_default=True,
-    help="How many synthetic service records to write and import.",
-)
-@click.option("--seed", type=int, default=2018, show_default=True, help="Same seed, same data.")
+@_options
 @json_option
 @domain_errors
-def demo(year: int, records: int, seed: int, as_json: bool) -> None:
-    """Load a demo county: 9 institutions, their staff, the catalogue, a year of records.
+def demo(
+    year: int,
+    records: int,
+    seed: int,
+    since: int | None,
+    reset: bool,
+    unless_loaded: bool,
+    as_json: bool,
+) -> None:
+    """Load a demo county: 9 institutions, their staff, the catalogue, its years of records.
 
-    The records file is written to the instance folder and imported like any
-    other; running the command again imports nothing new.
+    The records files are written to the instance folder and imported like any
+    other; running the command again imports nothing new and never changes a
+    settled year. `--records` is the size of the latest year (--year); with
+    --since, the earlier years are smaller by the county's growth (+20.7% from
+    2016 to 2018).
     """
+    if not _ready(reset=reset, unless_loaded=unless_loaded):
+        return
     loaded = load_demo(
         Path(current_app.instance_path) / "demo",
         year=year,
         records=records,
         seed=seed,
         chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
+        since=since,
     )
     report, logins = loaded.report, loaded.logins
     if as_json:
@@ -57,6 +108,35 @@ def demo(year: int, records: int, seed: int, as_json: bool) -> None:
     click.secho(f"\nDemo logins (password for all: {DEMO_PASSWORD}; demo only):", bold=True)
     for username, role, note in logins:
         click.echo(f"  {username:<10}{role:<9}{note}")
+
+
+def _ready(*, reset: bool, unless_loaded: bool) -> bool:
+    """--reset: throw the demo database away (only a demo's); --unless-loaded: load or not."""
+    if not (reset or unless_loaded):
+        return True
+    state = demo_state()
+    if reset:
+        if state.others:
+            raise Conflict(NOT_THE_DEMO(logins=", ".join(state.others[:5])))
+        _throw_away()
+        return True
+    if state.loaded:
+        click.echo(
+            f"the demo is loaded (latest year {state.latest}"
+            f"{', settled' if state.settled else ''}): nothing to do;"
+            " `haiyan demo --reset` starts over"
+        )
+        return False
+    return True
+
+
+def _throw_away() -> None:
+    """Every table dropped (the migrations' way down) and the schema made anew."""
+    url = current_app.config["DATABASE_URL"]
+    db.engine.dispose()
+    migrate.downgrade(url, "base")
+    migrate.upgrade(url)
+    click.echo("the demo database was thrown away; loading the demo afresh", err=True)
 
 
 def _changes(result: LoadResult) -> str:
@@ -83,10 +163,27 @@ def _print(report: DemoReport) -> None:
         f"  units {report.year}    gross {fmt(report.gross)}, over-spec {fmt(report.over_spec)}"
         " (beyond the per-resident caps: shown, never paid, R3)"
     )
+    for earlier in report.years:
+        click.echo(
+            f"  year {earlier.year}     settled: {earlier.records:>7} records imported, gross "
+            f"{fmt(earlier.gross)}, {earlier.batches} audit batches deducting "
+            f"{fmt(earlier.deducted)}, final amounts {fmt(earlier.final)} yuan"
+        )
+    if report.settled:
+        click.echo(f"  year {report.year} is settled: nothing was loaded into it")
+        return
     click.echo(
         f"\nSee them per institution and item:  haiyan units --year {report.year}\n"
         f"A file with {report.bad_rows} rows, some of them bad, to see how an import "
-        f"rejects rows (not imported):\n  haiyan records import {report.bad_rows_file}\n"
+        f"rejects rows (not imported):\n  haiyan records import {report.bad_rows_file}"
+    )
+    if report.years:
+        click.echo(
+            f"The year is configured from {report.year - 1}'s and its first instalments are "
+            f"paid; see them:\n  haiyan prepay schedule --year {report.year}"
+        )
+        return
+    click.echo(
         f"The year is configured (price 10.00, 4 instalments); try the money:\n"
         f"  haiyan prepay run --as-of {report.year}-12-31\n"
         f"  haiyan settle {report.year} --as-of {report.year + 1}-01-15 --dry-run"

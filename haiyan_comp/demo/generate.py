@@ -8,7 +8,7 @@ code writes a 100-row test file and a 5,000,000-row benchmark file.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
@@ -126,23 +126,32 @@ def _coprime_stride(rnd: random.Random, population: int) -> int:
 
 
 def _plan(
-    year: int, records: int, rnd: random.Random, items: Sequence[DemoItem], staff: Sequence[Staff]
+    year: int,
+    records: int,
+    rnd: random.Random,
+    items: Sequence[DemoItem],
+    staff: Sequence[Staff],
+    activity: Mapping[str, float],
 ) -> tuple[list[tuple[Any, ...]], list[float]]:
-    """One entry per (institution, item) with its cumulative weight and small state."""
+    """One entry per (institution, item) with its cumulative weight and small state.
+
+    `activity`: an institution's busyness this year relative to its size (1 when absent).
+    """
     institutions = _institutions(staff)
     if not institutions or not items:
         raise ValueError("the demo needs at least one staff member and one item")
     item_weights = [ITEM_WEIGHTS.get(i.code, DEFAULT_WEIGHT.get(i.category, 10)) for i in items]
     total_item = sum(item_weights)
     sizes = {code: _residents(code, len(codes)) for code, codes in institutions.items()}
-    total_size = sum(sizes.values())
+    busy = {code: size * activity.get(code, 1.0) for code, size in sizes.items()}
+    total_busy = sum(busy.values())
     busiest_capped = max(
         (w for i, w in zip(items, item_weights, strict=True) if i.cap is not None), default=0
     )
     pairs: list[tuple[Any, ...]] = []
     weights: list[float] = []
     for k, (code, codes) in enumerate(institutions.items()):
-        expected = records * sizes[code] / total_size
+        expected = records * busy[code] / total_busy
         # Enough residents that one item's groups never wrap round (no accidental over-spec).
         population = max(sizes[code], int(expected * busiest_capped / total_item * 1.5) + 100)
         stride = _coprime_stride(rnd, population)
@@ -171,7 +180,7 @@ def _plan(
                     cap_state,
                 )
             )
-            weights.append(sizes[code] * weight)
+            weights.append(busy[code] * weight)
     return pairs, list(accumulate(weights))
 
 
@@ -183,16 +192,18 @@ def write_records(
     seed: int,
     items: Sequence[DemoItem],
     staff: Sequence[Staff],
+    activity: Mapping[str, float] | None = None,
 ) -> int:
     """Write a CSV record file of exactly `records` rows for `year`; return the row count.
 
     The same arguments give the same bytes, and fewer records give a prefix of
-    the file that more records give (up to about 20 million records).
+    the file that more records give (up to about 20 million records). `activity`
+    makes an institution busier (1.2) or quieter (0.8) than its size says.
     """
     if records < 0:
         raise ValueError(f"records must be 0 or more, got {records}")
     rnd = random.Random(seed)
-    pairs, pair_cum = _plan(year, records, rnd, items, staff)
+    pairs, pair_cum = _plan(year, records, rnd, items, staff, activity or {})
     day_texts, day_cum = year_days(year)
     counters = [0] * (pairs[-1][0] + 1)
     rand, choices, over = rnd.random, rnd.choices, OVER_CAP_SHARE

@@ -16,3 +16,8 @@ DEMO_CLASH = define(
     "with that seed again, or start from an empty database",
 )
 DEMO_CLASH_AT = define("demo_clash_at", " (line {line}: {reason})")
+NOT_THE_DEMO = define(
+    "demo_not_the_demo",
+    "this database is not the demo's: it has logins the demo never made ({logins}); "
+    "--reset throws the whole database away, so it runs only on a demo database",
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -84,6 +84,20 @@ class DemoReport:
     bad_rows: int
     gross: int
     over_spec: int
+    years: tuple[YearSummary, ...] = ()  # the earlier years, with --since
+    settled: bool = False  # the year was settled already: nothing was loaded into it
+
+
+@dataclass(frozen=True)
+class YearSummary:
+    """An earlier year of the demo county, as `haiyan demo` reports it."""
+
+    year: int
+    records: int  # imported by this run (0: the year was there already)
+    gross: int
+    final: int  # the settled total (fen)
+    batches: int
+    deducted: int
 
 
 def demo_catalogue() -> BinaryIO:
@@ -123,39 +137,28 @@ def load_year(
     records: int,
     seed: int,
     chunk_rows: int,
+    activity: Mapping[str, float] | None = None,
+    configure: bool = True,
 ) -> DemoReport:
     """Write and import `records` records of `year`, write the bad rows, configure the year.
 
     Idempotent: loading again with the same seed changes nothing (more records
     add to the fewer ones). A record that clashes with a stored one refuses it all.
+    `configure` False leaves the configuration to the caller (the demo's years copy it).
     """
     items = demo_items_from_yaml(CATALOGUE_PATH)
-    folder.mkdir(parents=True, exist_ok=True)
-    records_file = folder / f"records-{year}.csv"
-    _write_atomically(
-        records_file,
-        lambda out: write_records(
-            out, year=year, records=records, seed=seed, items=items, staff=staff
-        ),
-    )
-    with records_file.open("rb") as stream:
-        report = import_records(
-            session,
-            stream,
-            records_file.name,
-            as_of=date(year + 1, 1, 15),
-            imported_by="demo",
-            chunk_rows=chunk_rows,
-        )
-    if report.rejected_count:
-        raise DemoConflict(year, seed, report)
+    records_file, report = import_year(
+        session, folder, staff, year=year, records=records, seed=seed, chunk_rows=chunk_rows,
+        activity=activity,
+    )  # fmt: skip
     bad_rows_file = folder / f"bad-rows-{year}.csv"
     bad_rows = _write_atomically(
         bad_rows_file, lambda out: write_bad_rows(out, year=year, staff=staff, items=items)
     )
     units = year_units(session, year)
     every_item = [item for inst in units.institutions for item in inst.items]
-    _configure(session, year, sum(item.purchasable for item in every_item))
+    if configure:
+        _configure(session, year, sum(item.purchasable for item in every_item))
     return DemoReport(
         year=year,
         seed=seed,
@@ -172,6 +175,67 @@ def load_year(
         gross=sum(item.gross for item in every_item),
         over_spec=sum(item.over_spec for item in every_item),
     )
+
+
+def settled_report(
+    session: Session, folder: Path, people: DemoPeople, year: int, seed: int
+) -> DemoReport:
+    """The report of a demo year settled since it was loaded: nothing more is loaded into it."""
+    units = year_units(session, year)
+    every_item = [item for inst in units.institutions for item in inst.items]
+    records_file = folder / f"records-{year}.csv"
+    return DemoReport(
+        year=year,
+        seed=seed,
+        institutions=people.institutions,
+        institution_count=len(DEMO_INSTITUTIONS),
+        staff=people.staff,
+        staff_count=people.staff_count,
+        catalogue=people.catalogue,
+        item_count=people.catalogue.unchanged + len(people.catalogue.added),
+        records_file=records_file,
+        records=ImportReport(records_file.name, "csv", strict=False),
+        bad_rows_file=folder / f"bad-rows-{year}.csv",
+        bad_rows=0,
+        gross=sum(item.gross for item in every_item),
+        over_spec=sum(item.over_spec for item in every_item),
+        settled=True,
+    )
+
+
+def import_year(
+    session: Session,
+    folder: Path,
+    staff: Sequence[Staff],
+    *,
+    year: int,
+    records: int,
+    seed: int,
+    chunk_rows: int,
+    activity: Mapping[str, float] | None = None,
+) -> tuple[Path, ImportReport]:
+    """Write `records` records of `year` to `folder` and import them; DemoConflict on a clash."""
+    items = demo_items_from_yaml(CATALOGUE_PATH)
+    folder.mkdir(parents=True, exist_ok=True)
+    records_file = folder / f"records-{year}.csv"
+    _write_atomically(
+        records_file,
+        lambda out: write_records(
+            out, year=year, records=records, seed=seed, items=items, staff=staff, activity=activity
+        ),
+    )
+    with records_file.open("rb") as stream:
+        report = import_records(
+            session,
+            stream,
+            records_file.name,
+            as_of=date(year + 1, 1, 15),
+            imported_by="demo",
+            chunk_rows=chunk_rows,
+        )
+    if report.rejected_count:
+        raise DemoConflict(year, seed, report)
+    return records_file, report
 
 
 def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> io.BytesIO:

@@ -24,6 +24,7 @@ from haiyan_comp.catalogue.messages import (
     ITEMS_IN_USE,
 )
 from haiyan_comp.catalogue.queries import YearCatalogue
+from haiyan_comp.catalogue.rules import CatalogueItem
 from haiyan_comp.catalogue.services import CatalogueChange, CataloguePlan
 from haiyan_comp.db import db
 from haiyan_comp.errors import Conflict
@@ -41,7 +42,16 @@ def change_catalogue(
     session: Session, stream: BinaryIO, filename: str, year: int
 ) -> CatalogueChange:
     """The catalogue change, in the caller's unit of work (an operation's, or a test's)."""
-    items = services.read_valid_catalogue(stream, filename)
+    return replace_catalogue(session, services.read_valid_catalogue(stream, filename), year)
+
+
+def copy_catalogue(session: Session, source: int, year: int) -> CatalogueChange:
+    """Give open `year` the catalogue of `source` (year to year), with a load's checks."""
+    return replace_catalogue(session, services.year_items(session, source), year)
+
+
+def replace_catalogue(session: Session, items: list[CatalogueItem], year: int) -> CatalogueChange:
+    """Replace the catalogue of open `year` by `items`, refusing what stored records forbid."""
     plan = services.plan_change(session, items, year)
     _refuse_removing_used(session, plan)
     _refuse_new_caps_without_residents(session, plan)
