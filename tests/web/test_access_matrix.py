@@ -46,6 +46,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     # centre: its own units, records, deductions, statements, bonus pool, imports
     ("centre.home", "GET"): (C,),
     ("centre.records", "GET"): (C,),
+    ("centre.money", "GET"): (C,),
     ("centre.upload", "GET"): (C,),
     ("centre.upload_post", "POST"): (C,),
     ("centre.import_report", "GET"): (C,),

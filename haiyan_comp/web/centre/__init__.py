@@ -8,7 +8,14 @@ pages, all on the one blueprint of `common`.
 from __future__ import annotations
 
 # Each module adds its pages to the one blueprint.
-from haiyan_comp.web.centre import bonus, deductions, home, imports, records  # noqa: F401
+from haiyan_comp.web.centre import (  # noqa: F401
+    bonus,
+    deductions,
+    home,
+    imports,
+    money,
+    records,
+)
 from haiyan_comp.web.centre.common import bp
 from haiyan_comp.web.centre.home import percent
 

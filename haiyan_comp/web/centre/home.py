@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from haiyan_comp.money import round_half_up
 from haiyan_comp.operations import units
+from haiyan_comp.operations.money import settled_line
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.cache import dashboards, pages, personal
 from haiyan_comp.web.centre.common import bp, institution, year_arg
@@ -113,6 +114,7 @@ def _dashboard(institution: Shown, year: int, years: list[int]) -> Markup:
             price=figures.price,
             price_mode=figures.price_mode,
             value=figures.value,
+            settled=settled_line(institution.code, year),
             chart=chart,
             totals={
                 attr: sum(getattr(i, attr) for i in items)
