@@ -71,6 +71,7 @@ COMMANDS = {
     "users": "haiyan_comp.commands.accounts:users",
     "tokens": "haiyan_comp.commands.accounts:tokens",
     "jobs": "haiyan_comp.web.jobs:jobs_group",
+    "worker": "haiyan_comp.commands.worker:worker",
 }
 
 

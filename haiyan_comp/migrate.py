@@ -65,12 +65,20 @@ TABLE_RIGHTS: dict[str, tuple[str, ...]] = {
     "config_changes": READ_APPEND,  # the configuration's trail
     "instalments": READ_APPEND,  # paid once, never changed (a correction is a new row)
     "institutions": READ_WRITE,
+    "job_files": READ_APPEND_DELETE,  # uploads and results of jobs, deleted with their job
+    "jobs": READ_WRITE_DELETE,  # long work's state (issue 18); old jobs are deleted
     "ledger_entries": READ_APPEND,
     "ledger_postings": READ_APPEND,
     "prepayment_plans": READ_WRITE,
     "prepayment_totals": READ_APPEND,  # frozen at the first payment (R11)
+    # procrastinate's queue (haiyan_comp/jobs/queue.py): workers take, finish and retry jobs.
+    "procrastinate_events": READ_WRITE_DELETE,
+    "procrastinate_jobs": READ_WRITE_DELETE,
+    "procrastinate_periodic_defers": READ_WRITE_DELETE,
+    "procrastinate_workers": READ_WRITE_DELETE,
     "record_imports": READ_WRITE,
     "repeat_records": READ_APPEND_DELETE,  # the audit's repeats; a bulk load regroups its year
+    "schedule_runs": READ_APPEND,  # the daily run's claim of a day
     "service_items": READ_WRITE_DELETE,  # a catalogue reload drops items no record uses
     "service_records": READ_WRITE,  # purchasable units follow the cap (R3); never deleted
     "settlements": READ_APPEND,  # fixed at settlement (R13)

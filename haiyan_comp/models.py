@@ -19,6 +19,7 @@ from haiyan_comp.budget.models import (
 )
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution, Staff
+from haiyan_comp.jobs.models import Job, JobFile, ScheduleRun
 from haiyan_comp.ledger.models import LedgerEntry, Posting
 from haiyan_comp.records.models import RecordImport, ServiceRecord, StaffTotal, UnitTotal
 from haiyan_comp.settlement.models import Settlement, YearSettlement
@@ -34,6 +35,8 @@ __all__ = [
     "IndicatorScore",
     "Instalment",
     "Institution",
+    "Job",
+    "JobFile",
     "LedgerEntry",
     "PopulationRecord",
     "PopulationStaff",
@@ -41,6 +44,7 @@ __all__ = [
     "PrepaymentPlan",
     "PrepaymentTotal",
     "RecordImport",
+    "ScheduleRun",
     "ServiceItem",
     "ServiceRecord",
     "Settlement",

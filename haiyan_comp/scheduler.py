@@ -1,35 +1,55 @@
 """The scheduler: one list of (job, trigger, id), started only on purpose.
 
 `haiyan scheduler run` starts it in its own process; it never starts inside
-create_app, so web workers never run jobs. Jobs are plain functions that are
-safe to run twice (R12 pays each instalment at most once).
+create_app, so web workers never run jobs. The daily prepayment run claims the
+county's day in the database before it pays (operations.jobs.pay_due_once),
+in the same transaction: however many schedulers run, on however many machines
+(and the workers' periodic task of the queue, haiyan_comp/queue/worker.py),
+the day's run happens once. Paying is safe to repeat anyway (R12 pays each
+instalment at most once).
 """
 
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Callable
-from datetime import date
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import current_app
 
+from haiyan_comp import clock
+
 log = logging.getLogger(__name__)
+DAILY = "pay-due-instalments"
 
 
 def run_job() -> int:
-    """Pay the instalments due today, in one unit of work; return how many were paid."""
+    """Pay the instalments due today (the county's day), in one unit of work; how many."""
     from haiyan_comp.operations.budget import pay_instalments
 
-    paid = pay_instalments(date.today(), "scheduler")
+    paid = pay_instalments(clock.today(), "scheduler")
     log.info("prepayment run: %d instalments paid", len(paid))
     return len(paid)
 
 
-JOBS: list[tuple[Callable[[], int], CronTrigger, str]] = [
-    (run_job, CronTrigger(hour=6, minute=0), "pay-due-instalments"),
-]
+def run_daily() -> int:
+    """Today's prepayment run unless a scheduler or worker ran it today; how many were paid."""
+    from haiyan_comp.operations.jobs import pay_due_once
+
+    by = f"scheduler@{socket.gethostname()}"
+    paid = pay_due_once(DAILY, clock.today(), by)
+    if paid is None:
+        log.info("prepayment run of %s: already run today", clock.today())
+        return 0
+    log.info("prepayment run of %s: %d instalments paid", clock.today(), len(paid))
+    return len(paid)
+
+
+def jobs() -> list[tuple[Callable[[], int], CronTrigger, str]]:
+    """The scheduled jobs, on the county's clock (06:00 in HAIYAN_TIMEZONE)."""
+    return [(run_daily, CronTrigger(hour=6, minute=0, timezone=clock.county_zone()), DAILY)]
 
 
 def run_forever() -> None:
@@ -44,7 +64,7 @@ def run_forever() -> None:
         return wrapped
 
     scheduler = BlockingScheduler(job_defaults={"coalesce": True, "max_instances": 1})
-    for job, trigger, job_id in JOBS:
+    for job, trigger, job_id in jobs():
         scheduler.add_job(in_app(job), trigger, id=job_id, replace_existing=True)
         in_app(job)()
     scheduler.start()

@@ -37,6 +37,7 @@ API_BLUEPRINTS = (
     "haiyan_comp.api.settlement:ledger",
     "haiyan_comp.api.bonus:blp",
     "haiyan_comp.api.statements:blp",
+    "haiyan_comp.api.jobs:blp",
     "haiyan_comp.api.explain:blp",
 )
 

@@ -20,8 +20,14 @@ def db_group() -> None:
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Create or upgrade the schema to REVISION (default: the newest)."""
-    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    url = str(current_app.config["DATABASE_URL"])
+    migrate.upgrade(url, revision)
     click.echo(f"database schema is at {revision}")
+    if url.startswith("postgresql"):
+        from haiyan_comp.operations.jobs import install_queue
+
+        created = install_queue(url)
+        click.echo("the job queue's tables " + ("are created" if created else "are in place"))
 
 
 @db_group.command("downgrade")
@@ -51,3 +57,42 @@ def grant(role: str, show: bool) -> None:
         for statement in statements:
             click.echo(f"{statement};")
     click.echo(f"role {role} has the application's rights on every table")
+
+
+@db_group.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup(path: str) -> None:
+    """Copy the SQLite database to PATH while the service runs (SQLite's online backup).
+
+    The copy is consistent (one moment of the database) however busy the service
+    is. For PostgreSQL use scripts/backup-pg.sh (pg_dump), docs/DEPLOY.md.
+    """
+    import sqlite3
+    from pathlib import Path
+
+    url = str(current_app.config["DATABASE_URL"])
+    if not url.startswith("sqlite:///"):
+        click.secho(
+            "error: haiyan db backup copies the embedded SQLite database; for PostgreSQL "
+            "run scripts/backup-pg.sh (pg_dump), see docs/DEPLOY.md",
+            fg="red",
+            err=True,
+        )
+        sys.exit(2)
+    source_path = url.removeprefix("sqlite:///").split("?", 1)[0]
+    target = Path(path)
+    if target.resolve() == Path(source_path).resolve():
+        click.secho("error: PATH is the database itself", fg="red", err=True)
+        sys.exit(2)
+    partial = target.with_name(target.name + ".part")
+    partial.unlink(missing_ok=True)
+    partial.touch(mode=0o600)  # the figures are the service account's only
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    copy = sqlite3.connect(partial)
+    try:
+        source.backup(copy, pages=4096)
+    finally:
+        copy.close()
+        source.close()
+    partial.replace(target)
+    click.echo(f"backed up {source_path} to {target} ({target.stat().st_size} bytes)")

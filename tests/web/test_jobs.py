@@ -37,7 +37,7 @@ def test_a_job_whose_worker_died_is_reported_as_interrupted(app: Flask, signed_i
     state = client.get(f"/jobs/{job_id}.json").get_json()
     assert (state["state"], state["error"]) == ("failed", jobs.INTERRUPTED)
     page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
-    assert jobs.INTERRUPTED in page and 'http-equiv="refresh"' not in page
+    assert jobs.INTERRUPTED.text("zh") in page and 'http-equiv="refresh"' not in page
 
 
 def test_a_job_whose_worker_is_alive_keeps_running(app: Flask, signed_in: SignIn) -> None:

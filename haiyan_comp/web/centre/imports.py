@@ -24,11 +24,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from haiyan_comp.errors import DomainError, NotFound
-from haiyan_comp.messages import described, from_described, text
-from haiyan_comp.operations.records import import_file, recent_uploads
+from haiyan_comp.errors import NotFound
+from haiyan_comp.messages import from_described, text
+from haiyan_comp.operations.records import recent_uploads
 from haiyan_comp.records.messages import NO_IMPORT_REPORT
-from haiyan_comp.records.report import ImportRefused, reasons_of
+from haiyan_comp.records.report import reasons_of
 from haiyan_comp.tabular import csv_writer
 from haiyan_comp.web import jobs
 from haiyan_comp.web.access import allow
@@ -60,51 +60,18 @@ def upload_post() -> BaseResponse | tuple[str, int]:
     handle, path = tempfile.mkstemp(prefix="haiyan-upload-", suffix=".part")
     with os.fdopen(handle, "wb") as target:
         file.save(target)
-    size = os.path.getsize(path)
-    code = current_user.institution_code
-    by = f"web:{current_user.username}"
-    chunk_rows = current_app.config["IMPORT_CHUNK_ROWS"]
-    today = date.today()
-    # The job's thread has no request to build URLs with: make the report's URL now.
-    report_url = url_for("centre.import_report", job_id="JOB-ID")
-
-    def work(progress: jobs.Progress) -> str:
-        progress.update(0, size, filename)
-        try:
-            try:
-                with open(path, "rb") as raw:
-                    stream = jobs.counted(raw, progress, size)
-                    report = import_file(
-                        stream, filename, as_of=today, imported_by=by, strict=strict,
-                        chunk_rows=chunk_rows, only_institution=code, size_hint=size,
-                    )  # fmt: skip
-                result: dict[str, Any] = {"stored": True, **report.to_json()}
-            except ImportRefused as refused:
-                result = {
-                    "stored": False,
-                    "message": refused.message,
-                    "reason": described(refused.message),
-                    **refused.report.to_json(),
-                }
-            except DomainError as problem:  # the file as a whole (header, format)
-                result = {
-                    "stored": False,
-                    "message": problem.message,
-                    "reason": described(problem.message),
-                    "rows": 0,
-                    "imported": 0,
-                    "duplicates": 0,
-                    "rejected": [],
-                    "rejected_count": 0,
-                    "strict": strict,
-                }
-        finally:
-            os.unlink(path)
-        result["filename"] = filename
-        progress.state.details = result
-        return report_url.replace("JOB-ID", progress.state.id)
-
-    job_id = jobs.start("import", _("导入 %(name)s", name=filename), work)
+    params = {
+        "filename": filename,
+        "size": os.path.getsize(path),
+        "strict": strict,
+        "by": f"web:{current_user.username}",
+        "code": current_user.institution_code,
+        "chunk_rows": current_app.config["IMPORT_CHUNK_ROWS"],
+        "today": date.today().isoformat(),
+        # A worker has no request to build URLs with: make the report's URL now.
+        "report_url": url_for("centre.import_report", job_id="JOB-ID"),
+    }
+    job_id = jobs.submit("import", _("导入 %(name)s", name=filename), params, upload_path=path)
     return redirect(jobs.job_url(job_id))
 
 

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from haiyan_comp import bounds
 from haiyan_comp.errors import Conflict, DomainError, InvalidInput, NotFound
 from haiyan_comp.operations.ledger import ledger_page
-from haiyan_comp.operations.settlement import preview_settlement, settle_year, settled_year
+from haiyan_comp.operations.settlement import preview_settlement, settled_year
 from haiyan_comp.web import jobs
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.finance.common import (
@@ -118,17 +118,14 @@ def settlement_confirm() -> Page | BaseResponse:
             preview_settlement(year, as_of)
         except Conflict as exc:
             return _settlement_page(year, message=exc.message, status=409)
-    by = _by()
-    result_url = url_for("finance.settlement", year=year, done=1)
-
-    def work(progress: jobs.Progress) -> str:
-        progress.update(0, 2, _("正在计算并记账……"))
-        settle_year(year, as_of, by)
-        progress.update(2, 2, _("已完成"))
-        return result_url
-
+    params = {
+        "year": year,
+        "as_of": as_of.isoformat(),
+        "by": _by(),
+        "result_url": url_for("finance.settlement", year=year, done=1),
+    }
     title = _("%(year)s 年度结算", year=year)
-    return redirect(jobs.job_url(jobs.start("settlement", title, work)))
+    return redirect(jobs.job_url(jobs.submit("settlement", title, params)))
 
 
 KIND_LABELS = {

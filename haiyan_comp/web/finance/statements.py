@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
+import io
 import secrets
 import zipfile
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date, datetime
 
 from flask import (
     current_app,
@@ -20,9 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from haiyan_comp.errors import NotFound
 from haiyan_comp.operations import statements as operations
 from haiyan_comp.statements import messages as msg
-from haiyan_comp.statements.data import StatementData
 from haiyan_comp.statements.queries import NoticeLine
-from haiyan_comp.statements.render import render_settlement
 from haiyan_comp.web import jobs
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.finance.common import (
@@ -33,10 +30,6 @@ from haiyan_comp.web.finance.common import (
     _year_arg,
     bp,
 )
-
-
-def _zip_folder() -> Path:
-    return jobs.folder(current_app)
 
 
 @bp.get("/statements")
@@ -67,53 +60,41 @@ def statements_zip_start() -> BaseResponse:
     year = _year_arg()
     codes = operations.settled_codes(year)  # NotFound (404) for an unsettled year
     name = f"statements-{year}-{secrets.token_urlsafe(12)}.zip"
-    folder = _zip_folder()
-    county = str(current_app.config["COUNTY_NAME"])
-    result_url = url_for("finance.statement_zip", name=name)
-
-    def work(progress: jobs.Progress) -> str:
-        temporary = folder / (name + ".part")
-        progress.update(0, len(codes), _("正在读取 %(year)s 年度结算数据", year=year))
-        every_one: list[StatementData] = operations.settlement_statements(
-            year, county, datetime.now(UTC)
-        )
-        with jobs.private_zip(temporary) as zipped:
-            for done, data in enumerate(every_one):
-                code = data.institution_code
-                progress.update(done, len(codes), _("正在生成 %(code)s 的结算单", code=code))
-                zipped.writestr(f"statement-{year}-{code}.pdf", render_settlement(data))
-        os.replace(temporary, folder / name)
-        progress.update(len(codes), len(codes), _("已完成"))
-        return result_url
-
+    params = {
+        "year": year,
+        "county": str(current_app.config["COUNTY_NAME"]),
+        "name": name,
+        "total": len(codes),
+        "result_url": url_for("finance.statement_zip", name=name),
+    }
     title = _("%(year)s 年度全部机构结算单（ZIP）", year=year)
-    return redirect(jobs.job_url(jobs.start("statements-zip", title, work)))
+    return redirect(jobs.job_url(jobs.submit("statements-zip", title, params)))
 
 
-def _zip_path(name: str) -> Path:
+def _zip_file(name: str) -> tuple[bytes, datetime]:
     if not ZIP_NAME.match(name):
         raise NotFound(msg.ZIP_UNKNOWN())
-    path = _zip_folder() / name
-    if not path.is_file():
-        raise NotFound(msg.ZIP_GONE())
-    return path
+    try:
+        return jobs.result_file(name)
+    except NotFound:
+        raise NotFound(msg.ZIP_GONE()) from None
 
 
 @bp.get("/statements/zip/<name>")
 @allow("finance")
 def statement_zip(name: str) -> Page:
     """The finished ZIP: what it holds, and a download button."""
-    path = _zip_path(name)
-    with zipfile.ZipFile(path) as zipped:
+    data, made = _zip_file(name)
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
         entries = [(i.filename, i.file_size) for i in zipped.infolist()]
     match = ZIP_NAME.match(name)
     return _render(
         "finance/statement_zip.html",
         name=name,
         year=int(match.group(1)) if match else None,
-        size=path.stat().st_size,
+        size=len(data),
         entries=entries,
-        made=datetime.fromtimestamp(path.stat().st_mtime, UTC),
+        made=made,
     )
 
 
@@ -121,7 +102,8 @@ def statement_zip(name: str) -> Page:
 @allow("finance")
 def statement_zip_file(name: str) -> BaseResponse:
     """Download the ZIP."""
-    response = send_file(_zip_path(name), mimetype="application/zip", as_attachment=True,
+    data, _made = _zip_file(name)
+    response = send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
                          download_name=name, max_age=0)  # fmt: skip
     response.headers["Cache-Control"] = "private, no-store"
     return response
