@@ -119,6 +119,20 @@ def format_hundredths(hundredths: int) -> str:
     return f"{sign}{whole}.{frac:02d}"
 
 
+def format_grouped(hundredths: int) -> str:
+    """Hundredths as documents print them, with thousands separators: 140000000 → '1,400,000.00'."""
+    return group_decimal(format_hundredths(hundredths))
+
+
+def group_decimal(text: str) -> str:
+    """Thousands separators in a decimal text ('-1234567.5' → '-1,234,567.5'); other text as is."""
+    sign, rest = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, point, fraction = rest.partition(".")
+    if not whole.isdigit() or not whole.isascii():
+        return text
+    return f"{sign}{int(whole):,}{point}{fraction}"
+
+
 def round_half_up(value: Fraction | int) -> int:
     """Round an exact rational to the nearest integer, halves away from zero (R0)."""
     value = Fraction(value)

@@ -1,17 +1,22 @@
-"""The audit report of one closed batch: stratum, seed, N, U, the sample with verdicts, D."""
+"""The audit report of one closed batch: its scope in words, the sample with verdicts, the
+deduction; item and staff by name beside their codes (house style: house.py)."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Spacer, Table
+from reportlab.platypus import Spacer, Table
 
+from haiyan_comp import clock
+from haiyan_comp.money import group_decimal
 from haiyan_comp.statements.data import canonical_json
-from haiyan_comp.statements.layout import build_pdf, grid, pick_font, signatures, styles_for, text
+from haiyan_comp.statements.house import footer, signed_by
+from haiyan_comp.statements.layout import build_pdf, grid, pick_font, styles_for, text
+from haiyan_comp.statements.numbers import audit_number
 
 BATCH_FIGURES = (
     "batch", "year", "institution", "item", "from", "to", "stratum", "seed", "N", "U", "n",
@@ -19,6 +24,7 @@ BATCH_FIGURES = (
 )  # fmt: skip
 SAMPLE_FIGURES = ("rank", "source_id", "service_date", "staff", "purchasable", "verdict", "reason")
 VERDICT = {"pass": "通过", "fail": "不通过"}
+STRATUM = {"all": "全部记录", "flagged": "系统标记的记录"}
 
 
 @dataclass(frozen=True)
@@ -29,11 +35,13 @@ class AuditReportData:
     institution_name: str
     generated_at: datetime
     batch: dict[str, Any]
+    item_name: str = ""
+    staff_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def number(self) -> str:
-        """The report number: year and batch."""
-        return f"CH-{self.batch['year']}-{self.batch['batch']}"
+        """The report number: year, institution and batch (numbers.py)."""
+        return audit_number(self.batch["year"], self.batch["institution"], self.batch["batch"])
 
     def figures(self) -> dict[str, Any]:
         """The report's figures: what the fingerprint covers."""
@@ -57,6 +65,22 @@ class AuditReportData:
         """SHA-256 of the canonical figures."""
         return hashlib.sha256(self.canonical_figures().encode()).hexdigest()
 
+    @property
+    def scope(self) -> str:
+        """The stratum in words: 全年 or its dates, and which records."""
+        f = self.batch
+        whole_year = (f["from"], f["to"]) == (f"{f['year']}-01-01", f"{f['year']}-12-31")
+        period = "全年" if whole_year else f"{f['from']} 至 {f['to']}"
+        return f"{period}{STRATUM.get(f['stratum'], f['stratum'])}"
+
+    def named(self, code: str | None, name: str | None) -> str:
+        """A name with its code beside it, or the code alone."""
+        return f"{name}（{code}）" if name else (code or "—")
+
+
+def _closed_at(value: str | None) -> str:
+    return "—" if not value else clock.shown(datetime.fromisoformat(value))
+
 
 def render_audit_report(data: AuditReportData, font: str | None = None) -> bytes:
     """The audit report as PDF bytes."""
@@ -65,26 +89,29 @@ def render_audit_report(data: AuditReportData, font: str | None = None) -> bytes
     cell = styles["cell"]
     f = data.figures()
     facts = [
-        ("批次", str(f["batch"]), "年度", str(f["year"])),
-        ("机构", f"{data.institution_name}（{f['institution']}）", "服务项目", f["item"]),
-        ("抽样期间", f"{f['from']} 至 {f['to']}", "分层", f["stratum"]),
-        ("随机种子", f["seed"], "总体记录数 N", str(f["N"])),
-        ("总体当量 U", f["U"], "样本量 n", str(f["n"])),
-        ("不通过数", str(f["failed"]), "核减当量 D", f["deduction"]),
-    ]
+        ("批次编号", str(f["batch"]), "年度", f"{f['year']}年度"),
+        ("机构", data.named(f["institution"], data.institution_name),
+         "服务项目", data.named(f["item"], data.item_name)),
+        ("抽样范围", data.scope, "抽样期间", f"{f['from']} 至 {f['to']}"),
+        ("随机种子", f["seed"], "总体记录数", f"{f['N']:,}"),
+        ("总体当量", group_decimal(f["U"]), "样本量", f"{f['n']:,}"),
+        ("不通过数", f"{f['failed']:,}", "核减当量", group_decimal(f["deduction"])),
+        ("关闭时间", _closed_at(f["closed_at"]), "报告编号", data.number),
+    ]  # fmt: skip
     head = Table(
         [[a, text(b, cell), c, text(d, cell)] for a, b, c, d in facts],
-        colWidths=[w * mm for w in (25, 65, 30, 60)],
+        colWidths=[w * mm for w in (25, 65, 25, 65)],
     )
     head.setStyle(grid(font, header=False, right_from=4))
     rows: list[list[Any]] = [["序号", "记录编号", "服务日期", "责任人", "当量", "结论", "理由"]]
     for s in f["sample"]:
         rows.append(
-            [str(s["rank"]), text(s["source_id"], cell), s["service_date"], text(s["staff"], cell),
-             s["purchasable"], VERDICT.get(s["verdict"] or "", "—"),
+            [str(s["rank"]), text(s["source_id"], cell), s["service_date"],
+             text(data.named(s["staff"], data.staff_names.get(s["staff"])), cell),
+             group_decimal(s["purchasable"]), VERDICT.get(s["verdict"] or "", "—"),
              text(s["reason"] or "", cell)]
         )  # fmt: skip
-    sample = Table(rows, colWidths=[w * mm for w in (12, 38, 22, 20, 18, 16, 54)], repeatRows=1)
+    sample = Table(rows, colWidths=[w * mm for w in (11, 34, 21, 30, 18, 14, 52)], repeatRows=1)
     sample.setStyle(grid(font, right_from=4))
     story = [
         text(f"{data.county}服务记录抽查核验报告", styles["title"]),
@@ -93,15 +120,7 @@ def render_audit_report(data: AuditReportData, font: str | None = None) -> bytes
         text("抽查样本与结论", styles["heading"]),
         sample,
         Spacer(1, 6 * mm),
-        KeepTogether(
-            [
-                signatures(
-                    f"{data.county}核查组（签章）", f"{data.institution_name}（签章）", styles, font
-                ),
-                Spacer(1, 4 * mm),
-                text(f"数据指纹 SHA-256：{data.sha256}", styles["small"]),
-            ]
-        ),
+        signed_by((f"{data.county}核查组", data.institution_name), data.sha256, styles, font),
     ]
     return build_pdf(
         story,
@@ -109,5 +128,5 @@ def render_audit_report(data: AuditReportData, font: str | None = None) -> bytes
         title=f"抽查核验报告 {data.number}",
         author=data.county,
         fingerprint=(data.sha256, data.canonical_figures()),
-        footer=f"报告编号 {data.number}  生成时间 {data.generated_at:%Y-%m-%d %H:%M:%S %Z}",
+        footer=footer("报告编号", data.number, data.generated_at),
     )

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from haiyan_comp.money import format_hundredths as fmt
+from haiyan_comp.statements.numbers import settlement_number
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,13 @@ class StatementData:
     instalments: tuple[StatementInstalment, ...]
     score: int | None = None  # R16, hundredths of a point, where entered
     bonus_cap: int | None = None  # R17, fen, where an assessment was entered
+    settled_at: datetime | None = None  # when the settlement was done (as_of is its business date)
+    seal: str | None = None  # the ledger's year seal (hash chain head), once the ledger keeps one
 
     @property
     def number(self) -> str:
-        """The statement number: year and institution code."""
-        return f"JS-{self.year}-{self.institution_code}"
+        """The statement number: year and institution code (numbers.py)."""
+        return settlement_number(self.year, self.institution_code)
 
     @property
     def growth_cap_effect(self) -> int:
@@ -87,8 +90,10 @@ class StatementData:
         )
 
     def figures(self) -> dict[str, Any]:
-        """The statement's figures as strings: what the fingerprint covers."""
-        return {
+        """The statement's figures as strings: what the fingerprint covers (the seal too, once
+        the year has one)."""
+        seal = {} if self.seal is None else {"seal": self.seal}
+        return seal | {
             "document": "settlement",
             "year": self.year,
             "institution": self.institution_code,

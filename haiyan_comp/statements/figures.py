@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haiyan_comp.audit.reports import batch_detail
+from haiyan_comp.audit.reports import batch_of
 from haiyan_comp.bonus.models import Assessment
 from haiyan_comp.bonus.queries import pay_sheet, recorded_performance_pay
 from haiyan_comp.bonus.rules import bonus_cap
@@ -131,6 +131,7 @@ def _statement(
         ),
         score=None if assessment is None else assessment.score,
         bonus_cap=None if assessment is None else bonus_cap(assessment.score, assessment.surplus),
+        settled_at=settled.settled_at,
     )
 
 
@@ -201,11 +202,13 @@ def audit_report(
     session: Session, batch_id: int, county: str, generated_at: datetime
 ) -> AuditReportData:
     """The report of closed audit batch `batch_id`, from `haiyan audit show`'s service."""
-    batch = batch_detail(session, batch_id)
-    if batch["state"] != "closed":
+    detail = batch_of(session, batch_id)
+    if not detail.batch.closed:
         raise Conflict(msg.AUDIT_OPEN(batch=batch_id))
-    name = get_institution(session, batch["institution"]).name
-    return AuditReportData(county, name, generated_at, batch)
+    return AuditReportData(
+        county, detail.institution_name, generated_at, detail.to_json(), detail.item_name,
+        detail.staff_names,
+    )  # fmt: skip
 
 
 def bonus_slips(

@@ -1,4 +1,4 @@
-"""What every PDF shares: fonts, styles, grids, signature blocks, page X of Y, the fingerprint.
+"""What every PDF shares: fonts, styles, grids, page X of Y, the fingerprint (see house.py).
 
 Every paragraph of every document is made here, by `text` (data, printed as it
 is) or `markup` (our own fixed markup with the data parts escaped): reportlab
@@ -29,14 +29,12 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
-    KeepTogether,
     Paragraph,
     SimpleDocTemplate,
-    Spacer,
-    Table,
     TableStyle,
 )
 
+from haiyan_comp.signing import pdf as signing
 from haiyan_comp.statements.fonts import CID_FONT, cid_font, statement_font
 
 MARK = "haiyan-statement:v1"
@@ -105,15 +103,32 @@ def build_pdf(
         creator="haiyan-comp",
     )
     doc.build(list(story), canvasmaker=_numbered_canvas(font, footer))
-    return buffer.getvalue()
+    return signing.sign(buffer.getvalue())  # the county's signature, when it has a key
+
+
+SUBJECT_PATTERN = re.compile(r"haiyan-statement:v1:([0-9a-f]{64}):([A-Za-z0-9+/=]+)")
 
 
 def read_embedded(pdf: bytes) -> tuple[str, str] | None:
-    """The SHA-256 and the canonical figures JSON a document carries, or None."""
-    match = MARK_PATTERN.search(pdf)
-    if match is None:
+    """The SHA-256 and the canonical figures JSON a document carries, or None.
+
+    Read from the document's current Info dictionary, decoded as any PDF tool may have
+    written it (escapes, hex strings, object streams, later incremental updates); the
+    bytes are searched only when the file cannot be parsed at all.
+    """
+    subject = signing.subject(pdf)
+    if subject is not None:
+        found = SUBJECT_PATTERN.fullmatch(subject)
+        groups = None if found is None else (found.group(1), found.group(2).encode())
+    else:
+        raw = MARK_PATTERN.search(pdf)
+        groups = None if raw is None else (raw.group(1).decode(), raw.group(2))
+    if groups is None:
         return None
-    return match.group(1).decode(), base64.b64decode(match.group(2)).decode()
+    try:
+        return groups[0], base64.b64decode(groups[1], validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def styles_for(font: str) -> dict[str, ParagraphStyle]:
@@ -127,6 +142,9 @@ def styles_for(font: str) -> dict[str, ParagraphStyle]:
         "body": ParagraphStyle("body", base, fontSize=10, leading=15),
         "small": ParagraphStyle("small", base, fontSize=7.5, leading=10),
         "code": ParagraphStyle("code", base, fontSize=8, leading=10, wordWrap=None),
+        "seal": ParagraphStyle(
+            "seal", base, fontSize=10, alignment=TA_CENTER, textColor=colors.HexColor("#9a9a9a")
+        ),
     }
 
 
@@ -144,33 +162,6 @@ def grid(font: str, header: bool = True, right_from: int = 1) -> TableStyle:
             ("ALIGN", (0, 0), (-1, 0), "CENTER"),
         ]
     return TableStyle(commands)
-
-
-def signatures(left: str, right: str, styles: dict[str, ParagraphStyle], font: str) -> Table:
-    """Signature and seal blocks side by side."""
-    # underscores, not spaces: paragraphs collapse spaces, and STSong-Light has no U+00A0
-    lines = "经办人：<br/><br/>负责人：<br/><br/>（盖章）<br/><br/>日期：________年______月______日"
-    rows = [
-        [text(left, styles["centre"]), text(right, styles["centre"])],
-        [markup(lines, styles["body"]), markup(lines, styles["body"])],
-    ]
-    table = Table(rows, colWidths=[WIDTH / 2] * 2)
-    table.setStyle(grid(font, right_from=2))
-    table.setStyle(TableStyle([("VALIGN", (0, 1), (-1, 1), "TOP")]))
-    return table
-
-
-def signed_by_finance_and(
-    county: str, institution: str, sha256: str, styles: dict[str, ParagraphStyle], font: str
-) -> KeepTogether:
-    """The two signature blocks and the figures' fingerprint, never split across pages."""
-    return KeepTogether(
-        [
-            signatures(f"{county}财政局（签章）", f"{institution}（签章）", styles, font),
-            Spacer(1, 4 * mm),
-            text(f"数据指纹 SHA-256：{sha256}", styles["small"]),
-        ]
-    )
 
 
 def _numbered_canvas(font: str, footer: str) -> type[Canvas]:

@@ -8,20 +8,14 @@ from datetime import date, datetime
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table
+from reportlab.platypus import Spacer, Table, TableStyle
 
+from haiyan_comp import clock
 from haiyan_comp.money import format_hundredths as fmt
-from haiyan_comp.statements.capital import capital_amount
 from haiyan_comp.statements.data import StatementInstalment, canonical_json
-from haiyan_comp.statements.layout import (
-    WIDTH,
-    build_pdf,
-    grid,
-    pick_font,
-    signed_by_finance_and,
-    styles_for,
-    text,
-)
+from haiyan_comp.statements.house import capital_row, footer, money, signed_by
+from haiyan_comp.statements.layout import WIDTH, build_pdf, grid, pick_font, styles_for, text
+from haiyan_comp.statements.numbers import notice_number
 
 
 @dataclass(frozen=True)
@@ -48,8 +42,8 @@ class NoticeData:
 
     @property
     def number(self) -> str:
-        """The notice number: run date and institution code."""
-        return f"YF-{self.as_of:%Y%m%d}-{self.institution_code}"
+        """The notice number: run date and institution code (numbers.py)."""
+        return notice_number(self.as_of, self.institution_code)
 
     def figures(self) -> dict[str, Any]:
         """The notice's figures as strings: what the fingerprint covers."""
@@ -95,32 +89,32 @@ def render_notice(data: NoticeData, font: str | None = None) -> bytes:
     for item in data.instalments:
         i = item.instalment
         rows.append(
-            [str(item.year), str(i.number), i.due.isoformat(), fmt(i.gross), fmt(i.offset),
-             fmt(i.cash)]
+            [f"{item.year}年度", f"第{i.number}期", clock.shown(i.due), money(i.gross),
+             money(i.offset), money(i.cash)]
         )  # fmt: skip
-    rows.append(["合计", "", "", fmt(data.gross), fmt(data.offset), fmt(data.cash)])
+    rows.append(["合计", "", "", money(data.gross), money(data.offset), money(data.cash)])
     table = Table(rows, colWidths=[WIDTH / 6] * 6, repeatRows=1)
     table.setStyle(grid(font, right_from=3))
+    table.setStyle(TableStyle([("SPAN", (0, -1), (2, -1)), ("ALIGN", (0, -1), (2, -1), "CENTER")]))
+    header = Table(
+        [
+            [text(f"县（市、区）：{data.county}", cell), text(f"通知单号：{data.number}", cell)],
+            [
+                text(f"机构：{data.institution_name}（{data.institution_code}）", cell),
+                text(f"拨付日期：{clock.shown(data.as_of)}", cell),
+            ],
+        ],
+        colWidths=[WIDTH / 2] * 2,
+    )
     story = [
         text(f"{data.county}基层医疗卫生机构预付款通知单", styles["title"]),
-        Table(
-            [
-                [
-                    text(f"机构：{data.institution_name}（{data.institution_code}）", cell),
-                    text(f"通知单号：{data.number}", cell),
-                    text(f"拨付日期：{data.as_of}", cell),
-                ]
-            ],
-            colWidths=[WIDTH * 0.45, WIDTH * 0.3, WIDTH * 0.25],
-        ),
+        header,
         Spacer(1, 4 * mm),
         table,
         Spacer(1, 4 * mm),
-        text(
-            f"本次实付金额 {fmt(data.cash)} 元，大写：{capital_amount(data.cash)}", styles["body"]
-        ),
+        capital_row("本次实付金额", data.cash, styles, font),
         Spacer(1, 6 * mm),
-        signed_by_finance_and(data.county, data.institution_name, data.sha256, styles, font),
+        signed_by((f"{data.county}财政局", data.institution_name), data.sha256, styles, font),
     ]
     return build_pdf(
         story,
@@ -128,5 +122,5 @@ def render_notice(data: NoticeData, font: str | None = None) -> bytes:
         title=f"预付款通知单 {data.number}",
         author=data.county,
         fingerprint=(data.sha256, data.canonical_figures()),
-        footer=f"通知单号 {data.number}  生成时间 {data.generated_at:%Y-%m-%d %H:%M:%S %Z}",
+        footer=footer("通知单号", data.number, data.generated_at),
     )

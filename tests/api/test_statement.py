@@ -22,8 +22,9 @@ from haiyan_comp.audit.models import AuditBatch
 from haiyan_comp.bonus.models import Assessment
 from haiyan_comp.budget.models import Instalment
 from haiyan_comp.catalogue.models import ServiceItem
+from haiyan_comp.money import group_decimal
 from haiyan_comp.settlement.models import Settlement
-from haiyan_comp.statements.capital import capital_amount
+from haiyan_comp.statements.capital import capital_rmb
 from haiyan_comp.statements.data import StatementItem
 from haiyan_comp.statements.figures import settlement_statement
 from haiyan_comp.statements.fonts import font_candidates, statement_font
@@ -65,19 +66,21 @@ def test_the_worked_example_statements_show_its_figures(
     hy01 = make(runner, "HY01", tmp_path / "hy01.pdf")
     hy02 = make(runner, "HY02", tmp_path / "hy02.pdf")
 
-    assert "应补付" in hy01 and "100.00" in hy01 and "壹佰元整" in hy01
-    assert "应扣回欠款" in hy02 and "50.00" in hy02 and "伍拾元整" in hy02
+    assert "应补付金额" in hy01 and "100.00" in hy01 and "人民币壹佰元整" in hy01.splitlines()
+    assert "应扣回欠款" in hy02 and "50.00" in hy02 and "人民币伍拾元整" in hy02.splitlines()
     for code, text in (("HY01", hy01), ("HY02", hy02)):
         figures = settled[code]
         for key in ("verified_basic_medical", "verified_public_health", "purchased_basic_medical"):
             assert figures[key] in text, key
         for key in ("purchased", "entitlement", "final", "prepaid"):
             assert figures[key] in text, key
-        assert "JS-2018-" + code in text and "2018" in text
+        assert "HY-JS-2018-" + code in text and "2018" in text
         pages = len(PdfReader(tmp_path / f"{code.lower()}.pdf").pages)
         assert all(f"第 {n} 页 共 {pages} 页" in text for n in range(1, pages + 1))
-        assert "SHA-256" in text and "县财政局" in text
-        assert text.count("200.00") >= 4  # four instalments of 200.00
+        assert "SHA-256" in text and "县财政局" in text and "UTC" not in text
+        assert all(label in text for label in ("制表人", "审核人", "单位负责人", "盖章处"))
+        assert text.count("200.00") >= 4 and "800.00" in text  # four instalments and their total
+        assert not re.search(r"\b(V_bm|V_ph|P_bm|A|F|P)\b", text)  # no formula letters as labels
 
 
 def test_every_item_figure_equals_the_units_json(runner: FlaskCliRunner, tmp_path: Path) -> None:
@@ -88,7 +91,7 @@ def test_every_item_figure_equals_the_units_json(runner: FlaskCliRunner, tmp_pat
     for item in units["items"]:
         at = lines.index(item["code"])  # one cell a line: code, name, category, 4 figures
         assert lines[at + 1] == item["name"]
-        figures = [item[k] for k in ("gross", "over_spec", "deducted", "verified")]
+        figures = [group_decimal(item[k]) for k in ("gross", "over_spec", "deducted", "verified")]
         assert lines[at + 3 : at + 7] == figures, lines[at : at + 7]
 
 
@@ -174,7 +177,7 @@ def test_a_53_item_institution_fits_the_page(
     settled = by_code(run(runner, "settle", "2018", "--as-of", "2019-01-15", "--json"))
     path = tmp_path / "hy01.pdf"
     text = make(runner, "HY01", path)
-    assert settled["HY01"]["final"] in text
+    assert group_decimal(settled["HY01"]["final"]) in text
     # the demo's records reach most items; give the statement every one of the 53
     data = settlement_statement(session, 2018, "HY01", "海盐县", datetime.now(UTC))
     every = session.scalars(select(ServiceItem).where(ServiceItem.year == 2018)).all()
@@ -213,7 +216,7 @@ def test_the_assessment_score_and_bonus_cap_show_where_entered(
     [bonus] = run(runner, "bonus", "2018", "--institution", "HY01", "--json")["institutions"]
     text = make(runner, "HY01", tmp_path / "after.pdf")
     assert "绩效考核得分" in text and bonus["score"] == "962.50" and "962.50" in text
-    assert bonus["cap"] == "150000.00" and bonus["cap"] in text
+    assert bonus["cap"] == "150000.00" and "150,000.00" in text
 
 
 def test_the_prepayment_notice_shows_the_run_and_verifies(
@@ -229,7 +232,8 @@ def test_the_prepayment_notice_shows_the_run_and_verifies(
     text = pdf_text(path)
     assert hy02["offset"] == "50.00"
     assert all(hy02[k] in text for k in ("due", "gross", "offset", "cash"))
-    assert "YF-20190101-HY02" in text and capital_amount(int(hy02["cash"].replace(".", ""))) in text
+    assert "HY-YF-20190101-HY02" in text
+    assert capital_rmb(int(hy02["cash"].replace(".", ""))) in text.splitlines()
     assert runner.invoke(args=["statement", "verify", str(path)]).exit_code == 0
 
     session.execute(update(Instalment).where(Instalment.year == 2019).values(offset=4000))
@@ -262,8 +266,10 @@ def test_the_audit_report_shows_the_batch_and_verifies(
     path = tmp_path / "audit.pdf"
     run(runner, "statement", "audit", str(batch["batch"]), "--out", str(path))
     text = pdf_text(path)
-    for key in ("stratum", "seed", "U", "deduction", "from", "to"):
+    for key in ("seed", "U", "deduction", "from", "to"):
         assert str(shown[key]) in text, key
+    assert shown["stratum"] == "all" and "全年全部记录" in text and " all" not in text
+    assert "（HTN）" in text and f"HY-CH-2018-HY01-{batch['batch']}" in text
     assert (shown["N"], shown["n"], shown["deduction"]) == (5, 2, "25.00")
     for sample in shown["sample"]:
         assert sample["source_id"] in text and sample["purchasable"] in text
@@ -295,10 +301,11 @@ def test_the_bonus_slips_show_the_pay_sheet_and_verify(
     run(runner, "statement", "slip", *args, "--out", str(path))
     text = pdf_text(path)
     for key in ("performance_pay", "basic", "incentive", "efficiency_bonus"):
-        assert sheet[key] in text, key
+        assert group_decimal(sheet[key]) in text, key
     for staff in sheet["staff"]:
-        assert staff["code"] in text and staff["incentive"] in text
-        assert staff["efficiency_bonus"] in text
+        assert staff["code"] in text and group_decimal(staff["incentive"]) in text
+        assert group_decimal(staff["efficiency_bonus"]) in text
+    assert "HY-JX-2018-HY01" in text and "合计" in text and "基础绩效" in text
     assert runner.invoke(args=["statement", "verify", str(path)]).exit_code == 0
 
     session.execute(update(Assessment).values(pool=10000000))
