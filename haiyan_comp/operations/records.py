@@ -9,6 +9,8 @@ or from the `ImportRefused` it raises (which carries the same report).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import date
 from typing import BinaryIO
 
@@ -24,7 +26,7 @@ from haiyan_comp.records.queries import (
     search_records,
     staff_choices,
 )
-from haiyan_comp.records.report import ImportReport, ImportSummary
+from haiyan_comp.records.report import ImportRefused, ImportReport, ImportSummary
 from haiyan_comp.records.services import import_records
 
 
@@ -39,8 +41,10 @@ def import_file(
     chunk_rows: int,
     only_institution: str | None = None,
     size_hint: int | None = None,
+    sheet: str | None = None,
+    reread: Callable[[], AbstractContextManager[BinaryIO]] | None = None,
 ) -> ImportReport:
-    """Import one CSV or JSON Lines file of service records (CONTRACT.md); all or nothing.
+    """Import one CSV, JSON Lines or .xlsx file of service records (CONTRACT.md); all or nothing.
 
     `as_of` is today for the future-date check; `only_institution` limits the
     rows to one institution (a centre's or an institution token's upload: other
@@ -48,18 +52,46 @@ def import_file(
     known, lets a first bulk load build its index once at the end. Raises
     ImportRefused (nothing stored) when `strict` and a row is bad, InvalidInput
     when the file cannot be read as records at all.
+
+    `sheet` names a workbook's sheet (the first when None). When rows are
+    rejected, the file is read again for their original cells (the report's
+    `header` and each row's `cells`): from `reread()` when given, else from
+    the stream's start if it can seek, else the report goes without them.
     """
-    return import_records(
-        db.session,
-        stream,
-        filename,
-        as_of=as_of,
-        imported_by=imported_by,
-        strict=strict,
-        chunk_rows=chunk_rows,
-        only_institution=only_institution,
-        size_hint=size_hint,
-    )
+    try:
+        report = import_records(
+            db.session,
+            stream,
+            filename,
+            as_of=as_of,
+            imported_by=imported_by,
+            strict=strict,
+            chunk_rows=chunk_rows,
+            only_institution=only_institution,
+            size_hint=size_hint,
+            sheet=sheet,
+        )
+    except ImportRefused as refused:
+        _keep_originals(refused.report, stream, sheet, reread)
+        raise
+    _keep_originals(report, stream, sheet, reread)
+    return report
+
+
+def _keep_originals(
+    report: ImportReport,
+    stream: BinaryIO,
+    sheet: str | None,
+    reread: Callable[[], AbstractContextManager[BinaryIO]] | None,
+) -> None:
+    if not report.rejected:
+        return
+    if reread is not None:
+        with reread() as again:
+            report.keep_originals(again, sheet=sheet)
+    elif stream.seekable():
+        stream.seek(0)
+        report.keep_originals(stream, sheet=sheet)
 
 
 @reading

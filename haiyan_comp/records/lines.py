@@ -37,6 +37,7 @@ from haiyan_comp.records.messages import (
     UNKNOWN_FIELD,
 )
 from haiyan_comp.records.rules import FIELDS, REQUIRED_FIELDS
+from haiyan_comp.tabular import original_cell
 
 _SPACE = re.compile(r"\s")  # what str.strip() removes
 LONGEST_LINE = 1 << 20  # a block is extended to the end of its last line, up to this
@@ -64,9 +65,15 @@ class Unreadable:
 RowItem = Row | Unreadable
 
 
+# The columns a rejected-rows file adds around a row's own (records/originals.py):
+# importing that file again, corrected, reads the row's columns and skips these.
+LINE_COLUMN, REASONS_COLUMN = "行号", "原因"
+ADDED_COLUMNS = frozenset({LINE_COLUMN, REASONS_COLUMN})
+
+
 def _check_header(header: list[str]) -> dict[str, int]:
     names = [name.strip().lower() for name in header]
-    unknown = [name for name in names if name not in FIELDS]
+    unknown = [name for name in names if name not in FIELDS and name not in ADDED_COLUMNS]
     missing = [name for name in REQUIRED_FIELDS if name not in names]
     duplicated = sorted({name for name in names if names.count(name) > 1})
     problems = []
@@ -92,11 +99,12 @@ class Layout:
 
     width: int
     positions: list[int | None]  # per FIELDS entry; None: the column is left out
+    rejected_file: bool = False  # a rejected-rows file: its CSV cells were made formula-safe
 
     @classmethod
     def of(cls, header: list[str]) -> Layout:
         columns = _check_header(header)
-        return cls(len(header), [columns.get(name) for name in FIELDS])
+        return cls(len(header), [columns.get(name) for name in FIELDS], LINE_COLUMN in columns)
 
     def source_of(self, row: list[str]) -> str:
         """The source id of a row that could not be read whole, if it has one."""
@@ -109,10 +117,16 @@ class Layout:
 
     def arrange(self, columns: list[list[str]], rows: int) -> list[list[str]]:
         """The file's columns in FIELDS order, stripped; a column left out reads as ''."""
-        return [[""] * rows if pos is None else stripped(columns[pos]) for pos in self.positions]
+        arranged = [
+            [""] * rows if pos is None else stripped(columns[pos]) for pos in self.positions
+        ]
+        if self.rejected_file:  # the quote safe_cell put before a formula's start goes
+            arranged = [list(map(original_cell, column)) for column in arranged]
+        return arranged
 
     def pick(self, row: list[str]) -> tuple[str, ...]:
-        return tuple("" if pos is None else row[pos].strip() for pos in self.positions)
+        picked = tuple("" if pos is None else row[pos].strip() for pos in self.positions)
+        return tuple(map(original_cell, picked)) if self.rejected_file else picked
 
 
 class LineGuard(io.RawIOBase):

@@ -12,7 +12,12 @@ megabytes at a time, and a line's number follows from its position. From the
 first block that holds anything else, the rest of the file goes through the
 csv module, which reads quoted fields (even across lines) and keeps counting
 lines from where the fast path stopped. Tests hold the two paths to the same
-result.
+result. Text is UTF-8 (a BOM is fine) or, when its bytes are not UTF-8,
+GB18030 (what Excel writes on a Chinese Windows computer): the first block
+with anything but ASCII decides, and both paths decode with that.
+
+An .xlsx workbook (records/workbook.py) gives its rows through the csv
+module's path: the same chunks, checks and report, its row numbers as lines.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from decimal import Decimal
 from itertools import chain, repeat
 from typing import Any, BinaryIO, cast
 
-from haiyan_comp import jsondepth
+from haiyan_comp import jsondepth, sheets
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.messages import Message
 from haiyan_comp.records.lines import (
@@ -49,6 +54,7 @@ from haiyan_comp.records.lines import (
 from haiyan_comp.records.lines import json_lines as _json_lines  # tests replace it
 from haiyan_comp.records.messages import EMPTY_JSONL, FILE_NOT_CSV, FILE_NOT_UTF8, HEADER_NOT_CSV
 from haiyan_comp.records.rules import FIELDS
+from haiyan_comp.records.workbook import workbook_items
 
 __all__ = ["TOO_DEEP", "TOO_LONG", "Chunk", "Row", "Unreadable", "detect_format", "read_chunks"]
 
@@ -71,19 +77,33 @@ class Chunk:
 
 
 def detect_format(filename: str, head: bytes) -> str:
-    """'csv' or 'jsonl', by extension first, then by the first character."""
+    """'csv', 'jsonl' or 'xlsx', by extension first, then by the first bytes."""
     lowered = filename.lower()
     if lowered.endswith((".jsonl", ".ndjson", ".json")):
         return "jsonl"
     if lowered.endswith((".csv", ".txt")):
         return "csv"
+    if sheets.is_xlsx(filename, head):
+        return "xlsx"
     return "jsonl" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "csv"
 
 
-def read_chunks(stream: BinaryIO, file_format: str, chunk_rows: int) -> Iterator[Chunk]:
-    """Chunks of at most `chunk_rows` rows of a binary stream in the given format."""
+def read_chunks(
+    stream: BinaryIO,
+    file_format: str,
+    chunk_rows: int,
+    *,
+    filename: str = "",
+    sheet: str | None = None,
+) -> Iterator[Chunk]:
+    """Chunks of at most `chunk_rows` rows of a binary stream in the given format.
+
+    `sheet` names a workbook's sheet (the first one when None).
+    """
     if file_format == "csv":
         return _CsvChunks(stream, chunk_rows).chunks()
+    if file_format == "xlsx":
+        return _chunked(workbook_items(stream, filename, sheet), chunk_rows)
     return _JsonChunks(stream, chunk_rows).chunks()
 
 
@@ -124,13 +144,17 @@ class _CsvChunks:
         self.line = 0  # physical lines consumed by the fast path
         self.layout: Layout | None = None
         self.long_line = False
+        self.encoding: str | None = None  # None while every byte so far is ASCII
 
     def chunks(self) -> Iterator[Chunk]:
         block = self._block()
         if block.startswith(codecs.BOM_UTF8):
             block = block[len(codecs.BOM_UTF8) :]
         while block:
-            text = _plain_text(block) if self.fast and not self.long_line else None
+            if self.encoding is None:
+                self.encoding = sheets.encoding_of(block)
+            fast = self.fast and not self.long_line
+            text = _plain_text(block, self.encoding or "utf-8") if fast else None
             if text is None:
                 break
             yield from self._fast(text)
@@ -200,11 +224,17 @@ class _CsvChunks:
 
     def _slow(self, block: bytes) -> Iterator[RowItem]:
         """The rest of the file through the csv module, starting with `block`."""
-        first = io.StringIO(block.decode("utf-8", "surrogateescape"), newline="")
+        if self.encoding is None:  # all ASCII so far: the first other line decides
+            decoder = sheets.AutoDecoder("surrogateescape")
+            text = decoder.decode(block)
+            encoding = decoder.encoding or sheets.AUTO
+        else:
+            text, encoding = block.decode(self.encoding, "surrogateescape"), self.encoding
+        first = io.StringIO(text, newline="")
         unbroken = len(block) - 1 - max(block.rfind(b"\n"), block.rfind(b"\r"))
         guard = LineGuard(self.stream, self.line + block.count(b"\n"), unbroken)
         rest = io.TextIOWrapper(
-            io.BufferedReader(guard), encoding="utf-8", errors="surrogateescape", newline=""
+            io.BufferedReader(guard), encoding=encoding, errors="surrogateescape", newline=""
         )
         try:
             reader = csv.reader(chain(first, rest))
@@ -258,15 +288,15 @@ def _read_block(stream: BinaryIO) -> tuple[bytes, bool]:
     return block + rest, len(rest) == LONGEST_LINE and not rest.endswith(b"\n")
 
 
-def _plain_text(block: bytes) -> str | None:
-    """The block as text when the fast path can read it: UTF-8, no quote, NUL or bare CR."""
+def _plain_text(block: bytes, encoding: str) -> str | None:
+    """The block as text when the fast path can read it: no quote, NUL or bare CR."""
     if b'"' in block or b"\x00" in block:
         return None
     carriage_returns = block.count(b"\r")
     if carriage_returns and carriage_returns != block.count(b"\r\n"):
         return None
     try:
-        return block.decode("utf-8")
+        return block.decode("utf-8" if encoding == "utf-8" or block.isascii() else encoding)
     except UnicodeDecodeError:
         return None
 

@@ -3,7 +3,8 @@
 The report's JSON is `haiyan records import --json`'s and the API's (CONTRACT.md):
 each rejected row keeps `reasons` (the English) and adds `codes`, each reason's
 code, field and parameters in the same order, from which a page shows it in
-Chinese.
+Chinese, and `cells`, the row as the file gave it under the file's `header`
+(when the file could be read again: records/originals.py).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.messages import described, from_described
 from haiyan_comp.records.messages import STRICT_REFUSED
+from haiyan_comp.records.originals import original_rows
 from haiyan_comp.records.readers import Unreadable
 from haiyan_comp.records.rules import Rejection
 
@@ -36,6 +38,9 @@ class ImportReport:
     duplicates: int = 0
     rejected_count: int = 0
     rejected: list[Rejection | Unreadable] = field(default_factory=list)
+    # The file's header and each listed rejected row's cells as given (records/originals.py).
+    header: list[str] = field(default_factory=list)
+    originals: dict[int, list[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def reject(self, rejection: Rejection | Unreadable) -> None:
@@ -47,15 +52,25 @@ class ImportReport:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON of `haiyan records import --json` (CONTRACT.md), plus extras."""
-        return {
+        document = {
             "rows": self.rows,
             "imported": self.imported,
             "duplicates": self.duplicates,
-            "rejected": [rejected_json(r) for r in self.rejected],
+            "rejected": [rejected_json(r, self.originals.get(r.line)) for r in self.rejected],
             "rejected_count": self.rejected_count,
             "import_id": self.import_id,
             "strict": self.strict,
         }
+        if self.header:
+            document["header"] = self.header
+        return document
+
+    def keep_originals(self, stream: BinaryIO, *, sheet: str | None = None) -> None:
+        """Read the listed rejected rows' header and cells from the file (from its start)."""
+        wanted = {rejection.line for rejection in self.rejected}
+        self.header, self.originals = original_rows(
+            stream, self.file_format, wanted, filename=self.filename, sheet=sheet
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +88,19 @@ class ImportSummary:
     rejected: int
 
 
-def rejected_json(rejection: Rejection | Unreadable) -> dict[str, Any]:
-    """A rejected row: line, source id, reasons (English) and their codes."""
-    return {
+def rejected_json(
+    rejection: Rejection | Unreadable, cells: list[str] | None = None
+) -> dict[str, Any]:
+    """A rejected row: line, source id, reasons (English), their codes and the row's cells."""
+    document: dict[str, Any] = {
         "line": rejection.line,
         "source_id": rejection.source_id,
         "reasons": list(rejection.reasons),
         "codes": [described(reason) for reason in rejection.reasons],
     }
+    if cells is not None:
+        document["cells"] = cells
+    return document
 
 
 def reasons_of(row: Mapping[str, Any]) -> list[str]:

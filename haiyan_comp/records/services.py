@@ -80,8 +80,9 @@ def import_records(
     chunk_rows: int = 20_000,
     only_institution: str | None = None,
     size_hint: int | None = None,
+    sheet: str | None = None,
 ) -> ImportReport:
-    """Import one CSV or JSON Lines file of service records; see CONTRACT.md.
+    """Import one CSV, JSON Lines or .xlsx file of service records; see CONTRACT.md.
 
     With `only_institution` (a centre's or an institution token's upload), rows
     of any other institution are rejected and say why. `size_hint`, the file's
@@ -105,7 +106,8 @@ def import_records(
     after = day_totals.last_record_id(session)
     importer = _Importer(session, batch.id, ref, report)
     with deferred_index(session, size_hint):
-        importer.run(read_chunks(stream, report.file_format, chunk_rows))
+        chunks = read_chunks(stream, report.file_format, chunk_rows, filename=filename, sheet=sheet)
+        importer.run(chunks)
     if report.imported >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
         # Fresh statistics, so that the planner sees the table as it now is,
         # starting with the cap below (counties may run without autovacuum;

@@ -110,8 +110,10 @@ def test_utf16_is_refused_with_a_hint(session: Session) -> None:
 
 
 def test_a_line_in_another_encoding_is_rejected_alone(session: Session) -> None:
+    # The first line that is not ASCII is UTF-8: the file is UTF-8 (a file whose
+    # first such line is GB18030 is read as GB18030: tests/sheets/).
     data = (
-        HEADER + "A1,HY01,S1,OP,2018-01-02,,1\n"
+        HEADER + "A1,HY01,S1,OP,2018-01-02,居民乙,1\n"
     ).encode() + "A2,HY01,S1,HTN,2018-01-02,居民甲,1\n".encode("gbk")
     report = import_text(session, data)
     assert report.imported == 1
