@@ -24,11 +24,26 @@ def create_app(overrides: dict[str, Any] | None = None, *, web: bool = True) -> 
     )
     app.config.update(load_config(app.instance_path, overrides))
     clock.configure(str(app.config["TIMEZONE"]))
+    configure_signing(app)
     register_database(app)
     if web:
         register_web(app)
     register_commands(app)
     return app
+
+
+def configure_signing(app: Flask) -> None:
+    """The county's signing key: HAIYAN_SIGNING_KEY, else instance/signing/county.p12."""
+    import os
+    from pathlib import Path
+
+    from haiyan_comp.signing import pdf
+
+    path = app.config.get("COUNTY_KEY") or Path(app.instance_path) / "signing" / "county.p12"
+    passphrase = app.config.get("COUNTY_KEY_PASSPHRASE") or os.environ.get(
+        "HAIYAN_SIGNING_PASSPHRASE"
+    )
+    pdf.configure(Path(path), passphrase)
 
 
 def register_database(app: Flask) -> None:
@@ -71,6 +86,7 @@ COMMANDS = {
     "users": "haiyan_comp.commands.accounts:users",
     "tokens": "haiyan_comp.commands.accounts:tokens",
     "jobs": "haiyan_comp.web.jobs:jobs_group",
+    "keys": "haiyan_comp.commands.keys:keys_group",
     "worker": "haiyan_comp.commands.worker:worker",
 }
 

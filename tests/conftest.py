@@ -60,10 +60,21 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
+def county_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The county's signing key for the suite: every document the tests make is signed."""
+    from haiyan_comp.signing import keys
+
+    path = tmp_path_factory.mktemp("signing") / "county.p12"
+    keys.create(path, "测试县财政局", None)
+    return path
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, county_key: Path) -> Iterator[Flask]:
     """One app for the suite, on the migrated database (small chunks test chunking)."""
     app = create_app(
         {
+            "COUNTY_KEY": str(county_key),
             "DATABASE_URL": database_url,
             "TESTING": True,
             "IMPORT_CHUNK_ROWS": 7,

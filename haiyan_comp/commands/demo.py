@@ -91,6 +91,7 @@ def demo(
     """
     if not _ready(reset=reset, unless_loaded=unless_loaded):
         return
+    _signing_key()
     loaded = load_demo(
         Path(current_app.instance_path) / "demo",
         year=year,
@@ -108,6 +109,16 @@ def demo(
     click.secho(f"\nDemo logins (password for all: {DEMO_PASSWORD}; demo only):", bold=True)
     for username, role, note in logins:
         click.echo(f"  {username:<10}{role:<9}{note}")
+
+
+def _signing_key() -> None:
+    """The demo county signs its documents too: a self-signed key when it has none."""
+    from haiyan_comp.signing import keys, pdf
+
+    path = pdf.key_path()
+    if path is not None and not path.exists():
+        keys.create(path, f"{current_app.config['COUNTY_NAME']}财政局（演示）", pdf.passphrase())
+        click.echo(f"a self-signed demo key for signing documents was made at {path}", err=True)
 
 
 def _ready(*, reset: bool, unless_loaded: bool) -> bool:

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sys
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from haiyan_comp import jsondepth
 from haiyan_comp.cli import ID, YEAR, IsoDate, amount, domain_errors
 from haiyan_comp.operations import statements as operations
+from haiyan_comp.operations.verification import verify_document
 from haiyan_comp.statements.audit_report import render_audit_report
-from haiyan_comp.statements.data import canonical_json, changed_figures
-from haiyan_comp.statements.layout import read_embedded
 from haiyan_comp.statements.notice import render_notice
 from haiyan_comp.statements.render import render_settlement
 from haiyan_comp.statements.slip import render_slips
@@ -168,45 +164,42 @@ def slip(year: int, institution: str, performance_pay: str, out: Path) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @domain_errors
 def verify(file: Path) -> None:
-    """Say whether a document PDF still matches the database; exit 1 when not."""
-    embedded = read_embedded(file.read_bytes())
-    if embedded is None:
-        _refuse(f"{file} carries no statement figures: not a haiyan statement")
-    digest, text = embedded
-    if hashlib.sha256(text.encode()).hexdigest() != digest:
-        _refuse(f"{file}: the embedded figures do not match its SHA-256 {digest}: altered file")
-    stored = _figures(file, text)
-    try:
-        current = operations.current_figures(stored, _county(), datetime.now(UTC))
-    except (KeyError, TypeError, ValueError):  # a forged file's figures lack what they name
-        _refuse(f"{file}: the embedded figures are incomplete: not a haiyan statement")
-    changes = changed_figures(stored, json.loads(canonical_json(current)))
-    if changes:
-        click.secho(
-            f"error: {file} ({stored['number']}) no longer matches the database:",
-            fg="red",
-            err=True,
-        )
-        for change in changes:
-            click.secho(f"  {change}", fg="red", err=True)
-        sys.exit(1)
-    click.echo(f"{file} ({stored['number']}) matches the database: SHA-256 {digest}")
+    """Check a document PDF: the county's signature, the printed figures and the embedded
+    figures against the books. One line says what holds; exit 1 unless everything does."""
+    found = verify_document(file.read_bytes(), _county(), datetime.now(UTC))
+    signature = _SIGNATURE[found.signature.state].format(detail=found.signature.detail)
+    if found.number is None:
+        _refuse(f"{file} carries no statement figures: not a haiyan statement ({signature})")
+    parts = [signature, _PRINTED[found.printed].format(change=found.printed_change)]
+    parts.append(_EMBEDDED[found.embedded])
+    line = f"{file} ({found.number}) " + (
+        "matches the database: " if found.holds else "does not hold: "
+    )
+    if found.holds:
+        click.echo(line + "; ".join(parts))
+        return
+    if found.changes and found.embedded == "differs":
+        line = f"{file} ({found.number}) no longer matches the database: "
+    click.secho(line + "; ".join(parts), fg="red", err=True)
+    for change in found.changes:
+        click.secho(f"  {change}", fg="red", err=True)
+    sys.exit(1)
 
 
-def _figures(file: Path, text: str) -> dict[str, Any]:
-    """The embedded figures, refused whole unless they are a document's (a file may be forged)."""
-    try:
-        stored = jsondepth.loads(text)
-    except ValueError:
-        _refuse(f"{file}: the embedded figures are not readable JSON: not a haiyan statement")
-    known = {"settlement", "prepayment_notice", "bonus_slip", "audit_report"}
-    if (
-        not isinstance(stored, dict)
-        or not isinstance(stored.get("number"), str)
-        or stored.get("document") not in known
-    ):
-        _refuse(f"{file}: the embedded figures name no document: not a haiyan statement")
-    return stored
+_SIGNATURE = {
+    "valid": "signed by the county and unchanged since",
+    "broken": "signature broken ({detail})",
+    "absent": "unsigned",
+}
+_PRINTED = {
+    "match": "printed figures match the books",
+    "changed": "printed figures changed: {change}",
+}
+_EMBEDDED = {
+    "match": "embedded figures match the books",
+    "changed": "embedded figures changed (they no longer match their own SHA-256)",
+    "differs": "embedded figures differ from the books",
+}
 
 
 def _refuse(message: str) -> NoReturn:

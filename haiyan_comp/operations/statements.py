@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from haiyan_comp.bonus.queries import recorded_pay_sheet
 from haiyan_comp.db import db
 from haiyan_comp.errors import NotFound
-from haiyan_comp.money import parse_hundredths
 from haiyan_comp.operations import reading
 from haiyan_comp.statements import figures, queries
 from haiyan_comp.statements import messages as msg
@@ -135,29 +133,3 @@ def staff_home(institution_id: int, staff_code: str) -> StaffHome:
         if mine is not None:
             slips.append(StaffSlipLine(year, mine.incentive, mine.efficiency_bonus))
     return StaffHome(me, slips, documents)
-
-
-@reading
-def current_figures(stored: dict[str, Any], county: str, now: datetime) -> dict[str, Any]:
-    """The figures a document's embedded figures name, as the database gives them now.
-
-    KeyError, TypeError or ValueError when the stored figures lack what they name.
-    """
-    session = db.session
-    kind = stored["document"]
-    if kind == "prepayment_notice":
-        as_of = date.fromisoformat(stored["as_of"])
-        return figures.prepayment_notice(
-            session, as_of, stored["institution"], county, now
-        ).figures()
-    if kind == "bonus_slip":
-        pay = parse_hundredths(stored["performance_pay"], what="performance pay")
-        year, code = int(stored["year"]), str(stored["institution"])
-        slips = figures.bonus_slips(session, year, code, pay, county, now)
-        if "only_staff" in stored:  # one staff member's own slip: compare that line
-            slips = slips.for_staff(str(stored["only_staff"]))
-        return slips.figures()
-    if kind == "audit_report":
-        return figures.audit_report(session, int(stored["batch"]), county, now).figures()
-    year, code = int(stored["year"]), str(stored["institution"])
-    return figures.settlement_statement(session, year, code, county, now).figures()
