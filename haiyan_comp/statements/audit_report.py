@@ -66,12 +66,17 @@ class AuditReportData:
         return hashlib.sha256(self.canonical_figures().encode()).hexdigest()
 
     @property
-    def scope(self) -> str:
-        """The stratum in words: 全年 or its dates, and which records."""
+    def period(self) -> str:
+        """The stratum's dates in words: 全年 (and its dates) or from … to …."""
         f = self.batch
+        dates = f"{f['from']} 至 {f['to']}"
         whole_year = (f["from"], f["to"]) == (f"{f['year']}-01-01", f"{f['year']}-12-31")
-        period = "全年" if whole_year else f"{f['from']} 至 {f['to']}"
-        return f"{period}{STRATUM.get(f['stratum'], f['stratum'])}"
+        return f"全年（{dates}）" if whole_year else dates
+
+    @property
+    def records(self) -> str:
+        """Which records of the period the stratum holds, in words."""
+        return STRATUM.get(self.batch["stratum"], self.batch["stratum"])
 
     def named(self, code: str | None, name: str | None) -> str:
         """A name with its code beside it, or the code alone."""
@@ -92,7 +97,7 @@ def render_audit_report(data: AuditReportData, font: str | None = None) -> bytes
         ("批次编号", str(f["batch"]), "年度", f"{f['year']}年度"),
         ("机构", data.named(f["institution"], data.institution_name),
          "服务项目", data.named(f["item"], data.item_name)),
-        ("抽样范围", data.scope, "抽样期间", f"{f['from']} 至 {f['to']}"),
+        ("抽样期间", data.period, "抽样范围", data.records),
         ("随机种子", f["seed"], "总体记录数", f"{f['N']:,}"),
         ("总体当量", group_decimal(f["U"]), "样本量", f"{f['n']:,}"),
         ("不通过数", f"{f['failed']:,}", "核减当量", group_decimal(f["deduction"])),

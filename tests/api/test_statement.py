@@ -268,7 +268,8 @@ def test_the_audit_report_shows_the_batch_and_verifies(
     text = pdf_text(path)
     for key in ("seed", "U", "deduction", "from", "to"):
         assert str(shown[key]) in text, key
-    assert shown["stratum"] == "all" and "全年全部记录" in text and " all" not in text
+    assert shown["stratum"] == "all" and " all" not in text
+    assert "全年（2018-01-01 至 2018-12-31）" in text and "全部记录" in text
     assert "（HTN）" in text and f"HY-CH-2018-HY01-{batch['batch']}" in text
     assert (shown["N"], shown["n"], shown["deduction"]) == (5, 2, "25.00")
     for sample in shown["sample"]:
