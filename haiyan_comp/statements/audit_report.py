@@ -76,7 +76,7 @@ class AuditReportData:
     @property
     def records(self) -> str:
         """Which records of the period the stratum holds, in words."""
-        return STRATUM.get(self.batch["stratum"], self.batch["stratum"])
+        return STRATUM.get(str(self.batch["stratum"]), str(self.batch["stratum"]))
 
     def named(self, code: str | None, name: str | None) -> str:
         """A name with its code beside it, or the code alone."""
