@@ -7,12 +7,13 @@ one reading for the centre's money page and its home.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from haiyan_comp import clock
 from haiyan_comp.budget import queries as budget_queries
-from haiyan_comp.budget.services import ScheduledInstalment
+from haiyan_comp.budget.rules import clear_debt
+from haiyan_comp.budget.services import ScheduledInstalment, unsettled_years_until
 from haiyan_comp.db import db
 from haiyan_comp.errors import NotFound
 from haiyan_comp.ledger.services import debt_of
@@ -110,3 +111,53 @@ def settled_line(institution_code: str, year: int) -> Settled | None:
     if settled is None or not settled.institutions:
         return None
     return Settled(settled.as_of, settled.institutions[0])
+
+
+@dataclass(frozen=True)
+class RunPreview:
+    """What a prepayment run as of a date would pay: every instalment due and unpaid (fen)."""
+
+    as_of: date
+    items: list[ScheduledInstalment]  # with the offset and cash they would have
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    @property
+    def gross(self) -> int:
+        return sum(i.gross for i in self.items)
+
+    @property
+    def offsets(self) -> int:
+        return sum(i.offset or 0 for i in self.items)
+
+    @property
+    def cash(self) -> int:
+        return sum(i.cash or 0 for i in self.items)
+
+    @property
+    def institutions(self) -> int:
+        return len({i.institution for i in self.items})
+
+
+@reading
+def run_preview(as_of: date) -> RunPreview:
+    """What `pay_instalments(as_of, …)` would pay now, read only: the confirmation's figures.
+
+    The same instalments a run pays (due on or before `as_of`, unpaid, of the
+    unsettled years begun by then), each with the offset today's debt would take.
+    """
+    session = db.session
+    debts: dict[str, int] = {}
+    due: list[ScheduledInstalment] = []
+    for year in unsettled_years_until(session, as_of):
+        for item in schedule(session, year):
+            if item.paid or item.due > as_of:
+                continue
+            if item.institution not in debts:
+                debts[item.institution] = debt_of(session, item.institution)
+            offset, cash = clear_debt(item.gross, debts[item.institution])
+            debts[item.institution] -= offset
+            due.append(replace(item, offset=offset, cash=cash))
+    return RunPreview(as_of, due)

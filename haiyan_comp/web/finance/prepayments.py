@@ -9,8 +9,10 @@ from flask import (
     request,
 )
 
+from haiyan_comp import clock
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.operations.budget import ScheduledInstalment, pay_instalments, prepayments_page
+from haiyan_comp.operations.money import run_preview
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.finance.common import Page, _by, _date_arg, _frame, _page_year, _render, bp
 
@@ -22,9 +24,11 @@ def _prepayments_page(
     paid: list[ScheduledInstalment] | None = None,
     message: str | None = None,
     status: int = 200,
+    preview_date: date | None = None,
 ) -> Page:
     frame = _frame(year)
     page = prepayments_page(year)
+    today = clock.today()
     plan, problem = page.plan, page.problem
     by_number: defaultdict[int, list[ScheduledInstalment]] = defaultdict(list)
     matrix: dict[str, dict[int, ScheduledInstalment]] = {}
@@ -40,6 +44,7 @@ def _prepayments_page(
             "cash": sum(i.cash or 0 for i in items),
             "offset": sum(i.offset or 0 for i in items),
             "done": all(i.paid for i in items),
+            "overdue": frame.settled is None and any(not i.paid and i.due < today for i in items),
         }
         for number, items in sorted(by_number.items())
     ]
@@ -56,7 +61,9 @@ def _prepayments_page(
         settled=frame.settled,
         total=sum(i.gross for i in plan),
         paid_total=sum(i.gross for i in plan if i.paid),
-        as_of=as_of or date.today(),
+        as_of=as_of or today,
+        today=today,
+        preview=run_preview(preview_date or as_of or today),
         ran=paid is not None,
         paid=paid or [],
         message=message,
@@ -66,8 +73,14 @@ def _prepayments_page(
 @bp.get("/prepayments")
 @allow("finance")
 def prepayments() -> Page:
-    """The instalment schedule of a year and the prepayment run form (R11, R12)."""
-    return _prepayments_page(_page_year())
+    """The instalment schedule of a year and the prepayment run form (R11, R12): what a run
+    as of ?as_of= (today when absent) would pay, confirmed with its amount and count."""
+    year = _page_year()
+    try:
+        preview_date = _date_arg(request.args.get("as_of"), clock.today())
+    except InvalidInput as exc:
+        return _prepayments_page(year, message=exc.message, status=422)
+    return _prepayments_page(year, preview_date=preview_date)
 
 
 @bp.post("/prepayments/run")
