@@ -64,11 +64,13 @@ TABLE_RIGHTS: dict[str, tuple[str, ...]] = {
     "baselines": READ_WRITE,
     "config_changes": READ_APPEND,  # the configuration's trail
     "instalments": READ_APPEND,  # paid once, never changed (a correction is a new row)
+    "flag_years_due": READ_APPEND_DELETE,  # a bulk load names its year; the first read recounts
     "institutions": READ_WRITE,
     "job_files": READ_APPEND_DELETE,  # uploads and results of jobs, deleted with their job
     "jobs": READ_WRITE_DELETE,  # long work's state (issue 18); old jobs are deleted
     "ledger_entries": READ_APPEND,
     "ledger_postings": READ_APPEND,
+    "ledger_seals": READ_APPEND,  # a settled year's seal: the ledger chain's head (0012)
     "prepayment_plans": READ_WRITE,
     "prepayment_totals": READ_APPEND,  # frozen at the first payment (R11)
     # procrastinate's queue (haiyan_comp/jobs/queue.py): workers take, finish and retry jobs.

@@ -75,14 +75,18 @@ def ledger(ctx: click.Context, year: int | None, institution: str | None, as_jso
 
 @ledger.command("verify")
 def ledger_verify() -> None:
-    """Check the ledger's invariants; exit 1 naming every one that is broken."""
+    """Recompute the books: the hash chain, every entry against its postings, every
+    account's balance, the invariants and the years' seals; exit 1 naming each break
+    (the first line names the first entry that breaks)."""
     problems = verify_books()
     if problems:
         for problem in problems:
             click.secho(f"error: {problem}", fg="red", err=True)
         sys.exit(1)
     click.echo(
-        "ledger verified: every entry balances; prepaid + top-up − debt = final; cash agrees"
+        "ledger verified: the hash chain holds and the seals match; every entry balances and "
+        "agrees with its postings; prepaid + top-up − debt = final; purchase = the final "
+        "amounts; cash agrees"
     )
 
 

@@ -10,8 +10,14 @@ accounts and always sum to zero. Accounts are plain names:
 - `purchase:{Y}`             what year Y's services cost, recognised at settlement
 - `adjustment:{Y}`           corrections of a settled year, booked in an open year
 
-Rows are never updated or deleted: the models refuse it, and on PostgreSQL a
-trigger does too.
+Each entry carries its description as a message code and parameters (shown in
+the reader's language) beside the English, and a hash over its content and the
+previous entry's hash (chain.py), so that a change made behind the
+application's back shows in `haiyan ledger verify`. Settling a year records
+the chain's head as the year's seal (LedgerSeal).
+
+Rows are never updated or deleted: the models refuse it, and triggers do too,
+on PostgreSQL and on SQLite (migrations 0003 and 0012).
 """
 
 from __future__ import annotations
@@ -43,6 +49,9 @@ class LedgerEntry(Base):
     reason: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    code: Mapped[str] = mapped_column(String(60), server_default="")  # the description's
+    params: Mapped[str] = mapped_column(Text, server_default="{}")  # canonical JSON
+    hash: Mapped[str] = mapped_column(String(64), server_default="")  # chain.entry_hash
 
     postings: Mapped[list[Posting]] = relationship(back_populates="entry", order_by="Posting.id")
 
@@ -60,10 +69,21 @@ class Posting(Base):
     entry: Mapped[LedgerEntry] = relationship(back_populates="postings")
 
 
+class LedgerSeal(Base):
+    """A settled year's seal: the chain's head when the year was settled."""
+
+    __tablename__ = "ledger_seals"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    hash: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 def _refuse(_mapper: Mapper[Any], _connection: Any, target: Any) -> None:
     raise Conflict(APPEND_ONLY(table=type(target).__name__, id=target.id))
 
 
-for _model in (LedgerEntry, Posting):
+for _model in (LedgerEntry, Posting, LedgerSeal):
     event.listen(_model, "before_update", _refuse)
     event.listen(_model, "before_delete", _refuse)

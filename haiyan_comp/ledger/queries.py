@@ -1,15 +1,19 @@
-"""The ledger as users read it: its entries in order, for a year and/or an institution."""
+"""The ledger as users read it: its entries in order (for a year and/or an institution),
+the finance officer's journal page, and a settled year's seal."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from haiyan_comp.accounts.queries import user_list
 from haiyan_comp.institutions.models import Institution
-from haiyan_comp.ledger.models import LedgerEntry
+from haiyan_comp.ledger.descriptions import account_name, description, who_name
+from haiyan_comp.ledger.models import LedgerEntry, LedgerSeal, Posting
 
 
 @dataclass(frozen=True)
@@ -52,3 +56,190 @@ def ledger_lines(
         )
         for e in session.scalars(query)
     ]
+
+
+# ------------------------------------------------------------------ the journal page
+
+
+@dataclass(frozen=True)
+class JournalPosting:
+    """One leg of an entry as the journal shows it: debit or credit, and the account's
+    balance after it (debit positive: what was paid in, owed or spent)."""
+
+    account: str
+    name: str  # a message: the account in the reader's words
+    debit: int | None
+    credit: int | None
+    balance: int
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """An entry as a finance officer reads it: date, description, who, its legs."""
+
+    id: int
+    created_at: datetime
+    kind: str
+    year: int
+    institution: str | None
+    description: str  # a message (or the stored English of an unknown code)
+    who: str  # a person's name, or a message (命令行（root）)
+    postings: tuple[JournalPosting, ...]
+
+
+@dataclass(frozen=True)
+class JournalPage:
+    """A page of the journal, newest first, and what the whole selection counts."""
+
+    entries: list[JournalEntry]
+    count: int
+    totals: dict[str, int]  # kind → sum of the selected entries' amounts
+    accounts: list[tuple[str, str]]  # every account (code, name) for the filter
+
+
+def journal_page(
+    session: Session,
+    *,
+    year: int | None = None,
+    institution: str | None = None,
+    account: str | None = None,
+    page: int = 1,
+    size: int = 100,
+) -> JournalPage:
+    """Entries newest first (`size` a page), filtered by year, institution and account."""
+    institutions = session.execute(select(Institution.id, Institution.code, Institution.name))
+    ids, names = {}, {}
+    for pk, code, name in institutions:
+        ids[code], names[code] = pk, name
+    wanted = _selection(year, ids.get(institution, -1) if institution else None, account)
+    count = session.scalar(select(func.count()).select_from(LedgerEntry).where(*wanted)) or 0
+    totals = dict(
+        session.execute(
+            select(LedgerEntry.kind, func.sum(LedgerEntry.amount))
+            .where(*wanted)
+            .group_by(LedgerEntry.kind)
+        ).all()
+    )
+    rows = session.execute(
+        select(*_JOURNAL_COLUMNS)
+        .where(*wanted)
+        .order_by(LedgerEntry.id.desc())
+        .limit(size)
+        .offset((max(page, 1) - 1) * size)
+    ).all()
+    legs = _legs_with_balances(session, [row[0] for row in rows], names)
+    people = {user.username: user.display_name for user in user_list(session)}
+    codes = {pk: code for code, pk in ids.items()}
+    entries = [
+        JournalEntry(
+            entry_id,
+            at,
+            kind,
+            entry_year,
+            codes.get(inst) if inst else None,
+            description(code, params, reason),
+            who_name(by, people),
+            legs.get(entry_id, ()),
+        )
+        for entry_id, at, kind, entry_year, inst, code, params, reason, by in rows
+    ]
+    every = session.scalars(select(Posting.account).distinct().order_by(Posting.account))
+    return JournalPage(
+        entries,
+        int(count),
+        {kind: int(total) for kind, total in totals.items()},
+        [(name, account_name(name, names)) for name in every],
+    )
+
+
+def _selection(year: int | None, institution_id: int | None, account: str | None) -> list[Any]:
+    wanted: list[Any] = []
+    if year is not None:
+        wanted.append(LedgerEntry.year == year)
+    if institution_id is not None:
+        wanted.append(LedgerEntry.institution_id == institution_id)
+    if account is not None:
+        wanted.append(
+            LedgerEntry.id.in_(select(Posting.entry_id).where(Posting.account == account))
+        )
+    return wanted
+
+
+_JOURNAL_COLUMNS = (
+    LedgerEntry.id,
+    LedgerEntry.created_at,
+    LedgerEntry.kind,
+    LedgerEntry.year,
+    LedgerEntry.institution_id,
+    LedgerEntry.code,
+    LedgerEntry.params,
+    LedgerEntry.reason,
+    LedgerEntry.created_by,
+)
+
+
+def _legs_with_balances(
+    session: Session, entry_ids: list[int], names: dict[str, str]
+) -> dict[int, tuple[JournalPosting, ...]]:
+    """The postings of these entries, each with its account's running balance after it."""
+    if not entry_ids:
+        return {}
+    legs = session.execute(
+        select(Posting.id, Posting.entry_id, Posting.account, Posting.amount)
+        .where(Posting.entry_id.in_(entry_ids))
+        .order_by(Posting.entry_id, Posting.id)
+    ).all()
+    running = (
+        select(
+            Posting.id,
+            func.sum(Posting.amount)
+            .over(partition_by=Posting.account, order_by=Posting.id)
+            .label("balance"),
+        )
+        .where(
+            Posting.account.in_({leg.account for leg in legs}),
+            Posting.id <= max(leg.id for leg in legs),
+        )
+        .subquery()
+    )
+    wanted = [leg.id for leg in legs]
+    balances = dict(
+        session.execute(
+            select(running.c.id, running.c.balance).where(running.c.id.in_(wanted))
+        ).all()
+    )
+    shown: dict[int, list[JournalPosting]] = {}
+    for posting_id, entry_id, account, amount in legs:
+        shown.setdefault(entry_id, []).append(
+            JournalPosting(
+                account,
+                account_name(account, names),
+                amount if amount > 0 else None,
+                -amount if amount < 0 else None,
+                int(balances.get(posting_id, 0)),
+            )
+        )
+    return {entry_id: tuple(rows) for entry_id, rows in shown.items()}
+
+
+# ------------------------------------------------------------------ a settled year's seal
+
+
+@dataclass(frozen=True)
+class YearSeal:
+    """A settled year's seal: the ledger chain's hash when the year was settled."""
+
+    year: int
+    hash: str  # 64 hex digits (SHA-256); statements print it
+    entry_id: int | None  # the last entry booked when the year was settled
+    sealed_at: datetime
+
+
+def year_seal(session: Session, year: int) -> YearSeal | None:
+    """The seal of a settled year (None while the year is open)."""
+    row = session.execute(
+        select(LedgerSeal.year, LedgerSeal.hash, LedgerSeal.entry_id, LedgerSeal.sealed_at).where(
+            LedgerSeal.year == year
+        )
+    ).first()
+    return YearSeal(*row) if row is not None else None

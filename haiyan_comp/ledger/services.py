@@ -1,26 +1,28 @@
-"""Posting, listing and verifying the ledger (R15)."""
+"""Posting to the ledger (R15) and sealing a settled year.
+
+Every entry is chained to the one before it (chain.py): `post` reads the
+chain's head and hashes the new entry's content with it. Writers take the
+ledger's lock first, so that no two transactions chain to the same head: on
+PostgreSQL an advisory lock held until the transaction ends; on SQLite every
+unit of work already holds the database's write lock (db.py).
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from haiyan_comp.errors import InvalidInput
-from haiyan_comp.institutions.models import Institution
-from haiyan_comp.ledger.messages import (
-    CASH_DISAGREES,
-    ENTRY_MUST_BALANCE,
-    ENTRY_UNBALANCED,
-    FINAL_DISAGREES,
-    UNKNOWN_ENTRY_KIND,
-)
-from haiyan_comp.ledger.models import ENTRY_KINDS, LedgerEntry, Posting
-from haiyan_comp.messages import Message
+from haiyan_comp.ledger import chain
+from haiyan_comp.ledger.descriptions import describe
+from haiyan_comp.ledger.messages import ENTRY_MUST_BALANCE, UNKNOWN_ENTRY_KIND
+from haiyan_comp.ledger.models import ENTRY_KINDS, LedgerEntry, LedgerSeal, Posting
 from haiyan_comp.money import format_hundredths as fmt
+
+LEDGER_LOCK = 0x6861_6979_616E_4C  # pg_advisory_xact_lock's key for the ledger's chain
 
 
 def post(
@@ -34,25 +36,58 @@ def post(
     by: str,
     postings: Mapping[str, int],
 ) -> LedgerEntry:
-    """Append one balanced entry; refuse one whose postings do not sum to zero."""
+    """Append one balanced entry, chained to the head; refuse one that does not balance.
+
+    `reason` is a ledger message (messages.py) or an English sentence that
+    descriptions.describe reads into its code and parameters.
+    """
     if kind not in ENTRY_KINDS:
         raise InvalidInput(UNKNOWN_ENTRY_KIND(kind=repr(kind)))
     legs = {account: value for account, value in postings.items() if value}
     if sum(legs.values()) != 0:
         raise InvalidInput(ENTRY_MUST_BALANCE(kind=kind, total=fmt(sum(legs.values()))))
+    code, params = describe(reason)
+    stored = chain.canonical_params(params)
+    now = datetime.now(UTC)
+    english = str.__str__(reason)
+    digest = chain.entry_hash(
+        chain_head(session), kind, year, institution_id, amount, code, stored, english, by, now,
+        legs.items(),
+    )  # fmt: skip
     entry = LedgerEntry(
         kind=kind,
         year=year,
         institution_id=institution_id,
         amount=amount,
-        reason=reason,
+        reason=english,
         created_by=by,
-        created_at=datetime.now(UTC),
+        created_at=now,
+        code=code,
+        params=stored,
+        hash=digest,
         postings=[Posting(account=account, amount=value) for account, value in legs.items()],
     )
     session.add(entry)
     session.flush()
     return entry
+
+
+def chain_head(session: Session) -> str:
+    """The hash of the last entry (GENESIS when there is none), under the ledger's lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LEDGER_LOCK})
+    head = session.scalar(select(LedgerEntry.hash).order_by(LedgerEntry.id.desc()).limit(1))
+    return head or chain.GENESIS
+
+
+def seal_year(session: Session, year: int) -> LedgerSeal:
+    """Record the chain's head as the seal of a year being settled (once per year)."""
+    digest = chain_head(session)
+    last = session.scalar(select(func.max(LedgerEntry.id)))
+    seal = LedgerSeal(year=year, entry_id=last, hash=digest, sealed_at=datetime.now(UTC))
+    session.add(seal)
+    session.flush()
+    return seal
 
 
 def account_balance(session: Session, account: str) -> int:
@@ -66,87 +101,3 @@ def account_balance(session: Session, account: str) -> int:
 def debt_of(session: Session, institution_code: str) -> int:
     """What an institution still owes back (R14), in fen."""
     return account_balance(session, f"debt:{institution_code}")
-
-
-def verify_ledger(
-    session: Session, finals: Mapping[tuple[int, int], int], instalments_cash: int
-) -> list[Message]:
-    """Every broken invariant of R15, named; an empty list when the ledger is sound.
-
-    Checked: every entry balances; per settled institution and year, prepaid
-    gross + top-up − debt = F; the cash paid out equals the instalments' cash
-    plus the top-ups, less what the risk fund put in. `finals` ((year,
-    institution id) → F) and `instalments_cash` come from the settlements and
-    the instalments paid: operations/ledger.py `verify_books` gathers them.
-    """
-    problems: list[Message] = []
-    for entry_id, total in session.execute(
-        select(Posting.entry_id, func.sum(Posting.amount))
-        .group_by(Posting.entry_id)
-        .having(func.sum(Posting.amount) != 0)
-    ):
-        problems.append(ENTRY_UNBALANCED(id=entry_id, total=fmt(int(total))))
-    by_kind: defaultdict[tuple[str, int, int | None], int] = defaultdict(int)
-    for kind, year, inst, amount in session.execute(
-        select(
-            LedgerEntry.kind,
-            LedgerEntry.year,
-            LedgerEntry.institution_id,
-            func.sum(LedgerEntry.amount),
-        ).group_by(LedgerEntry.kind, LedgerEntry.year, LedgerEntry.institution_id)
-    ):
-        by_kind[(kind, year, inst)] = int(amount)
-    problems += _final_problems(session, by_kind, finals)
-    top_ups = sum(v for (kind, _, _), v in by_kind.items() if kind == "top_up")
-    return problems + _cash_problems(session, instalments_cash, top_ups)
-
-
-def _final_problems(
-    session: Session,
-    by_kind: Mapping[tuple[str, int, int | None], int],
-    finals: Mapping[tuple[int, int], int],
-) -> list[Message]:
-    """Prepaid gross + top-up − debt = F, per settled institution and year (R15)."""
-    codes = dict(session.execute(select(Institution.id, Institution.code)).all())
-    problems = []
-    for (year, institution), final in finals.items():
-        prepaid = by_kind.get(("instalment", year, institution), 0)
-        top_up = by_kind.get(("top_up", year, institution), 0)
-        debt = by_kind.get(("debt", year, institution), 0)
-        if prepaid + top_up - debt != final:
-            problems.append(
-                FINAL_DISAGREES(
-                    institution=codes[institution],
-                    year=year,
-                    prepaid=fmt(prepaid),
-                    top_up=fmt(top_up),
-                    debt=fmt(debt),
-                    final=fmt(final),
-                )
-            )
-    return problems
-
-
-def _cash_problems(session: Session, instalments_cash: int, top_ups: int) -> list[Message]:
-    """The cash paid out = instalments' cash + top-ups + adjustments − risk-fund draws (R15)."""
-    adjustments_paid = -sum(
-        p
-        for p in session.scalars(
-            select(Posting.amount)
-            .join(LedgerEntry)
-            .where(LedgerEntry.kind == "adjustment", Posting.account == "cash")
-        )
-    )
-    drawn = -account_balance(session, "risk_fund")
-    cash_out = -account_balance(session, "cash")
-    if cash_out == instalments_cash + top_ups + adjustments_paid - drawn:
-        return []
-    return [
-        CASH_DISAGREES(
-            cash_out=fmt(cash_out),
-            instalments=fmt(instalments_cash),
-            top_ups=fmt(top_ups),
-            adjustments=fmt(adjustments_paid),
-            drawn=fmt(drawn),
-        )
-    ]

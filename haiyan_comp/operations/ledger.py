@@ -1,4 +1,4 @@
-"""The ledger: listing its entries and verifying the books (R15).
+"""The ledger: listing its entries, verifying the books (R15), a settled year's seal.
 
 Verifying crosses domains: the ledger's postings are checked against the
 settlements' final amounts and the instalments' cash, read here and handed to
@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from haiyan_comp.budget.queries import instalments_cash
 from haiyan_comp.db import db
-from haiyan_comp.ledger import queries, services
-from haiyan_comp.ledger.queries import LedgerLine
+from haiyan_comp.ledger import queries, services, verify
+from haiyan_comp.ledger.queries import JournalPage, LedgerLine, YearSeal
 from haiyan_comp.messages import Message
 from haiyan_comp.operations import reading
 from haiyan_comp.settlement.queries import finals
@@ -20,7 +20,7 @@ from haiyan_comp.settlement.queries import finals
 
 def books_problems(session: Session) -> list[Message]:
     """Every broken invariant of R15, named; an empty list when the books are true."""
-    return services.verify_ledger(session, finals(session), instalments_cash(session))
+    return verify.verify_ledger(session, finals(session), instalments_cash(session))
 
 
 @reading
@@ -43,7 +43,21 @@ def debts(codes: list[str]) -> dict[str, int]:
 
 @reading
 def ledger_page(
-    year: int | None, institution: str | None
-) -> tuple[list[LedgerLine], list[Message]]:
-    """The ledger page: its entries (for a year and/or an institution) and R15's checks."""
-    return queries.ledger_lines(db.session, year, institution), books_problems(db.session)
+    year: int | None,
+    institution: str | None,
+    account: str | None = None,
+    page: int = 1,
+    size: int = 100,
+) -> tuple[JournalPage, list[Message]]:
+    """The ledger page: a page of the journal (newest first; for a year, an institution
+    and/or an account) and the books' checks (`haiyan ledger verify`)."""
+    journal = queries.journal_page(
+        db.session, year=year, institution=institution, account=account, page=page, size=size
+    )
+    return journal, books_problems(db.session)
+
+
+@reading
+def year_seal(year: int) -> YearSeal | None:
+    """A settled year's seal (the ledger chain's head when it was settled), for statements."""
+    return queries.year_seal(db.session, year)

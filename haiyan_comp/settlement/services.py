@@ -14,7 +14,7 @@ from haiyan_comp.budget.models import Instalment
 from haiyan_comp.budget.services import get_config
 from haiyan_comp.errors import Conflict, InvalidInput
 from haiyan_comp.institutions.models import Institution
-from haiyan_comp.ledger.services import post
+from haiyan_comp.ledger.services import post, seal_year
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.records.models import UnitTotal
 from haiyan_comp.settlement import rules
@@ -144,6 +144,7 @@ def settle_year(
         _book(session, year, ids[inst.code], inst, by)
         session.flush()
         faults.point("settle:after-an-institution")
+    seal_year(session, year)  # the chain's head: the year's seal, printed on its statements
     session.get(Year, year).settled_at = now  # type: ignore[union-attr]
     session.flush()
     return replace(result, dry_run=False)

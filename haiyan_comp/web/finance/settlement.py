@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from typing import Any
 
@@ -141,32 +140,35 @@ KIND_LABELS = {
 @bp.get("/ledger")
 @allow("finance")
 def ledger() -> Page:
-    """Every money movement (append-only), filtered by year and institution; R15's checks."""
+    """The journal (every money movement, newest first): date, description, account,
+    debit, credit and the account's balance after it, who by name; filtered by year,
+    institution and account; and the books' checks (`haiyan ledger verify`)."""
     year_text = request.args.get("year", "").strip()
     year = _page_year() if year_text else None
     code = request.args.get("institution", "").strip() or None
+    account = request.args.get("account", "").strip()[:100] or None
     frame = _frame(year)
     names = frame.names
     if code is not None and code not in names:
         raise NotFound(_("没有机构 %(code)s", code=code))
-    lines, problems = ledger_page(year, code)
-    pages = max(1, -(-len(lines) // LEDGER_PAGE))
-    page = min(whole_arg("page", bounds.ID) or 1, pages)
-    shown = list(reversed(lines))[(page - 1) * LEDGER_PAGE : page * LEDGER_PAGE]
-    totals: defaultdict[str, int] = defaultdict(int)
-    for line in lines:
-        totals[line.kind] += line.amount
+    page = whole_arg("page", bounds.ID) or 1
+    journal, problems = ledger_page(year, code, account, page, LEDGER_PAGE)
+    if account is not None and account not in dict(journal.accounts):
+        raise NotFound(_("没有科目 %(account)s", account=account))
+    pages = max(1, -(-journal.count // LEDGER_PAGE))
+    if page > pages:
+        page = pages
+        journal, problems = ledger_page(year, code, account, page, LEDGER_PAGE)
     return _render(
         "finance/ledger.html",
-        lines=shown,
-        count=len(lines),
+        journal=journal,
         page=page,
         pages=pages,
         year=year,
         code=code,
+        account=account,
         years=frame.years,
         names=names,
         problems=problems,
         kinds=KIND_LABELS,
-        totals=dict(totals),
     )
