@@ -1,7 +1,7 @@
 """the ledger's hash chain, descriptions by code, the years' seals, SQLite's triggers
 
 Revision ID: 0012_ledger_chain
-Revises: 0010_records_staff_index
+Revises: 0011_flag_years_due
 Create Date: 2026-12-06 19:30:00
 
 Every ledger entry gets its description as a message code and parameters
