@@ -47,6 +47,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("centre.home", "GET"): (C,),
     ("centre.records", "GET"): (C,),
     ("centre.money", "GET"): (C,),
+    ("centre.years", "GET"): (C,),
     ("centre.upload", "GET"): (C,),
     ("centre.upload_post", "POST"): (C,),
     ("centre.import_report", "GET"): (C,),
@@ -77,6 +78,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("audit.close", "POST"): (A,),
     # finance: years, budgets, prepayments, settlement, assessments; never verdicts
     ("finance.home", "GET"): (F,),
+    ("finance.years", "GET"): (F,),
     ("finance.configure", "GET"): (F,),
     ("finance.configure_save", "POST"): (F,),
     ("finance.baselines_save", "POST"): (F,),

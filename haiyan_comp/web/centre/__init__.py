@@ -15,6 +15,7 @@ from haiyan_comp.web.centre import (  # noqa: F401
     imports,
     money,
     records,
+    years,
 )
 from haiyan_comp.web.centre.common import bp
 from haiyan_comp.web.centre.home import percent
