@@ -9,12 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from haiyan_comp import clock
 from haiyan_comp.money import group_decimal
 from haiyan_comp.statements.data import canonical_json
-from haiyan_comp.statements.house import footer, signed_by
+from haiyan_comp.statements.house import PADDING, footer, one_line, signed_by
 from haiyan_comp.statements.layout import build_pdf, grid, pick_font, styles_for, text
 from haiyan_comp.statements.numbers import audit_number
 
@@ -109,15 +109,20 @@ def render_audit_report(data: AuditReportData, font: str | None = None) -> bytes
     )
     head.setStyle(grid(font, header=False, right_from=4))
     rows: list[list[Any]] = [["序号", "记录编号", "服务日期", "责任人", "当量", "结论", "理由"]]
+    widths = [w * mm for w in (9, 37, 20, 36, 16, 13, 49)]
     for s in f["sample"]:
+        staff = data.named(s["staff"], data.staff_names.get(s["staff"]))
         rows.append(
-            [str(s["rank"]), text(s["source_id"], cell), s["service_date"],
-             text(data.named(s["staff"], data.staff_names.get(s["staff"])), cell),
+            [str(s["rank"]), one_line(s["source_id"], styles["code"], widths[1] - PADDING),
+             s["service_date"], one_line(staff, cell, widths[3] - PADDING),
              group_decimal(s["purchasable"]), VERDICT.get(s["verdict"] or "", "—"),
              text(s["reason"] or "", cell)]
         )  # fmt: skip
-    sample = Table(rows, colWidths=[w * mm for w in (11, 34, 21, 30, 18, 14, 52)], repeatRows=1)
+    sample = Table(rows, colWidths=widths, repeatRows=1)
     sample.setStyle(grid(font, right_from=4))
+    sample.setStyle(
+        TableStyle([("ALIGN", (5, 0), (6, -1), "CENTER"), ("ALIGN", (6, 1), (6, -1), "LEFT")])
+    )
     story = [
         text(f"{data.county}服务记录抽查核验报告", styles["title"]),
         head,

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.money import largest_remainder, parse_hundredths
@@ -183,8 +183,7 @@ def _sheet(data: SlipData, f: dict[str, Any], styles: dict[str, Any], font: str)
         table,
         Spacer(1, 6 * mm),
         signed_by((institution,), data.sha256, styles, font),
-        CondPageBreak(60 * mm),
-        Spacer(1, 4 * mm),
+        PageBreak(),  # the slips on pages of their own, to be cut apart
         text("个人发放条（沿边线裁开，各人留存）", styles["heading"]),
     ]
 
