@@ -14,6 +14,7 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import click
@@ -95,6 +96,31 @@ def fraction(text: str | None, what: str) -> int | None:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+xlsx_option = click.option(
+    "--xlsx",
+    "xlsx",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Also write the table as an Excel workbook (.xlsx) at this path.",
+)
+
+
+def write_xlsx(table: str, document: Any, path: Path | None) -> None:
+    """`--xlsx PATH`: the same rows as the JSON document, as a workbook (haiyan_comp.workbooks)."""
+    if path is None:
+        return
+    from flask import current_app
+
+    from haiyan_comp.workbooks import write_workbook
+    from haiyan_comp.workbooks.tables import TABLES
+
+    book = TABLES[table](document)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = write_workbook(
+        str(path), county=str(current_app.config["COUNTY_NAME"]), sheets=book.sheets
+    )
+    click.echo(f"{rows} rows written to {path}", err=True)
+
 
 # Whole numbers on the command line, within haiyan_comp.bounds (click says what is wrong, exit 2).
 YEAR = click.IntRange(bounds.YEAR.lowest, bounds.YEAR.highest)

@@ -98,6 +98,9 @@ def init_api(app: Flask) -> None:
     }
     api = HaiyanApi(app, spec_kwargs=spec)
     app.before_request(_csrf_for_cookies)
+    from haiyan_comp.api.workbooks import init_workbooks
+
+    init_workbooks(app, API_PREFIX)
     app.before_request(_refuse_control_characters)
     app.extensions["haiyan_api"] = api
     for target in API_BLUEPRINTS:

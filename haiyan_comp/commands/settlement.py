@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup, with_appcontext
@@ -18,6 +19,8 @@ from haiyan_comp.cli import (
     emit_json,
     json_option,
     who,
+    write_xlsx,
+    xlsx_option,
 )
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.operations.ledger import ledger_lines, verify_books
@@ -31,10 +34,14 @@ from haiyan_comp.operations.settlement import book_adjustment, preview_settlemen
 @click.option("--dry-run", is_flag=True, help="Show the figures; settle nothing.")
 @by_option
 @json_option
+@xlsx_option
 @domain_errors
-def settle(year: int, as_of: date, dry_run: bool, by: str | None, as_json: bool) -> None:
+def settle(
+    year: int, as_of: date, dry_run: bool, by: str | None, as_json: bool, xlsx: Path | None
+) -> None:
     """Settle YEAR once (R13, R14); --dry-run shows the same figures first."""
     result = preview_settlement(year, as_of) if dry_run else settle_year(year, as_of, who(by))
+    write_xlsx("settlement", settlement_document(result), xlsx)
     if as_json:
         emit_json(settlement_document(result))
         return

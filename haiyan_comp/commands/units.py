@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import with_appcontext
 
 from haiyan_comp.api.schemas_finance import units_document
-from haiyan_comp.cli import YEAR, domain_errors, emit_json, json_option
+from haiyan_comp.cli import YEAR, domain_errors, emit_json, json_option, write_xlsx, xlsx_option
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.operations.units import year_units
 
@@ -16,10 +18,12 @@ from haiyan_comp.operations.units import year_units
 @click.option("--year", type=YEAR, required=True)
 @click.option("--institution", "institution_code", default=None, help="One institution's code.")
 @json_option
+@xlsx_option
 @domain_errors
-def units(year: int, institution_code: str | None, as_json: bool) -> None:
+def units(year: int, institution_code: str | None, as_json: bool, xlsx: Path | None) -> None:
     """Units of a year per institution and item: gross, over-spec, purchasable, verified."""
     result = year_units(year, institution_code)
+    write_xlsx("units", units_document(result), xlsx)
     if as_json:
         emit_json(units_document(result))
         return

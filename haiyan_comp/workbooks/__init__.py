@@ -1,0 +1,223 @@
+"""Spreadsheets out: any table a person sees, as a real .xlsx workbook (XlsxWriter).
+
+A table is described once (`Sheet`: Chinese headers and a kind per column) and filled
+with the rows of the same JSON document the API and `--json` give, so a workbook's
+figures cannot differ from theirs. Money and units are written as numbers (exact decimal
+text, from the integer fen and hundredths of the JSON's strings) with a two-decimal,
+thousands-separated format, never as text; dates as dates; every text cell from data is
+written as a string, so `=`, `+`, `-` or `@` at its start is never a formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, BinaryIO
+
+from haiyan_comp import clock
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KINDS = ("text", "code", "money", "units", "int", "date", "moment", "percent", "score")
+_FORMATS = {
+    "money": "#,##0.00",
+    "units": "#,##0.00",
+    "score": "#,##0.00",
+    "int": "#,##0",
+    "date": "yyyy-mm-dd",
+    "moment": "yyyy-mm-dd hh:mm",
+    "percent": "0.00%",
+}
+_WIDTHS = {"money": 16, "units": 14, "score": 10, "int": 10, "date": 12, "moment": 17,
+           "percent": 10, "code": 12, "text": 16}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the row's key, the header people read, and how its cells are written."""
+
+    key: str
+    header: str
+    kind: str = "text"
+    width: float | None = None
+    total: bool = False  # summed in the totals row
+    words: Mapping[str, str] | None = None  # a code's words for people ('basic_medical' → 基本医疗)
+
+    def value(self, row: Mapping[str, Any]) -> Any:
+        """The row's value of this column (a dotted key reads into nested objects)."""
+        value: Any = row
+        for part in self.key.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if self.words is not None and isinstance(value, str):
+            return self.words.get(value, value)
+        return value
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet: its tab name, the table's title, columns and rows."""
+
+    name: str
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Mapping[str, Any]]
+    totals: bool = False
+    notes: Sequence[str] = field(default_factory=tuple)
+
+
+def write_workbook(
+    out: BinaryIO | str, *, county: str, sheets: Iterable[Sheet], made: datetime | None = None
+) -> int:
+    """Write the sheets to `out` (a file object or path), streaming rows in constant memory;
+    the number of data rows written."""
+    import xlsxwriter  # type: ignore[import-untyped]
+
+    book = xlsxwriter.Workbook(
+        out, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+              "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd",
+              "in_memory": False},
+    )  # fmt: skip
+    styles = _styles(book)
+    when = clock.shown(made or clock.now())
+    written = 0
+    used: set[str] = set()
+    for sheet in sheets:
+        written += _write_sheet(book, styles, sheet, county, when, _tab_name(sheet.name, used))
+    if not used:  # a workbook needs one sheet
+        book.add_worksheet("空")
+    book.close()
+    return written
+
+
+def _styles(book: Any) -> dict[str, Any]:
+    base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
+    styles = {kind: book.add_format({**base, "num_format": f}) for kind, f in _FORMATS.items()}
+    styles["text"] = book.add_format(base)
+    styles["code"] = book.add_format(base)
+    styles["title"] = book.add_format({**base, "bold": True, "font_size": 14})
+    styles["note"] = book.add_format({**base, "font_color": "#555555", "font_size": 10})
+    styles["header"] = book.add_format(
+        {**base, "bold": True, "bg_color": "#E8EEF4", "border": 1, "text_wrap": True,
+         "align": "center"}
+    )  # fmt: skip
+    for kind in ("money", "units", "score", "int"):
+        styles[f"total_{kind}"] = book.add_format(
+            {**base, "bold": True, "num_format": _FORMATS[kind], "top": 1}
+        )
+    styles["total_text"] = book.add_format({**base, "bold": True, "top": 1})
+    return styles
+
+
+def _tab_name(name: str, used: set[str]) -> str:
+    """An Excel tab name: ≤ 31 characters, none of []:*?/\\, unique in the workbook."""
+    clean = "".join("_" if c in "[]:*?/\\" else c for c in name)[:31] or "表"
+    candidate, n = clean, 2
+    while candidate in used:
+        suffix = f"({n})"
+        candidate, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    used.add(candidate)
+    return candidate
+
+
+def _write_sheet(
+    book: Any, styles: dict[str, Any], sheet: Sheet, county: str, when: str, tab: str
+) -> int:
+    page = book.add_worksheet(tab)
+    columns = list(sheet.columns)
+    for index, column in enumerate(columns):
+        width = column.width or max(_WIDTHS.get(column.kind, 16), _display_width(column.header) + 2)
+        page.set_column(index, index, width)
+    page.write_string(0, 0, f"{county} · {sheet.title}", styles["title"])
+    page.write_string(1, 0, f"制表时间：{when}", styles["note"])
+    top = 2
+    for note in sheet.notes:
+        page.write_string(top, 0, note, styles["note"])
+        top += 1
+    for index, column in enumerate(columns):
+        page.write_string(top, index, column.header, styles["header"])
+    page.freeze_panes(top + 1, 0)
+    page.repeat_rows(top)  # printed: the header on every page
+    page.set_landscape()
+    page.set_paper(9)  # A4
+    page.fit_to_pages(1, 0)
+    sums = [Decimal(0) if column.total else None for column in columns]
+    row_number = top
+    for row in sheet.rows:
+        row_number += 1
+        for index, column in enumerate(columns):
+            value = _cell(page, row_number, index, column, column.value(row), styles)
+            total = sums[index]
+            if total is not None and isinstance(value, Decimal | int):
+                sums[index] = total + value
+    if sheet.totals and any(s is not None for s in sums):
+        row_number += 1
+        page.write_string(row_number, 0, "合计", styles["total_text"])
+        for index, (column, total) in enumerate(zip(columns, sums, strict=True)):
+            if total is not None and index > 0:
+                page.write_number(row_number, index, total, styles[f"total_{column.kind}"])
+    return row_number - top - (1 if sheet.totals and any(s is not None for s in sums) else 0)
+
+
+def _cell(page: Any, row: int, col: int, column: Column, value: Any, styles: dict[str, Any]) -> Any:
+    """Write one cell as its kind says; the value written (Decimal for numbers), or None."""
+    kind = column.kind
+    if value is None or value == "":
+        page.write_blank(row, col, None, styles.get(kind, styles["text"]))
+        return None
+    if kind in ("money", "units", "score", "percent"):
+        number = _decimal(value, scaled=isinstance(value, int) and kind != "percent")
+        if number is not None:
+            page.write_number(row, col, number, styles[kind])
+            return number
+    elif kind == "int" and isinstance(value, int) and not isinstance(value, bool):
+        page.write_number(row, col, value, styles["int"])
+        return value
+    elif kind in ("date", "moment"):
+        moment = _moment(value, kind)
+        if moment is not None:
+            page.write_datetime(row, col, moment, styles[kind])
+            return None
+    page.write_string(row, col, _text(value), styles["text"])
+    return None
+
+
+def _decimal(value: Any, *, scaled: bool) -> Decimal | None:
+    """'1234.56' → Decimal('1234.56'); an int of hundredths → its Decimal; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value).scaleb(-2) if scaled else Decimal(value)
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.replace(",", ""))
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+    return None
+
+
+def _moment(value: Any, kind: str) -> datetime | None:
+    if isinstance(value, datetime):
+        return clock.county_time(value).replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if not isinstance(value, str):
+        return None
+    try:
+        if kind == "date" and len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), datetime.min.time())
+        return clock.county_time(datetime.fromisoformat(value)).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "；".join(_text(v) for v in value)
+    return str(value)
+
+
+def _display_width(text: str) -> int:
+    """Columns of a fixed-width font: CJK characters count two."""
+    return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
