@@ -69,6 +69,23 @@ def when(moment: datetime | date | str | None) -> str:
     return clock.shown(moment)
 
 
+def who(actor: str | None) -> str:
+    """Who did something, as a person reads it: 'web:finance' is the login finance,
+    'cli:root' the command line run by root, 'api:…' a machine's token."""
+    from flask_babel import gettext
+
+    if not actor:
+        return "—"
+    channel, _, name = str(actor).partition(":")
+    if channel == "web" and name:
+        return name
+    if channel == "cli" and name:
+        return str(gettext("命令行（%(name)s）", name=name))
+    if channel in ("api", "token") and name:
+        return str(gettext("接口（%(name)s）", name=name))
+    return str(actor)
+
+
 def reason(value: object) -> str:
     """A message (or a list of them) as the page's reader reads it: by its code, from the
     catalogue. Anything else (a person's own words, a name) is shown as it is."""
@@ -91,10 +108,18 @@ def init_layout(app: Flask) -> None:
         "decimal": decimal_text,
         "when": when,
         "reason": reason,
+        "who": who,
     }
     app.jinja_env.filters.update(filters)
+    from flask_babel import gettext
+
     from haiyan_comp.accounts.roles import ROLE_NAMES
+    from haiyan_comp.web.translations import language
 
     app.jinja_env.globals.update(
-        menu=menu, active_class=active_class, role_name=lambda role: ROLE_NAMES.get(role, role)
+        menu=menu,
+        now=clock.now,
+        active_class=active_class,
+        role_name=lambda role: gettext(ROLE_NAMES[role]) if role in ROLE_NAMES else role,
+        language=language,
     )

@@ -83,7 +83,10 @@ def init_web(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.json = JSONProvider(app)  # request bodies nested too deep are a 400
     csrf.init_app(app)
-    babel.init_app(app)
+    from haiyan_comp.web.translations import chosen_locale, compiled
+
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = compiled(app.instance_path)
+    babel.init_app(app, locale_selector=chosen_locale)
     init_auth(app)
     from haiyan_comp.web.layout import init_layout
 

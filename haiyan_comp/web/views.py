@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -50,3 +50,21 @@ def healthz() -> tuple[Response, int]:
     if dialect is None:
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database=dialect), 200
+
+
+@bp.post("/language")
+@public
+def choose_language() -> BaseResponse:
+    """Show the pages in Chinese or English from now on (a cookie of this browser)."""
+    from haiyan_comp.web.translations import COOKIE, LANGUAGES
+
+    chosen = request.form.get("lang", "")
+    back = request.form.get("next", "")
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = url_for("web.index")  # only a page of this site
+    response = redirect(back)
+    if chosen in LANGUAGES:
+        response.set_cookie(
+            COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="Lax", path="/"
+        )
+    return response

@@ -28,6 +28,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("web.index", "GET"): PUBLIC,
     ("web.healthz", "GET"): PUBLIC,
     ("web.favicon", "GET"): PUBLIC,
+    ("web.choose_language", "POST"): PUBLIC,
     ("auth.login", "GET"): PUBLIC,
     ("auth.login", "POST"): PUBLIC,
     ("auth.logout", "POST"): EVERYONE,

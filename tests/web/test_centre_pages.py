@@ -227,7 +227,7 @@ def test_a_centre_chooses_its_pool_and_enters_its_pay_sheet(
     page = client.get("/centre/bonus?year=2018").get_data(as_text=True)
     assert "50,000.00" in page  # R17 cap: min(surplus × 50%, …) for 962.50 points
     too_much = post_form(client, "/centre/bonus/2018/pool", {"pool": "60000.00"})
-    assert too_much.status_code == 422 and "R17" in too_much.get_data(as_text=True)
+    assert too_much.status_code == 422 and "上限" in too_much.get_data(as_text=True)
     assert post_form(client, "/centre/bonus/2018/pool", {"pool": "30000.00"}).status_code == 302
     assert (
         post_form(client, "/centre/bonus/2018/paysheet", {"performance_pay": "1.2.3"}).status_code

@@ -13,11 +13,10 @@ from haiyan_comp import bounds
 from haiyan_comp.audit.reports import BatchDetail, Sampled
 from haiyan_comp.audit.rules import VerdictsMissing
 from haiyan_comp.errors import Conflict, DomainError
-from haiyan_comp.money import format_hundredths
 from haiyan_comp.operations import audit as operations
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.audit.common import Page, actor, bp, year_shown
-from haiyan_comp.web.layout import reason
+from haiyan_comp.web.layout import amount, reason
 
 DRAW_FIELDS = ("year", "institution", "item", "size", "seed", "date_from", "date_to")
 
@@ -67,8 +66,8 @@ def draw() -> Page:
         return _draw_page(form, {}, exc.message, 409 if isinstance(exc, Conflict) else 422)
     b = drawn.batch
     flash(
-        _("已抽取批次 %(id)s：总体 N = %(n)s 条记录，U = %(u)s 当量，样本 %(size)s 条。",
-          id=b.id, n=b.population_count, u=format_hundredths(b.population_units), size=b.size),
+        _("已抽取批次 %(id)s：总体 %(n)s 条记录、%(u)s 当量，抽样 %(size)s 条。",
+          id=b.id, n=f"{b.population_count:,}", u=amount(b.population_units), size=b.size),
         "success",
     )  # fmt: skip
     return redirect(url_for("audit.batch", batch_id=b.id))
@@ -171,7 +170,7 @@ def close(batch_id: int) -> Page:
     except VerdictsMissing as exc:
         missing = len((exc.details or {}).get("missing", []))
         flash(
-            _("还有 %(k)s 条样本记录没有结论，批次不能关闭（R7）。请先逐条判定。", k=missing),
+            _("还有 %(k)s 条样本记录没有结论，批次不能关闭。请先逐条判定。", k=missing),
             "error",
         )
         return redirect(url_for("audit.batch", batch_id=batch_id))
@@ -179,9 +178,10 @@ def close(batch_id: int) -> Page:
         flash(reason(exc.message), "error")  # in the page's language before it is stored
         return redirect(url_for("audit.batch", batch_id=batch_id))
     flash(
-        _("批次 %(id)s 已关闭：%(n)s 条中 %(failed)s 条不合格，核减 D = %(d)s 当量（U = %(u)s）。",
+        _("批次 %(id)s 已关闭：%(n)s 条中 %(failed)s 条不合格，扣减 %(d)s 当量"
+          "（总体 %(u)s 当量）。",
           id=batch_id, n=closure.size, failed=closure.failed,
-          d=format_hundredths(closure.deduction), u=format_hundredths(closure.population_units)),
+          d=amount(closure.deduction), u=amount(closure.population_units)),
         "success",
     )  # fmt: skip
     return redirect(url_for("audit.batch", batch_id=batch_id))
