@@ -17,6 +17,7 @@ from haiyan_comp.web.finance import (  # noqa: F401
     prepayments,
     settlement,
     statements,
+    year_copy,
     years,
 )
 from haiyan_comp.web.finance.common import bp
