@@ -117,3 +117,87 @@ def test_the_bad_rows_file_shows_every_rejection(runner: FlaskCliRunner, demo_fo
     for source_id, fragment in EXPECTED_REASONS.items():
         assert fragment in reasons[source_id], (source_id, reasons[source_id])
     assert (report["rows"], report["imported"], report["duplicates"]) == (13, 3, 0)
+
+
+YEARS = ["demo", "--since", "2016", "--year", "2019", "--records", "3000"]
+
+
+def units_of(runner: FlaskCliRunner, year: int) -> dict[str, Any]:
+    document = run_json(runner, "units", "--year", str(year))
+    return {i["code"]: i for i in document["institutions"]}
+
+
+def test_the_demo_county_has_years_that_grow_as_the_county_reported(
+    runner: FlaskCliRunner, demo_folder: Path
+) -> None:
+    report = run_json(runner, *YEARS)
+    assert report["year"] == 2019 and report["records"]["imported"] == 3000
+    gross = {
+        year: sum(float(i["gross"]) for i in units_of(runner, year).values())
+        for year in (2016, 2017, 2018, 2019)
+    }
+    assert gross[2016] < gross[2017] < gross[2018] < gross[2019]
+    assert 1.17 < gross[2018] / gross[2016] < 1.25  # the county reported +20.7%
+    # 望海 grows beyond the growth cap: its purchased basic-medical units are capped
+    hy03 = units_of(runner, 2018)["HY03"]
+    assert float(hy03["purchased_basic_medical"]) < float(hy03["verified_basic_medical"])
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code == 0, result.output
+
+
+def test_earlier_years_are_settled_audited_assessed_and_paid(
+    runner: FlaskCliRunner, demo_folder: Path
+) -> None:
+    run_json(runner, *YEARS)
+    for year in (2016, 2017, 2018):
+        refused = runner.invoke(args=["settle", str(year), "--as-of", f"{year + 1}-01-15"])
+        assert refused.exit_code != 0 and "already settled" in refused.output
+        bonus = run_json(runner, "bonus", str(year))["institutions"]
+        assert len(bonus) == 9 and all(i["score"] for i in bonus)
+        assert any(float(i["pool"]) > 0 for i in bonus)
+        batches = run_json(runner, "audit", "list", "--year", str(year))["batches"]
+        assert len(batches) == 9 and all(b["deduction"] is not None for b in batches)
+    below = {
+        i["code"] for i in run_json(runner, "bonus", "2017")["institutions"] if i["cap"] == "0.00"
+    }
+    assert "HY08" in below  # 澉浦 scored 945 in 2017
+    # 2019 is open: three of four instalments paid, 于城's 2018 debt offset from the first
+    schedule = run_json(runner, "prepay", "schedule", "--year", "2019")["instalments"]
+    assert sum(1 for i in schedule if i["paid"]) == 27 and len(schedule) == 36
+    hy07 = next(i for i in schedule if i["institution"] == "HY07" and i["number"] == 1)
+    assert float(hy07["offset"]) > 0
+
+
+def test_loading_the_years_again_changes_nothing(runner: FlaskCliRunner, demo_folder: Path) -> None:
+    run_json(runner, *YEARS)
+    before = {year: units_of(runner, year) for year in (2016, 2019)}
+    again = run_json(runner, *YEARS)
+    assert again["records"]["imported"] == 0 and again["records"]["duplicates"] == 3000
+    assert {year: units_of(runner, year) for year in (2016, 2019)} == before
+
+
+def test_the_demo_loads_again_after_its_year_was_settled(
+    runner: FlaskCliRunner, demo_folder: Path
+) -> None:
+    """The dead end of issue 15: `make demo` after the tour settled the year."""
+    run_json(runner, "demo", "--records", "300")
+    run_json(runner, "prepay", "run", "--as-of", "2018-12-31")
+    run_json(runner, "settle", "2018", "--as-of", "2019-01-15")
+    result = runner.invoke(args=["demo", "--records", "300"])
+    assert result.exit_code == 0, result.output
+    assert "year 2018 is settled: nothing was loaded into it" in result.output
+
+
+def test_a_year_starts_from_the_previous_ones_configuration_and_catalogue(
+    runner: FlaskCliRunner, demo_folder: Path
+) -> None:
+    run_json(runner, "demo", "--records", "300")
+    copied = runner.invoke(args=["year", "copy", "2019"])
+    assert copied.exit_code == 0, copied.output
+    assert "copied configuration and catalogue (53 items) from 2018" in copied.output
+    again = runner.invoke(args=["year", "copy", "2019"])
+    assert (
+        again.exit_code == 1 and "already has its configuration and its catalogue" in again.output
+    )
+    nothing = runner.invoke(args=["year", "copy", "2031"])
+    assert nothing.exit_code == 1 and "neither a configuration nor a catalogue" in nothing.output
