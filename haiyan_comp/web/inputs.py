@@ -7,6 +7,8 @@
   limits, page numbers): None when absent, a 400 in Chinese when it is no
   number within its bound.
 - `amount_problem`: an AmountError said in Chinese, for the form beside the field.
+- `plain_amount`: money as people write it ("1,400,000.00") as the parser takes it.
+- `percent_fraction`: a ratio as people write it ("80%", "80", "12.5%") as a fraction.
 - `upload_name`: the one cleaning of an uploaded file's name (pages and API).
 - `refuse_nul`: a page's form or query string holding a NUL character is refused
   whole (400): no text column of PostgreSQL can hold one.
@@ -108,10 +110,42 @@ def amount_problem(exc: AmountError, text: str, too_large: str | None = None) ->
     elif bound.places == 2:
         message = _("须为最多两位小数的数，例如 2000000.00（收到“%(text)s”）", text=shown(text))
     else:
-        message = _(
-            "须为最多四位小数的比例，例如 0.80 表示 80%%（收到“%(text)s”）", text=shown(text)
-        )
+        message = _("须为最多两位小数的百分数，例如 80%%（收到“%(text)s”）", text=shown(text))
     return str(message)
+
+
+# Thousands separators as people type them: 1,400,000.00 or 1，400，000 (groups of three).
+_GROUPED = re.compile(r"-?[0-9]{1,3}(?:[,，][0-9]{3})+(?:\.[0-9]+)?")
+_PERCENT = re.compile(r"(?P<number>-?[0-9]+(?:\.[0-9]+)?) ?[%％]?")
+
+
+def plain_amount(text: str) -> str:
+    """'1,400,000.00' → '1400000.00': separators in groups of three go; anything else
+    (a misplaced comma, a letter) is left for the parser to refuse."""
+    text = text.strip()
+    return re.sub(r"[,，]", "", text) if len(text) <= 60 and _GROUPED.fullmatch(text) else text
+
+
+def percent_fraction(text: str) -> str:
+    """A ratio as typed, as the decimal fraction the parser takes: '80%' and '80' → '0.80',
+    '12.5%' → '0.125'. A number of at most 1 without a percent sign is already a fraction
+    ('0.80' stays 80%), as the command line writes ratios. Exact: decimal text, no floats."""
+    text = text.strip()
+    match = _PERCENT.fullmatch(text) if len(text) <= 40 else None
+    if match is None:
+        return text  # the parser says what is wrong with it
+    number = match.group("number")
+    percent = text.endswith(("%", "％"))
+    whole, _, places = number.lstrip("-").partition(".")
+    if not percent and (int(whole) < 1 or (int(whole) == 1 and not places.strip("0"))):
+        return number
+    digits = (whole + places).lstrip("0") or "0"
+    scale = len(places) + 2  # percent: two more decimal places
+    padded = digits.rjust(scale + 1, "0")
+    fraction = f"{padded[:-scale]}.{padded[-scale:]}".rstrip("0").rstrip(".")
+    if "." in fraction and len(fraction.split(".")[1]) < 2:
+        fraction += "0"
+    return ("-" if number.startswith("-") else "") + fraction
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

@@ -106,12 +106,12 @@ def test_bad_configuration_names_every_field_and_stores_nothing(
     client = signed_in("finance")
     before = read(app, lambda s: s.get(YearConfig, 2018).budget)
     changes = count(app, ConfigChange)
-    bad = {**GOOD_CONFIG, "budget": "12.345", "prepay_ratio": "1.5", "risk_fund": "-1"}
+    bad = {**GOOD_CONFIG, "budget": "12.345", "prepay_ratio": "150%", "risk_fund": "-1"}
     response = post_form(client, "/finance/configure?year=2018", bad)
     assert response.status_code == 422
     page = text(response)
     assert re.search(r"购买预算（元）：须为最多两位小数的数.*12\.345", page)
-    assert "预付比例：须大于 0 且不超过 1，收到 1.5" in page
+    assert "预付比例：须大于 0 且不超过 100%，收到 150%" in page
     assert "改革风险金（元）：" in page
     assert 'value="12.345"' in page  # what was typed stays in the form
     assert read(app, lambda s: s.get(YearConfig, 2018).budget) == before
@@ -124,7 +124,7 @@ def test_bad_configuration_names_every_field_and_stores_nothing(
         ("instalments", "5", "分期数：须为 1、2、3、4、6 或 12"),
         ("unit_price", "", "单价（元/当量）：必填"),
         ("unit_price", "0", "单价（元/当量）：须大于 0"),
-        ("growth_cap", "0.12345", "基本医疗当量增长上限：须为最多四位小数的比例"),
+        ("growth_cap", "0.12345", "基本医疗当量增长上限：须为最多两位小数的百分数"),
         ("prepay_ratio", "0", "预付比例：须大于 0"),
     ],
 )
@@ -153,7 +153,7 @@ def test_a_good_configuration_is_stored_exactly_and_shown_in_the_trail(
     page = text(client.get(response.headers["Location"]))
     assert "2019 年度配置已保存" in page
     assert "300,000.05" in page and "75%" in page  # the change trail
-    assert 'value="300000.05"' in page and 'value="0.75"' in page
+    assert 'value="300,000.05"' in page and 'value="75%"' in page
 
 
 def test_floating_price_needs_no_unit_price(app: Flask, signed_in: SignIn) -> None:

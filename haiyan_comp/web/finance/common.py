@@ -22,7 +22,7 @@ from haiyan_comp.errors import InvalidInput
 from haiyan_comp.money import AmountError, parse_decimal
 from haiyan_comp.operations import budget as operations
 from haiyan_comp.operations.budget import YearFrame
-from haiyan_comp.web.inputs import amount_problem, whole_arg
+from haiyan_comp.web.inputs import amount_problem, percent_fraction, plain_amount, whole_arg
 from haiyan_comp.web.layout import nav
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
@@ -97,6 +97,11 @@ def ratio_text(value: int | None) -> str:
     return text
 
 
+def percent_value(value: int | None) -> str:
+    """Ten-thousandths as a form's percentage: 8000 → '80%', 1250 → '12.5%', None → ''."""
+    return "" if value is None else percent_text(value)
+
+
 def percent_text(value: int | None) -> str:
     """Ten-thousandths as a percentage: 8000 → '80%', 1250 → '12.5%'."""
     if value is None:
@@ -132,7 +137,7 @@ class FormErrors(dict[str, str]):
     def fraction(
         self, form: MultiDict[str, str], name: str, *, required: bool = True
     ) -> int | None:
-        """A fraction (0.80 = 80%) → ten-thousandths, as commands.fraction parses it."""
+        """A percentage ("80%", "80"; or a fraction 0.80) → ten-thousandths."""
         return self._parse(form, name, required, bounds.RATIO, False)
 
     def _parse(
@@ -144,6 +149,7 @@ class FormErrors(dict[str, str]):
             if required:
                 self[name] = _("必填")
             return None
+        text = percent_fraction(text) if bound is bounds.RATIO else plain_amount(text)
         try:
             return parse_decimal(text, bound, what=name, allow_negative=negative)
         except AmountError as exc:

@@ -39,7 +39,7 @@ from haiyan_comp.web.finance.common import (
     _render,
     bp,
     percent_text,
-    ratio_text,
+    percent_value,
 )
 from haiyan_comp.web.layout import amount
 
@@ -85,10 +85,10 @@ def _parse_config(form: MultiDict[str, str]) -> tuple[ConfigInput | None, FormEr
     if unit_price is not None and mode == "fixed" and unit_price <= 0:
         errors["unit_price"] = _("须大于 0")
     if prepay_ratio is not None and not 0 < prepay_ratio <= RATIO_SCALE:
-        errors["prepay_ratio"] = _("须大于 0 且不超过 1，收到 %(text)s",
+        errors["prepay_ratio"] = _("须大于 0 且不超过 100%%，收到 %(text)s",
                                    text=form.get("prepay_ratio", "").strip())  # fmt: skip
     if basic_share is not None and basic_share > RATIO_SCALE:
-        errors["basic_share"] = _("须在 0 到 1 之间")
+        errors["basic_share"] = _("须在 0 到 100% 之间")
     if errors:
         return None, errors
     entered = ConfigInput(
@@ -106,16 +106,16 @@ def _parse_config(form: MultiDict[str, str]) -> tuple[ConfigInput | None, FormEr
 def _config_form(config: YearConfigView | None) -> dict[str, str]:
     """The form's values from a stored configuration (decimal strings, no floats)."""
     if config is None:
-        return {"price_mode": "fixed", "instalments": "4", "basic_share": "0.40", "risk_fund": "0"}
+        return {"price_mode": "fixed", "instalments": "4", "basic_share": "40%", "risk_fund": "0"}
     return {
-        "budget": format_hundredths(config.budget),
+        "budget": amount(config.budget),
         "price_mode": config.price_mode,
         "unit_price": "" if config.unit_price is None else format_hundredths(config.unit_price),
-        "growth_cap": ratio_text(config.growth_cap),
-        "risk_fund": format_hundredths(config.risk_fund),
-        "prepay_ratio": ratio_text(config.prepay_ratio),
+        "growth_cap": percent_value(config.growth_cap),
+        "risk_fund": amount(config.risk_fund),
+        "prepay_ratio": percent_value(config.prepay_ratio),
         "instalments": str(config.instalments),
-        "basic_share": ratio_text(config.basic_share),
+        "basic_share": percent_value(config.basic_share),
     }
 
 
