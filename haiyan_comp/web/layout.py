@@ -76,6 +76,8 @@ def who(actor: str | None) -> str:
 
     if not actor:
         return "—"
+    if actor == "demo":  # what `haiyan demo` loads and does
+        return str(gettext("演示数据"))
     channel, _, name = str(actor).partition(":")
     if channel == "web" and name:
         return name
