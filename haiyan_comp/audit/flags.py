@@ -1,13 +1,13 @@
 """Automatic checks on the records of a year: flags, never rejections.
 
 Nothing is grouped from the records on a request: the checks read running
-totals that every write keeps in step (records/day_totals.py). A staff-day
-over 32.00 units is a row of staff_day_totals; a record dated after its
-import's day has its (import, day, staff) row of staff_day_imports dated
-after that import's county day; repeats are listed in repeat_records. Counts
-come from those small tables; listed records are fetched by the composite
-index, a few days of one institution at a time. A draw with --flagged-only
-freezes what `flagged` flags at that moment in its population.
+totals kept in step by every write, or recounted at a year's first read after a
+bulk load (records/day_totals.py). A staff-day over 32.00 units is a row of
+staff_day_totals; a record dated after its import's day has its (import, day,
+staff) row of staff_day_imports dated after that import's county day; repeats
+are listed in repeat_records. Counts come from those small tables; listed
+records are fetched by the composite index, a few days of one institution at a
+time. A draw with --flagged-only freezes what `flagged` flags then.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.institutions.services import get_institution
 from haiyan_comp.messages import Message
 from haiyan_comp.money import format_hundredths
+from haiyan_comp.records import day_totals
 from haiyan_comp.records.models import (
     RecordImport,
     RepeatRecord,
@@ -89,8 +90,9 @@ def day_units(year: Any, institution: Any, staff: Any, day: Any) -> ColumnElemen
     )
 
 
-def flagged(session: Session) -> ColumnElement[bool]:
-    """Whether a record (of service_records) is flagged by at least one check now."""
+def flagged(session: Session, year: int) -> ColumnElement[bool]:
+    """Whether a record (of service_records, of `year`) is flagged by at least one check now."""
+    day_totals.bring_up_to_date(session, year)
     day = import_day(session.get_bind().dialect.name)
     late = select(literal(1)).where(RecordImport.id == r.import_id, r.service_date > day)
     return or_(
@@ -157,8 +159,8 @@ def flag_report(
     institution_id = None
     if institution_code is not None:
         institution_id = get_institution(session, institution_code).id
-    if session.get_bind().dialect.name == "postgresql":
-        # Small reads: compiling them (PostgreSQL's JIT) costs more than it saves.
+    day_totals.bring_up_to_date(session, year)
+    if session.get_bind().dialect.name == "postgresql":  # small reads: JIT costs more than it saves
         session.execute(text("SET LOCAL jit = off"))
     checks = Checks(session, year, institution_id)
     institutions, staff = _counts(session, checks)
@@ -221,10 +223,8 @@ def _tallies(session: Session, checks: Checks) -> Counts:
 def _counts(session: Session, checks: Checks) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Flags per rule and flagged records, per institution and per staff member."""
     counts = _tallies(session, checks)
-    institutions = {
-        i: code for i, code in session.execute(select(Institution.id, Institution.code))
-    }
-    staff_codes = {i: code for i, code in session.execute(select(Staff.id, Staff.code))}
+    institutions = dict(session.execute(select(Institution.id, Institution.code)).all())
+    staff_codes = dict(session.execute(select(Staff.id, Staff.code)).all())
     keys = (*RULES, "records")
     per_institution: dict[str, dict[str, Any]] = {}
     per_staff = []
@@ -273,11 +273,10 @@ def _listing(session: Session, checks: Checks, limit: int) -> list[dict[str, Any
 
 def _names(session: Session) -> tuple[dict[int, str], dict[int, str], dict[int, datetime]]:
     """Staff and item codes, and imports' starts, by id: small tables, read whole, so the
-    listings join only the institutions (plans stay right without statistics).
-    """
-    staff = {i: code for i, code in session.execute(select(Staff.id, Staff.code))}
-    items = {i: code for i, code in session.execute(select(ServiceItem.id, ServiceItem.code))}
-    started = {i: at for i, at in session.execute(select(RecordImport.id, RecordImport.started_at))}
+    listings join only the institutions (plans stay right without statistics)."""
+    staff = dict(session.execute(select(Staff.id, Staff.code)).all())
+    items = dict(session.execute(select(ServiceItem.id, ServiceItem.code)).all())
+    started = dict(session.execute(select(RecordImport.id, RecordImport.started_at)).all())
     return staff, items, started
 
 

@@ -155,7 +155,7 @@ def _stratum(session: Session, batch: AuditBatch, *, scan: bool) -> list[ColumnE
         r.purchasable > 0,
     ]
     if batch.stratum == FLAGGED:
-        where.append(flagged(session))
+        where.append(flagged(session, batch.year))
     others = _overlapping_other_kind(session, batch)
     if others:
         frozen = select(p.record_id).where(p.batch_id.in_(others), p.record_id == r.id)

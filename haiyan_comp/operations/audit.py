@@ -26,6 +26,7 @@ from haiyan_comp.audit.services import (
 from haiyan_comp.db import db
 from haiyan_comp.errors import NotFound
 from haiyan_comp.operations import operation, reading
+from haiyan_comp.records import day_totals
 from haiyan_comp.records.queries import record_years, staff_choices
 
 
@@ -109,9 +110,30 @@ def failures(
     return findings(db.session, year, institution, staff)
 
 
-@reading
 def flags(year: int, institution: str | None = None, limit: int = 1000) -> dict[str, Any]:
-    """The automatic checks: counts per rule, institution and staff, and the first flags."""
+    """The automatic checks: counts per rule, institution and staff, and the first flags.
+
+    After a bulk load of the year, the first read recounts the checks' totals
+    first, as a write of its own (records/day_totals.py); every read after it
+    only reads.
+    """
+    if _flag_totals_due(year):
+        _recount_flag_totals(year)
+    return _flag_report(year, institution, limit)
+
+
+@reading
+def _flag_totals_due(year: int) -> bool:
+    return day_totals.is_due(db.session, year)
+
+
+@operation
+def _recount_flag_totals(year: int) -> None:
+    day_totals.bring_up_to_date(db.session, year)
+
+
+@reading
+def _flag_report(year: int, institution: str | None, limit: int) -> dict[str, Any]:
     return flag_report(db.session, year, institution, limit)
 
 

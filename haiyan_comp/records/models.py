@@ -171,3 +171,16 @@ class RepeatRecord(Base):
     service_date: Mapped[date]
     staff_id: Mapped[int]
     import_id: Mapped[int]
+
+
+class FlagYearDue(Base):
+    """A year whose checks' totals wait to be recounted at their first read (day_totals.py).
+
+    An import of at least a quarter of its year's records does not regroup the
+    year's staff-days and repeats itself: it leaves the year here, and the
+    first read of the checks (the flags, a draw of flagged records) recounts it.
+    """
+
+    __tablename__ = "flag_years_due"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

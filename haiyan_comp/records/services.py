@@ -115,7 +115,8 @@ def import_records(
         session.execute(text("ANALYZE service_records"))
     if report.imported:
         importer.touched.recompute()
-        day_totals.add_import(session, batch.id, after, report.imported)
+        years = importer.tally.years(importer.year_of_item)
+        day_totals.add_import(session, batch.id, after, report.imported, years)
     batch.rows, batch.imported = report.rows, report.imported
     batch.duplicates, batch.rejected = report.duplicates, report.rejected_count
     session.flush()

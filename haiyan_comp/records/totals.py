@@ -58,6 +58,11 @@ class Tally:
         entry[0] += records
         entry[1] += units
 
+    def years(self, year_of_item: dict[int, int]) -> set[int]:
+        """The years of the rows counted."""
+        years = {year for year, *_ in self._staff}
+        return years | {year_of_item[item] for _, item, *_ in self._sums}
+
     def folded(self, year_of_item: dict[int, int]) -> tuple[Sums, Sums]:
         """(institution, item, month) → [records, units] and (year, institution, staff) → same."""
         months: defaultdict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
