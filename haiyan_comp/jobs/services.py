@@ -10,16 +10,19 @@ does the work once.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
-from sqlalchemy import Engine, delete, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, delete, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from haiyan_comp.db import BUSY_TIMEOUT_MS
 from haiyan_comp.jobs.models import Job, JobFile, ScheduleRun
 from haiyan_comp.jobs.queries import JobView, view_of
 
+log = logging.getLogger(__name__)
 PART_BYTES = 4 * 1024 * 1024  # a file is stored in parts of this size
 FINISHED = ("done", "failed")
 
@@ -109,17 +112,32 @@ def fail(
 
 def progress(
     engine: Engine, job_id: str, done: int, total: int | None, message: str | None
-) -> None:
-    """Record how far a job is, on a connection of its own that commits at once."""
+) -> bool:
+    """Record how far a job is, on a connection of its own that commits at once.
+
+    Best effort: a write that would wait (SQLite holds one writer at a time, and
+    the job's own work may be it) is skipped, never the job; whether it was written.
+    """
     values: dict[str, Any] = {"done": done}
     if total is not None:
         values["total"] = total
     if message is not None:
         values["message"] = message[:500]
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SET lock_timeout = 1000"))
-        connection.execute(update(Job).where(Job.id == job_id).values(**values))
+        sqlite = connection.dialect.name == "sqlite"
+        connection.exec_driver_sql(
+            "PRAGMA busy_timeout = 50" if sqlite else "SET lock_timeout = 1000"
+        )
+        try:
+            connection.execute(update(Job).where(Job.id == job_id).values(**values))
+        except OperationalError as exc:
+            log.info("progress of job %s not written: %s", job_id, exc.orig)
+            return False
+        finally:
+            connection.exec_driver_sql(
+                f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}" if sqlite else "RESET lock_timeout"
+            )
+    return True
 
 
 def delete_finished_before(session: Session, before: datetime) -> int:
