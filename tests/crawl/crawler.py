@@ -173,7 +173,7 @@ class Crawl:
             self.open_document(url, kind, response.get_data())
 
     def check(self, where: str, pieces: list[Piece]) -> None:
-        found = problems(pieces)
+        found = problems(pieces) + utc_wall_times(pieces)
         if found:
             self.findings.setdefault(where, []).extend(found)
 
@@ -248,6 +248,31 @@ class Crawl:
             data[name] = (io.BytesIO(self.upload), "服务记录.csv")
         response = self.client.post(path + _query(action), data=data)
         self.read(f"POST {path}", response)
+
+
+WALL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+
+
+def utc_wall_times(pieces: list[Piece]) -> list[str]:
+    """Times of the crawl itself shown on UTC's clock instead of the county's: everything the
+    crawl does happens within minutes of now, so a time near UTC's now (and not near the
+    county's) was not converted (the county, Asia/Shanghai, is 8 hours away)."""
+    from datetime import UTC, datetime, timedelta
+
+    from haiyan_comp import clock
+
+    now = datetime.now(UTC)
+    utc_now, county_now = now.replace(tzinfo=None), clock.county_time(now).replace(tzinfo=None)
+    near = timedelta(minutes=30)
+    found = []
+    for piece in pieces:
+        for match in WALL_TIME.finditer(piece.text):
+            shown = datetime.fromisoformat(match.group(0).replace("T", " "))
+            if abs(shown - utc_now) < near and abs(shown - county_now) >= near:
+                found.append(
+                    f"time in UTC {match.group(0)!r} in <{piece.where}>: {piece.text[:160]!r}"
+                )
+    return found
 
 
 def _query(url: str) -> str:

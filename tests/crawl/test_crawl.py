@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.crawl.conftest import stage
-from tests.crawl.crawler import Crawl
+from tests.crawl.crawler import Crawl, utc_wall_times
 from tests.crawl.sight import problems, seen
 from tests.web.conftest import csrf_token
 
@@ -29,6 +29,8 @@ TEMPORARY_ALLOWLIST_BY_PAGE: dict[str, list[str]] = {
     r"^/catalogue": [r"in <dd>"],
     # H6: the rejected rows as a spreadsheet: its sheet is called "rejected".
     r"/rejected\.xlsx": [r"'rejected' in <sheet name>"],
+    # H9: the change trail of a year copied from the year before ("copied", "items").
+    r"^/finance/configure": [r"'copied' in <strong>", r"'items' in <td>"],
 }
 
 # A centre's upload: two good rows, a row of another institution, a bad date, a bad quantity.
@@ -150,3 +152,14 @@ def test_the_sight_rules_catch_what_the_issue_reports() -> None:
 def test_the_administrators_pages_read_as_the_county_speaks(person: Person) -> None:
     """Last: the administrator's forms disable the other logins (but not its own)."""
     crawled(person("admin"), "/admin/", skip=r"/users/admin/")
+
+
+def test_a_time_of_the_crawl_shown_on_utcs_clock_is_caught() -> None:
+    from datetime import UTC, datetime
+
+    from haiyan_comp import clock
+
+    now = datetime.now(UTC)
+    utc, county = now.strftime("%Y-%m-%d %H:%M"), clock.shown(now)
+    assert utc_wall_times(seen(f"<td>抽样于 {utc}</td>"))
+    assert not utc_wall_times(seen(f"<td>抽样于 {county}</td><td>2018-03-01 08:00</td>"))
