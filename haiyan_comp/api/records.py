@@ -35,8 +35,9 @@ RAW_TYPES = {
     "application/x-ndjson": "jsonl",
     "application/jsonl": "jsonl",
     "application/json-lines": "jsonl",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
 }
-EXTENSION = {"csv": ".csv", "jsonl": ".jsonl"}
+EXTENSION = {"csv": ".csv", "jsonl": ".jsonl", "xlsx": ".xlsx"}
 MAX_LIMIT = 500
 
 
@@ -48,6 +49,11 @@ class ImportQuery(Schema):
         load_default=None,
         validate=text(255),
         metadata={"description": "The file's name for the import's history (raw bodies)."},
+    )
+    sheet = fields.String(
+        load_default=None,
+        validate=text(100),
+        metadata={"description": "The workbook's sheet to read (.xlsx; default: the first)."},
     )
 
 
@@ -68,6 +74,13 @@ class RejectedRow(Schema):
         required=True,
         metadata={"description": "Each reason's code and parameters, in the order of `reasons`."},
     )
+    cells = fields.List(
+        fields.String(),
+        metadata={
+            "description": "The row's cells as the file gave them, under the report's `header` "
+            "(a multipart upload; a raw body cannot be read twice)."
+        },
+    )
 
 
 class ImportReportSchema(Schema):
@@ -78,12 +91,16 @@ class ImportReportSchema(Schema):
     rejected_count = fields.Integer(required=True)
     import_id = fields.Integer(allow_none=True)
     strict = fields.Boolean()
+    header = fields.List(
+        fields.String(), metadata={"description": "The file's header, when `cells` are given."}
+    )
 
 
 _BODY = {
     "required": True,
-    "description": "A CSV or JSON Lines file of records (CONTRACT.md), up to 200 MB: "
-    "a multipart upload in the field `file`, or the file itself as the body.",
+    "description": "A CSV (UTF-8, UTF-8 with BOM or GB18030), .xlsx or JSON Lines file of "
+    "records (CONTRACT.md), up to 200 MB: a multipart upload in the field `file`, or the file "
+    "itself as the body.",
     "content": {
         "multipart/form-data": {
             "schema": {
@@ -95,6 +112,9 @@ _BODY = {
         "text/csv": {"schema": {"type": "string"}},
         "application/x-ndjson": {"schema": {"type": "string"}},
         "application/jsonl": {"schema": {"type": "string"}},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+            "schema": {"type": "string", "format": "binary"}
+        },
     },
 }
 
@@ -113,12 +133,13 @@ def _upload() -> tuple[BinaryIO, str]:
     file_format = RAW_TYPES.get(request.mimetype)
     if file_format is None:
         raise UnsupportedMediaType(
-            "send the records as multipart/form-data (field 'file'), text/csv or "
-            f"application/x-ndjson, not {request.mimetype or 'a body without Content-Type'}"
+            "send the records as multipart/form-data (field 'file'), text/csv, "
+            "application/x-ndjson or an .xlsx workbook's type, "
+            f"not {request.mimetype or 'a body without Content-Type'}"
         )
     name = upload_name(name, f"records{EXTENSION[file_format]}")
     if detect_format(name, b"") != file_format or not name.lower().endswith(
-        (".csv", ".txt", ".jsonl", ".ndjson", ".json")
+        (".csv", ".txt", ".jsonl", ".ndjson", ".json", ".xlsx", ".xlsm")
     ):
         name += EXTENSION[file_format]  # the Content-Type decides the format
     return cast(BinaryIO, io.BufferedReader(cast(io.RawIOBase, request.stream))), name
@@ -149,6 +170,7 @@ def import_file(query: dict[str, Any]) -> dict[str, Any]:
         chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
         only_institution=current_user.institution_code,
         size_hint=request.content_length,
+        sheet=query["sheet"],
     )
     document: dict[str, Any] = report.to_json()
     return document

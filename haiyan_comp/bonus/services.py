@@ -5,14 +5,13 @@ The reads (the bonus, R18's weights, the pay sheet) are in queries.py.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from haiyan_comp import sheets
 from haiyan_comp.bonus import messages as msg
 from haiyan_comp.bonus import rules
 from haiyan_comp.bonus.models import Assessment, Indicator, IndicatorScore
@@ -85,7 +84,12 @@ def _indicator_total(session: Session, year: int, institution: Institution) -> i
     return sum(points)
 
 
-def load_indicators(session: Session, stream: BinaryIO, filename: str, year: int, by: str) -> int:
+_INDICATOR_IDS = ("indicator", "institution_code")  # a number there is refused (.xlsx)
+
+
+def load_indicators(
+    session: Session, stream: BinaryIO, filename: str, year: int, by: str, sheet: str | None = None
+) -> int:
     """Indicators (maxima adding up to exactly 1000.00) and each institution's points.
 
     CSV `indicator,name,max_points,institution_code,points`, one row per
@@ -96,7 +100,7 @@ def load_indicators(session: Session, stream: BinaryIO, filename: str, year: int
     maxima: dict[str, tuple[str, int]] = {}
     points: dict[tuple[str, str], int] = {}
     problems: list[Message] = []
-    reader = csv.DictReader(io.StringIO(stream.read().decode("utf-8-sig"), newline=""))
+    reader = sheets.dict_reader(stream, filename, sheet=sheet, ids=_INDICATOR_IDS)
     expected = ["indicator", "name", "max_points", "institution_code", "points"]
     if [f.strip() for f in reader.fieldnames or []] != expected:
         raise InvalidInput(msg.INDICATORS_HEADER(filename=filename, header=",".join(expected)))

@@ -53,12 +53,14 @@ class CatalogueItem:
 
 
 def validate_items(
-    raw_items: Sequence[Mapping[str, object]], label: str = "item"
+    raw_items: Sequence[Mapping[str, object]],
+    label: str = "item",
+    lines: Sequence[int] | None = None,
 ) -> tuple[list[CatalogueItem], list[Message]]:
     """Check every raw item; return the valid items and every problem found.
 
-    `label` names a row in messages: 'line' for CSV (numbered from 2), 'item'
-    for YAML (numbered from 1).
+    `label` names a row in messages: 'line' for CSV (numbered from 2, or by
+    `lines`, each row's line in the file), 'item' for YAML (numbered from 1).
     """
     problems: list[Message] = []
     items: list[CatalogueItem] = []
@@ -68,6 +70,8 @@ def validate_items(
     place = LINE if label == "line" else ITEM
     for index, raw in enumerate(raw_items):
         number = index + 2 if label == "line" else index + 1
+        if lines is not None:
+            number = lines[index]
         where: Message = place(number=number)
         if not isinstance(raw, Mapping):
             problems.append(AT(where=where, problem=NOT_A_MAPPING(keys=", ".join(KEYS))))

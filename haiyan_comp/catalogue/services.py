@@ -8,7 +8,6 @@ answer: operations/catalogue.py asks them between the plan and its application.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -17,13 +16,13 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from haiyan_comp import sheets
 from haiyan_comp.catalogue.messages import (
     CSV_HEADER,
     FILE_EMPTY,
     HEADER_MISSING,
     HEADER_UNKNOWN,
     NO_ITEM_LIST,
-    NOT_UTF8,
     NOT_YAML,
     SETTLED_STEP,
 )
@@ -59,22 +58,24 @@ _ExactLoader.add_constructor(
 )
 
 
-def read_catalogue(stream: BinaryIO, filename: str) -> tuple[list[CatalogueItem], list[Message]]:
-    """Parse a CSV or YAML catalogue and validate every item."""
-    data = stream.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(NOT_UTF8(filename=filename, why=exc.reason, byte=exc.start)) from None
+def read_catalogue(
+    stream: BinaryIO, filename: str, sheet: str | None = None
+) -> tuple[list[CatalogueItem], list[Message]]:
+    """Parse a CSV (UTF-8 or GB18030), .xlsx or YAML catalogue and validate every item."""
+    if sheets.is_xlsx(filename, sheets.head_of(stream)):
+        reader = sheets.dict_reader(stream, filename, sheet=sheet, ids=("code",))
+        if not reader.fieldnames:
+            raise InvalidInput(FILE_EMPTY(filename=filename))
+        return _read_csv(reader)
+    text = sheets.decode(stream.read(), filename)
     if not text.strip():
         raise InvalidInput(FILE_EMPTY(filename=filename))
     if filename.lower().endswith(".csv"):
-        return _read_csv(text)
+        return _read_csv(sheets.dict_reader(io.BytesIO(text.encode()), filename))
     return _read_yaml(text, filename)
 
 
-def _read_csv(text: str) -> tuple[list[CatalogueItem], list[Message]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+def _read_csv(reader: sheets.DictRows) -> tuple[list[CatalogueItem], list[Message]]:
     header = [name.strip() for name in reader.fieldnames or []]
     unknown = [name for name in header if name not in KEYS]
     missing = [key for key in KEYS if key not in header]
@@ -87,7 +88,11 @@ def _read_csv(text: str) -> tuple[list[CatalogueItem], list[Message]]:
             )
         )
     reader.fieldnames = header
-    return validate_items(list(reader), label="line")
+    rows, lines = [], []
+    for row in reader:
+        rows.append(row)
+        lines.append(reader.line_num)
+    return validate_items(rows, label="line", lines=lines)
 
 
 def _read_yaml(text: str, filename: str) -> tuple[list[CatalogueItem], list[Message]]:
@@ -101,9 +106,11 @@ def _read_yaml(text: str, filename: str) -> tuple[list[CatalogueItem], list[Mess
     return validate_items(raw, label="item")
 
 
-def read_valid_catalogue(stream: BinaryIO, filename: str) -> list[CatalogueItem]:
+def read_valid_catalogue(
+    stream: BinaryIO, filename: str, sheet: str | None = None
+) -> list[CatalogueItem]:
     """The items of a catalogue file, or InvalidInput listing every problem (nothing loads)."""
-    items, problems = read_catalogue(stream, filename)
+    items, problems = read_catalogue(stream, filename, sheet)
     if problems:
         raise InvalidInput(file_refused(filename, problems), details={"problems": problems})
     return items

@@ -49,12 +49,15 @@ def indicators() -> None:
 @indicators.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", type=YEAR, required=True)
+@click.option(
+    "--sheet", default=None, help="The workbook's sheet to read (.xlsx; default: the first)."
+)
 @by_option
 @domain_errors
-def indicators_load(path: Path, year: int, by: str | None) -> None:
-    """Load CSV indicator,name,max_points,institution_code,points for a settled YEAR."""
+def indicators_load(path: Path, year: int, sheet: str | None, by: str | None) -> None:
+    """Load CSV or .xlsx indicator,name,max_points,institution_code,points for a settled YEAR."""
     with path.open("rb") as stream:
-        scored = operations.load_indicators(stream, path.name, year, who(by))
+        scored = operations.load_indicators(stream, path.name, year, who(by), sheet)
     click.echo(f"indicators of {year} loaded for {scored} institutions; "
                "'haiyan assess set' without --score uses them")  # fmt: skip
 

@@ -20,12 +20,15 @@ def catalog() -> None:
 @catalog.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", type=YEAR, required=True, help="The scheme year the catalogue is for.")
+@click.option(
+    "--sheet", default=None, help="The workbook's sheet to read (.xlsx; default: the first)."
+)
 @json_option
 @domain_errors
-def load(path: Path, year: int, as_json: bool) -> None:
-    """Load or replace the catalogue of an open YEAR from CSV or YAML."""
+def load(path: Path, year: int, sheet: str | None, as_json: bool) -> None:
+    """Load or replace the catalogue of an open YEAR from CSV (UTF-8 or GB18030), .xlsx or YAML."""
     with path.open("rb") as stream:
-        change = load_catalogue(stream, path.name, year)
+        change = load_catalogue(stream, path.name, year, sheet)
     if as_json:
         emit_json(change_document(change))
         return

@@ -29,11 +29,16 @@ def records() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Import nothing if any row is bad.")
 @click.option(
+    "--sheet", default=None, help="The workbook's sheet to read (.xlsx; default: the first)."
+)
+@click.option(
     "--as-of", type=IsoDate(), default=None, help="Today's date for the future-date check."
 )
 @json_option
-def import_command(path: Path, strict: bool, as_of: date | None, as_json: bool) -> None:
-    """Import a CSV or JSON Lines file of service records, in one transaction.
+def import_command(
+    path: Path, strict: bool, sheet: str | None, as_of: date | None, as_json: bool
+) -> None:
+    """Import a CSV (UTF-8 or GB18030), JSON Lines or .xlsx file of records, in one transaction.
 
     Exit status: 0 all rows imported or already there; 3 imported, but some rows
     were rejected (listed); 1 nothing imported (a file problem, or --strict).
@@ -48,6 +53,7 @@ def import_command(path: Path, strict: bool, as_of: date | None, as_json: bool) 
                 strict=strict,
                 chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
                 size_hint=path.stat().st_size,
+                sheet=sheet,
             )
     except ImportRefused as refused:
         if not as_json:  # with --json the error document carries the report

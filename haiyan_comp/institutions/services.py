@@ -7,8 +7,6 @@ asks a `records_of` function its caller hands in (operations/institutions.py).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from haiyan_comp import sheets
 from haiyan_comp.errors import InvalidInput, NotFound
 from haiyan_comp.institutions.messages import (
     AT_LINE,
@@ -25,7 +24,6 @@ from haiyan_comp.institutions.messages import (
     FILE_EMPTY,
     NAME_EMPTY,
     NAME_TOO_LONG,
-    NOT_UTF8,
     STAFF_HAS_RECORDS,
     TOO_MANY_FIELDS,
     UNKNOWN_INSTITUTION,
@@ -52,13 +50,10 @@ class LoadResult:
 
 
 def _read_csv(
-    stream: BinaryIO, filename: str, columns: Sequence[str]
+    stream: BinaryIO, filename: str, columns: Sequence[str], sheet: str | None = None
 ) -> list[tuple[int, dict[str, str]]]:
-    try:
-        text = stream.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput(NOT_UTF8(filename=filename)) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    """CSV (UTF-8 or GB18030) or .xlsx (haiyan_comp.sheets): rows by line, codes as text."""
+    reader = sheets.dict_reader(stream, filename, sheet=sheet, ids=("code", "institution_code"))
     header = [name.strip().lower() for name in reader.fieldnames or []]
     if not header:
         raise InvalidInput(FILE_EMPTY(filename=filename, columns=",".join(columns)))
@@ -87,9 +82,11 @@ def _raise_if(problems: list[Message], filename: str) -> None:
         raise InvalidInput(file_refused(filename, problems), details={"problems": problems})
 
 
-def load_institutions(session: Session, stream: BinaryIO, filename: str) -> LoadResult:
-    """Add or rename institutions from CSV `code,name`."""
-    rows = _read_csv(stream, filename, ("code", "name"))
+def load_institutions(
+    session: Session, stream: BinaryIO, filename: str, sheet: str | None = None
+) -> LoadResult:
+    """Add or rename institutions from CSV or .xlsx `code,name`."""
+    rows = _read_csv(stream, filename, ("code", "name"), sheet)
     problems: list[Message] = []
     seen: dict[str, int] = {}
     for line, row in rows:
@@ -129,13 +126,17 @@ def load_institutions(session: Session, stream: BinaryIO, filename: str) -> Load
 
 
 def load_staff(
-    session: Session, stream: BinaryIO, filename: str, records_of: RecordsOf
+    session: Session,
+    stream: BinaryIO,
+    filename: str,
+    records_of: RecordsOf,
+    sheet: str | None = None,
 ) -> LoadResult:
     """Add or update staff from CSV `code,institution_code,name`.
 
     A staff member with records (`records_of`) keeps their institution.
     """
-    rows = _read_csv(stream, filename, ("code", "institution_code", "name"))
+    rows = _read_csv(stream, filename, ("code", "institution_code", "name"), sheet)
     institutions = {i.code: i for i in session.scalars(select(Institution))}
     existing = {s.code: s for s in session.scalars(select(Staff))}
     problems: list[Message] = []

@@ -42,9 +42,11 @@ def set_assessments(year: int, wanted: dict[str, tuple[int, int]], by: str) -> i
 
 
 @operation
-def load_indicators(stream: BinaryIO, filename: str, year: int, by: str) -> int:
+def load_indicators(
+    stream: BinaryIO, filename: str, year: int, by: str, sheet: str | None = None
+) -> int:
     """R16: a year's indicators and each institution's points; returns institutions scored."""
-    return services.load_indicators(db.session, stream, filename, year, by)
+    return services.load_indicators(db.session, stream, filename, year, by, sheet)
 
 
 @operation

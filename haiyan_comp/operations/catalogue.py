@@ -33,16 +33,19 @@ from haiyan_comp.records import usage
 
 
 @operation
-def load_catalogue(stream: BinaryIO, filename: str, year: int) -> CatalogueChange:
-    """Load or replace the catalogue of an open year from CSV or YAML; all of it or nothing."""
-    return change_catalogue(db.session, stream, filename, year)
+def load_catalogue(
+    stream: BinaryIO, filename: str, year: int, sheet: str | None = None
+) -> CatalogueChange:
+    """Load or replace the catalogue of an open year from CSV, .xlsx or YAML; all or nothing."""
+    return change_catalogue(db.session, stream, filename, year, sheet)
 
 
 def change_catalogue(
-    session: Session, stream: BinaryIO, filename: str, year: int
+    session: Session, stream: BinaryIO, filename: str, year: int, sheet: str | None = None
 ) -> CatalogueChange:
     """The catalogue change, in the caller's unit of work (an operation's, or a test's)."""
-    return replace_catalogue(session, services.read_valid_catalogue(stream, filename), year)
+    items = services.read_valid_catalogue(stream, filename, sheet)
+    return replace_catalogue(session, items, year)
 
 
 def copy_catalogue(session: Session, source: int, year: int) -> CatalogueChange:

@@ -21,18 +21,20 @@ __all__ = [
 
 
 @operation
-def load_institutions(stream: BinaryIO, filename: str) -> LoadResult:
-    """Add or rename institutions from CSV `code,name`: every row or none."""
-    return services.load_institutions(db.session, stream, filename)
+def load_institutions(stream: BinaryIO, filename: str, sheet: str | None = None) -> LoadResult:
+    """Add or rename institutions from CSV or .xlsx `code,name`: every row or none."""
+    return services.load_institutions(db.session, stream, filename, sheet)
 
 
 @operation
-def load_staff(stream: BinaryIO, filename: str) -> LoadResult:
+def load_staff(stream: BinaryIO, filename: str, sheet: str | None = None) -> LoadResult:
     """Add or update staff from CSV `code,institution_code,name`: every row or none.
 
     A staff member who has records cannot move to another institution.
     """
-    return services.load_staff(db.session, stream, filename, records_of=staff_record_count)
+    return services.load_staff(
+        db.session, stream, filename, records_of=staff_record_count, sheet=sheet
+    )
 
 
 @reading

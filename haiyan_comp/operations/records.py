@@ -30,7 +30,6 @@ from haiyan_comp.records.report import ImportRefused, ImportReport, ImportSummar
 from haiyan_comp.records.services import import_records
 
 
-@operation
 def import_file(
     stream: BinaryIO,
     filename: str,
@@ -54,28 +53,50 @@ def import_file(
     when the file cannot be read as records at all.
 
     `sheet` names a workbook's sheet (the first when None). When rows are
-    rejected, the file is read again for their original cells (the report's
-    `header` and each row's `cells`): from `reread()` when given, else from
-    the stream's start if it can seek, else the report goes without them.
+    rejected, the file is read again, after the import's transaction, for
+    their original cells (the report's `header` and each row's `cells`):
+    from `reread()` when given, else from the stream's start if it can seek,
+    else the report goes without them.
     """
     try:
-        report = import_records(
-            db.session,
-            stream,
-            filename,
-            as_of=as_of,
-            imported_by=imported_by,
-            strict=strict,
-            chunk_rows=chunk_rows,
-            only_institution=only_institution,
-            size_hint=size_hint,
+        report = _import_file(
+            stream, filename, as_of=as_of, imported_by=imported_by, strict=strict,
+            chunk_rows=chunk_rows, only_institution=only_institution, size_hint=size_hint,
             sheet=sheet,
-        )
+        )  # fmt: skip
     except ImportRefused as refused:
         _keep_originals(refused.report, stream, sheet, reread)
         raise
     _keep_originals(report, stream, sheet, reread)
     return report
+
+
+@operation
+def _import_file(
+    stream: BinaryIO,
+    filename: str,
+    *,
+    as_of: date,
+    imported_by: str,
+    strict: bool,
+    chunk_rows: int,
+    only_institution: str | None,
+    size_hint: int | None,
+    sheet: str | None,
+) -> ImportReport:
+    """The import itself: one transaction."""
+    return import_records(
+        db.session,
+        stream,
+        filename,
+        as_of=as_of,
+        imported_by=imported_by,
+        strict=strict,
+        chunk_rows=chunk_rows,
+        only_institution=only_institution,
+        size_hint=size_hint,
+        sheet=sheet,
+    )
 
 
 def _keep_originals(

@@ -106,7 +106,8 @@ def records_import(params: dict[str, Any], progress: Progress) -> Outcome:
             report = import_file(
                 counted(raw, progress, size), filename, as_of=date.fromisoformat(params["today"]),
                 imported_by=params["by"], strict=strict, chunk_rows=int(params["chunk_rows"]),
-                only_institution=params["code"], size_hint=size,
+                only_institution=params["code"], size_hint=size, sheet=params.get("sheet"),
+                reread=progress.upload,
             )  # fmt: skip
         result: dict[str, Any] = {"stored": True, **report.to_json()}
     except ImportRefused as refused:

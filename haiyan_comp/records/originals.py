@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any, BinaryIO
 
 from haiyan_comp import jsondepth, sheets
+from haiyan_comp.messages import from_described, text
 from haiyan_comp.records.lines import LINE_COLUMN, LONGEST_LINE, REASONS_COLUMN
 from haiyan_comp.records.rules import FIELDS
 from haiyan_comp.records.workbook import trimmed
 
-__all__ = ["LINE_COLUMN", "REASONS_COLUMN", "original_rows"]
+__all__ = ["LINE_COLUMN", "REASONS_COLUMN", "original_rows", "reasons_of", "rejected_table"]
 
 
 def original_rows(
@@ -122,3 +123,36 @@ def _json_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
+
+
+def reasons_of(row: Mapping[str, Any]) -> list[str]:
+    """A rejected row's reasons (of an import report's JSON) as messages again, in any language.
+
+    A reason without its code (a report kept by an older version) stays English text.
+    """
+    reasons: list[str] = row.get("reasons") or []
+    codes: list[Any] = row.get("codes") or []
+    return [
+        from_described(reason, codes[i] if i < len(codes) else None)
+        for i, reason in enumerate(reasons)
+    ]
+
+
+def rejected_table(document: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """An import report's (JSON) rejected rows as the rejected-rows file shows them.
+
+    The line number, the row's original cells under the file's own header, and
+    its reasons in Chinese. A report without the original cells (the file could
+    not be read again) gives the line, the source id and the reasons.
+    """
+    header = list(document.get("header") or [])
+    rows: list[list[Any]] = []
+    for row in document.get("rejected") or []:
+        reasons = "；".join(text(reason, "zh") for reason in reasons_of(row))
+        if header:
+            cells = list(row.get("cells") or [])
+            cells += [""] * (len(header) - len(cells))
+        else:
+            cells = [row.get("source_id") or ""]
+        rows.append([row["line"], *cells, reasons])
+    return [LINE_COLUMN, *(header or ["source_id"]), REASONS_COLUMN], rows

@@ -10,15 +10,15 @@ Chinese, and `cells`, the row as the file gave it under the file's `header`
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
 
 from haiyan_comp.errors import InvalidInput
-from haiyan_comp.messages import described, from_described
+from haiyan_comp.messages import described
 from haiyan_comp.records.messages import STRICT_REFUSED
 from haiyan_comp.records.originals import original_rows
+from haiyan_comp.records.originals import reasons_of as reasons_of  # where pages took it from
 from haiyan_comp.records.readers import Unreadable
 from haiyan_comp.records.rules import Rejection
 
@@ -101,19 +101,6 @@ def rejected_json(
     if cells is not None:
         document["cells"] = cells
     return document
-
-
-def reasons_of(row: Mapping[str, Any]) -> list[str]:
-    """A rejected row's reasons (of `rejected_json`) as messages again, to show in any language.
-
-    A reason without its code (a report kept by an older version) stays English text.
-    """
-    reasons: Sequence[str] = row.get("reasons") or []
-    codes: Sequence[Any] = row.get("codes") or []
-    return [
-        from_described(reason, codes[i] if i < len(codes) else None)
-        for i, reason in enumerate(reasons)
-    ]
 
 
 class ImportRefused(InvalidInput):

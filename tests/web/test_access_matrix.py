@@ -53,6 +53,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("centre.upload_post", "POST"): (C,),
     ("centre.import_report", "GET"): (C,),
     ("centre.import_rejections", "GET"): (C,),
+    ("centre.import_rejections_xlsx", "GET"): (C,),
     ("centre.deductions", "GET"): (C,),
     ("centre.statements", "GET"): (C,),
     ("centre.bonus", "GET"): (C,),

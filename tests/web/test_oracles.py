@@ -145,6 +145,7 @@ PAGE_CASES: list[Case] = [
     ("job as JSON", "GET", "/jobs/{}.json", "job", NONE_JOB),
     ("import report", "GET", "/centre/imports/{}", "job", NONE_JOB),
     ("rejected rows", "GET", "/centre/imports/{}/rejected.csv", "job", NONE_JOB),
+    ("rejected rows (xlsx)", "GET", "/centre/imports/{}/rejected.xlsx", "job", NONE_JOB),
     ("records of a staff member", "GET", "/centre/records?staff={}", "HY02S001", NONE_STAFF),
     ("a record by source id", "GET", "/centre/records?source_id={}", "source_id", NONE_SOURCE),
     ("settlement statement", "GET", "/documents/{}/statement/2018.pdf", "HY02", NONE_INSTITUTION),

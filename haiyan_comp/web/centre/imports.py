@@ -25,9 +25,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from haiyan_comp.errors import NotFound
-from haiyan_comp.messages import from_described, text
+from haiyan_comp.messages import from_described
 from haiyan_comp.operations.records import recent_uploads
 from haiyan_comp.records.messages import NO_IMPORT_REPORT
+from haiyan_comp.records.originals import rejected_table
 from haiyan_comp.records.report import reasons_of
 from haiyan_comp.tabular import csv_writer
 from haiyan_comp.web import jobs
@@ -53,10 +54,11 @@ def upload_post() -> BaseResponse | tuple[str, int]:
     """Save the file, then import it in a job (with progress) into this institution only."""
     file = request.files.get("file")
     if file is None or not file.filename:
-        flash(_("请选择要导入的 CSV 或 JSON Lines 文件。"), "error")
+        flash(_("请选择要导入的 CSV、电子表格（.xlsx）或 JSON Lines 文件。"), "error")
         return redirect(url_for("centre.upload"))
     filename = upload_name(file.filename, "upload.csv")
     strict = request.form.get("strict") == "on"
+    sheet = (request.form.get("sheet") or "").strip()[:100] or None
     handle, path = tempfile.mkstemp(prefix="haiyan-upload-", suffix=".part")
     with os.fdopen(handle, "wb") as target:
         file.save(target)
@@ -64,6 +66,7 @@ def upload_post() -> BaseResponse | tuple[str, int]:
         "filename": filename,
         "size": os.path.getsize(path),
         "strict": strict,
+        "sheet": sheet,
         "by": f"web:{current_user.username}",
         "code": current_user.institution_code,
         "chunk_rows": current_app.config["IMPORT_CHUNK_ROWS"],
@@ -102,20 +105,56 @@ def import_report(job_id: str) -> str:
 @bp.get("/imports/<job_id>/rejected.csv")
 @allow("centre")
 def import_rejections(job_id: str) -> Response:
-    """The rejected rows of an upload as CSV: line, source_id, reasons (as the API gives
-    them), 原因 (the same in Chinese, as the page shows them) and their codes."""
-    report = _report(job_id)
+    """The rejected rows of an upload as CSV: 行号, the row's own columns as the file had
+    them, 原因 (in Chinese). Corrected in place, the file imports as it is."""
+    header, rows = rejected_table(_report(job_id))
     out = io.StringIO()
     writer = csv_writer(out)
-    writer.writerow(["line", "source_id", "reasons", "原因", "codes"])
-    for row in report["rejected"]:
-        reasons = row["reasons"]
-        chinese = "；".join(text(reason, "zh") for reason in reasons_of(row))
-        codes = "; ".join(str(code.get("code") or "") for code in row.get("codes") or [])
-        line = [row["line"], row["source_id"] or "", "; ".join(reasons), chinese, codes]
-        writer.writerow(line)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="rejected-rows.csv"'},
     )
+
+
+@bp.get("/imports/<job_id>/rejected.xlsx")
+@allow("centre")
+def import_rejections_xlsx(job_id: str) -> Response:
+    """The same rows as an .xlsx workbook: every cell text, as the file gave it."""
+    header, rows = rejected_table(_report(job_id))
+    return Response(
+        rejected_workbook(header, rows),
+        mimetype=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="rejected-rows.xlsx"'},
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def rejected_workbook(header: list[str], rows: list[list[Any]]) -> bytes:
+    """One sheet: the header (bold, frozen) and the rows; text cells are written as text,
+    never as formulas, so a cell from the file cannot run in a spreadsheet."""
+    import xlsxwriter  # type: ignore[import-untyped]
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False})
+    sheet = book.add_worksheet("rejected")
+    bold = book.add_format({"bold": True})
+    widths = [max(6, len(str(name)) * 2) for name in header]
+    for column, name in enumerate(header):
+        sheet.write_string(0, column, str(name), bold)
+    for number, row in enumerate(rows, start=1):
+        sheet.write_number(number, 0, int(row[0]))
+        for column, cell in enumerate(row[1:], start=1):
+            value = "" if cell is None else str(cell)
+            sheet.write_string(number, column, value)
+            widths[column] = min(60, max(widths[column], len(value) + 2))
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, width)
+    sheet.freeze_panes(1, 0)
+    book.close()
+    return out.getvalue()
