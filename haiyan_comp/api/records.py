@@ -23,6 +23,8 @@ from haiyan_comp.operations import records as operations
 from haiyan_comp.operations.institutions import institution_by_code
 from haiyan_comp.records.messages import UPLOAD_WITHOUT_FILE
 from haiyan_comp.records.queries import RecordSearch, record_json
+from haiyan_comp.records.queries.rows import SORTS
+from haiyan_comp.records.queries.search import COUNT_CAP, SORT_BUDGET
 from haiyan_comp.records.readers import detect_format
 from haiyan_comp.web.access import allow, own_code
 from haiyan_comp.web.inputs import upload_name
@@ -184,6 +186,31 @@ class RecordsQuery(InstitutionQuery):
     source_id = fields.String(load_default=None, validate=CODE)
     date_from = fields.Date(load_default=None, data_key="from")
     date_to = fields.Date(load_default=None, data_key="to")
+    source_id_prefix = fields.String(
+        load_default=None,
+        validate=CODE,
+        metadata={"description": "Records whose source id starts with this."},
+    )
+    resident_prefix = fields.String(
+        load_default=None,
+        validate=CODE,
+        metadata={"description": "Records whose resident id starts with this."},
+    )
+    sort = fields.String(
+        load_default="id",
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "id (pages by `after`), or date, item, units (by `offset`)."},
+    )
+    order = fields.String(load_default="asc", validate=validate.OneOf(("asc", "desc")))
+    offset = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=SORT_BUDGET),
+        metadata={"description": "Sorted searches: the records before the page."},
+    )
+    count = fields.Boolean(
+        load_default=False,
+        metadata={"description": f"Also count the matching records (up to {COUNT_CAP:,})."},
+    )
     after = fields.Integer(
         load_default=0,
         validate=validate.Range(min=0, max=bounds.BIG_ID.highest),
@@ -218,6 +245,22 @@ class RecordPage(Schema):
         allow_none=True,
         metadata={"description": "Pass as `after` for the next page; null on the last page."},
     )
+    next_offset = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Sorted searches: pass as `offset` for the next page."},
+    )
+    sorted = fields.Boolean(
+        metadata={"description": "False when the sort was refused (too many records to sort)."}
+    )
+    total = fields.Integer(
+        allow_none=True, metadata={"description": "With count=true: the matching records."}
+    )
+    total_exact = fields.Boolean(
+        metadata={"description": "False: `total` is an estimate from the running totals."}
+    )
+    total_capped = fields.Boolean(
+        metadata={"description": f"True: at least `total` ({COUNT_CAP:,}) records match."}
+    )
 
 
 @blp.route("", methods=["GET"])
@@ -225,19 +268,48 @@ class RecordPage(Schema):
 @blp.response(200, RecordPage)
 @allow("finance", "auditor", "centre", "platform")
 def list_records(query: dict[str, Any]) -> dict[str, Any]:
-    """Service records in id order, a page at a time (at most 500); a centre sees its own."""
+    """Service records in id order, a page at a time (at most 500); a centre sees its own.
+
+    Also by the beginning of a source id or resident id, sorted by date, item or units
+    (paged by `offset`), and counted with `count=true`.
+    """
     code = own_code(query["institution"])
+    source, source_prefix = query["source_id"], False
+    if query["source_id_prefix"] is not None and source is None:
+        source, source_prefix = query["source_id_prefix"], True
+    resident, resident_prefix = query["resident"], False
+    if query["resident_prefix"] is not None and resident is None:
+        resident, resident_prefix = query["resident_prefix"], True
     search = RecordSearch(
         institution_id=None if code is None else institution_by_code(code).id,
         year=query["year"],
-        source_id=query["source_id"],
+        source_id=source,
+        source_prefix=source_prefix,
         item=query["item"],
         staff=query["staff"],
-        resident_id=query["resident"],
+        resident_id=resident,
+        resident_prefix=resident_prefix,
         date_from=query["date_from"],
         date_to=query["date_to"],
         after=query["after"],
         limit=query["limit"],
+        sort=query["sort"],
+        descending=query["order"] == "desc",
+        offset=query["offset"],
+        count=query["count"],
     )
     page = operations.search(search)
-    return {"records": [record_json(row) for row in page.rows], "next_after": page.next_cursor}
+    sorted_pages = search.sorted and page.sorted
+    document: dict[str, Any] = {
+        "records": [record_json(row) for row in page.rows],
+        "next_after": None if sorted_pages else page.next_cursor,
+        "next_offset": search.offset + search.limit if sorted_pages and page.more else None,
+        "sorted": page.sorted,
+    }
+    if search.count:
+        document |= {
+            "total": page.total,
+            "total_exact": page.total_exact,
+            "total_capped": page.total_capped,
+        }
+    return document

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import ColumnElement, and_, case, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from haiyan_comp.records.models import StaffTotal, UnitTotal
+from haiyan_comp.catalogue.models import ServiceItem
+from haiyan_comp.institutions.models import Institution
+from haiyan_comp.records.models import ServiceRecord, StaffTotal, UnitTotal
 from haiyan_comp.records.queries.rows import RecordSearch
 
 # A row read through an index costs about this many rows of the primary-key walk.
 INDEX_ROW_COST = 10
+# A prefix matching fewer ids than this is found through its index; more, by the other plans.
+PREFIX_PROBE = 2_000
 
 
 def choose_plan(
@@ -25,9 +30,13 @@ def choose_plan(
     Records come year after year, so a walk toward a year first passes the
     records of the years on its way (the newest first, or the oldest).
     """
-    if search.source_id is not None:
+    if search.source_id is not None and (
+        not search.source_prefix or prefix_is_small(session, search, "source")
+    ):
         return "source"
-    if search.resident_id is not None:
+    if search.resident_id is not None and (
+        not search.resident_prefix or prefix_is_small(session, search, "resident")
+    ):
         return "resident"
     counts = _unit_counts(session, search, item_ids)
     matching = float(counts.matching)
@@ -112,3 +121,74 @@ def _staff_count(session: Session, search: RecordSearch, staff_id: int) -> int:
     if search.year is not None:
         query = query.where(StaffTotal.year == search.year)
     return int(session.scalar(query) or 0)
+
+
+def prefix_range(
+    column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None], prefix: str
+) -> list[ColumnElement[bool]]:
+    """The ids that start with `prefix`: a range an index reads (code-point order, as both
+    databases compare the ids), and the exact test on the few rows it finds."""
+    where: list[ColumnElement[bool]] = [column >= prefix]
+    last = ord(prefix[-1]) if prefix else 0x10FFFF
+    if last < 0x10FFFF and not 0xD7FF <= last < 0xE000:
+        where.append(column < prefix[:-1] + chr(last + 1))
+    where.append(func.substr(column, 1, len(prefix)) == prefix)
+    return where
+
+
+def prefix_is_small(session: Session, search: RecordSearch, which: str) -> bool:
+    """Whether fewer than PREFIX_PROBE records of the scope have a source id (or resident)
+    starting with the prefix searched: a capped read of the index that holds them."""
+    r = ServiceRecord
+    scope = (
+        [search.institution_id]
+        if search.institution_id is not None
+        else list(session.scalars(select(Institution.id)))
+    )
+    where: list[ColumnElement[bool]] = [r.institution_id.in_(scope or [-1])]
+    if which == "source":
+        assert search.source_id is not None
+        where += prefix_range(r.source_id, search.source_id)
+    else:
+        assert search.resident_id is not None
+        items = list(session.scalars(select(ServiceItem.id)))
+        where.append(r.item_id.in_(items or [-1]))
+        where += prefix_range(r.resident_id, search.resident_id)
+    probe = select(r.id).where(*where).limit(PREFIX_PROBE).subquery()
+    found = session.scalar(select(func.count()).select_from(probe)) or 0
+    return found < PREFIX_PROBE
+
+
+def month_aligned(search: RecordSearch) -> bool:
+    """Whether the date range (if any) is whole months, as the running totals count them."""
+    start, end = search.date_from, search.date_to
+    starts = start is None or start.day == 1
+    ends = end is None or (end + timedelta(days=1)).day == 1
+    return starts and ends
+
+
+def matching_estimate(session: Session, search: RecordSearch, item_ids: list[int]) -> int:
+    """The records of the scope, item, year and months searched, from the running totals
+    (exact when no other filter applies and the dates are whole months)."""
+    return _unit_counts(session, search, item_ids).matching
+
+
+def read_estimate(
+    session: Session,
+    search: RecordSearch,
+    plan: str,
+    item_ids: list[int],
+    staff_id: int | None,
+    cap: int = 10_000,
+) -> int:
+    """About how many records `plan` reads to find every match (scope: the institution's
+    every record; walk: until `cap` matches are found, or the whole span)."""
+    counts = _unit_counts(session, search, item_ids)
+    if plan == "item":
+        return counts.of_items
+    if plan == "staff" and staff_id is not None:
+        return _staff_count(session, search, staff_id)
+    if plan == "walk":
+        whole = counts.passed + counts.span
+        return min(whole, counts.passed + cap * counts.span // max(counts.matching, 1))
+    return counts.scope

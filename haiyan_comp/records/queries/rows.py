@@ -25,6 +25,20 @@ class RecordSearch:
     before: int | None = None  # ids below this, newest first
     newest_first: bool = False
     limit: int = 50
+    source_prefix: bool = False  # source_id: the ids that start with it
+    resident_prefix: bool = False  # resident_id: the residents whose id starts with it
+    sort: str = "id"  # id (import order, by the cursor) | date | item | units (by offset)
+    descending: bool = False  # date and units: the latest or the largest first
+    offset: int = 0  # sorted searches: the rows before the page
+    count: bool = False  # also count the matching records (see RecordPage.total)
+
+    @property
+    def sorted(self) -> bool:
+        """Ordered by a column other than the id: pages by offset."""
+        return self.sort in SORTS and self.sort != "id"
+
+
+SORTS = ("id", "date", "item", "units")
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,10 @@ class RecordPage:
 
     rows: tuple[RecordRow, ...]
     more: bool
+    total: int | None = None  # the matching records, when counted
+    total_exact: bool = True  # False: `total` is an estimate, or "at least" when capped
+    total_capped: bool = False  # True: at least `total` (counting stopped there)
+    sorted: bool = True  # False: the sort asked for was refused (too many rows to sort)
 
     @property
     def next_cursor(self) -> int | None:

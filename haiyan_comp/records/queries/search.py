@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
@@ -10,31 +12,61 @@ from sqlalchemy.orm import Session
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.records.models import ServiceRecord
-from haiyan_comp.records.queries.plan import choose_plan, year_bounds
+from haiyan_comp.records.queries.plan import (
+    choose_plan,
+    matching_estimate,
+    month_aligned,
+    prefix_range,
+    read_estimate,
+    year_bounds,
+)
 from haiyan_comp.records.queries.rows import RecordPage, RecordRow, RecordSearch
+
+# A count stops here ("10,000 or more"): past it, the exact number helps nobody.
+COUNT_CAP = 10_000
+# The rows a sorted search may read and sort (a search matching more keeps import order).
+SORT_BUDGET = 100_000
+# The rows of the primary-key walk a count may read before it says "about" instead.
+WALK_COUNT_BUDGET = 300_000
 
 
 def search_records(session: Session, search: RecordSearch) -> RecordPage:
-    """A page of the records that match `search`, in id order (or newest first)."""
-    ids = _page_ids(session, search)
-    more = len(ids) > search.limit
-    rows = _rows(session, ids[: search.limit])
-    return RecordPage(tuple(sorted(rows, key=lambda r: r.id, reverse=search.newest_first)), more)
-
-
-def _page_ids(session: Session, search: RecordSearch) -> list[int]:
-    """The ids of the page (one more than the limit), found the cheapest way."""
-    r = ServiceRecord
+    """A page of the records that match `search`: in id order (or newest first) by its
+    cursor, or sorted by date, item or units by its offset; counted when asked."""
     item_ids = _item_ids(session, search)
     staff_id = _staff_id(session, search)
     if (search.item and not item_ids) or (search.staff and staff_id is None):
-        return []
+        return RecordPage((), False, total=0 if search.count else None)
     plan = choose_plan(session, search, item_ids, staff_id)
     if plan == "none":
-        return []
+        return RecordPage((), False, total=0 if search.count else None)
+    sorting = search.sorted and _sortable(session, search, plan, item_ids, staff_id)
+    if sorting:
+        ids = _sorted_ids(session, search, plan, item_ids, staff_id)
+    else:
+        ids = _page_ids(session, replace(search, sort="id", offset=0), plan, item_ids, staff_id)
+    more = len(ids) > search.limit
+    rows = {row.id: row for row in _rows(session, ids[: search.limit])}
+    if sorting:
+        ordered = tuple(rows[i] for i in ids[: search.limit] if i in rows)
+    else:
+        ordered = tuple(sorted(rows.values(), key=lambda r: r.id, reverse=search.newest_first))
+    page = RecordPage(ordered, more, sorted=sorting or not search.sorted)
+    if not search.count:
+        return page
+    total, exact, capped = _count(session, search, plan, item_ids, staff_id)
+    return replace(page, total=total, total_exact=exact, total_capped=capped)
+
+
+def _query(
+    session: Session, search: RecordSearch, plan: str, item_ids: list[int], staff_id: int | None
+) -> tuple[list[ColumnElement[bool]], bool]:
+    """The conditions of `plan` (with `+ 0` on the columns whose index it does not use),
+    and whether the id order comes from the plan's own index."""
+    r = ServiceRecord
     if plan == "item" and not item_ids:  # the items of the years searched
         item_ids = _items_of_years(session, search) or [-1]
-    by_inst = plan in ("source", "resident", "item")
+    by_inst = plan in ("source", "resident", "item", "scope")
     inst = r.institution_id if by_inst else r.institution_id + 0
     item = r.item_id if plan in ("resident", "item") else r.item_id + 0
     staff = r.staff_id if plan == "staff" else r.staff_id + 0
@@ -52,13 +84,75 @@ def _page_ids(session: Session, search: RecordSearch) -> list[int]:
         where.append(staff == staff_id)
     where += _plain_filters(search, year=not item_ids)  # an item is of one year
     postgres = session.get_bind().dialect.name == "postgresql"
-    ordered = plan == "walk" or (plan == "staff" and not postgres)
+    return where, plan == "walk" or (plan == "staff" and not postgres)
+
+
+def _page_ids(
+    session: Session, search: RecordSearch, plan: str, item_ids: list[int], staff_id: int | None
+) -> list[int]:
+    """The ids of the page in id order (one more than the limit), found the cheapest way."""
+    r = ServiceRecord
+    where, ordered = _query(session, search, plan, item_ids, staff_id)
     key = r.id if ordered else r.id + 0
     order = key.desc() if search.newest_first else key.asc()
     query = select(r.id).where(*where).order_by(order).limit(search.limit + 1)
-    if postgres:
+    if session.get_bind().dialect.name == "postgresql":
         return _on_postgres(session, query, walk=plan == "walk")
     return list(session.scalars(query))
+
+
+def _sortable(
+    session: Session, search: RecordSearch, plan: str, item_ids: list[int], staff_id: int | None
+) -> bool:
+    """Whether sorting reads few enough rows (SORT_BUDGET): every match is read to sort."""
+    if plan in ("source", "resident") or search.offset > SORT_BUDGET:
+        return plan in ("source", "resident")
+    reads = "scope" if plan == "walk" else plan
+    return read_estimate(session, search, reads, item_ids, staff_id) <= SORT_BUDGET
+
+
+def _sorted_ids(
+    session: Session, search: RecordSearch, plan: str, item_ids: list[int], staff_id: int | None
+) -> list[int]:
+    """The ids of a page sorted by date, item or units (then id), by offset."""
+    r = ServiceRecord
+    where, _ordered = _query(session, search, "scope" if plan == "walk" else plan, item_ids,
+                             staff_id)  # fmt: skip
+    first: Any = {"date": r.service_date, "units": r.units, "item": ServiceItem.code}[search.sort]
+    keys = [first, r.service_date, r.id] if search.sort == "item" else [first, r.id]
+    order = [k.desc() if search.descending else k.asc() for k in keys]
+    query = select(r.id).where(*where)
+    if search.sort == "item":
+        query = query.join(ServiceItem, ServiceItem.id == r.item_id)
+    query = query.order_by(*order).offset(search.offset).limit(search.limit + 1)
+    if session.get_bind().dialect.name == "postgresql":
+        return _on_postgres(session, query, walk=False)
+    return list(session.scalars(query))
+
+
+def _count(
+    session: Session, search: RecordSearch, plan: str, item_ids: list[int], staff_id: int | None
+) -> tuple[int, bool, bool]:
+    """(total, exact, capped): from the running totals when they hold the answer, else read
+    up to COUNT_CAP + 1 matches, else (a walk too long) the totals' estimate."""
+    only_totals = search.source_id is None and search.resident_id is None and staff_id is None
+    if only_totals and month_aligned(search):
+        return matching_estimate(session, search, item_ids), True, False
+    if plan == "walk" and read_estimate(session, search, plan, item_ids, staff_id, COUNT_CAP) > (
+        WALK_COUNT_BUDGET
+    ):
+        return matching_estimate(session, search, item_ids), False, False
+    r = ServiceRecord
+    where, _ordered = _query(session, search, plan, item_ids, staff_id)
+    inner = select(r.id).where(*where)
+    if plan == "walk":
+        inner = inner.order_by(r.id)
+    capped = select(func.count()).select_from(inner.limit(COUNT_CAP + 1).subquery())
+    if session.get_bind().dialect.name == "postgresql":
+        found = _count_on_postgres(session, capped, walk=plan == "walk")
+    else:
+        found = int(session.scalar(capped) or 0)
+    return min(found, COUNT_CAP), True, found > COUNT_CAP
 
 
 def _on_postgres(session: Session, query: Select[int], *, walk: bool) -> list[int]:
@@ -82,6 +176,19 @@ def _on_postgres(session: Session, query: Select[int], *, walk: bool) -> list[in
         _set(session, dict(zip(settings, before, strict=True)))
 
 
+def _count_on_postgres(session: Session, query: Select[int], *, walk: bool) -> int:
+    """A count's statement with the same settings as a page's (see _on_postgres)."""
+    settings = {"jit": "off", "max_parallel_workers_per_gather": "0"}
+    if walk:
+        settings |= dict.fromkeys(("enable_seqscan", "enable_bitmapscan", "enable_sort"), "off")
+    before = session.execute(select(*(func.current_setting(n) for n in settings))).one()
+    _set(session, settings)
+    try:
+        return int(session.scalar(query) or 0)
+    finally:
+        _set(session, dict(zip(settings, before, strict=True)))
+
+
 def _set(session: Session, settings: dict[str, str]) -> None:
     """Set planner settings for the rest of the transaction (one statement)."""
     session.execute(select(*(func.set_config(n, v, True) for n, v in settings.items())))
@@ -92,9 +199,15 @@ def _plain_filters(search: RecordSearch, *, year: bool) -> list[ColumnElement[bo
     r = ServiceRecord
     where: list[ColumnElement[bool]] = []
     if search.source_id is not None:
-        where.append(r.source_id == search.source_id)
+        if search.source_prefix:
+            where += prefix_range(r.source_id, search.source_id)
+        else:
+            where.append(r.source_id == search.source_id)
     if search.resident_id is not None:
-        where.append(r.resident_id == search.resident_id)
+        if search.resident_prefix:
+            where += prefix_range(r.resident_id, search.resident_id)
+        else:
+            where.append(r.resident_id == search.resident_id)
     if year and search.year is not None:
         where.append(r.year == search.year)
     if search.date_from is not None:
