@@ -67,6 +67,11 @@ def store_file(session: Session, job_id: str, name: str, stream: BinaryIO) -> in
     return size
 
 
+def drop_file(session: Session, job_id: str, name: str) -> None:
+    """Delete a job's file (an upload, once imported)."""
+    session.execute(delete(JobFile).where(JobFile.job_id == job_id, JobFile.name == name))
+
+
 def begin(session: Session, job_id: str, worker: str, now: datetime) -> JobView | None:
     """Claim a run of the job (locked until this transaction ends); None if it has finished."""
     row = session.get(Job, job_id, with_for_update=True, populate_existing=True)

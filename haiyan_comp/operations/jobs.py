@@ -132,6 +132,7 @@ def begin_run(job_id: str, worker: str) -> JobView | None:
 def run_and_finish(job_id: str, work: Callable[[], Outcome]) -> Outcome:
     """Do the work and mark the job done in the same transaction (its files stored with it)."""
     outcome = work()
+    services.drop_file(db.session, job_id, UPLOAD)  # an upload is kept until it is imported
     for name, data in outcome.files.items():
         services.store_file(db.session, job_id, name, io.BytesIO(data))
     if not services.finish(db.session, job_id, outcome.result_url, outcome.details, clock.now()):

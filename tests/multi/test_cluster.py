@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from tests.multi.conftest import Cluster, post, sign_in, signed_in, wait_for
+from tests.multi.conftest import Cluster, csrf, post, sign_in, signed_in, wait_for
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
 
@@ -83,6 +83,43 @@ def test_a_zip_started_on_one_server_is_downloaded_from_the_other(cluster: Clust
     finally:
         for worker in workers:
             stop(worker)
+
+
+UPLOAD = (
+    "source_id,institution_code,staff_code,item_code,service_date,resident_id,quantity\n"
+    "MULTI-0001,HY01,HY01S001,OP,2018-06-01,HY01R000001,1\n"
+    "MULTI-0002,HY01,HY01S001,OP,2018-06-02,HY01R000002,1\n"
+    "MULTI-0003,HY02,HY02S001,OP,2018-06-03,HY02R000003,1\n"
+)
+
+
+def test_an_upload_on_one_server_is_imported_by_a_worker_and_reported_on_the_other(
+    cluster: Cluster,
+) -> None:
+    web1, web2 = cluster.servers
+    worker = cluster.start_worker("import")
+    try:
+        centre = signed_in(web1, "hy01")
+        token = csrf(centre, web1, "/centre/upload")
+        answer = centre.post(
+            web1 + "/centre/upload", data={"csrf_token": token},
+            files={"file": ("multi.csv", UPLOAD.encode(), "text/csv")}, allow_redirects=False,
+            timeout=30,
+        )  # fmt: skip
+        job_id = job_id_of(answer)
+        state = wait_for(
+            lambda: (s := job(centre, web2, job_id))["state"] in ("done", "failed") and s, 60
+        )
+        assert state["state"] == "done", state
+        report = centre.get(web2 + state["result_url"], timeout=10)
+        assert report.status_code == 200 and "MULTI-0003" in report.text, report.text[-2000:]
+        assert cluster.scalar(
+            "SELECT count(*) FROM service_records WHERE source_id LIKE 'MULTI-%'"
+        ) == 2  # fmt: skip
+        # the upload went to the database with the job, and went once it was imported
+        assert cluster.scalar("SELECT count(*) FROM job_files WHERE job_id = :j", j=job_id) == 0
+    finally:
+        stop(worker)
 
 
 def booked_twice(cluster: Cluster) -> int:
