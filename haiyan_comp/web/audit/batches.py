@@ -67,7 +67,8 @@ def draw() -> Page:
     b = drawn.batch
     flash(
         _("已抽取批次 %(id)s：总体 %(n)s 条记录、%(u)s 当量，抽样 %(size)s 条。",
-          id=b.id, n=f"{b.population_count:,}", u=amount(b.population_units), size=b.size),
+          id=b.id, n="{:,}".format(b.population_count), u=amount(b.population_units),
+          size=b.size),
         "success",
     )  # fmt: skip
     return redirect(url_for("audit.batch", batch_id=b.id))
