@@ -67,7 +67,7 @@ def draw() -> Page:
     b = drawn.batch
     flash(
         _("已抽取批次 %(id)s：总体 %(n)s 条记录、%(u)s 当量，抽样 %(size)s 条。",
-          id=b.id, n="{:,}".format(b.population_count), u=amount(b.population_units),
+          id=b.id, n=format(b.population_count, ","), u=amount(b.population_units),
           size=b.size),
         "success",
     )  # fmt: skip
