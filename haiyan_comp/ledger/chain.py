@@ -35,10 +35,11 @@ def utc_text(moment: datetime) -> str:
     """A stored moment in UTC to the microsecond; a naive one (SQLite) is already UTC."""
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.isoformat(timespec="microseconds") + "Z"
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_text = json.encoder.encode_basestring  # a JSON string, non-ASCII as it is (C-accelerated)
+_PREFIX = f'["{VERSION}",'
 
 
 def entry_hash(
@@ -54,19 +55,16 @@ def entry_hash(
     created_at: datetime,
     postings: Iterable[tuple[str, int]],
 ) -> str:
-    """The hash of one entry, chained to `previous` (the hash of the entry before it)."""
-    content = [
-        VERSION,
-        previous,
-        kind,
-        year,
-        institution_id,
-        amount,
-        code,
-        params,
-        reason,
-        created_by,
-        utc_text(created_at),
-        sorted([account, value] for account, value in postings),
-    ]
-    return hashlib.sha256(_encode(content).encode()).hexdigest()
+    """The hash of one entry, chained to `previous` (the hash of the entry before it).
+
+    The JSON array of the module's docstring, written out directly (the same bytes
+    as json.dumps(…, ensure_ascii=False, separators=(",", ":")), twice as fast).
+    """
+    legs = ",".join(f"[{_text(account)},{int(value)}]" for account, value in sorted(postings))
+    content = (
+        f"{_PREFIX}{_text(previous)},{_text(kind)},{int(year)},"
+        f"{'null' if institution_id is None else int(institution_id)},{int(amount)},"
+        f"{_text(code)},{_text(params)},{_text(reason)},{_text(created_by)},"
+        f'"{utc_text(created_at)}",[{legs}]]'
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
