@@ -1,7 +1,7 @@
 """a user given a one-time password must choose their own at the next sign-in
 
 Revision ID: 0017_password_must_change
-Revises: 0010_records_staff_index
+Revises: 0013_jobs
 Create Date: 2026-12-06 19:30:00
 
 An administrator who resets a password on the admin pages sets a one-time
