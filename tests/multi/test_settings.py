@@ -68,3 +68,23 @@ def test_the_job_api_answers_its_owner_only(app: Flask, signed_in: SignIn) -> No
     assert {"kind", "title", "done", "total", "message", "attempts", "started_at"} <= set(document)
     assert signed_in("auditor").get(f"/api/v1/jobs/{job_id}").status_code == 404
     assert officer.get("/api/v1/jobs/no-such-job").get_json()["error"] == "not_found"
+
+
+def test_the_deployment_example_is_a_configuration_that_starts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """deploy/haiyan.env.example names settings the service takes, and production accepts them."""
+    example = Path(__file__).resolve().parents[2] / "deploy" / "haiyan.env.example"
+    env = dict(
+        line.split("=", 1)
+        for line in example.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    key = tmp_path / "county.p12"
+    key.write_bytes(b"key")
+    env["HAIYAN_SIGNING_KEY"] = str(key)
+    env["HAIYAN_SECRET_KEY"] = "k" * 64
+    loaded = settings(monkeypatch, tmp_path, **env)
+    assert (loaded["PRODUCTION"], loaded["JOBS"], loaded["PROXY_FIX"]) == (True, "queue", True)
+    units = (example.parent / "haiyan-worker@.service").read_text()
+    assert "haiyan worker --name" in units and "KillSignal=SIGTERM" in units
