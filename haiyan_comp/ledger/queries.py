@@ -95,6 +95,7 @@ class JournalPage:
     count: int
     totals: dict[str, int]  # kind → sum of the selected entries' amounts
     accounts: list[tuple[str, str]]  # every account (code, name) for the filter
+    seals: list[YearSeal]  # of every settled year, oldest first
 
 
 def journal_page(
@@ -149,6 +150,7 @@ def journal_page(
         int(count),
         {kind: int(total) for kind, total in totals.items()},
         [(name, account_name(name, names)) for name in every],
+        year_seals(session),
     )
 
 
@@ -235,11 +237,17 @@ class YearSeal:
     sealed_at: datetime
 
 
+_SEAL_COLUMNS = (LedgerSeal.year, LedgerSeal.hash, LedgerSeal.entry_id, LedgerSeal.sealed_at)
+
+
 def year_seal(session: Session, year: int) -> YearSeal | None:
-    """The seal of a settled year (None while the year is open)."""
-    row = session.execute(
-        select(LedgerSeal.year, LedgerSeal.hash, LedgerSeal.entry_id, LedgerSeal.sealed_at).where(
-            LedgerSeal.year == year
-        )
-    ).first()
+    """The seal of a settled year (None while the year is open): statements print it."""
+    row = session.execute(select(*_SEAL_COLUMNS).where(LedgerSeal.year == year)).first()
     return YearSeal(*row) if row is not None else None
+
+
+def year_seals(session: Session) -> list[YearSeal]:
+    """Every settled year's seal, oldest year first."""
+    return [
+        YearSeal(*row) for row in session.execute(select(*_SEAL_COLUMNS).order_by(LedgerSeal.year))
+    ]

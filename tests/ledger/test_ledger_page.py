@@ -61,6 +61,10 @@ def test_a_clean_demo_verifies_and_reads_as_a_journal(
     assert set(ENGLISH_WORD.findall(text)) <= NAMES, set(ENGLISH_WORD.findall(text)) - NAMES
     assert not re.search(r"\bR\d+\b", text)
     assert re.search(r"借 [\d,]+\.\d\d", text)  # a balance with its side
+    seal = re.search(r'<code class="seal">([0-9a-f]{64})</code>', page)
+    assert "年度封账" in text and seal is not None
+    last = json.loads(runner.invoke(args=["ledger", "--json"]).stdout)["entries"][-1]
+    assert last["kind"] in ("top_up", "debt")  # the settlement's last entry is the seal's
 
 
 def test_one_account_reads_as_its_own_ledger_with_running_balances(
