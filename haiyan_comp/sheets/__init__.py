@@ -28,6 +28,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 import zipfile
 from collections.abc import Collection, Iterator, Sequence
@@ -61,8 +62,9 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 TEXT_SUFFIXES = (".csv", ".txt", ".jsonl", ".ndjson", ".json", ".yaml", ".yml")
 ZIP_MAGIC = b"PK\x03\x04"
 BOM = b"\xef\xbb\xbf"
-# Sheets whose XML adds up to at most this are read by calamine (~3.5x in memory).
-CALAMINE_MOST_XML = 40 << 20
+# Sheets whose XML adds up to at most this many MB are read by calamine (which
+# holds 2 to 3.5 times their size); a county with memory to spare may raise it.
+CALAMINE_MOST_XML = int(os.environ.get("HAIYAN_XLSX_CALAMINE_MB", "40")) << 20
 
 
 def is_xlsx(filename: str, head: bytes) -> bool:
