@@ -17,6 +17,7 @@ from haiyan_comp.budget.models import Instalment
 from haiyan_comp.errors import Conflict, NotFound
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.institutions.services import get_institution
+from haiyan_comp.ledger.queries import year_seal
 from haiyan_comp.settlement.models import Settlement, YearSettlement
 from haiyan_comp.statements import messages as msg
 from haiyan_comp.statements.audit_report import AuditReportData
@@ -44,7 +45,7 @@ def settlement_statement(
         .order_by(Instalment.number)
     )
     return _statement(
-        _Year(county, year, settled, generated_at), institution, row,
+        _Year(county, year, settled, generated_at, _seal(session, year)), institution, row,
         units[0].items if units else [], list(instalments), assessment,
     )  # fmt: skip
 
@@ -76,7 +77,7 @@ def settlement_statements(
         paid.setdefault(instalment.institution_id, []).append(instalment)
     assessments = session.scalars(select(Assessment).where(Assessment.year == year))
     assessed = {a.institution_id: a for a in assessments}
-    the_year = _Year(county, year, settled, generated_at)
+    the_year = _Year(county, year, settled, generated_at, _seal(session, year))
     statements = []
     for institution, row in rows:
         mine = items.get(institution.code, [])
@@ -95,6 +96,12 @@ class _Year:
     year: int
     settled: YearSettlement
     generated_at: datetime
+    seal: str | None  # the ledger chain's head when the year was settled
+
+
+def _seal(session: Session, year: int) -> str | None:
+    seal = year_seal(session, year)
+    return None if seal is None else seal.hash
 
 
 def _statement(
@@ -132,6 +139,7 @@ def _statement(
         score=None if assessment is None else assessment.score,
         bonus_cap=None if assessment is None else bonus_cap(assessment.score, assessment.surplus),
         settled_at=settled.settled_at,
+        seal=the_year.seal,
     )
 
 

@@ -22,6 +22,7 @@ from haiyan_comp.audit.models import AuditBatch
 from haiyan_comp.bonus.models import Assessment
 from haiyan_comp.budget.models import Instalment
 from haiyan_comp.catalogue.models import ServiceItem
+from haiyan_comp.ledger.queries import year_seal
 from haiyan_comp.money import group_decimal
 from haiyan_comp.settlement.models import Settlement
 from haiyan_comp.statements.capital import capital_rmb
@@ -335,3 +336,18 @@ def test_every_audit_report_of_a_year(runner: FlaskCliRunner, tmp_path: Path) ->
     assert pdf.name.startswith("audit-report-2018-")
     assert zipfile.ZipFile(out / "audit-report-2018.zip").namelist() == [pdf.name]
     assert runner.invoke(args=["statement", "audit", "--all", "--out", str(out)]).exit_code == 2
+
+
+def test_a_settled_statement_prints_the_years_ledger_seal(
+    runner: FlaskCliRunner, session: Session, tmp_path: Path
+) -> None:
+    settled_example(runner, tmp_path)
+    seal = year_seal(session, 2018)
+    assert seal is not None and len(seal.hash) == 64
+    path = tmp_path / "hy01.pdf"
+    text = make(runner, "HY01", path)
+    assert f"账本封印：{seal.hash[:16]}…" in text
+    assert runner.invoke(args=["statement", "verify", str(path)]).exit_code == 0
+    figures = settlement_statement(session, 2018, "HY01", "海盐县", datetime.now(UTC)).figures()
+    assert figures["seal"] == seal.hash
+    assert "结算基准日：2019-01-15" in text and "结算办理时间：" in text and "UTC" not in text
