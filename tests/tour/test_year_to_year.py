@@ -49,7 +49,7 @@ def test_the_open_year_says_where_its_figures_come_from(finance: FlaskClient) ->
 def test_a_new_year_starts_from_the_previous_one(finance: FlaskClient, app: Flask) -> None:
     before = page(finance, "/finance/configure?year=2020")
     assert "从上年复制" in before and "尚未配置" in before
-    assert "复制 2019 年度的年度配置、服务项目目录" in before
+    assert "复制 2019 年度的配置、服务项目目录" in before
     response = post_form(finance, "/finance/configure/copy?year=2020")
     assert response.status_code == 302
     after = page(finance, "/finance/configure?year=2020")

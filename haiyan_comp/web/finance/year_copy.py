@@ -48,7 +48,7 @@ def copy_offer(offer: YearSources) -> str:
     """What 从上年复制 would copy into the year, in words."""
     what = []
     if not offer.configured and offer.previous_configured:
-        what.append(_("年度配置"))
+        what.append(_("配置"))
     if not offer.items and offer.previous_items:
         what.append(_("服务项目目录"))
     return "、".join(what)
