@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, render_template
 
 from haiyan_comp import bounds
@@ -18,6 +20,18 @@ nav("admin", "服务项目目录", "catalogue.show", 80)
 
 # How the catalogue names where a value comes from, as a person reads it.
 _SOURCE_KINDS = {"documented": "有据可查", "derived": "本项目测算"}
+# The publications the reconstructed catalogue cites (catalog/README.md), in Chinese.
+_CITED = (
+    ("Changping District", "北京市昌平区标化工作当量方案（PMC11720310，表 2）"),
+    (
+        "Zhejiang provincial health commission",
+        "浙江省卫生健康委员会关于海盐改革的发布（2019 年 4 月）",
+    ),
+)
+_MINUTES = re.compile(r"(\d+) min")
+_BASE = re.compile(r"÷ 15 = (\d+\.\d\d)")
+_ADDED = re.compile(r"\+(\d+\.\d\d)")
+_FINAL = re.compile(r"= (\d+\.\d\d)\s*$")
 
 
 @bp.app_template_filter("unit")
@@ -27,10 +41,29 @@ def unit(token: str | None) -> str:
 
 
 def source_parts(source: str) -> tuple[str | None, str]:
-    """('有据可查', 'Zhejiang …') for 'documented: Zhejiang …'; (None, source) otherwise."""
+    """Where a value comes from, in Chinese: ('有据可查', the publication) or ('本项目测算',
+    the standard time and adjustment); a source in other words is shown as it is."""
     kind, colon, rest = source.partition(":")
     label = _SOURCE_KINDS.get(kind.strip().lower()) if colon else None
-    return (label, rest.strip()) if label else (None, source)
+    if label is None:
+        return None, source
+    rest = rest.strip()
+    if kind.strip().lower() == "documented":
+        cited = next((zh for en, zh in _CITED if en in rest), None)
+        return label, cited or rest
+    return label, _derivation(rest)
+
+
+def _derivation(text: str) -> str:
+    """'standard time 24 min ÷ 15 = 1.60, +0.40 for … = 2.00' → its figures in Chinese."""
+    minutes, base, final = _MINUTES.search(text), _BASE.search(text), _FINAL.search(text)
+    if not (minutes and base and final):
+        return text
+    said = f"标准工时约 {minutes.group(1)} 分钟，÷ 15 = {base.group(1)}"
+    added = _ADDED.search(text[base.end() :])
+    if added:
+        said += f"，另加 {added.group(1)}（风险、资源消耗或难度）"
+    return f"{said}，计 {final.group(1)}"
 
 
 @bp.get("/catalogue")

@@ -33,7 +33,11 @@ def test_every_role_reads_the_catalogue_with_chinese_units(signed_in: SignIn, lo
     assert "普通门诊诊疗" in op and "1.00" in op and "人次" in op
     assert "床日" in _row(html, "IP_BED")
     assert "不限" in op and ">4<" in _row(html, "HTN_FU").replace(" ", "")
-    assert "取数标准" in op and "有据可查" in op
+    assert "取数标准" in op and "有据可查" in op and "浙江省卫生健康委员会" in op
+    assert "本项目测算" in _row(html, "ER") and "标准工时约 24 分钟" in _row(html, "ER")
+    start = html.index(">", html.index('id="catalogue"')) + 1
+    table = re.sub(r"<[^>]+>", " ", html[start : html.index("</table>", start)])
+    assert re.findall(r"\b[a-z]{4,}\b", table) == []  # no English words in what people read
     for english in (">visit<", ">bed-day<", ">follow-up<", ">test<"):
         assert english not in html
 
