@@ -272,7 +272,7 @@ def test_confirming_settles_once_and_a_second_confirm_is_refused(
     entries = count(app, LedgerEntry)
     again = post_form(client, "/finance/settlement/confirm?year=2018", {"as_of": "2019-02-01"})
     assert again.status_code == 409
-    assert "2018 年度已于" in text(again) and "不能再次结算" in text(again)
+    assert "2018 年度已结算（" in text(again) and "不能再次结算" in text(again)
     assert "already settled" not in text(again)
     assert count(app, LedgerEntry) == entries
     assert read(app, lambda s: s.get(YearSettlement, 2018).as_of.isoformat()) == "2019-01-15"

@@ -99,7 +99,7 @@ def _rarely_met() -> list[tuple[Message, str, str]]:
             m.ROW_YEAR_SETTLED.on("service_date", year=2017, settled_on="2018-01-20"),
             "service_date: year 2017 is settled (2018-01-20); its records can no longer be added"
             " (R15)",
-            "服务日期：2017 年度已于 2018-01-20 结算，不能再补充该年度的记录",
+            "服务日期：2017 年度已结算（2018-01-20 办理），不能再补充该年度的记录",
         ),
         (
             conflict_reason("A1", "HY01", 9, 4, ["staff_id", "quantity"]),
@@ -171,7 +171,7 @@ def test_the_finance_pages_refusals_are_in_chinese() -> None:
         (
             YEAR_SETTLED(year=2018, settled_on="2019-01-15", what=CONFIGURATION_FIXED()),
             "year 2018 is settled (2019-01-15): its configuration can no longer change (R15)",
-            "2018 年度已于 2019-01-15 结算：年度配置不能再改",
+            "2018 年度已结算（2019-01-15 办理）：年度配置不能再改",
         ),
         (
             AUDITS_OPEN(year=2018, batches="3, 4"),
