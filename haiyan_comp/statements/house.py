@@ -20,6 +20,7 @@ from haiyan_comp.statements.layout import WIDTH, grid, text
 
 PADDING = 12  # a table cell's left and right padding together, in points
 SEAL_HEIGHT = 24 * mm
+MIN_SIZE = 4.0  # points: the smallest a one-line text shrinks to
 
 
 def footer(label: str, number: str, generated_at: datetime) -> str:
@@ -33,12 +34,20 @@ def money(fen: int) -> str:
 
 
 def one_line(value: str, style: ParagraphStyle, width: float) -> Flowable:
-    """`value` on one line of `width` points: the font shrinks rather than the line breaks."""
+    """`value` on one line of `width` points: the font shrinks rather than the line breaks.
+
+    Only a text too long for one line even at MIN_SIZE (hostile data, not an amount) wraps.
+    """
     size = float(style.fontSize)
     needed = stringWidth(value, style.fontName, size)
+    wrap = style.wordWrap
     if needed > width:
-        size = max(4.0, int(size * width / needed * 10) / 10)
-    fitted = ParagraphStyle(f"{style.name}-fitted", style, fontSize=size, leading=size * 1.3)
+        size = int(size * width / needed * 10) / 10
+        if size < MIN_SIZE:
+            size, wrap = MIN_SIZE, "CJK"
+    fitted = ParagraphStyle(
+        f"{style.name}-fitted", style, fontSize=size, leading=size * 1.3, wordWrap=wrap
+    )
     return text(value, fitted)
 
 
