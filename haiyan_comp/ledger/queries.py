@@ -3,7 +3,8 @@ the finance officer's journal page, and a settled year's seal."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,8 @@ from haiyan_comp.ledger.models import LedgerEntry, LedgerSeal, Posting
 
 @dataclass(frozen=True)
 class LedgerLine:
-    """An entry as users read it."""
+    """An entry as machines read it (`haiyan ledger --json`, the API): the English
+    description, and its code and parameters, and the entry's hash in the chain."""
 
     id: int
     kind: str
@@ -29,6 +31,9 @@ class LedgerLine:
     created_by: str
     created_at: datetime
     postings: dict[str, int]
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    hash: str = ""
 
 
 def ledger_lines(
@@ -53,6 +58,9 @@ def ledger_lines(
             e.created_by,
             e.created_at,
             {p.account: p.amount for p in e.postings},
+            e.code,
+            json.loads(e.params or "{}"),
+            e.hash,
         )
         for e in session.scalars(query)
     ]

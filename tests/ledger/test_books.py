@@ -224,3 +224,20 @@ def test_entries_posted_in_one_transaction_chain_in_order(session: Session) -> N
         '{"corrects":2018,"reason":"b"}', "corrects 2018: b", "cli:test", second.created_at, legs,
     )  # fmt: skip
     assert session.scalar(select(Posting.amount).where(Posting.entry_id == second.id)) in (7, -7)
+
+
+def test_a_risk_fund_draw_is_booked_by_code_and_verifies(
+    runner: FlaskCliRunner, session: Session, tmp_path: Path
+) -> None:
+    from haiyan_comp.ledger.queries import ledger_lines
+
+    load_example(runner, tmp_path)
+    audit_htn(runner)
+    configure_2018(runner, budget="1600", fund="30")
+    run(runner, "prepay", "run", "--as-of", "2018-10-01")
+    run(runner, "settle", "2018", "--as-of", "2019-01-15")
+    assert verify(runner).exit_code == 0
+    draw = next(line for line in ledger_lines(session) if line.kind == "risk_fund_draw")
+    assert (draw.code, draw.params) == ("ledger_risk_fund_draw", {"year": 2018})
+    assert draw.reason == "settlement of 2018: shortfall from the risk fund"
+    assert len(draw.hash) == 64
