@@ -7,11 +7,13 @@ import sys
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from haiyan_comp.operations.jobs import queue_installed
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--concurrency", type=click.IntRange(1, 16), default=1, show_default=True,
               help="Jobs this worker runs at the same time.")  # fmt: skip
 @click.option("--name", help="The worker's name in procrastinate's table (default: its own).")
@@ -31,9 +33,7 @@ def worker(concurrency: int, name: str | None) -> None:
             err=True,
         )
         sys.exit(2)
-    with current_app.app_context():
-        installed = queue_installed()
-    if not installed:
+    if not queue_installed():
         click.secho(
             "error: the queue's tables are missing: run `haiyan db upgrade` first",
             fg="red",

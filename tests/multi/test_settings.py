@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskCliRunner
 
 from haiyan_comp.config import ConfigError, load_config
 from tests.web.conftest import (  # noqa: F401  (the pages' fixtures, used here too)
@@ -88,3 +89,14 @@ def test_the_deployment_example_is_a_configuration_that_starts(
     assert (loaded["PRODUCTION"], loaded["JOBS"], loaded["PROXY_FIX"]) == (True, "queue", True)
     units = (example.parent / "haiyan-worker@.service").read_text()
     assert "haiyan worker --name" in units and "KillSignal=SIGTERM" in units
+
+
+def test_a_worker_needs_postgresql_and_the_queue_and_says_so(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    result = runner.invoke(args=["worker"])
+    assert result.exit_code == 2
+    if app.config["DATABASE_URL"].startswith("postgresql"):  # the suite's: Alembic's tables only
+        assert "run `haiyan db upgrade` first" in result.output
+    else:
+        assert "needs PostgreSQL" in result.output
