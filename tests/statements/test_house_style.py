@@ -10,11 +10,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfReader
+from reportlab.lib.units import mm
 
 from haiyan_comp.money import format_grouped
 from haiyan_comp.statements.audit_report import AuditReportData, render_audit_report
 from haiyan_comp.statements.capital import capital_rmb
 from haiyan_comp.statements.fonts import CID_FONT, statement_font
+from haiyan_comp.statements.house import MIN_SIZE, one_line
+from haiyan_comp.statements.layout import pick_font, styles_for
 from haiyan_comp.statements.notice import NoticeData, render_notice
 from haiyan_comp.statements.render import render_settlement
 from haiyan_comp.statements.slip import SlipData, render_slips
@@ -194,3 +197,14 @@ def test_a_sheet_without_staff_still_renders() -> None:
 
 def test_notice_dates_are_dates() -> None:
     assert notice().as_of == date(2018, 10, 1)
+
+
+def test_one_line_shrinks_and_only_hostile_lengths_wrap() -> None:
+    style = styles_for(pick_font(None))["body"]
+    words = capital_rmb(9_999_999_999_999_999)
+    fitted = one_line(words, style, 100 * mm)
+    assert fitted.style.fontSize < style.fontSize and fitted.style.fontSize >= MIN_SIZE
+    assert fitted.wrap(100 * mm, 1000)[1] < 2 * style.fontSize  # one line high
+    assert one_line("人民币壹佰元整", style, 100 * mm).style.fontSize == style.fontSize
+    hostile = one_line("X" * 2000, style, 30 * mm)
+    assert hostile.style.fontSize == MIN_SIZE and hostile.wrap(30 * mm, 10_000)[0] <= 30 * mm
