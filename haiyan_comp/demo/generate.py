@@ -7,6 +7,7 @@ code writes a 100-row test file and a 5,000,000-row benchmark file.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -61,17 +62,23 @@ class DemoItem:
 
 def demo_items_from_yaml(path: Path | str) -> list[DemoItem]:
     """Code, category and cap of every item of a catalogue YAML file."""
+    return list(_items_of(str(path), Path(path).stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=4)
+def _items_of(path: str, _changed: int) -> tuple[DemoItem, ...]:
+    """The file's items, read once per change (the demo's years read it for each year)."""
     with open(path, encoding="utf-8") as stream:
         document = yaml.safe_load(stream)
     raw = document["items"] if isinstance(document, dict) else document
-    return [
+    return tuple(
         DemoItem(
             code=str(item["code"]),
             category=str(item["category"]),
             cap=None if item.get("cap") in (None, "") else int(item["cap"]),
         )
         for item in raw
-    ]
+    )
 
 
 def demo_staff(seed: int) -> list[Staff]:
