@@ -12,7 +12,7 @@ from haiyan_comp.money import AmountError, format_hundredths, parse_hundredths
 from haiyan_comp.operations import bonus as operations
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.centre.common import bp, year_arg
-from haiyan_comp.web.inputs import amount_problem
+from haiyan_comp.web.inputs import amount_problem, plain_amount
 from haiyan_comp.web.layout import amount
 
 
@@ -51,7 +51,7 @@ def _bonus_page(year: int, errors: dict[str, str] | None = None) -> tuple[str, i
 def _amount_field(name: str, label: str, errors: dict[str, str]) -> int | None:
     text = request.form.get(name, "")
     try:
-        return parse_hundredths(text, what=label)
+        return parse_hundredths(plain_amount(text), what=label)  # 1,234.50 as people write it
     except AmountError as exc:
         errors[name] = f"{label}：{amount_problem(exc, text)}"
         return None
