@@ -19,7 +19,7 @@ from haiyan_comp.statements.capital import capital_rmb
 from haiyan_comp.statements.layout import WIDTH, grid, text
 
 PADDING = 12  # a table cell's left and right padding together, in points
-SEAL_HEIGHT = 24 * mm
+SEAL_HEIGHT = 20 * mm
 MIN_SIZE = 4.0  # points: the smallest a one-line text shrinks to
 
 
@@ -92,16 +92,15 @@ def figure_pairs(
 def party(name: str, styles: dict[str, ParagraphStyle], font: str, width: float) -> Table:
     """One signing party: 制表人, 审核人, 单位负责人, the seal area and the date."""
     body = styles["body"]
-    line = "________________"
+    line = "____________"
     rows = [
         [text(name, styles["centre"])],
-        [text(f"制表人：{line}", body)],
-        [text(f"审核人：{line}", body)],
+        [text(f"制表人：{line}　审核人：{line}", body)],
         [text(f"单位负责人：{line}", body)],
         [text("盖章处", styles["seal"])],
         [text("日期：________年______月______日", body)],
     ]
-    table = Table(rows, colWidths=[width], rowHeights=[None, None, None, None, SEAL_HEIGHT, None])
+    table = Table(rows, colWidths=[width], rowHeights=[None, None, None, SEAL_HEIGHT, None])
     grey = colors.grey
     table.setStyle(
         TableStyle(
@@ -110,7 +109,7 @@ def party(name: str, styles: dict[str, ParagraphStyle], font: str, width: float)
                 ("BOX", (0, 0), (-1, -1), 0.4, grey),
                 ("LINEBELOW", (0, 0), (0, 0), 0.4, grey),
                 ("BACKGROUND", (0, 0), (0, 0), colors.HexColor("#e8e8e8")),
-                ("BOX", (0, 4), (0, 4), 0.6, colors.HexColor("#b0b0b0")),
+                ("BOX", (0, 3), (0, 3), 0.6, colors.HexColor("#b0b0b0")),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ]
         )
