@@ -202,27 +202,38 @@ def id_problem(value: Any, field: str) -> Message | None:
     return None
 
 
-def _open_workbook(stream: BinaryIO, filename: str) -> tuple[bytes, int]:
-    """The file's bytes and the size of its sheets' XML (from the ZIP's directory)."""
+def _open_workbook(stream: BinaryIO, filename: str) -> tuple[bytes, bool]:
+    """The file's bytes, and whether its sheets are small enough for calamine.
+
+    The sizes a ZIP's directory declares are checked by decompressing (a
+    ZIP that lies about them fails its CRC), so that a crafted file cannot
+    make calamine hold gigabytes; nothing here reads the XML.
+    """
     data = stream.read()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            xml = sum(
-                info.file_size
+            sheets = [
+                info
                 for info in archive.infolist()
                 if info.filename.startswith(("xl/worksheets/", "xl/sharedStrings"))
-            )
-    except (zipfile.BadZipFile, ValueError) as exc:
+            ]
+            small = sum(info.file_size for info in sheets) <= CALAMINE_MOST_XML
+            if small:
+                for info in sheets:
+                    with archive.open(info) as member:
+                        while member.read(1 << 20):
+                            pass
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
         raise InvalidInput(NOT_WORKBOOK(filename=filename, error=str(exc))) from None
-    return data, xml
+    return data, small
 
 
 def xlsx_rows(
     stream: BinaryIO, filename: str, sheet: str | None = None
 ) -> Iterator[tuple[int, Sequence[Any]]]:
     """Every row of the sheet (the first one unless named) with its row number, typed cells."""
-    data, xml = _open_workbook(stream, filename)
-    if xml <= CALAMINE_MOST_XML:
+    data, small = _open_workbook(stream, filename)
+    if small:
         return _calamine_rows(data, filename, sheet)
     return _openpyxl_rows(data, filename, sheet)
 

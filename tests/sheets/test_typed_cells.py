@@ -132,3 +132,30 @@ def test_hostile_cells_are_data_never_formulas_nor_errors(session: Session) -> N
 )
 def test_cell_text(cell: Any, shown: str) -> None:
     assert cell_text(cell) == shown
+
+
+def test_a_file_that_is_no_workbook_or_lies_about_its_size_is_refused(session: Session) -> None:
+    import zipfile
+
+    from haiyan_comp.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused:
+        import_records(
+            session, io.BufferedReader(io.BytesIO(b"PK\x03\x04 not really")), "x.xlsx",  # type: ignore[arg-type]
+            as_of=AS_OF, imported_by="test",
+        )  # fmt: skip
+    assert refused.value.message.code == "file_not_workbook"
+    data = bytearray(workbook([HEADER, ["A1", "HY01", "S1", "OP", date(2018, 1, 2), None, 1]]))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    # The central directory's entry for the sheet claims half its real size.
+    directory = bytes(data).find(b"PK\x01\x02")
+    at = bytes(data).find(b"xl/worksheets/sheet1.xml", directory)
+    size_at = at - 46 + 24  # the entry's uncompressed size: 24 bytes into its 46-byte header
+    data[size_at : size_at + 4] = (info.file_size // 2).to_bytes(4, "little")
+    with pytest.raises(InvalidInput) as refused:
+        import_records(
+            session, io.BufferedReader(io.BytesIO(bytes(data))), "x.xlsx",  # type: ignore[arg-type]
+            as_of=AS_OF, imported_by="test",
+        )  # fmt: skip
+    assert refused.value.message.code == "file_not_workbook"
