@@ -152,7 +152,9 @@ def journal_page(
         )
         for entry_id, at, kind, entry_year, inst, code, params, reason, by in rows
     ]
-    every = session.scalars(select(Posting.account).distinct().order_by(Posting.account))
+    every = _accounts(
+        session, _selection(year, ids.get(institution, -1) if institution else None, None), account
+    )
     return JournalPage(
         entries,
         int(count),
@@ -160,6 +162,19 @@ def journal_page(
         [(name, account_name(name, names)) for name in every],
         year_seals(session),
     )
+
+
+def _accounts(session: Session, wanted: list[Any], account: str | None) -> list[str]:
+    """The accounts the entries of a year and/or institution post to (for the filter), and
+    the account asked for when the ledger has it at all."""
+    query = select(Posting.account).distinct().order_by(Posting.account)
+    if wanted:
+        query = query.where(Posting.entry_id.in_(select(LedgerEntry.id).where(*wanted)))
+    names = list(session.scalars(query))
+    known = select(Posting.id).where(Posting.account == account).limit(1)
+    if account is not None and account not in names and session.scalar(known):
+        names = sorted([*names, account])
+    return names
 
 
 def _selection(year: int | None, institution_id: int | None, account: str | None) -> list[Any]:

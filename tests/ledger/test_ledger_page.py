@@ -81,6 +81,8 @@ def test_one_account_reads_as_its_own_ledger_with_running_balances(
         b.startswith("借 ") for b in balances[1:]
     )
     assert client.get("/finance/ledger?account=nothing:here").status_code == 404
+    other = client.get("/finance/ledger?institution=HY02&account=prepaid:HY01:2018")
+    assert other.status_code == 200 and "没有符合条件的分录" in other.get_data(as_text=True)
     hostile = client.get("/finance/ledger?account=%3Cscript%3Ealert(1)%3C/script%3E")
     assert hostile.status_code == 404 and "<script>alert" not in hostile.get_data(as_text=True)
 
