@@ -55,6 +55,7 @@ def test_a_new_year_starts_from_the_previous_one(finance: FlaskClient, app: Flas
     after = page(finance, "/finance/configure?year=2020")
     assert "已从 2019 年度复制年度配置、服务项目目录（53 项），请按本年情况修改。" in after
     assert "复制自 2019 年度" in after and "53 项" in after
+    assert "复制自年度" in after and "复制的服务项目（项）" in after  # the trail, in words
     # copied, then edited: the form holds 2019's figures and saves as any configuration
     again = post_form(finance, "/finance/configure/copy?year=2020", follow_redirects=True)
     assert "已有配置和服务项目目录，未复制任何内容" in again.get_data(as_text=True)

@@ -142,7 +142,10 @@ SUBJECTS = {
     "assessment": "考核",
     "bonus pool": "效益奖励池",
     "indicators": "考核指标",
+    "copied": "从上年复制",
 }
+# What a copy from the year before keeps in the trail (operations/years.py).
+TRAIL_LABELS = {"from_year": "复制自年度", "items": "复制的服务项目（项）"}
 
 
 def _describe(change: TrailEntry) -> dict[str, Any]:
@@ -160,7 +163,7 @@ def _describe(change: TrailEntry) -> dict[str, Any]:
         order = list(CONFIG_LABELS)
         for field, value in sorted(new.items(), key=lambda kv: _position(order, kv[0])):
             if before.get(field) != value or not before:
-                name = _(CONFIG_LABELS.get(field, field))
+                name = _(CONFIG_LABELS.get(field) or TRAIL_LABELS.get(field, field))
                 lines.append(
                     (name, _change_value(field, before.get(field)), _change_value(field, value))
                 )
