@@ -40,7 +40,7 @@ def test_the_open_year_says_where_its_figures_come_from(finance: FlaskClient) ->
     assert "复制自 2018 年度" in text
     assert "2018 年度结算时各机构购买的基本医疗当量（自动采用，无需录入）" in text
     assert "按 2018 年度各机构的结算金额分配（上年已在系统中结算）" in text
-    assert "从上年复制" not in text  # nothing left to copy
+    assert "configure/copy" not in text  # nothing left to copy: no 从上年复制
     first = page(finance, "/finance/configure?year=2016")
     assert "本年录入的基数（9 家机构）" in first
     assert "按本年录入的权重分配" in first
@@ -63,7 +63,7 @@ def test_a_new_year_starts_from_the_previous_one(finance: FlaskClient, app: Flas
 
 def test_a_settled_year_offers_no_copy(finance: FlaskClient) -> None:
     text = page(finance, "/finance/configure?year=2018")
-    assert "从上年复制" not in text
+    assert "configure/copy" not in text
     response = post_form(finance, "/finance/configure/copy?year=2018", follow_redirects=True)
     assert "2018 年度已" in response.get_data(as_text=True)  # settled: nothing copied
 
