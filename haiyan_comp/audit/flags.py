@@ -246,25 +246,23 @@ def _listing(session: Session, checks: Checks, limit: int) -> list[dict[str, Any
         REPEAT: _repeat_query, STAFF_DAY: _over_queries, AFTER_IMPORT: _late_queries,
     }  # fmt: skip
     staff, items, started = _names(session)
+    details: dict[tuple[Any, ...], Message] = {}
     for rule in RULES:
-        if len(listed) >= limit:
-            break
-        queries = listers[rule](session, checks, limit - len(listed))
+        queries = listers[rule](session, checks, limit - len(listed)) if len(listed) < limit else []
         for query in queries if isinstance(queries, list) else [queries]:
-            rows = session.execute(query.limit(limit - len(listed)))
-            for record in rows:
-                member, item, measure = (
-                    staff[record.staff_id],
-                    items[record.item_id],
-                    record.measure,
-                )
+            for record in session.execute(query.limit(limit - len(listed))):
+                member, item = staff[record.staff_id], items[record.item_id]
+                day, resident, measure = record.service_date, record.resident_id, record.measure
+                key = (rule, day, measure, member if rule == STAFF_DAY else None,
+                       (item, resident) if rule == REPEAT else None)  # fmt: skip
+                if (detail := details.get(key)) is None:  # rows of one day or group share it
+                    at = started[record.import_id]
+                    detail = details[key] = _detail(rule, record, member, item, int(measure), at)
                 listed.append(
                     {"rule": rule, "institution": record.institution,
                      "source_id": record.source_id, "staff": member, "item": item,
-                     "service_date": record.service_date.isoformat(),
-                     "resident_id": record.resident_id, "units": format_hundredths(record.units),
-                     "detail": _detail(rule, record, member, item, int(measure),
-                                       started[record.import_id])}
+                     "service_date": day.isoformat(), "resident_id": resident,
+                     "units": format_hundredths(record.units), "detail": detail}
                 )  # fmt: skip
             if len(listed) >= limit:
                 break
