@@ -35,7 +35,7 @@ def with_shares(sheet: dict[str, Any]) -> dict[str, Any]:
     """The pay sheet with every staff line's basic share, performance pay and total (fen as
     text, as the sheet has them); a sheet whose lines have them already is returned as it is."""
     lines = sheet["staff"]
-    if all("basic" in line for line in lines):
+    if all("basic" in line for line in lines):  # also a sheet of nobody: nothing to share
         return sheet
     basic = largest_remainder(_fen(sheet["basic"]), [(line["code"], 1) for line in lines])
     staff = []
