@@ -89,9 +89,9 @@ def demo(
     --since, the earlier years are smaller by the county's growth (+20.7% from
     2016 to 2018).
     """
+    _signing_key()  # also for a demo loaded before documents were signed
     if not _ready(reset=reset, unless_loaded=unless_loaded):
         return
-    _signing_key()
     loaded = load_demo(
         Path(current_app.instance_path) / "demo",
         year=year,
@@ -125,6 +125,7 @@ def _ready(*, reset: bool, unless_loaded: bool) -> bool:
     """--reset: throw the demo database away (only a demo's); --unless-loaded: load or not."""
     if not (reset or unless_loaded):
         return True
+    migrate.upgrade(current_app.config["DATABASE_URL"])  # a new database: the schema first
     state = demo_state()
     if reset:
         if state.others:
