@@ -54,7 +54,7 @@ def test_auditor_draws_judges_and_closes_a_batch(page: object) -> None:
     p.goto("/audit/draw")
     p.get_by_label("机构").select_option("HY02")
     p.get_by_label("服务项目（代码）").fill("OP")
-    p.get_by_label("样本量 n").fill("5")
+    p.get_by_label("抽样数").fill("5")
     p.get_by_label("公开种子").fill("browser-journey")
     shoot(p, "journey-auditor-2-draw")
     p.get_by_role("button", name="冻结总体并抽样").click()
@@ -73,10 +73,11 @@ def test_auditor_draws_judges_and_closes_a_batch(page: object) -> None:
     shoot(p, "journey-auditor-4-judged")
     p.on("dialog", lambda dialog: dialog.accept())
     with p.expect_navigation():
-        p.get_by_role("button", name="关闭批次并计算 D").click()
+        p.get_by_role("button", name="关闭批次并计算扣减当量").click()
+    p.get_by_text("怎么算的").first.click()  # the deduction with the batch's own numbers
     shoot(p, "journey-auditor-5-closed")
     text = p.content()
-    assert "已关闭" in text or "核减当量" in text
+    assert "已关闭" in text and "扣减当量" in text and "四舍五入到 0.01" in text
     assert "不合格" in text
 
 
@@ -89,13 +90,18 @@ def test_finance_prepays_previews_settles_and_downloads_a_statement(
     shoot(p, "journey-finance-1-year")
     p.on("dialog", lambda dialog: dialog.accept())
     p.goto("/finance/prepayments?year=2018")
-    p.locator("input[name=as_of]").last.fill("2018-12-31")
-    p.locator("form[action*='prepayments/run'] button[type=submit]").click()
-    p.wait_for_load_state("load")
+    p.locator("#run-date input[name=as_of]").fill("2018-12-31")
+    with p.expect_navigation():
+        p.get_by_role("button", name="计算应付").click()  # what a run would pay, first
+    run = p.locator("form[action*='prepayments/run'] button[type=submit]")
+    if run.count():  # the confirmation states the amount and the count
+        run.click()
+        p.wait_for_load_state("load")
     shoot(p, "journey-finance-2-prepaid")
     p.goto("/finance/settlement?year=2018")
+    p.locator("details.how summary").first.click()
     shoot(p, "journey-finance-3-preview")
-    assert "结算预览" in p.content()
+    assert "结算预览" in p.content() and "应得金额合计" in p.inner_text("main")
     p.get_by_role("button", name="确认结算 2018 年度").click()
     p.wait_for_url(re.compile(r".*/finance/settlement.*"), timeout=60_000)
     p.wait_for_load_state("load")
@@ -138,3 +144,19 @@ def test_centre_sets_its_pay_sheet_and_staff_download_their_slip(
     assert saved.read_bytes().startswith(b"%PDF")
     other = p.request.get("/documents/HY01/slips/2018/HY01S002.pdf")
     assert other.status == 404  # a colleague's slip does not exist for this user
+
+
+def test_a_person_reads_the_pages_in_english(page: object) -> None:
+    """The language switch in the header: English from then on, Chinese again on request."""
+    p: Any = page
+    sign_in(p, "finance")
+    p.wait_for_url("**/finance/")
+    with p.expect_navigation():
+        p.get_by_role("button", name="English").click()
+    p.goto("/finance/settlement?year=2018")
+    shoot(p, "journey-english-1-settlement")
+    main = p.inner_text("header") + p.inner_text("main")
+    assert "Funds ledger" in main and "Sign out" in main
+    with p.expect_navigation():
+        p.get_by_role("button", name="中文").click()
+    assert "资金台账" in p.inner_text("header")

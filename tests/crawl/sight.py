@@ -104,9 +104,9 @@ def problems(pieces: list[Piece], *, allowed: frozenset[str] = frozenset()) -> l
                 if kind == "English" and word in ALLOWED_WORDS | allowed:
                     continue
                 found.append(f"{kind} {word!r} in <{piece.where}>: {text[:160]!r}")
-        if piece.where in ("th", "dt", "label", "caption") or piece.where.startswith("th["):
-            if SINGLE_LETTER.search(text) and len(text) <= 3:
-                found.append(f"letter as a label in <{piece.where}>: {text!r}")
+        heading = piece.where in ("th", "dt", "label", "caption") or piece.where.startswith("th[")
+        if heading and SINGLE_LETTER.search(text) and len(text) <= 3:
+            found.append(f"letter as a label in <{piece.where}>: {text!r}")
         elif piece.where not in MACHINE_TAGS:
             for match in SINGLE_LETTER.finditer(text):
                 if _formula_letter(text, match.start()):

@@ -139,11 +139,13 @@ def test_the_sight_rules_catch_what_the_issue_reports() -> None:
         "<p>欠款从以后的分期中抵扣（R14）</p><p>数量 1 follow-up</p>"
         "<p title='P_bm = min(V_bm, round(基数 × (1 + g)))'>增长上限</p>"
         "<p>2018-03-01T08:00:00+00:00</p><p>生成于 2026-12-06 08:00 UTC</p>"
-        "<p>记录 R0062、HY01S001</p><script>var longword = 1;</script>"
+        "<p>记录 R0062、HY01S001</p><script>var longword = 1;</script><label>样本量 n</label>"
         "<a href='/finance/settlement' class='button primary'>结算</a>"
     )
     found = "\n".join(problems(seen(html)))
-    for expected in ("'N'", "'ΣD'", "'R14'", "'follow'", "V_bm", "min(", "'UTC'", "T08:00", "'g'"):
+    for expected in (
+        "'N'", "'ΣD'", "'R14'", "'follow'", "V_bm", "min(", "'UTC'", "T08:00", "'g'", "样本量 n",
+    ):  # fmt: skip
         assert expected in found, (expected, found)
     for innocent in ("R0062", "HY01S001", "longword", "settlement", "button", "抽样数"):
         assert innocent not in found, (innocent, found)
