@@ -259,7 +259,7 @@ class RecordPage(Schema):
         metadata={"description": "False: `total` is an estimate from the running totals."}
     )
     total_capped = fields.Boolean(
-        metadata={"description": f"True: at least `total` ({COUNT_CAP:,}) records match."}
+        metadata={"description": "True: at least `total` records match (counting stopped)."}
     )
 
 

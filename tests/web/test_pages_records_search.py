@@ -162,3 +162,16 @@ def test_the_api_searches_sorts_and_counts_the_same_way(
     other = token(runner, "centre", "HY02")
     theirs = _api(client, other, source_id_prefix=prefix, count="true")
     assert all(r["institution"] == "HY02" for r in theirs["records"])
+
+
+def test_a_prefix_matching_very_many_says_at_least(
+    signed_in: SignIn, hy01: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from haiyan_comp.records.queries import plan
+
+    monkeypatch.setattr(plan, "PREFIX_PROBE", 5)
+    monkeypatch.setattr(search, "PREFIX_PROBE", 5)
+    html = signed_in("hy01").get("/centre/records?source_id=HY01").get_data(as_text=True)
+    assert "超过 5 条" in _total(html)
+    shown = _shown(html)
+    assert len(shown) == 50 and all(s.startswith("HY01") for s in shown)

@@ -192,3 +192,25 @@ def read_estimate(
         whole = counts.passed + counts.span
         return min(whole, counts.passed + cap * counts.span // max(counts.matching, 1))
     return counts.scope
+
+
+def estimate(
+    session: Session, search: RecordSearch, item_ids: list[int], staff_id: int | None
+) -> int:
+    """About how many records match: the running totals' count of the scope, items and
+    months, times the staff member's share of the scope and the share of days searched."""
+    counts = _unit_counts(session, search, item_ids)
+    matching = counts.matching
+    if staff_id is not None:
+        matching = matching * _staff_count(session, search, staff_id) // max(counts.scope, 1)
+    start, end = search.date_from, search.date_to
+    if start is not None and end is not None and start <= end:
+        first = start.replace(day=1)
+        last = (end.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        matching = matching * ((end - start).days + 1) // ((last - first).days + 1)
+    return matching
+
+
+def staff_only_count(session: Session, search: RecordSearch, staff_id: int) -> int:
+    """A staff member's records (of the year, the scope), exactly, from the running totals."""
+    return _staff_count(session, search, staff_id)

@@ -13,11 +13,14 @@ from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.records.models import ServiceRecord
 from haiyan_comp.records.queries.plan import (
+    PREFIX_PROBE,
     choose_plan,
+    estimate,
     matching_estimate,
     month_aligned,
     prefix_range,
     read_estimate,
+    staff_only_count,
     year_bounds,
 )
 from haiyan_comp.records.queries.rows import RecordPage, RecordRow, RecordSearch
@@ -28,6 +31,8 @@ COUNT_CAP = 10_000
 SORT_BUDGET = 100_000
 # The rows of the primary-key walk a count may read before it says "about" instead.
 WALK_COUNT_BUDGET = 300_000
+# The rows an index plan may read to count (each a random read of the table).
+COUNT_READ_BUDGET = 50_000
 
 
 def search_records(session: Session, search: RecordSearch) -> RecordPage:
@@ -40,11 +45,13 @@ def search_records(session: Session, search: RecordSearch) -> RecordPage:
     plan = choose_plan(session, search, item_ids, staff_id)
     if plan == "none":
         return RecordPage((), False, total=0 if search.count else None)
-    sorting = search.sorted and _sortable(session, search, plan, item_ids, staff_id)
-    if sorting:
-        ids = _sorted_ids(session, search, plan, item_ids, staff_id)
+    sort_plan = _sort_plan(session, search, plan, item_ids, staff_id) if search.sorted else None
+    sorting = sort_plan is not None
+    if sort_plan is not None:
+        ids, counted = _sorted_ids(session, search, sort_plan, item_ids, staff_id)
     else:
-        ids = _page_ids(session, replace(search, sort="id", offset=0), plan, item_ids, staff_id)
+        unsorted = replace(search, sort="id", offset=0)
+        ids, counted = _page_ids(session, unsorted, plan, item_ids, staff_id)
     more = len(ids) > search.limit
     rows = {row.id: row for row in _rows(session, ids[: search.limit])}
     if sorting:
@@ -54,6 +61,8 @@ def search_records(session: Session, search: RecordSearch) -> RecordPage:
     page = RecordPage(ordered, more, sorted=sorting or not search.sorted)
     if not search.count:
         return page
+    if counted is not None:
+        return replace(page, total=counted)
     total, exact, capped = _count(session, search, plan, item_ids, staff_id)
     return replace(page, total=total, total_exact=exact, total_capped=capped)
 
@@ -89,74 +98,90 @@ def _query(
 
 def _page_ids(
     session: Session, search: RecordSearch, plan: str, item_ids: list[int], staff_id: int | None
-) -> list[int]:
-    """The ids of the page in id order (one more than the limit), found the cheapest way."""
+) -> tuple[list[int], int | None]:
+    """The ids of the page in id order (one more than the limit), found the cheapest way;
+    and, when the plan reads every match anyway (it sorts them), how many there are."""
     r = ServiceRecord
     where, ordered = _query(session, search, plan, item_ids, staff_id)
     key = r.id if ordered else r.id + 0
     order = key.desc() if search.newest_first else key.asc()
-    query = select(r.id).where(*where).order_by(order).limit(search.limit + 1)
-    if session.get_bind().dialect.name == "postgresql":
-        return _on_postgres(session, query, walk=plan == "walk")
-    return list(session.scalars(query))
+    first = search.before is None and search.after is None
+    counting = search.count and not ordered and first
+    query = select(r.id, func.count().over()) if counting else select(r.id)
+    rows = _fetch(session, query.where(*where).order_by(order).limit(search.limit + 1), plan)
+    return [row[0] for row in rows], (int(rows[0][1]) if rows else 0) if counting else None
 
 
-def _sortable(
+def _sort_plan(
     session: Session, search: RecordSearch, plan: str, item_ids: list[int], staff_id: int | None
-) -> bool:
-    """Whether sorting reads few enough rows (SORT_BUDGET): every match is read to sort."""
-    if plan in ("source", "resident") or search.offset > SORT_BUDGET:
-        return plan in ("source", "resident")
-    reads = "scope" if plan == "walk" else plan
-    return read_estimate(session, search, reads, item_ids, staff_id) <= SORT_BUDGET
+) -> str | None:
+    """The plan that reads every match to sort it with the fewest rows read (source, resident,
+    item, staff or the scope's every record), or None when even that reads over SORT_BUDGET."""
+    if search.offset > SORT_BUDGET:
+        return None
+    if plan in ("source", "resident"):
+        return plan
+    candidates = ["scope"]
+    if item_ids or year_bounds(search) != (None, None):
+        candidates.append("item")
+    if staff_id is not None:
+        candidates.append("staff")
+    reads = {c: read_estimate(session, search, c, item_ids, staff_id) for c in candidates}
+    best = min(reads, key=lambda c: reads[c])
+    return best if reads[best] <= SORT_BUDGET else None
 
 
 def _sorted_ids(
     session: Session, search: RecordSearch, plan: str, item_ids: list[int], staff_id: int | None
-) -> list[int]:
-    """The ids of a page sorted by date, item or units (then id), by offset."""
+) -> tuple[list[int], int | None]:
+    """The ids of a page sorted by date, item or units (then id), by offset; and how many
+    match (every match is read to sort them), unless the page is past the last."""
     r = ServiceRecord
-    where, _ordered = _query(session, search, "scope" if plan == "walk" else plan, item_ids,
-                             staff_id)  # fmt: skip
+    where, _ordered = _query(session, search, plan, item_ids, staff_id)
     first: Any = {"date": r.service_date, "units": r.units, "item": ServiceItem.code}[search.sort]
     keys = [first, r.service_date, r.id] if search.sort == "item" else [first, r.id]
     order = [k.desc() if search.descending else k.asc() for k in keys]
-    query = select(r.id).where(*where)
+    query = select(r.id, func.count().over()).where(*where)
     if search.sort == "item":
         query = query.join(ServiceItem, ServiceItem.id == r.item_id)
     query = query.order_by(*order).offset(search.offset).limit(search.limit + 1)
-    if session.get_bind().dialect.name == "postgresql":
-        return _on_postgres(session, query, walk=False)
-    return list(session.scalars(query))
+    rows = _fetch(session, query, plan)
+    total = int(rows[0][1]) if rows else (0 if search.offset == 0 else None)
+    return [row[0] for row in rows], total
 
 
 def _count(
     session: Session, search: RecordSearch, plan: str, item_ids: list[int], staff_id: int | None
 ) -> tuple[int, bool, bool]:
-    """(total, exact, capped): from the running totals when they hold the answer, else read
-    up to COUNT_CAP + 1 matches, else (a walk too long) the totals' estimate."""
-    only_totals = search.source_id is None and search.resident_id is None and staff_id is None
-    if only_totals and month_aligned(search):
+    """(total, exact, capped): from the running totals when they hold the answer; else read
+    up to COUNT_CAP + 1 matches when that reads few rows; else the totals' estimate."""
+    by_id = search.source_id is None and search.resident_id is None
+    if by_id and staff_id is None and month_aligned(search):
         return matching_estimate(session, search, item_ids), True, False
-    if plan == "walk" and read_estimate(session, search, plan, item_ids, staff_id, COUNT_CAP) > (
-        WALK_COUNT_BUDGET
+    undated = search.date_from is None and search.date_to is None
+    if by_id and staff_id is not None and not item_ids and undated:
+        return staff_only_count(session, search, staff_id), True, False
+    prefixed = search.source_prefix or search.resident_prefix
+    alone = not item_ids and staff_id is None and undated and search.year is None
+    if prefixed and plan not in ("source", "resident") and alone:
+        return PREFIX_PROBE, True, True  # the prefix's probe found at least this many
+    budget = WALK_COUNT_BUDGET if plan == "walk" else COUNT_READ_BUDGET
+    if plan not in ("source", "resident") and (
+        read_estimate(session, search, plan, item_ids, staff_id, COUNT_CAP) > budget
     ):
-        return matching_estimate(session, search, item_ids), False, False
+        return estimate(session, search, item_ids, staff_id), False, False
     r = ServiceRecord
     where, _ordered = _query(session, search, plan, item_ids, staff_id)
     inner = select(r.id).where(*where)
     if plan == "walk":
         inner = inner.order_by(r.id)
     capped = select(func.count()).select_from(inner.limit(COUNT_CAP + 1).subquery())
-    if session.get_bind().dialect.name == "postgresql":
-        found = _count_on_postgres(session, capped, walk=plan == "walk")
-    else:
-        found = int(session.scalar(capped) or 0)
+    found = int(_fetch(session, capped, plan)[0][0] or 0)
     return min(found, COUNT_CAP), True, found > COUNT_CAP
 
 
-def _on_postgres(session: Session, query: Select[int], *, walk: bool) -> list[int]:
-    """Run the page's statement on PostgreSQL with the plan chosen held.
+def _fetch(session: Session, query: Select[Any, Any] | Select[Any], plan: str) -> list[Any]:
+    """Run a statement of the search; on PostgreSQL with the plan chosen held.
 
     Its estimate of the rows matching `institution_id + 0 = …` and the other
     filters is a guess far too low, so for a walk it prefers reading the whole
@@ -165,26 +190,15 @@ def _on_postgres(session: Session, query: Select[int], *, walk: bool) -> list[in
     compiling (JIT) or parallel workers, which cost more than the read itself.
     For this statement only: the settings come back after it.
     """
+    if session.get_bind().dialect.name != "postgresql":
+        return list(session.execute(query).all())
     settings = {"jit": "off", "max_parallel_workers_per_gather": "0"}
-    if walk:
+    if plan == "walk":
         settings |= dict.fromkeys(("enable_seqscan", "enable_bitmapscan", "enable_sort"), "off")
     before = session.execute(select(*(func.current_setting(n) for n in settings))).one()
     _set(session, settings)
     try:
-        return list(session.scalars(query))
-    finally:
-        _set(session, dict(zip(settings, before, strict=True)))
-
-
-def _count_on_postgres(session: Session, query: Select[int], *, walk: bool) -> int:
-    """A count's statement with the same settings as a page's (see _on_postgres)."""
-    settings = {"jit": "off", "max_parallel_workers_per_gather": "0"}
-    if walk:
-        settings |= dict.fromkeys(("enable_seqscan", "enable_bitmapscan", "enable_sort"), "off")
-    before = session.execute(select(*(func.current_setting(n) for n in settings))).one()
-    _set(session, settings)
-    try:
-        return int(session.scalar(query) or 0)
+        return list(session.execute(query).all())
     finally:
         _set(session, dict(zip(settings, before, strict=True)))
 

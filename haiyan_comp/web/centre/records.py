@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from haiyan_comp import bounds
 from haiyan_comp.operations import records as operations
 from haiyan_comp.records.queries import RecordSearch
-from haiyan_comp.records.queries.search import COUNT_CAP, SORT_BUDGET
+from haiyan_comp.records.queries.search import SORT_BUDGET
 from haiyan_comp.web.access import allow
 from haiyan_comp.web.centre.common import bp, institution
 from haiyan_comp.web.inputs import whole_arg
@@ -127,7 +127,6 @@ def records() -> str:
         institution=own,
         records=found.rows,
         found=found,
-        count_cap=COUNT_CAP,
         item_choices=[(c.code, c.name) for c in items],
         staff_choices=[(c.code, c.name) for c in staff],
         search=form,
