@@ -203,3 +203,36 @@ def test_enqueueing_adds_little_to_a_request(cluster: Cluster) -> None:
     assert cluster.scalar(
         "SELECT count(*) FROM procrastinate_jobs WHERE args->>'job_id' LIKE 'cost-1-%'"
     ) == 30  # fmt: skip
+
+
+class Breaks(io.RawIOBase):
+    """An upload whose connection drops after its first part."""
+
+    def __init__(self) -> None:
+        self.sent = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        if self.sent:
+            raise ConnectionResetError("the browser went away")
+        self.sent = True
+        buffer[:4] = b"data"
+        return 4
+
+
+def test_a_request_that_fails_queues_nothing(cluster: Cluster) -> None:
+    """The job's row, its upload and its place in the queue commit together, or none of them."""
+    from haiyan_comp.app import create_app
+    from haiyan_comp.operations.jobs import start_job
+
+    app = create_app({"DATABASE_URL": cluster.url, "JOBS": "queue"}, web=False)
+    with app.app_context(), pytest.raises(ConnectionResetError):
+        start_job("broken-upload", "import", "x", None, {}, upload=io.BufferedReader(Breaks()))
+    app.extensions["haiyan_db"]["engine"].dispose()
+    assert cluster.scalar("SELECT count(*) FROM jobs WHERE id = 'broken-upload'") == 0
+    assert cluster.scalar("SELECT count(*) FROM job_files WHERE job_id = 'broken-upload'") == 0
+    assert cluster.scalar(
+        "SELECT count(*) FROM procrastinate_jobs WHERE args->>'job_id' = 'broken-upload'"
+    ) == 0  # fmt: skip
