@@ -71,3 +71,21 @@ def test_an_upload_is_kept_in_parts_and_read_back_whole(
     assert operations.clean_jobs(0) >= 1  # cleaning takes the job and its files
     with pytest.raises(NotFound):
         operations.file_info(operations.UPLOAD, "up-1")
+
+
+def test_the_daily_run_waits_for_six_in_the_county_and_then_runs_once(
+    county: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers' periodic task (every 10 minutes) and `haiyan scheduler run` share one claim."""
+    from datetime import UTC, datetime
+
+    from haiyan_comp import clock, scheduler
+    from haiyan_comp.queue import worker
+
+    # 2018-12-31 05:50 in Asia/Shanghai is 21:50 UTC the day before.
+    monkeypatch.setattr(clock, "now", lambda: datetime(2018, 12, 30, 21, 50, tzinfo=UTC))
+    assert worker.run_daily() is None  # not yet six in the county
+    monkeypatch.setattr(clock, "now", lambda: datetime(2018, 12, 30, 22, 10, tzinfo=UTC))
+    assert worker.run_daily() == 8  # 06:10 on the 31st: every instalment due, paid
+    assert worker.run_daily() is None  # ten minutes later, on another worker: already run
+    assert scheduler.run_daily() == 0  # and a scheduler on a third machine
