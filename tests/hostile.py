@@ -50,7 +50,10 @@ def links_and_images(pdf: bytes) -> list[str]:
     found = []
     for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages, start=1):
         for annotation in page.get("/Annots") or []:
-            found.append(f"page {number}: annotation {annotation.get_object().get('/Subtype')}")
+            widget = annotation.get_object()
+            if widget.get("/FT") == "/Sig":  # the county's signature field, not a link
+                continue
+            found.append(f"page {number}: annotation {widget.get('/Subtype')}")
         xobjects = (page.get("/Resources") or {}).get("/XObject") or {}
         for name, xobject in xobjects.items():
             if xobject.get_object().get("/Subtype") == "/Image":
