@@ -52,6 +52,7 @@ SEAL_DISAGREES = define(
     "ledger_seal_disagrees",
     "the seal of {year} ({seal}) is not the chain's hash at entry {id}",
 )
+SEAL_MISSING = define("ledger_seal_missing", "{year} is settled but has no seal")
 TOO_MANY = define("ledger_too_many_problems", "… and {count} more")
 
 # The descriptions of entries (their code and parameters are stored with each entry; the

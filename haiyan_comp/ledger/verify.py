@@ -46,6 +46,7 @@ from haiyan_comp.ledger.messages import (
     PREPAID_NOT_CLEARED,
     PURCHASE_DISAGREES,
     SEAL_DISAGREES,
+    SEAL_MISSING,
     TOO_MANY,
     UNKNOWN_ACCOUNT,
 )
@@ -102,6 +103,9 @@ def verify_ledger(
         stored = books.hashes.get(entry_id, "") if entry_id else chain.GENESIS
         if digest != stored:
             problems.append(SEAL_DISAGREES(year=year, seal=digest[:16], id=entry_id or 0))
+    sealed = {year for year, _, _ in seals}
+    for year in sorted({year for year, _ in finals} - sealed):
+        problems.append(SEAL_MISSING(year=year))
     return problems
 
 

@@ -241,3 +241,12 @@ def test_a_risk_fund_draw_is_booked_by_code_and_verifies(
     assert (draw.code, draw.params) == ("ledger_risk_fund_draw", {"year": 2018})
     assert draw.reason == "settlement of 2018: shortfall from the risk fund"
     assert len(draw.hash) == 64
+
+
+def test_a_removed_seal_is_named(runner: FlaskCliRunner, session: Session, tmp_path: Path) -> None:
+    worked_example_books(runner, tmp_path)
+    allow_changes(session, "ledger_seals")
+    session.execute(text("DELETE FROM ledger_seals"))
+    result = verify(runner)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["error: 2018 is settled but has no seal"]
