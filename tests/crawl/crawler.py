@@ -137,6 +137,7 @@ class Crawl:
     documents: list[str] = field(default_factory=list)
     forms_sent: list[str] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
+    missing: list[str] = field(default_factory=list)  # links that lead nowhere (404)
     _queue: deque[str] = field(default_factory=deque)
     _seen: set[str] = field(default_factory=set)
     _shapes: Counter[str] = field(default_factory=Counter)
@@ -157,8 +158,11 @@ class Crawl:
         self.visited.append(url)
         self.read(url, response)
 
-    def read(self, url: str, response: Any) -> None:
+    def read(self, url: str, response: Any, label: str | None = None) -> None:
+        """A response to `url` (`label` names it in findings: 'POST /path')."""
         self.statuses[response.status_code] += 1
+        if response.status_code == 404:
+            self.missing.append(label or url)
         if response.status_code in (301, 302, 303, 307, 308):
             target = urljoin(url, response.headers["Location"])
             if self._ours(target):
@@ -167,7 +171,7 @@ class Crawl:
         kind = response.mimetype or ""
         if kind == "text/html":
             html = response.get_data(as_text=True)
-            self.check(url, seen(html))
+            self.check(label or url, seen(html))
             self._follow(url, html)
         else:
             self.open_document(url, kind, response.get_data())
@@ -247,7 +251,7 @@ class Crawl:
         for name in form.files:
             data[name] = (io.BytesIO(self.upload), "服务记录.csv")
         response = self.client.post(path + _query(action), data=data)
-        self.read(f"POST {path}", response)
+        self.read(path + _query(action), response, label=f"POST {path}")
 
 
 WALL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")

@@ -62,7 +62,8 @@ def report(crawl: Crawl) -> str:
     """What was read, and each finding once with the pages it is on."""
     lines = [
         f"{len(crawl.visited)} pages, {len(crawl.documents)} documents, "
-        f"{len(crawl.forms_sent)} forms, statuses {dict(crawl.statuses)}"
+        f"{len(crawl.forms_sent)} forms, statuses {dict(crawl.statuses)}",
+        f"links to nothing (404): {crawl.missing}",
     ]
     pages: dict[str, list[str]] = {}
     for page, found in unexpected(crawl.findings).items():
@@ -87,6 +88,7 @@ def crawled(client: FlaskClient, home: str, skip: str | None = None) -> Crawl:
     crawl = Crawl(client, upload=UPLOAD, skip=re.compile(skip) if skip else None).run("/")
     assert home in crawl.visited, report(crawl)
     assert not any(status >= 500 for status in crawl.statuses), report(crawl)
+    assert not crawl.missing, report(crawl)
     assert not unexpected(crawl.findings), report(crawl)
     return crawl
 
