@@ -21,7 +21,7 @@ from haiyan_comp.cli import (
     json_option,
     who,
 )
-from haiyan_comp.errors import InvalidInput
+from haiyan_comp.errors import InvalidInput, NotFound
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.operations import budget as operations
 from haiyan_comp.operations.budget import ConfigInput
@@ -35,44 +35,50 @@ def year_group() -> None:
 
 @year_group.command("configure")
 @click.argument("year", type=YEAR)
-@click.option("--budget", required=True, help="Purchase budget B, yuan.")
+@click.option("--budget", default=None, help="Purchase budget B, yuan.")
 @click.option("--unit-price", default=None, help="Fixed price p, yuan per unit.")
 @click.option("--floating-price", is_flag=True, help="Price = budget ÷ purchased units.")
 @click.option("--growth-cap", default=None, help="Basic-medical growth cap g as a fraction (0.10).")
-@click.option("--risk-fund", default="0", show_default=True, help="Risk fund R, yuan.")
-@click.option("--prepay-ratio", required=True, help="Prepayment ratio ρ, 0 < ρ ≤ 1.")
-@click.option(
-    "--instalments", required=True, type=click.IntRange(1, 12), help="1, 2, 3, 4, 6 or 12."
-)
-@click.option("--basic-share", default="0.40", show_default=True, help="R19's basic part of pay.")
+@click.option("--risk-fund", default=None, help="Risk fund R, yuan.  [default: 0]")
+@click.option("--prepay-ratio", default=None, help="Prepayment ratio ρ, 0 < ρ ≤ 1.")
+@click.option("--instalments", type=click.IntRange(1, 12), help="1, 2, 3, 4, 6 or 12.")
+@click.option("--basic-share", default=None, help="R19's basic part of pay.  [default: 0.40]")
 @by_option
 @json_option
 @domain_errors
 def configure(
     year: int,
-    budget: str,
+    budget: str | None,
     unit_price: str | None,
     floating_price: bool,
     growth_cap: str | None,
-    risk_fund: str,
-    prepay_ratio: str,
-    instalments: int,
-    basic_share: str,
+    risk_fund: str | None,
+    prepay_ratio: str | None,
+    instalments: int | None,
+    basic_share: str | None,
     by: str | None,
     as_json: bool,
 ) -> None:
-    """Configure YEAR: budget, fixed or floating price, growth cap, risk fund, prepayment."""
-    if floating_price == (unit_price is not None):
+    """Configure YEAR: budget, fixed or floating price, growth cap, risk fund, prepayment.
+
+    A configured year (one copied with `haiyan year copy`, say) may be edited by
+    naming only what changes: `haiyan year configure 2020 --budget 1500000`; with
+    --budget, a price, --prepay-ratio and --instalments all given, every option
+    not given takes its default, as for a new year.
+    """
+    if floating_price and unit_price is not None:
         raise InvalidInput(FIXED_OR_FLOATING())
-    entered = ConfigInput(
-        budget=amount(budget, "budget") or 0,
-        unit_price=amount(unit_price, "unit price", bound=bounds.PRICE),
-        growth_cap=fraction(growth_cap, "growth cap"),
-        risk_fund=amount(risk_fund, "risk fund") or 0,
-        prepay_ratio=fraction(prepay_ratio, "prepay ratio") or 0,
-        instalments=instalments,
-        basic_share=fraction(basic_share, "basic share") or 0,
-    )
+    given = {
+        "budget": amount(budget, "budget"),
+        "unit_price": amount(unit_price, "unit price", bound=bounds.PRICE),
+        "growth_cap": fraction(growth_cap, "growth cap"),
+        "risk_fund": amount(risk_fund, "risk fund"),
+        "prepay_ratio": fraction(prepay_ratio, "prepay ratio"),
+        "instalments": instalments,
+        "basic_share": fraction(basic_share, "basic share"),
+    }
+    whole = None not in (budget, prepay_ratio, instalments) and (floating_price or unit_price)
+    entered = _whole(given) if whole else _edited(year, given, floating_price)
     config = operations.configure_year(year, entered, who(by))
     document = {
         "year": year,
@@ -87,6 +93,39 @@ def configure(
         emit_json(document)
     else:
         click.echo(" ".join(f"{key}={value}" for key, value in document.items()))
+
+
+def _whole(given: dict[str, int | None]) -> ConfigInput:
+    """A configuration given whole: what is not given takes its default, as for a new year."""
+    return ConfigInput(
+        budget=given["budget"] or 0, unit_price=given["unit_price"],
+        growth_cap=given["growth_cap"], risk_fund=given["risk_fund"] or 0,
+        prepay_ratio=given["prepay_ratio"] or 0, instalments=given["instalments"] or 0,
+        basic_share=4000 if given["basic_share"] is None else given["basic_share"],
+    )  # fmt: skip
+
+
+def _edited(year: int, given: dict[str, int | None], floating_price: bool) -> ConfigInput:
+    """The stored configuration of YEAR with what was given (a usage error if it has none)."""
+    try:
+        stored = operations.year_config(year)
+    except NotFound:
+        if given["unit_price"] is None and not floating_price:
+            raise InvalidInput(FIXED_OR_FLOATING()) from None
+        missing = [f"--{key.replace('_', '-')}" for key in ("budget", "prepay_ratio",
+                   "instalments") if given[key] is None]  # fmt: skip
+        raise click.UsageError(
+            f"year {year} is not configured yet: {', '.join(missing)} required"
+        ) from None
+    values = {key: getattr(stored, key) if value is None else value for key, value in given.items()}
+    if floating_price:
+        values["unit_price"] = None
+    return ConfigInput(
+        budget=values["budget"] or 0, unit_price=values["unit_price"],
+        growth_cap=values["growth_cap"], risk_fund=values["risk_fund"] or 0,
+        prepay_ratio=values["prepay_ratio"] or 0, instalments=values["instalments"] or 0,
+        basic_share=values["basic_share"] or 0,
+    )  # fmt: skip
 
 
 @year_group.command("copy")

@@ -201,3 +201,18 @@ def test_a_year_starts_from_the_previous_ones_configuration_and_catalogue(
     )
     nothing = runner.invoke(args=["year", "copy", "2031"])
     assert nothing.exit_code == 1 and "neither a configuration nor a catalogue" in nothing.output
+
+
+def test_a_copied_year_is_edited_by_naming_only_what_changes(
+    runner: FlaskCliRunner, demo_folder: Path
+) -> None:
+    run_json(runner, "demo", "--records", "300")
+    assert runner.invoke(args=["year", "copy", "2019"]).exit_code == 0
+    edited = run_json(runner, "year", "configure", "2019", "--budget", "123456")
+    before = run_json(runner, "year", "configure", "2018", "--budget", "123456")
+    assert edited["budget"] == "123456.00"
+    assert {k: v for k, v in edited.items() if k not in ("year", "budget")} == {
+        k: v for k, v in before.items() if k not in ("year", "budget")
+    }
+    new = runner.invoke(args=["year", "configure", "2031", "--budget", "5", "--unit-price", "10"])
+    assert new.exit_code == 2 and "--prepay-ratio, --instalments required" in new.output
