@@ -91,6 +91,17 @@ class DemoLoginSchema(Schema):
     password = fields.String(required=True)
 
 
+class DemoYearSchema(Schema):
+    """An earlier year of the demo county (`haiyan demo --since`), settled."""
+
+    year = fields.Integer(required=True)
+    records = fields.Integer(required=True)  # imported by this run
+    gross = Units(required=True)
+    final = Units(required=True)  # the year's final amounts, yuan
+    batches = fields.Integer(required=True)
+    deducted = Units(required=True)
+
+
 class DemoSchema(Schema):
     """What `haiyan demo` loaded, and its logins."""
 
@@ -107,6 +118,8 @@ class DemoSchema(Schema):
     bad_rows = fields.Integer(required=True)
     try_ = fields.Method("_try", data_key="try")
     logins = fields.List(fields.Nested(DemoLoginSchema), required=True)
+    years = fields.List(fields.Nested(DemoYearSchema))  # the earlier years, with --since
+    settled = fields.Boolean()  # the year was settled already: nothing loaded into it
 
     def _try(self, report: Any) -> str:
         return f"haiyan records import {report.bad_rows_file}"

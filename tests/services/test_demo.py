@@ -132,6 +132,8 @@ def test_the_demo_county_has_years_that_grow_as_the_county_reported(
 ) -> None:
     report = run_json(runner, *YEARS)
     assert report["year"] == 2019 and report["records"]["imported"] == 3000
+    assert [y["year"] for y in report["years"]] == [2016, 2017, 2018]
+    assert all(y["batches"] == 9 and y["final"] != "0.00" for y in report["years"])
     gross = {
         year: sum(float(i["gross"]) for i in units_of(runner, year).values())
         for year in (2016, 2017, 2018, 2019)
