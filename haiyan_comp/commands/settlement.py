@@ -22,6 +22,7 @@ from haiyan_comp.cli import (
     write_xlsx,
     xlsx_option,
 )
+from haiyan_comp.messages import as_json as as_json_message
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.operations.ledger import ledger_lines, verify_books
 from haiyan_comp.operations.settlement import book_adjustment, preview_settlement, settle_year
@@ -81,11 +82,23 @@ def ledger(ctx: click.Context, year: int | None, institution: str | None, as_jso
 
 
 @ledger.command("verify")
-def ledger_verify() -> None:
+@json_option
+def ledger_verify(as_json: bool) -> None:
     """Recompute the books: the hash chain, every entry against its postings, every
     account's balance, the invariants and the years' seals; exit 1 naming each break
-    (the first line names the first entry that breaks)."""
+    (the first line names the first entry that breaks). --json: {"verified", "problems":
+    [{"message", "code", "params"}]} on stdout, the same exit status."""
     problems = verify_books()
+    if as_json:
+        emit_json(
+            {
+                "verified": not problems,
+                "problems": [{"message": str(p), **as_json_message(p)} for p in problems],
+            }
+        )
+        if problems:
+            sys.exit(1)
+        return
     if problems:
         for problem in problems:
             click.secho(f"error: {problem}", fg="red", err=True)

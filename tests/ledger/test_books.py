@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,11 @@ def test_the_books_of_the_worked_example_verify(
     result = verify(runner)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("ledger verified: the hash chain holds")
+    machine = runner.invoke(args=["ledger", "verify", "--json"])
+    assert machine.exit_code == 0 and json.loads(machine.stdout) == {
+        "verified": True,
+        "problems": [],
+    }
     entries = session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)).all()
     assert len({e.hash for e in entries}) == len(entries) and all(
         len(e.hash) == 64 for e in entries
@@ -132,6 +138,13 @@ def test_a_balanced_posting_edit_in_sql_is_caught_and_named(
     assert any(
         e.startswith("error: HY02 2018: prepaid 800.00 + top-up 0.00 − debt 50.01") for e in errors
     )
+    machine = runner.invoke(args=["ledger", "verify", "--json"])
+    assert machine.exit_code == 1
+    document = json.loads(machine.stdout)
+    assert document["verified"] is False
+    first = document["problems"][0]
+    assert (first["code"], first["params"]) == ("ledger_chain_broken", {"id": debt.id})
+    assert first["message"] == errors[0].removeprefix("error: ")
 
 
 def test_a_changed_description_is_caught_by_the_chain(
