@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from haiyan_comp.records import bulk
@@ -48,3 +48,18 @@ def test_bulk_and_row_by_row_loads_agree(session: Session, monkeypatch: pytest.M
     imported, duplicates, rejected, rows = results[0]
     assert duplicates >= 1 and rejected  # the file's own repeats were classified
     assert imported == len(rows)
+
+
+def test_a_bulk_load_leaves_every_index_of_the_records(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The indexes a bulk load drops (PostgreSQL: the staff index too) are there after it."""
+    setup_county(session)
+    monkeypatch.setattr(bulk, "SMALLEST_BULK", 100)
+    monkeypatch.setattr(bulk, "BYTES_PER_ROW", 10)
+    report = import_text(session, ROWS, size_hint=len(ROWS), chunk_rows=500)
+    assert report.imported > 100
+    indexes = inspect(session.connection()).get_indexes("service_records")
+    assert {bulk.INDEX, bulk.STAFF_INDEX} <= {index["name"] for index in indexes}
+    by_staff = session.scalar(text("SELECT COUNT(*) FROM service_records WHERE staff_id > 0"))
+    assert by_staff == report.imported
