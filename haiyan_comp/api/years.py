@@ -26,6 +26,7 @@ from haiyan_comp.errors import InvalidInput
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.operations import budget as operations
 from haiyan_comp.operations.budget import ConfigInput, YearConfigView
+from haiyan_comp.operations.years import copy_previous_year
 from haiyan_comp.settlement.messages import AS_OF_OUTSIDE
 from haiyan_comp.web.access import allow, own_code
 
@@ -121,6 +122,31 @@ def get_year(year: int) -> dict[str, Any]:
 def put_year(entered: dict[str, Any], year: int) -> dict[str, Any]:
     """Configure a year, as `haiyan year configure` (R10); 409 once settled or scheduled."""
     return config_json(operations.configure_year(year, ConfigInput(**entered), actor()))
+
+
+class CopyInput(Schema):
+    source = fields.Integer(
+        load_default=None, allow_none=True, data_key="from", metadata={"example": 2018}
+    )
+
+
+class CopySchema(Schema):
+    year = fields.Integer(required=True)
+    source = fields.Integer(required=True, data_key="from")
+    configuration = fields.Boolean(required=True)
+    items = fields.Integer(required=True)
+
+
+@blp.route("/<year:year>/copy", methods=["POST"])
+@blp.arguments(CopyInput)
+@blp.response(200, CopySchema)
+@allow("finance")
+def copy_year(entered: dict[str, Any], year: int) -> Any:
+    """Start a year from the previous one's configuration and catalogue (`haiyan year copy`).
+
+    Copies what the year has not got yet, never over it; 409 when it has both or is settled.
+    """
+    return copy_previous_year(year, actor(), entered["source"])
 
 
 class BaselineInput(Schema):

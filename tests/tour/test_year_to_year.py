@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from tests.web.conftest import post_form, sign_in
+from tests.web.conftest import csrf_token, post_form, sign_in
 
 
 @pytest.fixture
@@ -72,3 +72,12 @@ def test_the_copy_is_the_finance_officers_alone(app: Flask, finance: Any) -> Non
     auditor = app.test_client()
     sign_in(auditor, "auditor")
     assert post_form(auditor, "/finance/configure/copy?year=2020").status_code == 403
+
+
+def test_the_api_copies_a_year_as_the_command_does(finance: FlaskClient) -> None:
+    headers = {"X-CSRFToken": csrf_token(finance)}  # signed in by the session cookie
+    response = finance.post("/api/v1/years/2020/copy", json={}, headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json() == {"year": 2020, "from": 2019, "configuration": True, "items": 53}
+    again = finance.post("/api/v1/years/2020/copy", json={"from": 2019}, headers=headers)
+    assert again.status_code == 409 and again.get_json()["error"]
