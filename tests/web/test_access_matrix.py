@@ -126,6 +126,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("api_statements.audit", "GET"): (F, A, C),
     ("api_statements.slips", "GET"): (F, C),
     ("api_statements.slip", "GET"): (F, C, S),
+    ("api_jobs.job", "GET"): EVERYONE,  # the job's owner only (404 for anybody else, and tokens)
 }
 NOT_CHECKED = {"static", "api-docs.openapi_json"}  # files and the public OpenAPI document
 VALUES = {
