@@ -110,7 +110,8 @@ def stage(app: Flask, name: str) -> None:
 
     - "audits": a closed batch with a failed record (HY01) and an open one half judged (HY02);
     - "audited": the open batch judged and closed;
-    - "settled": 2018 settled (if the finance crawl did not), assessed, the bonus computed.
+    - "settled": 2018 settled (if the finance crawl did not), assessed, the bonus computed;
+    - "slips": HY01's pay sheet entered (its staff's slips).
     """
     done: set[str] = app.config["CRAWL_STAGES"]
     if name in done:
@@ -130,6 +131,13 @@ def stage(app: Flask, name: str) -> None:
         for source_id in sample[1:]:
             app.test_cli_runner().invoke(args=["audit", "verdict", str(batch), source_id, "--pass"])
         app.test_cli_runner().invoke(args=["audit", "close", str(batch)])
+    elif name == "slips":  # HY01 enters its pay sheet: its staff have slips to read
+        from tests.web.conftest import post_form
+
+        centre = app.test_client()
+        sign_in(centre, "hy01", DEMO_PASSWORD)
+        answer = post_form(centre, "/centre/bonus/2018/paysheet", {"performance_pay": "60,000.00"})
+        assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
     elif name == "settled":
         app.test_cli_runner().invoke(args=["settle", "2018", "--as-of", "2019-01-15"])
         for code in ("HY01", "HY02", "HY03"):

@@ -137,7 +137,7 @@ class Crawl:
     documents: list[str] = field(default_factory=list)
     forms_sent: list[str] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
-    missing: list[str] = field(default_factory=list)  # links that lead nowhere (404)
+    missing: list[str] = field(default_factory=list)  # links that lead nowhere (404, 405)
     _queue: deque[str] = field(default_factory=deque)
     _seen: set[str] = field(default_factory=set)
     _shapes: Counter[str] = field(default_factory=Counter)
@@ -161,8 +161,8 @@ class Crawl:
     def read(self, url: str, response: Any, label: str | None = None) -> None:
         """A response to `url` (`label` names it in findings: 'POST /path')."""
         self.statuses[response.status_code] += 1
-        if response.status_code == 404:
-            self.missing.append(label or url)
+        if response.status_code in (404, 405):
+            self.missing.append(f"{response.status_code} {label or url}")
         if response.status_code in (301, 302, 303, 307, 308):
             target = urljoin(url, response.headers["Location"])
             if self._ours(target):

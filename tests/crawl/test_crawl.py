@@ -63,7 +63,7 @@ def report(crawl: Crawl) -> str:
     lines = [
         f"{len(crawl.visited)} pages, {len(crawl.documents)} documents, "
         f"{len(crawl.forms_sent)} forms, statuses {dict(crawl.statuses)}",
-        f"links to nothing (404): {crawl.missing}",
+        f"links to nothing (404, 405): {crawl.missing}",
     ]
     pages: dict[str, list[str]] = {}
     for page, found in unexpected(crawl.findings).items():
@@ -80,7 +80,7 @@ ROLES = [
     ("auditor", "/audit/", "audits"),
     ("finance", "/finance/", "audited"),
     ("hy01", "/centre/", "settled"),
-    ("hy01s001", "/staff/", "settled"),
+    ("hy01s001", "/staff/", "slips"),
 ]
 
 
@@ -90,6 +90,7 @@ def crawled(client: FlaskClient, home: str, skip: str | None = None) -> Crawl:
     assert not any(status >= 500 for status in crawl.statuses), report(crawl)
     assert not crawl.missing, report(crawl)
     assert not unexpected(crawl.findings), report(crawl)
+    print(f"{home}: {report(crawl).splitlines()[0]}; documents: {sorted(set(crawl.documents))}")
     return crawl
 
 
@@ -97,7 +98,7 @@ def crawled(client: FlaskClient, home: str, skip: str | None = None) -> Crawl:
 def test_every_page_and_document_reads_as_the_county_speaks(
     crawl_app: Flask, person: Person, username: str, home: str, county: str
 ) -> None:
-    stages = ("audits", "audited", "settled")
+    stages = ("audits", "audited", "settled", "slips")
     for name in stages[: stages.index(county) + 1]:
         stage(crawl_app, name)
     crawled(person(username), home)
