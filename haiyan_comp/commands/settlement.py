@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from haiyan_comp import clock
 from haiyan_comp.api.schemas_finance import ledger_document, settlement_document
 from haiyan_comp.cli import (
     YEAR,
@@ -24,7 +25,7 @@ from haiyan_comp.cli import (
 )
 from haiyan_comp.messages import as_json as as_json_message
 from haiyan_comp.money import format_hundredths as fmt
-from haiyan_comp.operations.ledger import ledger_lines, verify_books
+from haiyan_comp.operations.ledger import ledger_lines, sealed_year, verify_books
 from haiyan_comp.operations.settlement import book_adjustment, preview_settlement, settle_year
 
 
@@ -107,6 +108,30 @@ def ledger_verify(as_json: bool) -> None:
         "ledger verified: the hash chain holds and the seals match; every entry balances and "
         "agrees with its postings; prepaid + top-up − debt = final; purchase = the final "
         "amounts; cash agrees"
+    )
+
+
+@ledger.command("seal")
+@click.argument("year", type=YEAR)
+@json_option
+@domain_errors
+def ledger_seal(year: int, as_json: bool) -> None:
+    """The seal of a settled YEAR: the ledger chain's hash when it was settled (printed on
+    its statements; `haiyan ledger verify` checks it against the chain)."""
+    seal = sealed_year(year)
+    if as_json:
+        emit_json(
+            {
+                "year": seal.year,
+                "seal": seal.hash,
+                "entry": seal.entry_id,
+                "sealed_at": clock.county_time(seal.sealed_at).isoformat(),
+            }
+        )
+        return
+    click.echo(
+        f"seal of {seal.year}: {seal.hash} (the chain up to entry {seal.entry_id or '-'}, "
+        f"sealed {clock.shown(seal.sealed_at)})"
     )
 
 

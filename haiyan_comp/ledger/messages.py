@@ -53,6 +53,7 @@ SEAL_DISAGREES = define(
     "the seal of {year} ({seal}) is not the chain's hash at entry {id}",
 )
 SEAL_MISSING = define("ledger_seal_missing", "{year} is settled but has no seal")
+NOT_SEALED = define("ledger_not_sealed", "{year} has no seal: it is not settled")
 TOO_MANY = define("ledger_too_many_problems", "… and {count} more")
 
 # The descriptions of entries (their code and parameters are stored with each entry; the

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from haiyan_comp.budget.queries import instalments_cash
 from haiyan_comp.db import db
+from haiyan_comp.errors import NotFound
 from haiyan_comp.ledger import queries, services, verify
+from haiyan_comp.ledger.messages import NOT_SEALED
 from haiyan_comp.ledger.queries import JournalPage, LedgerLine, YearSeal
 from haiyan_comp.messages import Message
 from haiyan_comp.operations import reading
@@ -61,3 +63,12 @@ def ledger_page(
 def year_seal(year: int) -> YearSeal | None:
     """A settled year's seal (the ledger chain's head when it was settled), for statements."""
     return queries.year_seal(db.session, year)
+
+
+@reading
+def sealed_year(year: int) -> YearSeal:
+    """`haiyan ledger seal YEAR`: the year's seal, or NotFound while it is open."""
+    seal = queries.year_seal(db.session, year)
+    if seal is None:
+        raise NotFound(NOT_SEALED(year=year))
+    return seal

@@ -87,6 +87,15 @@ def test_the_books_of_the_worked_example_verify(
     last_of_2018 = max(e.id for e in entries if e.year == 2018)
     assert seal.entry_id == last_of_2018
     assert seal.hash == next(e.hash for e in entries if e.id == last_of_2018)
+    shown = json.loads(runner.invoke(args=["ledger", "seal", "2018", "--json"]).stdout)
+    assert (shown["seal"], shown["entry"]) == (seal.hash, last_of_2018)
+    assert shown["sealed_at"].endswith("+08:00")  # the county's clock
+    assert runner.invoke(args=["ledger", "seal", "2018"]).stdout.startswith(
+        f"seal of 2018: {seal.hash} (the chain up to entry {last_of_2018}, sealed "
+    )
+    open_year = runner.invoke(args=["ledger", "seal", "2019"])
+    assert open_year.exit_code == 1
+    assert "2019 has no seal: it is not settled" in open_year.stderr
 
 
 def test_every_hash_is_recomputable_from_the_documented_encoding(
