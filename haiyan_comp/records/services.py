@@ -17,6 +17,7 @@ from typing import BinaryIO
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from haiyan_comp import clock
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.records import day_totals
@@ -63,7 +64,9 @@ def load_reference(session: Session, today: date, only_institution: str | None =
         staff=staff,
         items=items,
         catalogue_years=frozenset(year for year, _ in items),
-        settled={year: at.date().isoformat() for year, at in settled_years(session).items()},
+        settled={
+            year: clock.county_date(at).isoformat() for year, at in settled_years(session).items()
+        },
         today=today,
         outside=outside,
     )

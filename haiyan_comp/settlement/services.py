@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from haiyan_comp import faults
+from haiyan_comp import clock, faults
 from haiyan_comp.audit.services import open_batches
 from haiyan_comp.budget.models import Instalment
 from haiyan_comp.budget.services import get_config
@@ -217,7 +217,9 @@ def _prepaid(session: Session, year: int) -> dict[str, int]:
 def _refuse_if_not_ready(session: Session, year: int, as_of: date) -> None:
     row = session.get(Year, year)
     if row is not None and row.settled_at is not None:
-        raise Conflict(ALREADY_SETTLED(year=year, settled_on=row.settled_at.date().isoformat()))
+        raise Conflict(
+            ALREADY_SETTLED(year=year, settled_on=clock.county_date(row.settled_at).isoformat())
+        )
     if as_of < date(year + 1, 1, 1):
         raise Conflict(SETTLE_TOO_EARLY(year=year, first=f"{year + 1}-01-01", as_of=as_of))
     get_config(session, year)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from haiyan_comp import clock
 from haiyan_comp.errors import YearSettled
 from haiyan_comp.years.messages import YEAR_SETTLED
 from haiyan_comp.years.models import Year
@@ -54,7 +55,9 @@ def require_open(session: Session, year: int, what: str) -> Year:
     row = ensure_year(session, year)
     if row.settled_at is not None:
         raise YearSettled(
-            YEAR_SETTLED(year=year, settled_on=row.settled_at.date().isoformat(), what=what),
+            YEAR_SETTLED(
+                year=year, settled_on=clock.county_date(row.settled_at).isoformat(), what=what
+            ),
             details={"year": year, "settled_at": row.settled_at.isoformat()},
         )
     return row
