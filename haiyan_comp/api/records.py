@@ -7,6 +7,8 @@ multipart upload is spooled to disk by Werkzeug; neither is held whole in memory
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Any, BinaryIO, cast
 
@@ -17,6 +19,7 @@ from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from haiyan_comp import bounds
+from haiyan_comp.api import workbooks
 from haiyan_comp.api.schemas import CODE, Decimal2, ErrorSchema, InstitutionQuery, Year, actor, text
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.operations import records as operations
@@ -28,6 +31,7 @@ from haiyan_comp.records.queries.search import COUNT_CAP, SORT_BUDGET
 from haiyan_comp.records.readers import detect_format
 from haiyan_comp.web.access import allow, own_code
 from haiyan_comp.web.inputs import upload_name
+from haiyan_comp.workbooks import money
 
 blp = Blueprint("api_records", __name__, url_prefix="/records", description="Service records")
 
@@ -41,6 +45,7 @@ RAW_TYPES = {
 }
 EXTENSION = {"csv": ".csv", "jsonl": ".jsonl", "xlsx": ".xlsx"}
 MAX_LIMIT = 500
+EXPORT_PAGE = 20_000  # a workbook walks the whole search in pages of this many
 
 
 class ImportQuery(Schema):
@@ -298,6 +303,10 @@ def list_records(query: dict[str, Any]) -> dict[str, Any]:
         offset=query["offset"],
         count=query["count"],
     )
+    if workbooks.wanted():
+        title = _title({**query, "institution": code})
+        book = money.records(_every_record(search), title, query["year"])
+        return workbooks.send(book)  # type: ignore[return-value]
     page = operations.search(search)
     sorted_pages = search.sorted and page.sorted
     document: dict[str, Any] = {
@@ -313,3 +322,31 @@ def list_records(query: dict[str, Any]) -> dict[str, Any]:
             "total_capped": page.total_capped,
         }
     return document
+
+
+def _every_record(search: RecordSearch) -> Iterator[dict[str, Any]]:
+    """Every record of the search, from its first page to its last (`format=xlsx`): keyset
+    pages in id order (or by offset while a sorted search is sorted), one read each."""
+    search = replace(search, after=0, offset=0, limit=EXPORT_PAGE, count=False)
+    while True:
+        page = operations.search(search)
+        for row in page.rows:
+            yield record_json(row)
+        if not page.more or not page.rows:
+            return
+        if search.sorted and page.sorted:
+            search = replace(search, offset=search.offset + len(page.rows))
+        else:
+            search = replace(search, sort="id", offset=0, after=page.rows[-1].id)
+
+
+def _title(query: dict[str, Any]) -> str:
+    """The search's title: its year and the filters asked for."""
+    year = f"{query['year']}年度" if query["year"] is not None else ""
+    shown = {
+        "institution": "机构", "item": "项目", "staff": "职工", "resident": "居民",
+        "resident_prefix": "居民编号开头", "source_id": "记录号",
+        "source_id_prefix": "记录号开头", "date_from": "服务日期自", "date_to": "服务日期至",
+    }  # fmt: skip
+    filters = [f"{label} {query[key]}" for key, label in shown.items() if query.get(key)]
+    return f"{year}服务记录查询结果" + (f"（{'，'.join(filters)}）" if filters else "")

@@ -8,11 +8,12 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from haiyan_comp.api import workbooks
 from haiyan_comp.api.schemas import InstitutionQuery, Year, actor
 from haiyan_comp.api.schemas_finance import LedgerSchema, SettlementSchema
 from haiyan_comp.audit.reports import iso
 from haiyan_comp.errors import InvalidInput, NotFound
-from haiyan_comp.operations.ledger import ledger_lines
+from haiyan_comp.operations.ledger import ledger_lines, ledger_page
 from haiyan_comp.operations.settlement import (
     SettlementResult,
     preview_settlement,
@@ -21,6 +22,7 @@ from haiyan_comp.operations.settlement import (
 )
 from haiyan_comp.settlement.messages import AS_OF_OUTSIDE, NOT_SETTLED_YET
 from haiyan_comp.web.access import allow, own_code
+from haiyan_comp.workbooks import money
 
 blp = Blueprint("api_settlement", __name__, url_prefix="/years", description="Settlement")
 ledger = Blueprint("api_ledger", __name__, url_prefix="/ledger", description="The ledger")
@@ -65,6 +67,9 @@ def settled(year: int) -> dict[str, Any]:
     return {**vars(head), "dry_run": False, "settled_at": iso(head.settled_at)}
 
 
+WORKBOOK_ENTRIES = 1_000_000  # the ledger's workbook: every entry selected
+
+
 class LedgerQuery(InstitutionQuery):
     year = Year(load_default=None)
 
@@ -74,6 +79,12 @@ class LedgerQuery(InstitutionQuery):
 @ledger.response(200, LedgerSchema)
 @allow("finance")
 def ledger_view(query: dict[str, Any]) -> dict[str, Any]:
-    """Every money movement, append-only, in order (`haiyan ledger --json`)."""
+    """Every money movement, append-only, in order (`haiyan ledger --json`).
+
+    With `format=xlsx`: the journal as the ledger page reads it (newest first, one line
+    per posting, descriptions and accounts in Chinese)."""
+    if workbooks.wanted():
+        journal, _ = ledger_page(query["year"], query["institution"], None, 1, WORKBOOK_ENTRIES)
+        return workbooks.send(money.ledger(journal.entries, query["year"]))  # type: ignore[return-value]
     lines = ledger_lines(query["year"], query["institution"])
     return {"entries": lines}  # dumped by LedgerSchema

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, BinaryIO
 
 from haiyan_comp import clock
+from haiyan_comp.workbooks.rows import write_rows
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = ("text", "code", "money", "units", "int", "date", "moment", "percent", "score")
@@ -141,81 +142,16 @@ def _write_sheet(
     page.set_landscape()
     page.set_paper(9)  # A4
     page.fit_to_pages(1, 0)
-    sums = [Decimal(0) if column.total else None for column in columns]
-    row_number = top
-    for row in sheet.rows:
-        row_number += 1
-        for index, column in enumerate(columns):
-            value = _cell(page, row_number, index, column, column.value(row), styles)
-            total = sums[index]
-            if total is not None and isinstance(value, Decimal | int):
-                sums[index] = total + value
+    sums: list[int | None] = [0 if column.total else None for column in columns]
+    xf = {kind: styles[kind]._get_xf_index() for kind in (*_FORMATS, "text", "code")}
+    last = write_rows(page, columns, sheet.rows, top + 1, xf, sums)
     if sheet.totals and any(s is not None for s in sums):
-        row_number += 1
-        page.write_string(row_number, 0, "合计", styles["total_text"])
+        page.write_string(last + 1, 0, "合计", styles["total_text"])
         for index, (column, total) in enumerate(zip(columns, sums, strict=True)):
             if total is not None and index > 0:
-                page.write_number(row_number, index, total, styles[f"total_{column.kind}"])
-    return row_number - top - (1 if sheet.totals and any(s is not None for s in sums) else 0)
-
-
-def _cell(page: Any, row: int, col: int, column: Column, value: Any, styles: dict[str, Any]) -> Any:
-    """Write one cell as its kind says; the value written (Decimal for numbers), or None."""
-    kind = column.kind
-    if value is None or value == "":
-        page.write_blank(row, col, None, styles.get(kind, styles["text"]))
-        return None
-    if kind in ("money", "units", "score", "percent"):
-        number = _decimal(value, scaled=isinstance(value, int) and kind != "percent")
-        if number is not None:
-            page.write_number(row, col, number, styles[kind])
-            return number
-    elif kind == "int" and isinstance(value, int) and not isinstance(value, bool):
-        page.write_number(row, col, value, styles["int"])
-        return value
-    elif kind in ("date", "moment"):
-        moment = _moment(value, kind)
-        if moment is not None:
-            page.write_datetime(row, col, moment, styles[kind])
-            return None
-    page.write_string(row, col, _text(value), styles["text"])
-    return None
-
-
-def _decimal(value: Any, *, scaled: bool) -> Decimal | None:
-    """'1234.56' → Decimal('1234.56'); an int of hundredths → its Decimal; else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Decimal(value).scaleb(-2) if scaled else Decimal(value)
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.replace(",", ""))
-        except InvalidOperation:
-            return None
-        return number if number.is_finite() else None
-    return None
-
-
-def _moment(value: Any, kind: str) -> datetime | None:
-    if isinstance(value, datetime):
-        return clock.county_time(value).replace(tzinfo=None)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    if not isinstance(value, str):
-        return None
-    try:
-        if kind == "date" and len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), datetime.min.time())
-        return clock.county_time(datetime.fromisoformat(value)).replace(tzinfo=None)
-    except ValueError:
-        return None
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return "；".join(_text(v) for v in value)
-    return str(value)
+                value = total if column.kind == "int" else Decimal(total).scaleb(-2)
+                page.write_number(last + 1, index, value, styles[f"total_{column.kind}"])
+    return last - top
 
 
 def _display_width(text: str) -> int:

@@ -6,7 +6,7 @@ workbook's name for files (table and year) and its sheets. Headers are the page'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ class Workbook:
 
     table: str
     year: int | str | None
-    sheets: list[Sheet]
+    sheets: Iterable[Sheet]
 
     def filename(self, county: str) -> str:
         """`海盐县-工作当量-2018.xlsx`."""
@@ -113,7 +113,20 @@ def grouped(text: object) -> str:
     return f"{sign}{int(whole):,}.{cents}" if whole.isdigit() else text
 
 
-TABLES: dict[str, Callable[[Mapping[str, Any]], Workbook]] = {
-    "units": units,
-    "settlement": settlement,
-}
+def _tables() -> dict[str, Callable[[Mapping[str, Any]], Workbook]]:
+    from haiyan_comp.workbooks import audit, money
+
+    return {
+        "units": units,
+        "settlement": settlement,
+        "audit_batches": audit.batches,
+        "audit_batch": audit.batch,
+        "flags": audit.flags,
+        "findings": audit.findings,
+        "schedule": money.schedule,
+        "bonus": money.bonus,
+        "pay_sheet": money.pay_sheet,
+    }
+
+
+TABLES: dict[str, Callable[[Mapping[str, Any]], Workbook]] = _tables()
