@@ -97,7 +97,7 @@ def encoding_of(data: bytes) -> str | None:
     Deciding by one line gives the same answer however the file is cut into
     blocks.
     """
-    found = _NON_ASCII.search(data)
+    found = None if data.isascii() else _NON_ASCII.search(data)
     if found is None:
         return None
     start = data.rfind(b"\n", 0, found.start()) + 1

@@ -5,6 +5,7 @@ Each gives the same records with the same units (issue 16 §1).
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections.abc import Callable
@@ -122,3 +123,18 @@ def test_a_file_neither_utf8_nor_gb18030_rejects_its_lines(session: Session) -> 
     )
     report = load(session, data, "records.csv")
     assert report.rejected_count == 1
+
+
+@pytest.mark.parametrize("block", [64, 1 << 21])
+def test_a_quoted_gb18030_file_takes_the_csv_module_path_and_still_reads(
+    session: Session, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from haiyan_comp.records import readers
+
+    monkeypatch.setattr(readers, "BLOCK_BYTES", block)  # 64: the first block is all ASCII
+    out = io.StringIO()
+    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(county_rows())
+    report = load(session, out.getvalue().encode("gb18030"), "records.csv")
+    assert (report.imported, report.rejected_count) == (115, 0)
+    assert units_by_institution(session) == UNITS
+    assert "居民r1" in set(session.scalars(select(ServiceRecord.resident_id)))
