@@ -29,6 +29,9 @@ from haiyan_comp.records.queries.rows import RecordPage, RecordRow, RecordSearch
 COUNT_CAP = 10_000
 # The rows a sorted search may read and sort (a search matching more keeps import order).
 SORT_BUDGET = 100_000
+# A row read through the staff index or the institution's is a read of its own (the item
+# index holds an item's rows together): it counts as this many rows against SORT_BUDGET.
+SCATTERED_READ = 3
 # The rows of the primary-key walk a count may read before it says "about" instead.
 WALK_COUNT_BUDGET = 300_000
 # The rows an index plan may read to count (each a random read of the table).
@@ -126,7 +129,11 @@ def _sort_plan(
         candidates.append("item")
     if staff_id is not None:
         candidates.append("staff")
-    reads = {c: read_estimate(session, search, c, item_ids, staff_id) for c in candidates}
+    reads = {
+        c: read_estimate(session, search, c, item_ids, staff_id)
+        * (1 if c == "item" else SCATTERED_READ)
+        for c in candidates
+    }
     best = min(reads, key=lambda c: reads[c])
     return best if reads[best] <= SORT_BUDGET else None
 
