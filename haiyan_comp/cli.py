@@ -109,12 +109,19 @@ def write_xlsx(table: str, document: Any, path: Path | None) -> None:
     """`--xlsx PATH`: the same rows as the JSON document, as a workbook (haiyan_comp.workbooks)."""
     if path is None:
         return
+    from haiyan_comp.workbooks.tables import TABLES
+
+    write_book(TABLES[table](document), path)
+
+
+def write_book(book: Any, path: Path | None) -> None:
+    """`--xlsx PATH` of a workbook a command made itself (haiyan_comp.workbooks.tables.Workbook)."""
+    if path is None:
+        return
     from flask import current_app
 
     from haiyan_comp.workbooks import write_workbook
-    from haiyan_comp.workbooks.tables import TABLES
 
-    book = TABLES[table](document)
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = write_workbook(
         str(path), county=str(current_app.config["COUNTY_NAME"]), sheets=book.sheets

@@ -7,8 +7,6 @@ multipart upload is spooled to disk by Werkzeug; neither is held whole in memory
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from dataclasses import replace
 from datetime import date
 from typing import Any, BinaryIO, cast
 
@@ -32,6 +30,7 @@ from haiyan_comp.records.readers import detect_format
 from haiyan_comp.web.access import allow, own_code
 from haiyan_comp.web.inputs import upload_name
 from haiyan_comp.workbooks import money
+from haiyan_comp.workbooks.records import every_record
 
 blp = Blueprint("api_records", __name__, url_prefix="/records", description="Service records")
 
@@ -45,7 +44,6 @@ RAW_TYPES = {
 }
 EXTENSION = {"csv": ".csv", "jsonl": ".jsonl", "xlsx": ".xlsx"}
 MAX_LIMIT = 500
-EXPORT_PAGE = 20_000  # a workbook walks the whole search in pages of this many
 
 
 class ImportQuery(Schema):
@@ -305,10 +303,10 @@ def list_records(query: dict[str, Any]) -> dict[str, Any]:
     )
     if workbooks.wanted():
         title = _title({**query, "institution": code})
-        book = money.records(_every_record(search), title, query["year"])
+        book = money.records(every_record(search, operations.search), title, query["year"])
         return workbooks.send(book)  # type: ignore[return-value]
     page = operations.search(search)
-    sorted_pages = search.sorted and page.sorted
+    sorted_pages = page.by_offset  # sorted, or a common source-id prefix in its own order
     document: dict[str, Any] = {
         "records": [record_json(row) for row in page.rows],
         "next_after": None if sorted_pages else page.next_cursor,
@@ -322,22 +320,6 @@ def list_records(query: dict[str, Any]) -> dict[str, Any]:
             "total_capped": page.total_capped,
         }
     return document
-
-
-def _every_record(search: RecordSearch) -> Iterator[dict[str, Any]]:
-    """Every record of the search, from its first page to its last (`format=xlsx`): keyset
-    pages in id order (or by offset while a sorted search is sorted), one read each."""
-    search = replace(search, after=0, offset=0, limit=EXPORT_PAGE, count=False)
-    while True:
-        page = operations.search(search)
-        for row in page.rows:
-            yield record_json(row)
-        if not page.more or not page.rows:
-            return
-        if search.sorted and page.sorted:
-            search = replace(search, offset=search.offset + len(page.rows))
-        else:
-            search = replace(search, sort="id", offset=0, after=page.rows[-1].id)
 
 
 def _title(query: dict[str, Any]) -> str:

@@ -19,7 +19,8 @@ from werkzeug.datastructures import ImmutableMultiDict
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.messages import define
 from haiyan_comp.workbooks import CONTENT_TYPE, write_workbook
-from haiyan_comp.workbooks.tables import TABLES, Workbook
+from haiyan_comp.workbooks.book import Workbook
+from haiyan_comp.workbooks.tables import TABLES
 
 # endpoint → table (a key of workbooks.tables.TABLES)
 XLSX_ENDPOINTS = {

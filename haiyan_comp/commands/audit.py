@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import io
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
@@ -20,7 +21,16 @@ from haiyan_comp.api.schemas_audit import (
     verdict_document,
 )
 from haiyan_comp.audit.messages import GIVE_VERDICT
-from haiyan_comp.cli import ID, YEAR, IsoDate, domain_errors, emit_json, json_option
+from haiyan_comp.cli import (
+    ID,
+    YEAR,
+    IsoDate,
+    domain_errors,
+    emit_json,
+    json_option,
+    write_xlsx,
+    xlsx_option,
+)
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.money import format_hundredths as _fmt
 from haiyan_comp.operations import audit as operations
@@ -154,10 +164,12 @@ def close(batch_id: int, by: str, as_json: bool) -> None:
 @audit.command("show")
 @click.argument("batch_id", metavar="BATCH", type=ID)
 @json_option
+@xlsx_option
 @domain_errors
-def show(batch_id: int, as_json: bool) -> None:
+def show(batch_id: int, as_json: bool, xlsx: Path | None) -> None:
     """A batch: its stratum, N, U, the sample with verdicts, and the trail."""
     document = batch_document(operations.batch(batch_id))
+    write_xlsx("audit_batch", document, xlsx)
     if as_json:
         emit_json(document)
         return
@@ -200,11 +212,13 @@ def population_command(batch_id: int) -> None:
 @click.option("--year", type=YEAR, required=True)
 @click.option("--institution", "institution_code", default=None, help="One institution's code.")
 @json_option
+@xlsx_option
 @domain_errors
-def list_command(year: int, institution_code: str | None, as_json: bool) -> None:
+def list_command(year: int, institution_code: str | None, as_json: bool, xlsx: Path | None) -> None:
     """The audit batches of a year."""
     batches = operations.batches(year, institution_code)
     document = batches_document(year, batches)
+    write_xlsx("audit_batches", document, xlsx)
     if as_json:
         emit_json(document)
         return
@@ -234,10 +248,14 @@ def _echo_batch(b: dict[str, Any]) -> None:
     "--limit", type=click.IntRange(min=0), default=1000, show_default=True, help="Flags listed."
 )
 @json_option
+@xlsx_option
 @domain_errors
-def flags(year: int, institution_code: str | None, limit: int, as_json: bool) -> None:
+def flags(
+    year: int, institution_code: str | None, limit: int, as_json: bool, xlsx: Path | None
+) -> None:
     """Automatic checks: records flagged (never rejected), with counts per institution and staff."""
     report = operations.flags(year, institution_code, limit)
+    write_xlsx("flags", {**report, "year": year}, xlsx)
     if as_json:
         emit_json(report)
         return
@@ -262,12 +280,18 @@ def flags(year: int, institution_code: str | None, limit: int, as_json: bool) ->
 @click.option("--institution", "institution_code", default=None, help="One institution's code.")
 @click.option("--staff", "staff_code", default=None, help="One staff member's code.")
 @json_option
+@xlsx_option
 @domain_errors
 def findings_command(
-    year: int, institution_code: str | None, staff_code: str | None, as_json: bool
+    year: int,
+    institution_code: str | None,
+    staff_code: str | None,
+    as_json: bool,
+    xlsx: Path | None,
 ) -> None:
     """Failed verdicts per responsible staff member, and deductions per batch."""
     report = findings_document(operations.failures(year, institution_code, staff_code))
+    write_xlsx("findings", report, xlsx)
     if as_json:
         emit_json(report)
         return

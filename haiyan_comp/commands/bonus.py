@@ -9,7 +9,17 @@ from flask.cli import AppGroup, with_appcontext
 
 from haiyan_comp import bounds
 from haiyan_comp.api.schemas_bonus import bonus_document, pay_sheet_document
-from haiyan_comp.cli import YEAR, amount, by_option, domain_errors, emit_json, json_option, who
+from haiyan_comp.cli import (
+    YEAR,
+    amount,
+    by_option,
+    domain_errors,
+    emit_json,
+    json_option,
+    who,
+    write_xlsx,
+    xlsx_option,
+)
 from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.operations import bonus as operations
 
@@ -80,10 +90,12 @@ def bonus() -> None:
 @click.argument("year", type=YEAR)
 @click.option("--institution", default=None)
 @json_option
+@xlsx_option
 @domain_errors
-def show(year: int, institution: str | None, as_json: bool) -> None:
+def show(year: int, institution: str | None, as_json: bool, xlsx: Path | None) -> None:
     """Cap, pool and every staff member's share of a settled YEAR."""
     result = operations.year_bonus(year, institution)
+    write_xlsx("bonus", bonus_document(year, result), xlsx)
     if as_json:
         emit_json(bonus_document(year, result))
         return
@@ -112,13 +124,17 @@ def bonus_pool(year: int, institution: str, amount_text: str, by: str | None) ->
 @click.option("--institution", required=True)
 @click.option("--performance-pay", required=True, help="Performance-pay total T, yuan.")
 @json_option
+@xlsx_option
 @domain_errors
-def paysheet(year: int, institution: str, performance_pay: str, as_json: bool) -> None:
+def paysheet(
+    year: int, institution: str, performance_pay: str, as_json: bool, xlsx: Path | None
+) -> None:
     """Split performance pay 4 : 6 (basic : incentive by R18's weights); the bonus apart (R19)."""
     result = operations.pay_sheet(
         year, institution, amount(performance_pay, "performance pay") or 0
     )
     document = pay_sheet_document(result)
+    write_xlsx("pay_sheet", document, xlsx)
     if as_json:
         emit_json(document)
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -20,6 +21,8 @@ from haiyan_comp.cli import (
     fraction,
     json_option,
     who,
+    write_xlsx,
+    xlsx_option,
 )
 from haiyan_comp.errors import InvalidInput, NotFound
 from haiyan_comp.money import format_hundredths as fmt
@@ -189,10 +192,12 @@ def prepay_run(as_of: date, by: str | None, as_json: bool) -> None:
 @prepay_group.command("schedule")
 @click.option("--year", type=YEAR, required=True)
 @json_option
+@xlsx_option
 @domain_errors
-def prepay_schedule(year: int, as_json: bool) -> None:
+def prepay_schedule(year: int, as_json: bool, xlsx: Path | None) -> None:
     """Every instalment of a year: due date, gross, offset, cash, paid or not."""
     items = operations.prepayment_schedule(year)
+    write_xlsx("schedule", schedule_document(year, items), xlsx)
     if as_json:
         emit_json(schedule_document(year, items))
         return

@@ -20,13 +20,17 @@ from haiyan_comp.cli import (
     emit_json,
     json_option,
     who,
+    write_book,
     write_xlsx,
     xlsx_option,
 )
 from haiyan_comp.messages import as_json as as_json_message
 from haiyan_comp.money import format_hundredths as fmt
-from haiyan_comp.operations.ledger import ledger_lines, sealed_year, verify_books
+from haiyan_comp.operations.ledger import ledger_lines, ledger_page, sealed_year, verify_books
 from haiyan_comp.operations.settlement import book_adjustment, preview_settlement, settle_year
+from haiyan_comp.workbooks import money
+
+WORKBOOK_ENTRIES = 1_000_000  # the ledger's workbook: every entry selected
 
 
 @click.command("settle")
@@ -64,12 +68,20 @@ def settle(
 @click.option("--year", type=YEAR, default=None)
 @click.option("--institution", default=None)
 @json_option
+@xlsx_option
 @click.pass_context
 @with_appcontext
-def ledger(ctx: click.Context, year: int | None, institution: str | None, as_json: bool) -> None:
-    """List ledger entries (every money movement, append-only)."""
+def ledger(
+    ctx: click.Context, year: int | None, institution: str | None, as_json: bool, xlsx: Path | None
+) -> None:
+    """List ledger entries (every money movement, append-only).
+
+    --xlsx writes the journal as the ledger page reads it (newest first, in Chinese)."""
     if ctx.invoked_subcommand is not None:
         return
+    if xlsx is not None:
+        journal, _ = ledger_page(year, institution, None, 1, WORKBOOK_ENTRIES)
+        write_book(money.ledger(journal.entries, year), xlsx)
     lines = ledger_lines(year, institution)
     if as_json:
         emit_json(ledger_document(lines))

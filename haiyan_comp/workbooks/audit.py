@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from haiyan_comp.workbooks import Column, Sheet
-from haiyan_comp.workbooks.tables import Workbook
+from haiyan_comp.workbooks.book import Workbook
 
 STATE = {"open": "判定中", "closed": "已关闭"}
 VERDICT = {"pass": "合格", "fail": "不合格"}

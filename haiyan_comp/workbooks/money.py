@@ -8,7 +8,7 @@ from typing import Any
 
 from haiyan_comp.messages import text
 from haiyan_comp.workbooks import Column, Sheet
-from haiyan_comp.workbooks.tables import Workbook
+from haiyan_comp.workbooks.book import Workbook
 
 PAID = {True: "已付", False: "未付"}
 

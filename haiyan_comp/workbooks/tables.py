@@ -6,27 +6,13 @@ workbook's name for files (table and year) and its sheets. Headers are the page'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from haiyan_comp.workbooks import Column, Sheet
+from haiyan_comp.workbooks import Column, Sheet, audit, money
+from haiyan_comp.workbooks.book import Workbook
 
 CATEGORY = {"basic_medical": "基本医疗", "public_health": "公共卫生"}
-
-
-@dataclass(frozen=True)
-class Workbook:
-    """A table's workbook: what its file is called (table, year) and its sheets."""
-
-    table: str
-    year: int | str | None
-    sheets: Iterable[Sheet]
-
-    def filename(self, county: str) -> str:
-        """`海盐县-工作当量-2018.xlsx`."""
-        parts = [county, self.table] + ([str(self.year)] if self.year is not None else [])
-        return "-".join(parts) + ".xlsx"
 
 
 def _institution_columns() -> list[Column]:
@@ -113,20 +99,14 @@ def grouped(text: object) -> str:
     return f"{sign}{int(whole):,}.{cents}" if whole.isdigit() else text
 
 
-def _tables() -> dict[str, Callable[[Mapping[str, Any]], Workbook]]:
-    from haiyan_comp.workbooks import audit, money
-
-    return {
-        "units": units,
-        "settlement": settlement,
-        "audit_batches": audit.batches,
-        "audit_batch": audit.batch,
-        "flags": audit.flags,
-        "findings": audit.findings,
-        "schedule": money.schedule,
-        "bonus": money.bonus,
-        "pay_sheet": money.pay_sheet,
-    }
-
-
-TABLES: dict[str, Callable[[Mapping[str, Any]], Workbook]] = _tables()
+TABLES: dict[str, Callable[[Mapping[str, Any]], Workbook]] = {
+    "units": units,
+    "settlement": settlement,
+    "audit_batches": audit.batches,
+    "audit_batch": audit.batch,
+    "flags": audit.flags,
+    "findings": audit.findings,
+    "schedule": money.schedule,
+    "bonus": money.bonus,
+    "pay_sheet": money.pay_sheet,
+}
