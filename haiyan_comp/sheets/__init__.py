@@ -30,10 +30,12 @@ import csv
 import io
 import os
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.messages import Message
@@ -202,16 +204,27 @@ def id_problem(value: Any, field: str) -> Message | None:
     return None
 
 
-def _open_workbook(stream: BinaryIO, filename: str) -> tuple[bytes, bool]:
-    """The file's bytes, and whether its sheets are small enough for calamine.
+def _open_workbook(stream: BinaryIO, filename: str) -> tuple[BinaryIO, bool]:
+    """The workbook as a seekable file, and whether its sheets are small enough for calamine.
 
-    The sizes a ZIP's directory declares are checked by decompressing (a
-    ZIP that lies about them fails its CRC), so that a crafted file cannot
-    make calamine hold gigabytes; nothing here reads the XML.
+    A stream that cannot seek (a raw upload body) is spooled to a temporary
+    file first; a file is read where it is, never copied into memory. The
+    sizes a ZIP's directory declares are checked by decompressing before
+    calamine may hold them (a ZIP that lies about them fails its CRC), so a
+    crafted file cannot make it hold gigabytes; nothing here reads the XML.
     """
-    data = stream.read()
+    source = stream if stream.seekable() else _spooled(stream)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return _checked(source, filename)
+    except BaseException:
+        if source is not stream:
+            source.close()
+        raise
+
+
+def _checked(source: BinaryIO, filename: str) -> tuple[BinaryIO, bool]:
+    try:
+        with zipfile.ZipFile(source) as archive:
             sheets = [
                 info
                 for info in archive.infolist()
@@ -225,17 +238,33 @@ def _open_workbook(stream: BinaryIO, filename: str) -> tuple[bytes, bool]:
                             pass
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
         raise InvalidInput(NOT_WORKBOOK(filename=filename, error=str(exc))) from None
-    return data, small
+    source.seek(0)
+    return source, small
+
+
+def _spooled(stream: BinaryIO) -> BinaryIO:
+    spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115 (the rows' reader closes it)
+    shutil.copyfileobj(stream, spool, 1 << 20)
+    spool.seek(0)
+    return cast(BinaryIO, spool)
 
 
 def xlsx_rows(
     stream: BinaryIO, filename: str, sheet: str | None = None
 ) -> Iterator[tuple[int, Sequence[Any]]]:
     """Every row of the sheet (the first one unless named) with its row number, typed cells."""
-    data, small = _open_workbook(stream, filename)
-    if small:
-        return _calamine_rows(data, filename, sheet)
-    return _openpyxl_rows(data, filename, sheet)
+    source, small = _open_workbook(stream, filename)
+    if source is stream:
+        return (_calamine_rows if small else _openpyxl_rows)(source, filename, sheet)
+    return _closing_file(source, small, filename, sheet)
+
+
+def _closing_file(
+    source: BinaryIO, small: bool, filename: str, sheet: str | None
+) -> Iterator[tuple[int, Any]]:
+    """The rows of a spooled workbook, whose file is closed when they are read (or dropped)."""
+    with source:
+        yield from (_calamine_rows if small else _openpyxl_rows)(source, filename, sheet)
 
 
 def _chosen(names: Sequence[str], filename: str, sheet: str | None) -> str:
@@ -249,11 +278,11 @@ def _chosen(names: Sequence[str], filename: str, sheet: str | None) -> str:
     return sheet
 
 
-def _calamine_rows(data: bytes, filename: str, sheet: str | None) -> Iterator[tuple[int, Any]]:
+def _calamine_rows(source: BinaryIO, filename: str, sheet: str | None) -> Iterator[tuple[int, Any]]:
     import python_calamine  # imported when a workbook is read: the CLI starts faster
 
     try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        book = python_calamine.CalamineWorkbook.from_filelike(source)
         name = _chosen(book.sheet_names, filename, sheet)
         rows = book.get_sheet_by_name(name).iter_rows()
     except python_calamine.CalamineError as exc:
@@ -263,11 +292,11 @@ def _calamine_rows(data: bytes, filename: str, sheet: str | None) -> Iterator[tu
     return enumerate(rows, start=1)  # calamine starts at row 1 even above the used range
 
 
-def _openpyxl_rows(data: bytes, filename: str, sheet: str | None) -> Iterator[tuple[int, Any]]:
+def _openpyxl_rows(source: BinaryIO, filename: str, sheet: str | None) -> Iterator[tuple[int, Any]]:
     import openpyxl  # type: ignore[import-untyped]
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises whatever its parts raise on a broken file
         raise InvalidInput(NOT_WORKBOOK(filename=filename, error=str(exc))) from None
     name = _chosen(book.sheetnames, filename, sheet)

@@ -138,3 +138,30 @@ def test_a_quoted_gb18030_file_takes_the_csv_module_path_and_still_reads(
     assert (report.imported, report.rejected_count) == (115, 0)
     assert units_by_institution(session) == UNITS
     assert "居民r1" in set(session.scalars(select(ServiceRecord.resident_id)))
+
+
+def test_a_big_workbook_streams_through_openpyxl_with_the_same_result(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from haiyan_comp import sheets
+
+    monkeypatch.setattr(sheets, "CALAMINE_MOST_XML", 0)  # every workbook is "big"
+    rows = county_typed()
+    rows[3][3] = "NOPE"
+    rows[4][0] = 4711.0  # an id made a number
+    data = workbook(rows, "录入", first=2, others=["说明"])
+    stream = io.BufferedReader(io.BytesIO(data))
+    report = import_records(
+        session, stream, "records.xlsx", as_of=AS_OF, imported_by="test",  # type: ignore[arg-type]
+        chunk_rows=7, sheet="录入",
+    )  # fmt: skip
+    assert (report.imported, report.rejected_count) == (113, 2)
+    assert [(r.line, r.reasons[0].code) for r in report.rejected] == [  # type: ignore[attr-defined]
+        (6, "row_unknown_item"),
+        (7, "id_is_number"),
+    ]
+    stream.seek(0)
+    report.keep_originals(stream, sheet="录入")
+    assert report.to_json()["rejected"][1]["cells"][:5] == ["4711", "HY01", "S1", "OP",
+                                                           "2018-04-10"]  # fmt: skip
+    assert units_by_institution(session)["HY02"] == UNITS["HY02"]
