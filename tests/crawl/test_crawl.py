@@ -104,6 +104,11 @@ def test_every_page_and_document_reads_as_the_county_speaks(
     crawled(person(username), home)
 
 
+def test_the_pages_for_nobody_signed_in_read_as_the_county_speaks(crawl_app: Flask) -> None:
+    crawl = crawled(crawl_app.test_client(), "/login")
+    assert "/" in crawl.visited
+
+
 def _page(response: Any) -> list[str]:
     return problems(seen(response.get_data(as_text=True)))
 
