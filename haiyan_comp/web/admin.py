@@ -170,7 +170,7 @@ def load(kind: str) -> BaseResponse:
         flash(_("未知的数据类型。"), "error")
         return redirect(url_for("admin.institutions"))
     if upload is None or not upload.filename:
-        flash(_("请选择一个 CSV 文件。"), "error")
+        flash(_("请选择一个 CSV 或电子表格（.xlsx）文件。"), "error")
         return redirect(url_for("admin.institutions"))
     try:
         result = loader(upload.stream, upload.filename)

@@ -99,3 +99,12 @@ def test_the_api_takes_a_workbook_and_gives_the_rejected_rows_cells(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )  # fmt: skip
     assert (raw["imported"], raw["duplicates"], raw["rejected_count"]) == (0, 1, 3)
+
+
+def test_the_admin_loads_staff_from_a_workbook(app: Flask, signed_in: SignIn) -> None:
+    client = signed_in("admin")
+    rows = [["code", "institution_code", "name"], ["HY01S901", "HY01", "表格医生"]]
+    form: dict[str, Any] = {"file": (io.BytesIO(workbook(rows)), "staff.xlsx")}
+    response = post_form(client, "/admin/institutions/staff", form,
+                         content_type="multipart/form-data", follow_redirects=True)  # fmt: skip
+    assert "已导入：新增 1" in response.get_data(as_text=True)
