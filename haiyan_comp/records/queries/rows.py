@@ -73,6 +73,7 @@ class RecordPage:
     total_exact: bool = True  # False: `total` is an estimate, or "at least" when capped
     total_capped: bool = False  # True: at least `total` (counting stopped there)
     sorted: bool = True  # False: the sort asked for was refused (too many rows to sort)
+    by_offset: bool = False  # paged by offset (sorted, or a common source-id prefix's order)
 
     @property
     def next_cursor(self) -> int | None:

@@ -50,24 +50,52 @@ def search_records(session: Session, search: RecordSearch) -> RecordPage:
         return RecordPage((), False, total=0 if search.count else None)
     sort_plan = _sort_plan(session, search, plan, item_ids, staff_id) if search.sorted else None
     sorting = sort_plan is not None
+    by_source = not sorting and plan != "source" and _prefix_only(search)
     if sort_plan is not None:
         ids, counted = _sorted_ids(session, search, sort_plan, item_ids, staff_id)
+    elif by_source:
+        ids, counted = _source_order_ids(session, search), None
     else:
         unsorted = replace(search, sort="id", offset=0)
         ids, counted = _page_ids(session, unsorted, plan, item_ids, staff_id)
     more = len(ids) > search.limit
     rows = {row.id: row for row in _rows(session, ids[: search.limit])}
-    if sorting:
+    if sorting or by_source:
         ordered = tuple(rows[i] for i in ids[: search.limit] if i in rows)
     else:
         ordered = tuple(sorted(rows.values(), key=lambda r: r.id, reverse=search.newest_first))
-    page = RecordPage(ordered, more, sorted=sorting or not search.sorted)
+    page = RecordPage(
+        ordered, more, sorted=sorting or not search.sorted, by_offset=sorting or by_source
+    )
     if not search.count:
         return page
     if counted is not None:
         return replace(page, total=counted)
     total, exact, capped = _count(session, search, plan, item_ids, staff_id)
     return replace(page, total=total, total_exact=exact, total_capped=capped)
+
+
+def _prefix_only(search: RecordSearch) -> bool:
+    """A source-id prefix and nothing else to filter by (beyond the institution)."""
+    others = (search.item, search.staff, search.resident_id, search.year)
+    dates = (search.date_from, search.date_to)
+    return bool(search.source_id and search.source_prefix) and others + dates == (None,) * 6
+
+
+def _source_order_ids(session: Session, search: RecordSearch) -> list[int]:
+    """A prefix matching thousands of ids, in source-id order from the unique index (a page
+    reads its own rows only; in import order it might read every record before them)."""
+    r = ServiceRecord
+    assert search.source_id is not None
+    query = (
+        select(r.id)
+        .where(r.institution_id.in_(_institution_ids(session, search)))
+        .where(*prefix_range(r.source_id, search.source_id))
+        .order_by(r.institution_id, r.source_id)
+        .offset(search.offset)
+        .limit(search.limit + 1)
+    )
+    return [row[0] for row in _fetch(session, query, "source")]
 
 
 def _query(

@@ -116,11 +116,11 @@ def records() -> str:
     before = whole_arg("before", bounds.BIG_ID)
     page_number = whole_arg("page", bounds.WholeBound(1, SORT_BUDGET // PAGE_SIZE + 1)) or 1
     found = operations.search(form.search(own.id, before, page_number))
-    sorted_pages = form.sort != "" and found.sorted
+    offset_pages = found.by_offset  # sorted, or a common prefix in source-id order
     next_url = None
-    if found.more and sorted_pages:
+    if found.more and offset_pages:
         next_url = url_for("centre.records", **form.args(), page=page_number + 1)
-    elif found.next_cursor is not None and not sorted_pages:
+    elif found.next_cursor is not None and not offset_pages:
         next_url = url_for("centre.records", **form.args(), before=found.next_cursor)
     return render_template(
         "centre/records.html",
@@ -132,7 +132,7 @@ def records() -> str:
         search=form,
         problems=problems,
         first_page=before is None and page_number == 1,
-        page_number=page_number if sorted_pages else None,
+        page_number=page_number if offset_pages else None,
         next_url=next_url,
         first_url=url_for("centre.records", **form.args()),
         sort_refused=form.sort != "" and not found.sorted,
