@@ -15,6 +15,17 @@ from haiyan_comp.demo.generate import DEMO_INSTITUTIONS
 
 DEMO_PASSWORD = "haiyan-demo"
 DemoLogin = tuple[str, str, str]  # (username, role, what it shows)
+# Who each login is, as the pages (the ledger's 经办人, the trails) name them.
+DISPLAY_NAMES = {"finance": "财务科 王会计", "auditor": "审计组 李审计", "admin": "信息科 张工"}
+
+
+def display_name(username: str, institution: str | None) -> str | None:
+    """A demo login's name in Chinese: the county's officers by office and name, a centre's
+    login as its institution's manager; the staff login keeps the staff member's name."""
+    names = dict(DEMO_INSTITUTIONS)
+    if institution in names:
+        return f"{names[institution]} {'院长' if names[institution].endswith('卫生院') else '主任'}"
+    return DISPLAY_NAMES.get(username)
 
 
 def demo_logins() -> list[tuple[str, str, str | None, str | None, str]]:
@@ -43,6 +54,7 @@ def ensure_demo_users(session: Session) -> list[DemoLogin]:
                 role,
                 institution_code=institution,
                 staff_code=staff,
+                display_name=display_name(username, institution),
                 weak_password_ok=True,  # the demo's password is printed: demo only
             )
         shown.append((username, role, note))
