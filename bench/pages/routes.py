@@ -194,6 +194,15 @@ PROBES: tuple[Probe, ...] = (
     _p("api_statements.audit", F, "/api/v1/statements/{inst}/audit/{closed_batch}"),
     _p("api_statements.slips", F, "/api/v1/statements/{inst}/slips/{settled}"),
     _p("api_statements.slip", S, "/api/v1/statements/{inst}/slips/{settled}/{staff}"),
+    _p("api_catalogue.catalogue", C, "/api/v1/catalogue", "latest year"),
+    _p("api_catalogue.catalogue", F, "/api/v1/catalogue?year={settled}&format=xlsx", "xlsx"),
+    _p("api_imports.recent_imports", C, "/api/v1/imports"),
+    _p("api_units.units", F, "/api/v1/units?year={year}&format=xlsx", "county xlsx"),
+    _p("api_ledger.ledger_view", F, "/api/v1/ledger?year={settled}&format=xlsx", "xlsx"),
+    _p("api_bonus.get_paysheet", C, "/api/v1/years/{settled}/paysheets/{inst}?format=xlsx",
+       "xlsx"),
+    _p("api_records.list_records", C, API_RECORDS + "?year={year}&item={rare_item}&format=xlsx",
+       "own rare item xlsx"),
 )
 # fmt: on
 

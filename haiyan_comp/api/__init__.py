@@ -39,6 +39,8 @@ API_BLUEPRINTS = (
     "haiyan_comp.api.statements:blp",
     "haiyan_comp.api.jobs:blp",
     "haiyan_comp.api.explain:blp",
+    "haiyan_comp.api.catalogue:blp",
+    "haiyan_comp.api.catalogue:imports",
 )
 
 

@@ -34,6 +34,8 @@ XLSX_ENDPOINTS = {
     "api_years.get_schedule": "schedule",
     "api_bonus.bonus": "bonus",
     "api_bonus.get_paysheet": "pay_sheet",
+    "api_catalogue.catalogue": "catalogue",
+    "api_imports.recent_imports": "imports",
     # These views make their workbook themselves (`wanted()` / `send()`): the ledger as its
     # page reads it, the records search walked page by page and streamed.
     "api_ledger.ledger_view": "ledger",

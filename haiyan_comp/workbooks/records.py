@@ -26,7 +26,7 @@ def every_record(
             yield record_json(row)
         if not page.more or not page.rows:
             return
-        if search.sorted and page.sorted:
+        if page.by_offset:  # sorted, or a common source-id prefix in its own order
             search = replace(search, offset=search.offset + len(page.rows))
         else:
             search = replace(search, sort="id", offset=0, after=page.rows[-1].id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from haiyan_comp.workbooks import Column, Sheet, audit, money
+from haiyan_comp.workbooks import Column, Sheet, audit, lists, money
 from haiyan_comp.workbooks.book import Workbook
 
 CATEGORY = {"basic_medical": "基本医疗", "public_health": "公共卫生"}
@@ -109,4 +109,6 @@ TABLES: dict[str, Callable[[Mapping[str, Any]], Workbook]] = {
     "schedule": money.schedule,
     "bonus": money.bonus,
     "pay_sheet": money.pay_sheet,
+    "catalogue": lists.catalogue,
+    "imports": lists.imports,
 }
