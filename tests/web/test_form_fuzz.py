@@ -49,6 +49,7 @@ PAGES = {
     "auditor": ["/audit/draw", "/audit/batches/{batch}"],
     "finance": [
         "/finance/assessments?year=2018",
+        "/finance/configure?year=2019",  # 从上年复制 (2019 is not configured yet)
         "/finance/configure?year=2018",
         "/finance/prepayments?year=2018",
         "/finance/settlement?year=2018",
@@ -136,6 +137,7 @@ FUZZED = {
     "finance.assessments_save": {},
     "finance.baselines_save": {},
     "finance.configure_save": {},
+    "finance.configure_copy": {},
     "finance.prepayments_run": {},
     "finance.settlement_confirm": {},
     "finance.statements_zip_start": {},
