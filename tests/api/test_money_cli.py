@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from haiyan_comp.ledger.models import LedgerEntry
 from tests.api.test_worked_example import load_example
 from tests.api.test_worked_example_money import audit_htn, configure_2018, configure_2019, run
-from tests.conftest import ON_POSTGRES
 from tests.services.helpers import HEADER
 
 CONFIGURE = [
@@ -187,10 +186,11 @@ def test_the_ledger_is_append_only(
     session.rollback()
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="the trigger is PostgreSQL's")
 def test_postgres_refuses_ledger_updates_in_sql(
     session: Session, runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
+    """The database itself refuses to change or delete ledger rows: PostgreSQL's triggers
+    (migration 0003) and SQLite's (0012), whatever the application does."""
     load_example(runner, tmp_path)
     run(runner, *CONFIGURE)
     run(runner, "prepay", "run", "--as-of", "2018-01-01")
