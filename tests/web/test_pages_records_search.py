@@ -180,3 +180,32 @@ def test_a_prefix_matching_very_many_says_at_least(
         html = browser.get(f"/centre/records?source_id=HY01&page={page}").get_data(as_text=True)
         seen += _shown(html)
     assert seen == sorted(x["source_id"] for x in hy01 if x["source_id"].startswith("HY01"))
+
+
+def test_the_api_and_the_export_page_a_common_prefix_in_source_order(
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    hy01: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from haiyan_comp.operations import records as operations
+    from haiyan_comp.records.queries import RecordSearch, plan
+    from haiyan_comp.workbooks.records import every_record
+
+    monkeypatch.setattr(plan, "PREFIX_PROBE", 5)
+    monkeypatch.setattr(search, "PREFIX_PROBE", 5)
+    expected = sorted(x["source_id"] for x in hy01 if x["source_id"].startswith("HY01"))
+    secret = token(runner, "centre", "HY01")
+    seen: list[str] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = _api(client, secret, source_id_prefix="HY01", offset=offset, limit=40)
+        assert page["next_after"] is None
+        seen += [r["source_id"] for r in page["records"]]
+        offset = page["next_offset"]
+    assert seen == expected
+    wanted = RecordSearch(institution_id=None, source_id="HY01", source_prefix=True)
+    with app.app_context():
+        exported = [r["source_id"] for r in every_record(wanted, operations.search)]
+    assert exported == expected

@@ -78,8 +78,8 @@ def search_records(session: Session, search: RecordSearch) -> RecordPage:
 def _prefix_only(search: RecordSearch) -> bool:
     """A source-id prefix and nothing else to filter by (beyond the institution)."""
     others = (search.item, search.staff, search.resident_id, search.year)
-    dates = (search.date_from, search.date_to)
-    return bool(search.source_id and search.source_prefix) and others + dates == (None,) * 6
+    around = (search.date_from, search.date_to, search.after or None, search.before)
+    return bool(search.source_id and search.source_prefix) and others + around == (None,) * 8
 
 
 def _source_order_ids(session: Session, search: RecordSearch) -> list[int]:
