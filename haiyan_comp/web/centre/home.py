@@ -81,10 +81,14 @@ def _dashboard(institution: Shown, year: int, years: list[int]) -> Markup:
     verified = sum(i.verified for i in items)
     previous_gross = sum(last_gross.values())
     chart = bar_chart(
-        [f"{m}月" for m in range(1, 13)],
+        [str(_("%(m)s月", m=m)) for m in range(1, 13)],
         [
-            Series(f"{year}年", units.monthly_units(institution.id, year), "this"),
-            Series(f"{year - 1}年", units.monthly_units(institution.id, year - 1), "last"),
+            Series(str(_("%(y)s年", y=year)), units.monthly_units(institution.id, year), "this"),
+            Series(
+                str(_("%(y)s年", y=year - 1)),
+                units.monthly_units(institution.id, year - 1),
+                "last",
+            ),
         ],
         title=_("%(year)s 年各月毛当量（与上年同期）", year=year),
     )
