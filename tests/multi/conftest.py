@@ -46,6 +46,7 @@ class Cluster:
     folder: Path
     servers: list[str] = field(default_factory=list)  # base URLs
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    by_server: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def haiyan(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -53,11 +54,11 @@ class Cluster:
             cwd=self.folder, check=False,
         )  # fmt: skip
 
-    def start_server(self, name: str) -> str:
+    def start_server(self, name: str, port: int | None = None) -> str:
         instance = self.folder / name
-        instance.mkdir()
-        port = free_port()
-        log = (self.folder / f"{name}.log").open("w")
+        instance.mkdir(exist_ok=True)
+        port = port or free_port()
+        log = (self.folder / f"{name}.log").open("a")
         process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
              "--threads", "4", "wsgi:app"],
@@ -77,8 +78,16 @@ class Cluster:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError((self.folder / f"{name}.log").read_text()[-3000:])
             time.sleep(0.2)
-        self.servers.append(base)
+        if base not in self.servers:
+            self.servers.append(base)
+        self.by_server[base] = process
         return base
+
+    def stop_server(self, base: str) -> None:
+        """SIGTERM, as systemctl stop does: the server finishes its requests and exits."""
+        process = self.by_server.pop(base)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
 
     def start_worker(self, name: str, **extra: str) -> subprocess.Popen[bytes]:
         log = (self.folder / f"{name}.log").open("w")

@@ -85,6 +85,26 @@ def test_a_zip_started_on_one_server_is_downloaded_from_the_other(cluster: Clust
             stop(worker)
 
 
+def test_a_web_server_restarted_mid_job_loses_nothing(cluster: Cluster) -> None:
+    """An upgrade's step: web1 stops (SIGTERM) while its job runs; web2 serves; web1 comes back."""
+    web1, web2 = cluster.servers
+    officer = signed_in(web1, "finance")
+    job_id = job_id_of(post(officer, web1, "/finance/statements/zip?year=2017", {}))
+    cluster.stop_server(web1)  # the job waits on the queue: no worker yet
+    worker = cluster.start_worker("restart")
+    try:
+        state = wait_for(
+            lambda: (s := job(officer, web2, job_id))["state"] in ("done", "failed") and s, 60
+        )
+        assert state["state"] == "done", state
+        port = int(web1.rsplit(":", 1)[1])
+        assert cluster.start_server("web1", port) == web1  # the new release, same address
+        again = officer.get(web1 + state["result_url"] + "/download", timeout=10)
+        assert again.status_code == 200 and again.content[:2] == b"PK"
+    finally:
+        stop(worker)
+
+
 UPLOAD = (
     "source_id,institution_code,staff_code,item_code,service_date,resident_id,quantity\n"
     "MULTI-0001,HY01,HY01S001,OP,2018-06-01,HY01R000001,1\n"
