@@ -10,8 +10,8 @@ jobs from it.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-import procrastinate
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -20,6 +20,9 @@ TASK = "haiyan.run_job"  # the one task: run the job of our jobs table named by 
 DAILY_TASK = "haiyan.daily"  # the schedule's task (periodic, deferred by the workers)
 QUEUE = "haiyan"
 SCHEMA_TABLE = "procrastinate_jobs"
+
+if TYPE_CHECKING:  # procrastinate is imported when a job is queued (0.5 s at every start else)
+    import procrastinate
 
 
 def conninfo(url: str) -> str:
@@ -30,6 +33,8 @@ def conninfo(url: str) -> str:
 @cache
 def _deferrer() -> procrastinate.App:
     """An app that only defers, on connections it is given (it opens no pool)."""
+    import procrastinate
+
     return procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
 
 
@@ -53,6 +58,8 @@ def apply_schema(url: str) -> bool:
     rather than in our Alembic history: procrastinate ships the migrations
     between its versions (docs/DEPLOY.md says how to apply them on an upgrade).
     """
+    import procrastinate
+
     connector = procrastinate.SyncPsycopgConnector(conninfo=conninfo(url), min_size=1, max_size=1)
     connector.open()
     try:
