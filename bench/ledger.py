@@ -32,7 +32,8 @@ from sqlalchemy import create_engine, text
 from bench.imports import HAIYAN, OUT
 from haiyan_comp import migrate
 from haiyan_comp.ledger import chain
-from haiyan_comp.ledger.descriptions import describe
+from haiyan_comp.ledger import messages as m
+from haiyan_comp.ledger.descriptions import Description, said
 
 INSTITUTIONS = [f"HY{n:02d}" for n in range(1, 10)]
 PER_YEAR = 12  # entries per institution and year: a correction and eleven instalments
@@ -53,8 +54,8 @@ def _reset(url: str) -> None:
     migrate.upgrade(url)
 
 
-def _entries(count: int) -> Iterator[tuple[int, int, str, int, dict[str, int], str]]:
-    """(year, institution index, kind, amount, postings, English) in booking order."""
+def _entries(count: int) -> Iterator[tuple[int, int, str, int, dict[str, int], Description]]:
+    """(year, institution index, kind, amount, postings, description) in booking order."""
     made = 0
     year = 1000
     while made < count:
@@ -62,16 +63,17 @@ def _entries(count: int) -> Iterator[tuple[int, int, str, int, dict[str, int], s
             corrects = year - 1
             yield (year, index, "adjustment", -DEBT,
                    {f"adjustment:{corrects}": -DEBT, f"debt:{code}": DEBT},
-                   f"corrects {corrects}: bench")  # fmt: skip
+                   said(m.ADJUSTMENT, corrects=corrects, reason="bench"))  # fmt: skip
             for number in range(1, PER_YEAR):
                 due = date(year, number, 1).isoformat()
                 offset = DEBT if number == 1 else 0
                 legs = {f"prepaid:{code}:{year}": GROSS, "cash": -(GROSS - offset)}
-                english = f"instalment {number} of {year}, due {due}"
+                said_ = said(m.INSTALMENT, number=number, year=year, due=due)
                 if offset:
                     legs[f"debt:{code}"] = -offset
-                    english += f"; {offset // 100}.00 offsets debt"
-                yield year, index, "instalment", GROSS, legs, english
+                    said_ = said(m.INSTALMENT_OFFSET, number=number, year=year, due=due,
+                                 offset=offset)  # fmt: skip
+                yield year, index, "instalment", GROSS, legs, said_
             made += PER_YEAR
             if made >= count:
                 return
@@ -90,14 +92,17 @@ def build(url: str, count: int) -> int:
     seals: list[dict[str, Any]] = []
     previous, entry_id, posting_id = chain.GENESIS, 0, 0
     last_year = None
-    for year, index, kind, amount, legs, english in _entries(count):
+    for year, index, kind, amount, legs, told in _entries(count):
         if last_year is not None and year != last_year:
             seals.append({"y": last_year, "e": entry_id, "h": previous, "t": started})
         last_year = year
         entry_id += 1
         at = started + timedelta(seconds=entry_id)
-        code, params = describe(english)
-        stored = chain.canonical_params(params)
+        code, stored, english = (
+            told.template.code,
+            chain.canonical_params(told.params),
+            told.english,
+        )
         previous = chain.entry_hash(
             previous, kind, year, index + 1, amount, code, stored, english, BY, at, legs.items()
         )

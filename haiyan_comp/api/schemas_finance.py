@@ -15,6 +15,8 @@ from marshmallow import Schema, fields
 
 from haiyan_comp.api.schemas import Day, Hundredths, IsoDateTime
 from haiyan_comp.audit.reports import iso
+from haiyan_comp.ledger.descriptions import MONEY_PARAMS
+from haiyan_comp.money import format_hundredths
 
 
 class ItemUnits(Schema):
@@ -109,10 +111,32 @@ class LedgerEntrySchema(Schema):
     by = fields.String(required=True, attribute="created_by")
     at = fields.Method("_at", required=True, metadata={"format": "date-time"})
     postings = fields.Dict(keys=fields.String(), values=Hundredths(), required=True)
+    code = fields.String(required=True, metadata={"description": "the description's message code"})
+    params = fields.Method(
+        "_params",
+        required=True,
+        metadata={
+            "type": "object",
+            "description": "the description's parameters; amounts as decimal strings",
+        },
+    )
+    hash = fields.String(
+        required=True, metadata={"description": "the entry's SHA-256 in the ledger's chain"}
+    )
 
     def _at(self, line: Any) -> str | None:
         """When: ISO 8601 in UTC to the second (the API)."""
         return iso(line.created_at)
+
+    def _params(self, line: Any) -> dict[str, Any]:
+        """The description's parameters as stored, amounts (held in fen) as money is
+        printed everywhere: decimal strings with 2 places."""
+        return {
+            name: format_hundredths(value)
+            if name in MONEY_PARAMS and isinstance(value, int)
+            else value
+            for name, value in line.params.items()
+        }
 
 
 class CliLedgerEntrySchema(LedgerEntrySchema):

@@ -44,8 +44,9 @@ from haiyan_comp.budget.models import (
 from haiyan_comp.errors import Conflict, InvalidInput, NotFound
 from haiyan_comp.institutions.models import Institution
 from haiyan_comp.institutions.services import get_institution
+from haiyan_comp.ledger.descriptions import said
+from haiyan_comp.ledger.messages import INSTALMENT, INSTALMENT_OFFSET
 from haiyan_comp.ledger.services import debt_of, post
-from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.years.models import Year
 from haiyan_comp.years.services import lock_records, require_open
 
@@ -353,6 +354,7 @@ def _freeze_totals(session: Session, year: int, last_finals: Mapping[int, int]) 
 def _pay(session: Session, item: ScheduledInstalment, as_of: date, by: str) -> ScheduledInstalment:
     institution = get_institution(session, item.institution)
     offset, cash = rules.clear_debt(item.gross, debt_of(session, item.institution))
+    instalment = {"number": item.number, "year": item.year, "due": item.due.isoformat()}
     session.add(
         Instalment(
             year=item.year,
@@ -373,8 +375,9 @@ def _pay(session: Session, item: ScheduledInstalment, as_of: date, by: str) -> S
         year=item.year,
         institution_id=institution.id,
         amount=item.gross,
-        reason=f"instalment {item.number} of {item.year}, due {item.due}"
-        + (f"; {fmt(offset)} offsets debt" if offset else ""),
+        reason=said(INSTALMENT_OFFSET, offset=offset, **instalment)
+        if offset
+        else said(INSTALMENT, **instalment),
         by=by,
         postings={
             f"prepaid:{item.institution}:{item.year}": item.gross,

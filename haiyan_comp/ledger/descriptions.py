@@ -5,10 +5,11 @@ whole numbers for years and instalments, fen for amounts, ISO dates), beside
 the English that the command line and the API have always printed. A page
 rebuilds the message in the reader's language from the code and parameters.
 
-`describe` gives the code and parameters of what a service books: a `Message`
-as it is; an English sentence of the kinds the services have always written is
-read back into its code and parameters (migration 0012 does the same for the
-entries booked before codes were stored); anything else is a plain note.
+A service books a `Description`: one of the ledger's message templates
+(messages.py) and its parameters, from which the English column is written as
+it always read. `describe` reads an English sentence of the kinds the services
+used to write back into its code and parameters: it is kept for migrating the
+entries booked before codes were stored (migration 0012), nothing else.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from haiyan_comp.ledger import messages as m
@@ -24,6 +26,28 @@ from haiyan_comp.money import format_hundredths
 
 MONEY_PARAMS = frozenset({"offset", "final"})  # parameters held in fen
 _FEN = r"(-?\d+\.\d{2})"
+
+
+@dataclass(frozen=True)
+class Description:
+    """What an entry says: a ledger message template and its parameters as stored (whole
+    numbers for years and instalments, fen for amounts, ISO dates, the user's words)."""
+
+    template: Template
+    params: Mapping[str, Any]
+
+    @property
+    def english(self) -> str:
+        """The English column (amounts as 1234.56), as the command line has always read it."""
+        return english(self.template, self.params)
+
+
+def said(template: Template, **params: Any) -> Description:
+    """An entry's description: `said(INSTALMENT, number=4, year=2018, due="2018-10-01")`."""
+    missing = template.names - params.keys()
+    if missing:
+        raise ValueError(f"{template.code} needs {sorted(missing)}")
+    return Description(template, params)
 
 
 def _fen(text: str) -> int:
@@ -74,7 +98,8 @@ _SENTENCES: tuple[tuple[re.Pattern[str], _Reader], ...] = (
 
 
 def describe(reason: str) -> tuple[str, dict[str, Any]]:
-    """The code and parameters of an entry's description (see the module's docstring)."""
+    """The code and parameters of an old entry's English description, read back (for
+    migrating the entries booked before codes were stored; see the module's docstring)."""
     if isinstance(reason, Message):
         params = {
             name: _fen(value) if name in MONEY_PARAMS and isinstance(value, str) else value

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.ledger import chain
-from haiyan_comp.ledger.descriptions import describe
-from haiyan_comp.ledger.messages import ENTRY_MUST_BALANCE, UNKNOWN_ENTRY_KIND
+from haiyan_comp.ledger.descriptions import Description
+from haiyan_comp.ledger.messages import ENTRY_MUST_BALANCE, NOTE, UNKNOWN_ENTRY_KIND
 from haiyan_comp.ledger.models import ENTRY_KINDS, LedgerEntry, LedgerSeal, Posting
 from haiyan_comp.money import format_hundredths as fmt
 
@@ -32,24 +32,27 @@ def post(
     year: int,
     institution_id: int | None,
     amount: int,
-    reason: str,
+    reason: Description | str,
     by: str,
     postings: Mapping[str, int],
 ) -> LedgerEntry:
     """Append one balanced entry, chained to the head; refuse one that does not balance.
 
-    `reason` is a ledger message (messages.py) or an English sentence that
-    descriptions.describe reads into its code and parameters.
+    `reason` is what the entry says: a `Description` (a ledger message and its
+    parameters: `said(INSTALMENT, …)`), stored by code with its English beside it;
+    any other text is kept as a note, as typed.
     """
     if kind not in ENTRY_KINDS:
         raise InvalidInput(UNKNOWN_ENTRY_KIND(kind=repr(kind)))
     legs = {account: value for account, value in postings.items() if value}
     if sum(legs.values()) != 0:
         raise InvalidInput(ENTRY_MUST_BALANCE(kind=kind, total=fmt(sum(legs.values()))))
-    code, params = describe(reason)
+    if isinstance(reason, Description):
+        code, params, english = reason.template.code, dict(reason.params), reason.english
+    else:
+        code, params, english = NOTE.code, {"text": str.__str__(reason)}, str.__str__(reason)
     stored = chain.canonical_params(params)
     now = datetime.now(UTC)
-    english = str.__str__(reason)
     digest = chain.entry_hash(
         chain_head(session), kind, year, institution_id, amount, code, stored, english, by, now,
         legs.items(),

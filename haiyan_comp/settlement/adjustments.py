@@ -6,6 +6,8 @@ from sqlalchemy.orm import Session
 
 from haiyan_comp.errors import Conflict, InvalidInput
 from haiyan_comp.institutions.services import get_institution
+from haiyan_comp.ledger.descriptions import said
+from haiyan_comp.ledger.messages import ADJUSTMENT as LEDGER_ADJUSTMENT
 from haiyan_comp.ledger.models import LedgerEntry
 from haiyan_comp.ledger.services import post
 from haiyan_comp.settlement.messages import (
@@ -43,7 +45,7 @@ def book_adjustment(
         year=year,
         institution_id=institution.id,
         amount=amount,
-        reason=f"corrects {corrects}: {reason.strip()}",
+        reason=said(LEDGER_ADJUSTMENT, corrects=corrects, reason=reason.strip()),
         by=by,
         postings={f"adjustment:{corrects}": amount, other: -amount},
     )

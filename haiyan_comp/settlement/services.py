@@ -14,8 +14,12 @@ from haiyan_comp.budget.models import Instalment
 from haiyan_comp.budget.services import get_config
 from haiyan_comp.errors import Conflict, InvalidInput
 from haiyan_comp.institutions.models import Institution
+from haiyan_comp.ledger.descriptions import said
+from haiyan_comp.ledger.messages import DEBT as LEDGER_DEBT
+from haiyan_comp.ledger.messages import RISK_FUND_DRAW as LEDGER_RISK_FUND_DRAW
+from haiyan_comp.ledger.messages import SETTLEMENT as LEDGER_SETTLEMENT
+from haiyan_comp.ledger.messages import TOP_UP as LEDGER_TOP_UP
 from haiyan_comp.ledger.services import post, seal_year
-from haiyan_comp.money import format_hundredths as fmt
 from haiyan_comp.records.models import UnitTotal
 from haiyan_comp.settlement import rules
 from haiyan_comp.settlement.messages import (
@@ -136,7 +140,7 @@ def settle_year(
             year=year,
             institution_id=None,
             amount=result.risk_fund_draw,
-            reason=f"settlement of {year}: shortfall from the risk fund",
+            reason=said(LEDGER_RISK_FUND_DRAW, year=year),
             by=by,
             postings={"risk_fund": -result.risk_fund_draw, "cash": result.risk_fund_draw},
         )
@@ -175,7 +179,7 @@ def _book(
             year=year,
             institution_id=institution_id,
             amount=inst.prepaid,
-            reason=f"settlement of {year}: prepayments count towards the final {fmt(inst.final)}",
+            reason=said(LEDGER_SETTLEMENT, year=year, final=inst.final),
             by=by,
             postings={purchase: inst.prepaid, f"prepaid:{code}:{year}": -inst.prepaid},
         )
@@ -186,7 +190,7 @@ def _book(
             year=year,
             institution_id=institution_id,
             amount=inst.balance,
-            reason=f"settlement of {year}: top-up of the balance",
+            reason=said(LEDGER_TOP_UP, year=year),
             by=by,
             postings={purchase: inst.balance, "cash": -inst.balance},
         )
@@ -197,8 +201,7 @@ def _book(
             year=year,
             institution_id=institution_id,
             amount=-inst.balance,
-            reason=f"settlement of {year}: prepaid more than the final amount; cleared from later "
-            "instalments (R14)",
+            reason=said(LEDGER_DEBT, year=year),
             by=by,
             postings={f"debt:{code}": -inst.balance, purchase: inst.balance},
         )

@@ -232,13 +232,15 @@ def test_the_database_refuses_to_change_the_ledger(
 
 def test_entries_posted_in_one_transaction_chain_in_order(session: Session) -> None:
     """Two entries of one unit of work: the second is chained to the first."""
+    from haiyan_comp.ledger.descriptions import said
+    from haiyan_comp.ledger.messages import ADJUSTMENT
     from haiyan_comp.ledger.services import post
 
     first = post(session, kind="adjustment", year=2019, institution_id=None, amount=5,
-                 reason="corrects 2018: a", by="cli:test",
+                 reason=said(ADJUSTMENT, corrects=2018, reason="a"), by="cli:test",
                  postings={"adjustment:2018": 5, "cash": -5})  # fmt: skip
     second = post(session, kind="adjustment", year=2019, institution_id=None, amount=7,
-                  reason="corrects 2018: b", by="cli:test",
+                  reason=said(ADJUSTMENT, corrects=2018, reason="b"), by="cli:test",
                   postings={"adjustment:2018": 7, "cash": -7})  # fmt: skip
     legs: Any = [("adjustment:2018", 7), ("cash", -7)]
     assert second.hash == chain.entry_hash(
