@@ -26,6 +26,7 @@ from haiyan_comp.web.finance.common import (
     _year_arg,
     bp,
 )
+from haiyan_comp.web.layout import amount
 
 QUALIFYING = 95_000  # R17's 950.00, as the page marks it
 
@@ -42,7 +43,7 @@ def _assessments_page(
         values = {
             a.institution: {
                 "score": format_hundredths(a.score),
-                "surplus": format_hundredths(a.surplus),
+                "surplus": amount(a.surplus),  # 120,000.00, as the field takes it back
             }
             for a in view.assessments
         }

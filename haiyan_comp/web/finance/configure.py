@@ -191,7 +191,7 @@ def _configure_page(
     frame = _frame(year)
     page = configure_page(year)
     config = page.config
-    stored = {code: format_hundredths(units) for code, units in page.baseline.items()}
+    stored = {code: amount(units) for code, units in page.baseline.items()}  # 1,234.50
     return _render(
         "finance/configure.html",
         status,
