@@ -108,8 +108,9 @@ def send(book: Workbook) -> Response:
 
 
 def _chunks(stream: io.BufferedReader) -> Iterator[bytes]:
-    while chunk := stream.read(1 << 20):
-        yield chunk
+    with stream:
+        while chunk := stream.read(1 << 20):
+            yield chunk
 
 
 def _named(answer: Response, book: Workbook, table: str, county: str) -> Response:

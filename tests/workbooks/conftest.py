@@ -1,3 +1,3 @@
-"""The web tests' browser and page-cache fixtures, for the API's workbook downloads."""
+"""The web tests' browser, demo county and page-cache fixtures, for the workbook downloads."""
 
-from tests.web.conftest import _fresh_page_cache, client  # noqa: F401
+from tests.web.conftest import _fresh_page_cache, client, county, signed_in  # noqa: F401
