@@ -10,6 +10,7 @@ first instalments paid. Everything runs in the caller's unit of work.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -18,12 +19,14 @@ from sqlalchemy.orm import Session
 
 from haiyan_comp.budget import queries as budget_queries
 from haiyan_comp.budget import services as budget
+from haiyan_comp.catalogue.services import year_items
 from haiyan_comp.demo import history
 from haiyan_comp.demo.generate import Staff
 from haiyan_comp.demo.mix import INSTITUTION_SIZES
 from haiyan_comp.demo.services import YearSummary, import_year
 from haiyan_comp.operations import audit, bonus, settlement
 from haiyan_comp.operations.budget import pay_due_instalments
+from haiyan_comp.operations.catalogue import replace_catalogue
 from haiyan_comp.operations.years import start_year
 from haiyan_comp.settlement.queries import settled_year
 from haiyan_comp.units.services import year_units
@@ -83,6 +86,13 @@ def begin_year(session: Session, year: int, *, first: int) -> None:
             budget.configure_year(session, year, _first_configuration(), BY)
         return
     start_year(session, year, year - 1, BY)
+    revalued = history.REVALUED.get(year)
+    if revalued:  # finance edits the copied catalogue before the year's records come
+        items = [
+            dataclasses.replace(item, value=revalued.get(item.code, item.value))
+            for item in year_items(session, year)
+        ]
+        replace_catalogue(session, items, year)
 
 
 def _first_configuration() -> budget.ConfigInput:
