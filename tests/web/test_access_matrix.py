@@ -98,6 +98,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("finance.statement_zip_file", "GET"): (F,),
     # API: the same rules; the regional platform pushes records and reads units
     ("api_units.units", "GET"): (F, A, C, P),
+    ("api_catalogue.catalogue", "GET"): (*EVERYONE, P),
+    ("api_imports.recent_imports", "GET"): (C,),
     ("api_records.import_file", "POST"): (C, P),
     ("api_records.list_records", "GET"): (F, A, C, P),
     ("api_years.get_year", "GET"): (F, C),
