@@ -26,6 +26,7 @@ from typing import Any
 
 import click
 from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.cli import AppGroup
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -50,6 +51,13 @@ from haiyan_comp.web.access import allow
 
 bp = Blueprint("jobs", __name__)
 EVERYONE = ("finance", "auditor", "centre", "staff", "admin")
+
+
+@bp.record_once
+def _load_the_queue(state: BlueprintSetupState) -> None:
+    """A server that queues jobs loads procrastinate at start, not in a user's first request."""
+    if state.app.config.get("JOBS") == "queue":
+        import procrastinate  # noqa: F401
 
 
 def queued() -> bool:
