@@ -313,31 +313,16 @@ def _rows(session: Session, ids: Sequence[int]) -> list[RecordRow]:
     if not ids:
         return []
     r = ServiceRecord
+    # Columns, not entities: a workbook reads a million of these (no identity map to fill).
     query = (
-        select(r, Institution.code, Staff.code, Staff.name, ServiceItem.code, ServiceItem.name)
+        select(
+            r.id, r.source_id, Institution.code, Staff.code, Staff.name, ServiceItem.code,
+            ServiceItem.name, r.year, r.service_date, r.resident_id, r.quantity, r.units,
+            r.purchasable, r.capped, r.import_id, r.line,
+        )
         .join(Institution, Institution.id == r.institution_id)
         .join(Staff, Staff.id == r.staff_id)
         .join(ServiceItem, ServiceItem.id == r.item_id)
         .where(r.id.in_(ids))
-    )
-    return [
-        RecordRow(
-            id=rec.id,
-            source_id=rec.source_id,
-            institution=institution,
-            staff=staff,
-            staff_name=staff_name,
-            item=item,
-            item_name=item_name,
-            year=rec.year,
-            service_date=rec.service_date,
-            resident_id=rec.resident_id,
-            quantity=rec.quantity,
-            units=rec.units,
-            purchasable=rec.purchasable,
-            capped=rec.capped,
-            import_id=rec.import_id,
-            line=rec.line,
-        )
-        for rec, institution, staff, staff_name, item, item_name in session.execute(query)
-    ]
+    )  # fmt: skip
+    return [RecordRow(*tuple(row)) for row in session.execute(query)]
