@@ -165,6 +165,9 @@ def flag_report(
     checks = Checks(session, year, institution_id)
     institutions, staff = _counts(session, checks)
     totals = {rule: sum(entry[rule] for entry in institutions) for rule in (*RULES, "records")}
+    if checks.postgres:  # each listed record by an index, never a hash of the year's records
+        session.execute(text("SET LOCAL enable_hashjoin = off"))
+        session.execute(text("SET LOCAL enable_mergejoin = off"))
     listed = _listing(session, checks, limit)
     return {
         "year": year,
@@ -243,7 +246,7 @@ def _listing(session: Session, checks: Checks, limit: int) -> list[dict[str, Any
     """Up to `limit` flags, rule by rule, each with what it found."""
     listed: list[dict[str, Any]] = []
     listers: dict[str, Callable[[Session, Checks, int], Query | list[Query]]] = {
-        REPEAT: _repeat_query, STAFF_DAY: _over_queries, AFTER_IMPORT: _late_queries,
+        REPEAT: _repeat_queries, STAFF_DAY: _over_queries, AFTER_IMPORT: _late_queries,
     }  # fmt: skip
     staff, items, started = _names(session)
     details: dict[tuple[Any, ...], Message] = {}
@@ -291,25 +294,22 @@ def _source_order(checks: Checks) -> Any:
     return r.source_id.collate("C") if checks.postgres else r.source_id
 
 
-def _repeat_query(session: Session, checks: Checks, limit: int) -> Query:
-    """The repeated records of the year, with the size of their group."""
-    g = (
-        select(rr.institution_id, rr.item_id, rr.resident_id, rr.service_date)
-        .add_columns(func.count().label("n"))
-        .where(*checks.repeats())
-        .group_by(rr.institution_id, rr.item_id, rr.resident_id, rr.service_date)
-        .subquery("groups")
-    )
-    same = and_(
-        g.c.institution_id == r.institution_id, g.c.item_id == r.item_id,
-        g.c.resident_id == r.resident_id, g.c.service_date == r.service_date,
-    )  # fmt: skip
-    # Every record of such a group is a repeat: the composite index finds them.
-    return (
-        _described(checks, g.c.n)
-        .join(g, same)
-        .order_by(Institution.code, r.service_date, _source_order(checks))
-    )
+def _repeat_queries(session: Session, checks: Checks, limit: int) -> list[Query]:
+    """The repeated records of the year with the size of their group, a few days at a time:
+    the repeats' own rows of those days, each record by its primary key."""
+    days = select(rr.institution_id, rr.service_date, literal(1).label("records"))
+    group = (rr.institution_id, rr.item_id, rr.resident_id, rr.service_date)
+    queries = []
+    for institution_id, on in _first_days(session, days.where(*checks.repeats()).subquery(), limit):
+        n = func.count().over(partition_by=group).label("n")
+        mine = (rr.institution_id == institution_id, rr.service_date.in_(on))
+        g = select(rr.record_id, n).where(*checks.repeats(), *mine).subquery("groups")
+        queries.append(
+            _described(checks, g.c.n)
+            .join(g, g.c.record_id == r.id)
+            .order_by(r.service_date, _source_order(checks))
+        )
+    return queries
 
 
 Days = list[tuple[int, list[date]]]  # institution id → its days, in listing order
