@@ -54,7 +54,7 @@ from haiyan_comp.records.lines import (
 from haiyan_comp.records.lines import json_lines as _json_lines  # tests replace it
 from haiyan_comp.records.messages import EMPTY_JSONL, FILE_NOT_CSV, FILE_NOT_UTF8, HEADER_NOT_CSV
 from haiyan_comp.records.rules import FIELDS
-from haiyan_comp.records.workbook import workbook_items
+from haiyan_comp.records.workbook import workbook_parts
 
 __all__ = ["TOO_DEEP", "TOO_LONG", "Chunk", "Row", "Unreadable", "detect_format", "read_chunks"]
 
@@ -103,7 +103,8 @@ def read_chunks(
     if file_format == "csv":
         return _CsvChunks(stream, chunk_rows).chunks()
     if file_format == "xlsx":
-        return _chunked(workbook_items(stream, filename, sheet), chunk_rows)
+        parts = workbook_parts(stream, filename, sheet, chunk_rows)
+        return (Chunk(*part) for part in parts)
     return _JsonChunks(stream, chunk_rows).chunks()
 
 

@@ -15,15 +15,26 @@ from typing import Any, BinaryIO
 
 from haiyan_comp import sheets
 from haiyan_comp.messages import Message
-from haiyan_comp.records.lines import NO_REASONS, Layout, Row, RowItem, empty_csv
+from haiyan_comp.records.lines import Layout, Unreadable, empty_csv, stripped
 from haiyan_comp.records.rules import FIELDS
 
 ID_FIELDS = frozenset({"source_id", "institution_code", "staff_code", "item_code", "resident_id"})
 _BLANK = ("", None)
 
 
-def workbook_items(stream: BinaryIO, filename: str, sheet: str | None) -> Iterator[RowItem]:
-    """Every non-blank row after the header, as a Row (with its problems) or an Unreadable."""
+Parts = tuple[list[int], list[list[str]], dict[int, list[Message]], list[Unreadable]]
+
+
+def workbook_parts(
+    stream: BinaryIO, filename: str, sheet: str | None, chunk_rows: int
+) -> Iterator[Parts]:
+    """The rows after the header a chunk at a time: lines, columns (FIELDS order, text),
+    each row's problems, and the rows that cannot be read (more cells than the header).
+
+    Like the CSV's fast path, a chunk is taken column by column: a column of
+    text (the common case) is only stripped; one with typed cells is read cell
+    by cell (`_typed`).
+    """
     rows = sheets.xlsx_rows(stream, filename, sheet)
     layout = None
     for _, cells in rows:
@@ -33,15 +44,60 @@ def workbook_items(stream: BinaryIO, filename: str, sheet: str | None) -> Iterat
             break
     if layout is None:
         raise empty_csv()
-    fields = [(pos, name in ID_FIELDS) for pos, name in zip(layout.positions, FIELDS, strict=True)]
+    width = layout.width
+    lines: list[int] = []
+    kept: list[Sequence[Any]] = []
+    unreadable: list[Unreadable] = []
     for line, cells in rows:
-        if all(cell in _BLANK for cell in cells):
+        if cells.count("") + cells.count(None) == len(cells):
+            continue  # a blank row
+        if len(cells) != width:
+            cells = trimmed(list(cells), width)
+            if len(cells) > width:
+                unreadable.append(layout.misfit(line, [sheets.cell_text(c) for c in cells]))
+                continue
+            cells = [*cells, *([""] * (width - len(cells)))]
+        lines.append(line)
+        kept.append(cells)
+        if len(kept) + len(unreadable) >= chunk_rows:
+            yield _part(layout, lines, kept, unreadable)
+            lines, kept, unreadable = [], [], []
+    if kept or unreadable:
+        yield _part(layout, lines, kept, unreadable)
+
+
+def _part(
+    layout: Layout, lines: list[int], rows: list[Sequence[Any]], unreadable: list[Unreadable]
+) -> Parts:
+    notes: dict[int, list[Message]] = {}
+    given = list(zip(*rows, strict=True)) if rows else [() for _ in range(layout.width)]
+    columns = []
+    for pos, name in zip(layout.positions, FIELDS, strict=True):
+        if pos is None:
+            columns.append([""] * len(rows))
             continue
-        row = trimmed(list(cells), layout.width)
-        if len(row) > layout.width:
-            yield layout.misfit(line, [sheets.cell_text(cell) for cell in row])
+        column = given[pos]
+        if set(map(type, column)) == {str}:
+            columns.append(stripped(list(column)))
+        else:
+            columns.append(_typed(column, name, notes))
+    return lines, columns, notes, unreadable
+
+
+def _typed(column: Sequence[Any], name: str, notes: dict[int, list[Message]]) -> list[str]:
+    """A column with typed cells as text; a number where an id belongs is noted."""
+    is_id = name in ID_FIELDS
+    values = []
+    for index, cell in enumerate(column):
+        if isinstance(cell, str):
+            values.append(cell.strip())
             continue
-        yield _row(line, row, fields)
+        if is_id and sheets.is_number(cell):
+            problem = sheets.id_problem(cell, name)
+            if problem is not None:
+                notes.setdefault(index, []).append(problem)
+        values.append(sheets.cell_text(cell).strip())
+    return values
 
 
 def trimmed(cells: list[Any], width: int) -> list[Any]:
@@ -50,18 +106,3 @@ def trimmed(cells: list[Any], width: int) -> list[Any]:
     while end > width and cells[end - 1] in _BLANK:
         end -= 1
     return cells[:end] if end < len(cells) else cells
-
-
-def _row(line: int, cells: Sequence[Any], fields: list[tuple[int | None, bool]]) -> Row:
-    values: list[str] = []
-    notes: list[Message] = NO_REASONS
-    for (pos, is_id), name in zip(fields, FIELDS, strict=True):
-        cell = "" if pos is None or pos >= len(cells) else cells[pos]
-        if isinstance(cell, str):
-            values.append(cell.strip())
-            continue
-        if is_id and sheets.is_number(cell):
-            problem = sheets.id_problem(cell, name)
-            notes = [*notes, problem] if problem is not None else notes
-        values.append(sheets.cell_text(cell).strip())
-    return Row(line, tuple(values), notes)
