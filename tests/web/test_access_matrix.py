@@ -90,6 +90,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("finance.settlement", "GET"): (F,),
     ("finance.settlement_confirm", "POST"): (F,),
     ("finance.ledger", "GET"): (F,),
+    ("explain.explain", "GET"): (F, A, C),
     ("finance.assessments", "GET"): (F,),
     ("finance.assessments_save", "POST"): (F,),
     ("finance.statements", "GET"): (F,),
@@ -98,6 +99,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("finance.statement_zip_file", "GET"): (F,),
     # API: the same rules; the regional platform pushes records and reads units
     ("api_units.units", "GET"): (F, A, C, P),
+    ("api_explain.explain", "GET"): (F, A, C),
     ("api_catalogue.catalogue", "GET"): (*EVERYONE, P),
     ("api_imports.recent_imports", "GET"): (C,),
     ("api_records.import_file", "POST"): (C, P),
