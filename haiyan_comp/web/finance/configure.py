@@ -144,7 +144,7 @@ SUBJECTS = {
     "indicators": "考核指标",
     "copied": "从上年复制",
 }
-# What a copy from the year before keeps in the trail (operations/years.py).
+# What a copy from the year before keeps in the trail (operations/years.py; English by hand).
 TRAIL_LABELS = {"from_year": "复制自年度", "items": "复制的服务项目（项）"}
 
 

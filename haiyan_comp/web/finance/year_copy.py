@@ -17,7 +17,8 @@ from haiyan_comp.web.access import allow
 from haiyan_comp.web.finance.common import _by, _page_year, bp
 from haiyan_comp.web.layout import reason
 
-# R11's bases, as the page says where the prepayment split comes from.
+# R11's bases, as the page says where the prepayment split comes from (their English is in
+# the English catalogue by hand: the extractor sees only literal _() calls).
 BASES = {
     "last_year_final": "按 %(prev)s 年度各机构的结算金额分配（上年已在系统中结算）",
     "weights": "按本年录入的权重分配（%(prev)s 年度未在系统中结算）",
