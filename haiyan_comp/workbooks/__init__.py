@@ -20,7 +20,7 @@ from haiyan_comp import clock
 from haiyan_comp.workbooks.rows import write_rows
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-KINDS = ("text", "code", "money", "units", "int", "date", "moment", "percent", "score")
+KINDS = ("text", "code", "money", "units", "int", "date", "moment", "percent", "score", "yesno")
 _FORMATS = {
     "money": "#,##0.00",
     "units": "#,##0.00",
@@ -144,6 +144,7 @@ def _write_sheet(
     page.fit_to_pages(1, 0)
     sums: list[int | None] = [0 if column.total else None for column in columns]
     xf = {kind: styles[kind]._get_xf_index() for kind in (*_FORMATS, "text", "code")}
+    xf["yesno"] = xf["text"]
     last = write_rows(page, columns, sheet.rows, top + 1, xf, sums)
     if sheet.totals and any(s is not None for s in sums):
         page.write_string(last + 1, 0, "合计", styles["total_text"])

@@ -146,7 +146,7 @@ RECORD_COLUMNS = [
     Column("quantity", "数量", "int", total=True),
     Column("units", "当量", "units", total=True),
     Column("purchasable", "可购买当量", "units", total=True),
-    Column("capped", "超上限", words=None, width=8),
+    Column("capped", "超上限", "yesno", width=8),
     Column("year", "年度", "int"),
     Column("import_id", "导入批次", "int"),
     Column("line", "文件行号", "int"),
@@ -166,15 +166,10 @@ def records(rows: Iterable[Mapping[str, Any]], title: str, year: int | None) -> 
 def _record_sheets(
     first: Iterator[Mapping[str, Any]], rest: Iterator[Iterator[Mapping[str, Any]]], title: str
 ) -> Iterator[Sheet]:
-    yield Sheet("服务记录", title, RECORD_COLUMNS, _capped_words(first), totals=True)
+    yield Sheet("服务记录", title, RECORD_COLUMNS, first, totals=True)
     for number, chunk in enumerate(rest, start=2):
-        yield Sheet(f"服务记录({number})", f"{title}（续 {number}）", RECORD_COLUMNS,
-                    _capped_words(chunk), totals=True)  # fmt: skip
-
-
-def _capped_words(rows: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
-    for row in rows:
-        yield {**row, "capped": "是" if row.get("capped") else "否"}
+        yield Sheet(f"服务记录({number})", f"{title}（续 {number}）", RECORD_COLUMNS, chunk,
+                    totals=True)  # fmt: skip
 
 
 def _chunks(rows: Iterator[Any], size: int) -> Iterator[Iterator[Any]]:
