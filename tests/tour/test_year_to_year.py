@@ -81,3 +81,15 @@ def test_the_api_copies_a_year_as_the_command_does(finance: FlaskClient) -> None
     assert response.get_json() == {"year": 2020, "from": 2019, "configuration": True, "items": 53}
     again = finance.post("/api/v1/years/2020/copy", json={"from": 2019}, headers=headers)
     assert again.status_code == 409 and again.get_json()["error"]
+
+
+def test_a_settled_years_trail_reads_in_words(finance: FlaskClient) -> None:
+    """The assessments, bonus pools, pay sheets and prepayment weights the demo's years
+    entered are in the configure page's trail in words, with amounts in yuan."""
+    text = page(finance, "/finance/configure?year=2017")
+    for words in ("考核得分", "收支结余（元）", "效益奖励池（元）", "绩效工资总额（元）"):
+        assert words in text
+    for english in ("score ", "surplus", "pay sheet", "bonus pool"):
+        assert english not in text
+    first = page(finance, "/finance/configure?year=2016")
+    assert "预付权重" in first and "weight" not in first

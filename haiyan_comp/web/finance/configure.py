@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import (
@@ -41,7 +42,7 @@ from haiyan_comp.web.finance.common import (
     percent_text,
     percent_value,
 )
-from haiyan_comp.web.layout import amount
+from haiyan_comp.web.layout import amount, decimal_text
 
 CONFIG_LABELS = {
     "year": "年度",
@@ -143,9 +144,15 @@ SUBJECTS = {
     "bonus pool": "效益奖励池",
     "indicators": "考核指标",
     "copied": "从上年复制",
+    "pay sheet": "绩效工资表",
 }
 # What a copy from the year before keeps in the trail (operations/years.py; English by hand).
-TRAIL_LABELS = {"from_year": "复制自年度", "items": "复制的服务项目（项）"}
+TRAIL_LABELS = {
+    "from_year": "复制自年度",
+    "items": "复制的服务项目（项）",
+    "weight": "预付权重",
+    "total": "预付总额（元）",
+}
 
 
 def _describe(change: TrailEntry) -> dict[str, Any]:
@@ -170,8 +177,41 @@ def _describe(change: TrailEntry) -> dict[str, Any]:
     elif subject.startswith("baseline"):
         lines.append((_("基本医疗当量"), _change_value("units", old), _change_value("units", new)))
     else:
-        lines.append(("", "—" if change.old_text is None else change.old_text, change.new_text))
+        lines += _text_lines(subject, change.old_text, change.new_text)
     return {"at": change.changed_at, "by": change.changed_by, "subject": label, "lines": lines}
+
+
+ASSESSED = re.compile(r"^score (-?[\d.]+), surplus (-?[\d.]+)$")
+INDICATORS = re.compile(r"^(\d+) indicators from (.+)$")
+
+
+def _text_lines(subject: str, old: str | None, new: str) -> list[tuple[str, str, str]]:
+    """The bonus domain's trail entries (kept as text) in the page's words."""
+    if subject.startswith(("bonus pool", "pay sheet")):
+        name = _("效益奖励池（元）") if subject.startswith("bonus") else _("绩效工资总额（元）")
+        return [(name, _money_text(old), _money_text(new))]
+    before, after = ASSESSED.match(old or ""), ASSESSED.match(new)
+    if after is not None:
+        return [
+            (_("考核得分"), before.group(1) if before else "—", after.group(1)),
+            (_("收支结余（元）"), _money_text(before.group(2) if before else None),
+             _money_text(after.group(2))),
+        ]  # fmt: skip
+    loaded = INDICATORS.match(new)
+    if loaded is not None:
+        return [
+            (_("考核指标"), "—", _("%(n)s 项（%(file)s）", n=loaded.group(1), file=loaded.group(2)))
+        ]
+    return [("", "—" if old is None else old, new)]
+
+
+def _money_text(text: str | None) -> str:
+    """A stored amount (fen as a whole number, or yuan with 2 decimals) with separators."""
+    if text is None or text == "None":
+        return "—"
+    if text.lstrip("-").isdigit():  # a pool is kept in fen
+        return amount(int(text))
+    return decimal_text(text)
 
 
 def _position(order: list[str], field: str) -> int:
