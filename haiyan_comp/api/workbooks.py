@@ -17,9 +17,9 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.datastructures import ImmutableMultiDict
 
 from haiyan_comp.errors import InvalidInput
-from haiyan_comp.messages import define
 from haiyan_comp.workbooks import CONTENT_TYPE, write_workbook
 from haiyan_comp.workbooks.book import Workbook
+from haiyan_comp.workbooks.messages import NOT_A_TABLE, UNKNOWN_FORMAT
 from haiyan_comp.workbooks.tables import TABLES
 
 # endpoint → table (a key of workbooks.tables.TABLES)
@@ -42,9 +42,6 @@ XLSX_ENDPOINTS = {
     "api_records.list_records": "records",
 }
 FORMATS = ("json", "xlsx")
-
-UNKNOWN_FORMAT = define("unknown_format", "format must be json or xlsx, not {format!r}")
-NOT_A_TABLE = define("not_a_table", "this answer is not a table, so it has no workbook")
 
 
 def init_workbooks(app: Flask, prefix: str) -> None:
