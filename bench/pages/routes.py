@@ -109,8 +109,11 @@ PROBES: tuple[Probe, ...] = (
     _p("centre.bonus", C, "/centre/bonus?year={year}", "open year"),
     _p("centre.import_report", C, "/centre/imports/{job}", after_writes=True),
     _p("centre.import_rejections", C, "/centre/imports/{job}/rejected.csv", after_writes=True),
+    _p("centre.import_rejections_xlsx", C, "/centre/imports/{job}/rejected.xlsx",
+       after_writes=True),
     _p("jobs.show", C, "/jobs/{job}", "upload", after_writes=True),
     _p("jobs.show_json", C, "/jobs/{job}.json", "upload", after_writes=True),
+    _p("api_jobs.job", C, "/api/v1/jobs/{job}", "upload", after_writes=True),
     # staff
     _p("staff.home", S, "/staff/"),
     # documents
