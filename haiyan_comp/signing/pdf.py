@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from haiyan_comp.signing import keys
-
 FIELD = "County"
 _DECIMAL = re.compile(r"-?\d{1,3}(?:,\d{3})+\.\d{2}(?!\d)|-?\d+\.\d{2}(?!\d)")
 
@@ -65,7 +63,9 @@ def _signer() -> Any:
             path, passphrase=_settings.passphrase
         )
         if signer is None:
-            raise keys.SigningKeyError(f"{path} cannot be opened with the configured passphrase")
+            from haiyan_comp.signing.keys import SigningKeyError
+
+            raise SigningKeyError(f"{path} cannot be opened with the configured passphrase")
         _settings.signer = signer
     return _settings.signer
 
@@ -118,7 +118,9 @@ def check_signature(pdf: bytes) -> SignatureCheck:
         return SignatureCheck("absent")
     roots = []
     if _settings.path is not None and _settings.path.exists():
-        certificate = keys.certificate_of(_settings.path, _settings.passphrase)
+        from haiyan_comp.signing.keys import certificate_of
+
+        certificate = certificate_of(_settings.path, _settings.passphrase)
         roots.append(
             asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
         )
