@@ -30,7 +30,7 @@ from haiyan_comp.records.readers import detect_format
 from haiyan_comp.web.access import allow, own_code
 from haiyan_comp.web.inputs import upload_name
 from haiyan_comp.workbooks import money
-from haiyan_comp.workbooks.records import every_record
+from haiyan_comp.workbooks.records import every_row
 
 blp = Blueprint("api_records", __name__, url_prefix="/records", description="Service records")
 
@@ -303,7 +303,7 @@ def list_records(query: dict[str, Any]) -> dict[str, Any]:
     )
     if workbooks.wanted():
         title = _title({**query, "institution": code})
-        book = money.records(every_record(search, operations.search), title, query["year"])
+        book = money.records(every_row(search, operations.search), title, query["year"])
         return workbooks.send(book)  # type: ignore[return-value]
     page = operations.search(search)
     sorted_pages = page.by_offset  # sorted, or a common source-id prefix in its own order

@@ -20,7 +20,7 @@ from haiyan_comp.operations.records import import_file, search
 from haiyan_comp.records.queries import RecordSearch
 from haiyan_comp.records.report import ImportRefused, ImportReport
 from haiyan_comp.workbooks import money
-from haiyan_comp.workbooks.records import every_record
+from haiyan_comp.workbooks.records import every_record, every_row
 
 # Exit status when the file was imported but some rows were rejected.
 EXIT_SOME_REJECTED = 3
@@ -123,7 +123,7 @@ def search_command(
     )  # fmt: skip
     if xlsx is not None:
         title = f"{year}年度服务记录查询结果" if year is not None else "服务记录查询结果"
-        write_book(money.records(every_record(wanted, search), title, year), xlsx)
+        write_book(money.records(every_row(wanted, search), title, year), xlsx)
         if not as_json:
             return
     if as_json:

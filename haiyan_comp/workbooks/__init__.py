@@ -10,6 +10,7 @@ written as a string, so `=`, `+`, `-` or `@` at its start is never a formula.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -62,9 +63,19 @@ class Sheet:
     name: str
     title: str
     columns: Sequence[Column]
-    rows: Iterable[Mapping[str, Any]]
+    rows: Iterable[Any]  # mappings; or objects whose attributes are the columns' keys
     totals: bool = False
     notes: Sequence[str] = field(default_factory=tuple)
+    objects: bool = False  # rows are objects (dataclasses): read by attribute
+
+
+class _QuickZip(zipfile.ZipFile):
+    """XlsxWriter's ZIP at deflate level 1: the sheets' XML compresses about five times
+    faster than at the default level 6, into a file about a fifth larger."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("compresslevel", 1)
+        super().__init__(*args, **kwargs)
 
 
 def write_workbook(
@@ -73,6 +84,9 @@ def write_workbook(
     """Write the sheets to `out` (a file object or path), streaming rows in constant memory;
     the number of data rows written."""
     import xlsxwriter  # type: ignore[import-untyped]
+    import xlsxwriter.workbook  # type: ignore[import-untyped]
+
+    xlsxwriter.workbook.ZipFile = _QuickZip  # the name its Workbook makes the file with
 
     book = xlsxwriter.Workbook(
         out, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -145,7 +159,7 @@ def _write_sheet(
     sums: list[int | None] = [0 if column.total else None for column in columns]
     xf = {kind: styles[kind]._get_xf_index() for kind in (*_FORMATS, "text", "code")}
     xf["yesno"] = xf["text"]
-    last = write_rows(page, columns, sheet.rows, top + 1, xf, sums)
+    last = write_rows(page, columns, sheet.rows, top + 1, xf, sums, objects=sheet.objects)
     if sheet.totals and any(s is not None for s in sums):
         page.write_string(last + 1, 0, "合计", styles["total_text"])
         for index, (column, total) in enumerate(zip(columns, sums, strict=True)):

@@ -155,8 +155,9 @@ RECORD_COLUMNS = [
 SHEET_ROWS = 1_000_000  # Excel holds 1,048,576 rows a sheet: a bigger search goes on
 
 
-def records(rows: Iterable[Mapping[str, Any]], title: str, year: int | None) -> Workbook:
-    """The records search (every page of it) as rows of record_json, a sheet per million."""
+def records(rows: Iterable[Any], title: str, year: int | None) -> Workbook:
+    """The records search (every page of it: the RecordRows record_json makes the API's
+    and --json's records of, read by attribute), a sheet per million."""
     batches = _chunks(iter(rows), SHEET_ROWS)
     first = next(batches, iter(()))
     sheets = _record_sheets(first, batches, title)
@@ -164,12 +165,12 @@ def records(rows: Iterable[Mapping[str, Any]], title: str, year: int | None) -> 
 
 
 def _record_sheets(
-    first: Iterator[Mapping[str, Any]], rest: Iterator[Iterator[Mapping[str, Any]]], title: str
+    first: Iterator[Any], rest: Iterator[Iterator[Any]], title: str
 ) -> Iterator[Sheet]:
-    yield Sheet("服务记录", title, RECORD_COLUMNS, first, totals=True)
+    yield Sheet("服务记录", title, RECORD_COLUMNS, first, totals=True, objects=True)
     for number, chunk in enumerate(rest, start=2):
         yield Sheet(f"服务记录({number})", f"{title}（续 {number}）", RECORD_COLUMNS, chunk,
-                    totals=True)  # fmt: skip
+                    totals=True, objects=True)  # fmt: skip
 
 
 def _chunks(rows: Iterator[Any], size: int) -> Iterator[Iterator[Any]]:

@@ -107,14 +107,17 @@ def write_rows(
     first: int,
     styles: Mapping[str, int],
     totals: list[int | None],
+    *,
+    objects: bool = False,
 ) -> int:
     """Write `rows` from sheet row `first` (0-based) on; the last row written (first - 1
     when none). `styles` maps a kind to its xf index; `totals` (hundredths, or counts for
-    int columns) are added to in place where not None."""
+    int columns) are added to in place where not None. `objects`: the rows are objects
+    (dataclasses) whose attributes are the columns' keys, not mappings."""
     handle = page.row_data_fh
     page._write_single_row(first)  # the header row goes out first; rows from `first` on
     cells = [_converter(i, c, styles.get(c.kind, 0), totals) for i, c in enumerate(columns)]
-    render = _compiled(columns, styles, totals)
+    render = _compiled(columns, styles, totals, objects)
     number: int = render(rows, first - 1, handle.write, cells, totals)
     if number >= first:
         page.dim_rowmax = max(page.dim_rowmax or 0, number)
@@ -134,7 +137,9 @@ def _day(text: str) -> str | None:
         return None
 
 
-def _compiled(columns: Sequence[Any], styles: Mapping[str, int], totals: list[int | None]) -> Any:
+def _compiled(
+    columns: Sequence[Any], styles: Mapping[str, int], totals: list[int | None], objects: bool
+) -> Any:
     """The sheet's row loop as one generated function: each column's common case (plain
     text, a decimal string, a whole number, an ISO date, a yes/no) inline, anything else
     through the column's converter (`cells[i]`), so a million rows cost a few seconds."""
@@ -143,10 +148,10 @@ def _compiled(columns: Sequence[Any], styles: Mapping[str, int], totals: list[in
     sums = [i for i, total in enumerate(totals) if total is not None]
     code += [f"    t{i} = 0" for i in sums]
     code += ["    for row in rows:", "        number += 1", "        line = number + 1",
-             "        g = row.get", "        p = [f'<row r=\"{line}\">']",
+             "        g = None if OBJECTS else row.get", "        p = [f'<row r=\"{line}\">']",
              "        a = p.append"]  # fmt: skip
     for index, column in enumerate(columns):
-        code += _column_code(index, column, styles.get(column.kind, 0), index in sums)
+        code += _column_code(index, column, styles.get(column.kind, 0), index in sums, objects)
     code += ["        p.append('</row>')", "        append(''.join(p))",
              "        if len(out) >= 1024:", "            write(''.join(out))",
              "            out.clear()", "    write(''.join(out))"]  # fmt: skip
@@ -154,19 +159,21 @@ def _compiled(columns: Sequence[Any], styles: Mapping[str, int], totals: list[in
     code += ["    return number"]
     space: dict[str, Any] = {"P": _PLAIN.search, "N": _NUMBER.fullmatch, "D": _day,
                              "H": _hundredths, "MAX": _MAX_TEXT // 2, "YES": "是",
-                             "NO": "否"}  # fmt: skip
+                             "NO": "否", "OBJECTS": objects, "DAY": date, "E": _EPOCH,
+                             "R": vars if objects else _same}  # fmt: skip
     exec("\n".join(code), space)
     return space["render"]
 
 
-def _column_code(index: int, column: Any, style: int, summed: bool) -> list[str]:
+def _column_code(index: int, column: Any, style: int, summed: bool, objects: bool) -> list[str]:
     """One column's lines of the generated row loop."""
-    slow = f"a(cells[{index}](row, str(line)))"
-    if "." in column.key or column.words is not None:
+    slow = f"a(cells[{index}](R(row), str(line)))"
+    if "." in column.key or column.words is not None or not column.key.isidentifier():
         return [f"        {slow}"]
     cell = f'<c r="{_column_name(index)}{{line}}" s="{style}"'
     kind = column.kind
-    lines = [f"        v = g({column.key!r})", "        if v is None or v == '':",
+    read = f"row.{column.key}" if objects else f"g({column.key!r})"
+    lines = [f"        v = {read}", "        if v is None or v == '':",
              "            pass"]  # fmt: skip
     if kind in ("text", "code"):
         lines += ["        elif v.__class__ is str and len(v) < MAX and ((v.isascii() and "
@@ -179,14 +186,19 @@ def _column_code(index: int, column: Any, style: int, summed: bool) -> list[str]
         add = [f"            t{index} += int(v.replace('.', '')) if len(v) > 3 and v[-3] == '.' "
                "else H(v)"] if summed else []  # fmt: skip
         lines += ["        elif v.__class__ is str and N(v):",
-                  f"            a(f'{cell}><v>{{v}}</v></c>')", *add]  # fmt: skip
+                  f"            a(f'{cell}><v>{{v}}</v></c>')", *add,
+                  "        elif v.__class__ is int and v >= 0:",  # hundredths
+                  f"            a(f'{cell}><v>{{v // 100}}.{{v % 100:02d}}</v></c>')",
+                  *([f"            t{index} += v"] if summed else [])]  # fmt: skip
     elif kind == "int":
         add = [f"            t{index} += v"] if summed else []
         lines += ["        elif v.__class__ is int:", f"            a(f'{cell}><v>{{v}}</v></c>')",
                   *add]  # fmt: skip
     elif kind == "date":
         lines += ["        elif v.__class__ is str and len(v) == 10 and D(v) is not None:",
-                  f"            a(f'{cell}><v>{{D(v)}}</v></c>')"]  # fmt: skip
+                  f"            a(f'{cell}><v>{{D(v)}}</v></c>')",
+                  "        elif v.__class__ is DAY:",
+                  f"            a(f'{cell}><v>{{v.toordinal() - E}}</v></c>')"]  # fmt: skip
     lines += ["        else:", f"            {slow}"]
     return lines
 
@@ -241,6 +253,10 @@ def _converter(index: int, column: Any, style: int, totals: list[int | None]) ->
     if kind in ("date", "moment"):
         return date_cell
     return text_cell
+
+
+def _same(row: Any) -> Any:
+    return row
 
 
 def _yes_no(value: Any) -> Any:

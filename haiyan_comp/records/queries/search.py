@@ -325,4 +325,4 @@ def _rows(session: Session, ids: Sequence[int]) -> list[RecordRow]:
         .join(ServiceItem, ServiceItem.id == r.item_id)
         .where(r.id.in_(ids))
     )  # fmt: skip
-    return [RecordRow(*tuple(row)) for row in session.execute(query)]
+    return [RecordRow(*tuple(row)) for row in session.connection().execute(query)]
