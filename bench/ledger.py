@@ -57,7 +57,7 @@ def _reset(url: str) -> None:
 def _entries(count: int) -> Iterator[tuple[int, int, str, int, dict[str, int], Description]]:
     """(year, institution index, kind, amount, postings, description) in booking order."""
     made = 0
-    year = 1000
+    year = 2000  # within the pages' bounds of a year (1900–9998)
     while made < count:
         for index, code in enumerate(INSTITUTIONS):
             corrects = year - 1
@@ -174,6 +174,53 @@ def verify(url: str) -> tuple[float, float, float, int, str]:
     return seconds, cpu, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), out.decode()
 
 
+VIEWS = (  # (what, path): the ledger page and the API as a finance officer reads them
+    ("page: newest entries", "/finance/ledger"),
+    ("page: one institution", "/finance/ledger?institution=HY05"),
+    ("page: one year", "/finance/ledger?year=2500"),
+    ("page: the cash account", "/finance/ledger?account=cash"),
+    ("page: a debt account", "/finance/ledger?account=debt:HY03"),
+    ("page: the oldest entries", "/finance/ledger?after=0"),
+    ("page: older, by keyset", "/finance/ledger?before=50000"),
+    ("api: the first page (1,000)", "/api/v1/ledger"),
+    ("api: one year", "/api/v1/ledger?year=2500"),
+    ("api: one institution", "/api/v1/ledger?institution=HY05&limit=100"),
+    ("api: a page after an entry", "/api/v1/ledger?after=50000&limit=100"),
+)
+
+
+def time_views(url: str, reps: int) -> list[dict[str, Any]]:
+    """The ledger page and API GETs, `reps` times each after a warm-up: p50/p95 in ms."""
+    from bench.pages.timing import Browser, Timing
+    from haiyan_comp.accounts.services import create_user
+    from haiyan_comp.app import create_app
+    from haiyan_comp.db import db
+    from haiyan_comp.demo.users import DEMO_PASSWORD
+
+    migrate.upgrade(url)  # a ledger built by an older schema gets the new indexes
+    app = create_app({"DATABASE_URL": url})
+    with app.app_context(), db.unit_of_work() as session:
+        if not session.execute(text("SELECT 1 FROM users WHERE username = 'finance'")).first():
+            create_user(session, "finance", DEMO_PASSWORD, "finance", weak_password_ok=True)
+    browser = Browser(app, "finance", DEMO_PASSWORD)
+    rows: list[dict[str, Any]] = []
+    for what, path in VIEWS:
+        timing = Timing(what, "finance", "GET", path, what.split(":")[0], target_ms=300.0)
+        statuses = set()
+        for n in range(reps + 1):
+            seconds, status, _ = browser.request("GET", path)
+            statuses.add(status)
+            if n:  # the first is the warm-up
+                timing.samples_ms.append(seconds * 1000)
+        timing.status = "/".join(map(str, sorted(statuses)))
+        timing.finish()
+        rows.append({"what": what, "path": path, "status": timing.status,
+                     "p50_ms": timing.p50_ms, "p95_ms": timing.p95_ms})  # fmt: skip
+        print(f"  {what:<30} {timing.status:>4}  p50 {timing.p50_ms:7.1f} ms  "
+              f"p95 {timing.p95_ms:7.1f} ms  ({path})")  # fmt: skip
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
@@ -181,6 +228,8 @@ def main() -> None:
     parser.add_argument("--postgres", default=None, help="a PostgreSQL URL (emptied first)")
     parser.add_argument("--reuse", action="store_true", help="verify the ledger built last time")
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--views", type=int, default=20, help="page/API requests each (0: none)")
+    parser.add_argument("--views-only", action="store_true", help="time the views, not verify")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     url = args.postgres or f"sqlite:///{OUT / 'ledger.sqlite3'}"
@@ -199,6 +248,10 @@ def main() -> None:
     engine.dispose()
     if not args.reuse:
         print(f"built {count:,} entries in {time.perf_counter() - started:.1f} s")
+    views = time_views(url, args.views) if args.views else []
+    if args.views_only:
+        (OUT / "ledger-views.json").write_text(json.dumps(views, indent=2) + "\n", "utf-8")
+        return
     runs: list[dict[str, Any]] = []
     for run in range(1, args.runs + 1):
         seconds, cpu, peak, code, output = verify(url)
@@ -223,6 +276,7 @@ def main() -> None:
         "entries_per_second": round(count / best),
         "peak_mb": round(peak),
         "target_seconds": 5.0,
+        "views": views,
     }
     print(
         f"ledger verify of {count:,} entries: best {best:.2f} s (CPU {cpu:.2f} s), median "

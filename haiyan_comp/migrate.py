@@ -68,6 +68,7 @@ TABLE_RIGHTS: dict[str, tuple[str, ...]] = {
     "institutions": READ_WRITE,
     "job_files": READ_APPEND_DELETE,  # uploads and results of jobs, deleted with their job
     "jobs": READ_WRITE_DELETE,  # long work's state (issue 18); old jobs are deleted
+    "ledger_checks": READ_APPEND,  # each verification of the books, kept (0018)
     "ledger_entries": READ_APPEND,
     "ledger_postings": READ_APPEND,
     "ledger_seals": READ_APPEND,  # a settled year's seal: the ledger chain's head (0012)

@@ -148,6 +148,10 @@ class CliLedgerEntrySchema(LedgerEntrySchema):
 
 class LedgerSchema(Schema):
     entries = fields.List(fields.Nested(LedgerEntrySchema), required=True)
+    next_after = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Pass as `after` for the next page; null on the last page."},
+    )
 
 
 def ledger_document(lines: Sequence[Any]) -> dict[str, Any]:

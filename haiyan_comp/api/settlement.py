@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from haiyan_comp.api import workbooks
 from haiyan_comp.api.schemas import InstitutionQuery, Year, actor
@@ -70,8 +70,19 @@ def settled(year: int) -> dict[str, Any]:
 WORKBOOK_ENTRIES = 1_000_000  # the ledger's workbook: every entry selected
 
 
+LEDGER_LIMIT, LEDGER_MAX_LIMIT = 1000, 10_000  # entries a page: several years of a county
+
+
 class LedgerQuery(InstitutionQuery):
     year = Year(load_default=None)
+    after = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=0, max=2**62),
+        metadata={"description": "Entries after this id (the previous page's `next_after`)."},
+    )
+    limit = fields.Integer(
+        load_default=LEDGER_LIMIT, validate=validate.Range(min=1, max=LEDGER_MAX_LIMIT)
+    )
 
 
 @ledger.route("", methods=["GET"])
@@ -79,12 +90,16 @@ class LedgerQuery(InstitutionQuery):
 @ledger.response(200, LedgerSchema)
 @allow("finance")
 def ledger_view(query: dict[str, Any]) -> dict[str, Any]:
-    """Every money movement, append-only, in order (`haiyan ledger --json`).
+    """Every money movement, append-only, in order (`haiyan ledger --json`), `limit`
+    entries a page (1000 unless asked): `next_after` is the next page's `after`, null on
+    the last page.
 
     With `format=xlsx`: the journal as the ledger page reads it (newest first, one line
     per posting, descriptions and accounts in Chinese)."""
     if workbooks.wanted():
         journal, _ = ledger_page(query["year"], query["institution"], None, 1, WORKBOOK_ENTRIES)
         return workbooks.send(money.ledger(journal.entries, query["year"]))  # type: ignore[return-value]
-    lines = ledger_lines(query["year"], query["institution"])
-    return {"entries": lines}  # dumped by LedgerSchema
+    limit = query["limit"]
+    lines = ledger_lines(query["year"], query["institution"], query["after"], limit + 1)
+    more = len(lines) > limit
+    return {"entries": lines[:limit], "next_after": lines[limit - 1].id if more else None}

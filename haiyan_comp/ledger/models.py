@@ -60,10 +60,12 @@ class Posting(Base):
     """One leg of an entry: fen into (positive) or out of (negative) an account."""
 
     __tablename__ = "ledger_postings"
+    # An account's balance up to an entry, from the index alone (the page's running balances).
+    __table_args__ = (Index("ix_ledger_postings_account_entry", "account", "entry_id", "amount"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), index=True)
-    account: Mapped[str] = mapped_column(String(60), index=True)
+    account: Mapped[str] = mapped_column(String(60))
     amount: Mapped[int] = mapped_column(BigInteger)
 
     entry: Mapped[LedgerEntry] = relationship(back_populates="postings")
@@ -78,6 +80,21 @@ class LedgerSeal(Base):
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
     hash: Mapped[str] = mapped_column(String(64))
     sealed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LedgerCheck(Base):
+    """One verification of the books: when, by whom, up to which entry, what it found
+    (the problems as JSON: each message's English, code, field and parameters)."""
+
+    __tablename__ = "ledger_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    checked_by: Mapped[str] = mapped_column(String(100))
+    head_id: Mapped[int | None]  # the last entry checked (None: the ledger was empty)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    verified: Mapped[bool]
+    problems: Mapped[str] = mapped_column(Text)
 
 
 def _refuse(_mapper: Mapper[Any], _connection: Any, target: Any) -> None:

@@ -1,5 +1,6 @@
 """The ledger as users read it: its entries in order (for a year and/or an institution),
-the finance officer's journal page, and a settled year's seal."""
+a settled year's seal, the latest verification of the books (the journal page is in
+journal.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from haiyan_comp.accounts.queries import user_list
 from haiyan_comp.institutions.models import Institution
-from haiyan_comp.ledger.descriptions import account_name, description, who_name
-from haiyan_comp.ledger.models import LedgerEntry, LedgerSeal, Posting
+from haiyan_comp.ledger.descriptions import who_name
+from haiyan_comp.ledger.messages import SEAL_DISAGREES
+from haiyan_comp.ledger.models import LedgerCheck, LedgerEntry, LedgerSeal, Posting
+from haiyan_comp.messages import Message, from_described
 
 
 @dataclass(frozen=True)
@@ -37,214 +40,60 @@ class LedgerLine:
 
 
 def ledger_lines(
-    session: Session, year: int | None = None, institution_code: str | None = None
-) -> list[LedgerLine]:
-    """Entries in order, for a year and/or an institution."""
-    codes = dict(session.execute(select(Institution.id, Institution.code)).all())
-    query = select(LedgerEntry).options(selectinload(LedgerEntry.postings)).order_by(LedgerEntry.id)
-    if year is not None:
-        query = query.where(LedgerEntry.year == year)
-    if institution_code is not None:
-        ids = [pk for pk, code in codes.items() if code == institution_code]
-        query = query.where(LedgerEntry.institution_id.in_(ids))
-    return [
-        LedgerLine(
-            e.id,
-            e.kind,
-            e.year,
-            codes.get(e.institution_id) if e.institution_id else None,
-            e.amount,
-            e.reason,
-            e.created_by,
-            e.created_at,
-            {p.account: p.amount for p in e.postings},
-            e.code,
-            json.loads(e.params or "{}"),
-            e.hash,
-        )
-        for e in session.scalars(query)
-    ]
-
-
-# ------------------------------------------------------------------ the journal page
-
-
-@dataclass(frozen=True)
-class JournalPosting:
-    """One leg of an entry as the journal shows it: debit or credit, and the account's
-    balance after it (debit positive: what was paid in, owed or spent)."""
-
-    account: str
-    name: str  # a message: the account in the reader's words
-    debit: int | None
-    credit: int | None
-    balance: int
-
-
-@dataclass(frozen=True)
-class JournalEntry:
-    """An entry as a finance officer reads it: date, description, who, its legs."""
-
-    id: int
-    created_at: datetime
-    kind: str
-    year: int
-    institution: str | None
-    description: str  # a message (or the stored English of an unknown code)
-    who: str  # a person's name, or a message (命令行（root）)
-    postings: tuple[JournalPosting, ...]
-
-
-@dataclass(frozen=True)
-class JournalPage:
-    """A page of the journal, newest first, and what the whole selection counts."""
-
-    entries: list[JournalEntry]
-    count: int
-    totals: dict[str, int]  # kind → sum of the selected entries' amounts
-    accounts: list[tuple[str, str]]  # every account (code, name) for the filter
-    seals: list[YearSeal]  # of every settled year, oldest first
-
-
-def journal_page(
     session: Session,
-    *,
     year: int | None = None,
-    institution: str | None = None,
-    account: str | None = None,
-    page: int = 1,
-    size: int = 100,
-) -> JournalPage:
-    """Entries newest first (`size` a page), filtered by year, institution and account."""
-    institutions = session.execute(select(Institution.id, Institution.code, Institution.name))
-    ids, names = {}, {}
-    for pk, code, name in institutions:
-        ids[code], names[code] = pk, name
-    wanted = _selection(year, ids.get(institution, -1) if institution else None, account)
-    count = session.scalar(select(func.count()).select_from(LedgerEntry).where(*wanted)) or 0
-    totals = dict(
-        session.execute(
-            select(LedgerEntry.kind, func.sum(LedgerEntry.amount))
-            .where(*wanted)
-            .group_by(LedgerEntry.kind)
-        ).all()
-    )
-    rows = session.execute(
-        select(*_JOURNAL_COLUMNS)
-        .where(*wanted)
-        .order_by(LedgerEntry.id.desc())
-        .limit(size)
-        .offset((max(page, 1) - 1) * size)
-    ).all()
-    legs = _legs_with_balances(session, [row[0] for row in rows], names)
-    people = {user.username: user.display_name for user in user_list(session)}
-    codes = {pk: code for code, pk in ids.items()}
-    entries = [
-        JournalEntry(
-            entry_id,
-            at,
-            kind,
-            entry_year,
-            codes.get(inst) if inst else None,
-            description(code, params, reason),
-            who_name(by, people),
-            legs.get(entry_id, ()),
-        )
-        for entry_id, at, kind, entry_year, inst, code, params, reason, by in rows
-    ]
-    every = _accounts(
-        session, _selection(year, ids.get(institution, -1) if institution else None, None), account
-    )
-    return JournalPage(
-        entries,
-        int(count),
-        {kind: int(total) for kind, total in totals.items()},
-        [(name, account_name(name, names)) for name in every],
-        year_seals(session),
-    )
-
-
-def _accounts(session: Session, wanted: list[Any], account: str | None) -> list[str]:
-    """The accounts the entries of a year and/or institution post to (for the filter), and
-    the account asked for when the ledger has it at all."""
-    query = select(Posting.account).distinct().order_by(Posting.account)
-    if wanted:
-        query = query.where(Posting.entry_id.in_(select(LedgerEntry.id).where(*wanted)))
-    names = list(session.scalars(query))
-    known = select(Posting.id).where(Posting.account == account).limit(1)
-    if account is not None and account not in names and session.scalar(known):
-        names = sorted([*names, account])
-    return names
-
-
-def _selection(year: int | None, institution_id: int | None, account: str | None) -> list[Any]:
+    institution_code: str | None = None,
+    *,
+    after: int | None = None,
+    limit: int | None = None,
+) -> list[LedgerLine]:
+    """Entries in order, for a year and/or an institution; with `after` and `limit`, at
+    most `limit` of those after the entry `after` (the API's pages)."""
+    codes = dict(session.execute(select(Institution.id, Institution.code)).all())
     wanted: list[Any] = []
     if year is not None:
         wanted.append(LedgerEntry.year == year)
-    if institution_id is not None:
-        wanted.append(LedgerEntry.institution_id == institution_id)
-    if account is not None:
-        wanted.append(
-            LedgerEntry.id.in_(select(Posting.entry_id).where(Posting.account == account))
+    if institution_code is not None:
+        ids = [pk for pk, code in codes.items() if code == institution_code]
+        wanted.append(LedgerEntry.institution_id.in_(ids))
+    if after is not None:
+        wanted.append(LedgerEntry.id > after)
+    rows = session.execute(
+        select(*_LINE_COLUMNS).where(*wanted).order_by(LedgerEntry.id).limit(limit)
+    ).all()
+    if not rows:
+        return []
+    legs: dict[int, dict[str, int]] = {}
+    in_range = LedgerEntry.id.between(rows[0][0], rows[-1][0])
+    for entry_id, account, amount in session.execute(
+        select(Posting.entry_id, Posting.account, Posting.amount)
+        .join(LedgerEntry, LedgerEntry.id == Posting.entry_id)
+        .where(*wanted, in_range)
+        .order_by(Posting.entry_id, Posting.id)
+    ):
+        legs.setdefault(entry_id, {})[account] = amount
+    return [
+        LedgerLine(
+            entry_id, kind, entry_year, codes.get(inst) if inst else None, amount, reason, by,
+            at, legs.get(entry_id, {}), code, json.loads(params or "{}"), digest,
         )
-    return wanted
+        for entry_id, kind, entry_year, inst, amount, reason, by, at, code, params, digest in rows
+    ]  # fmt: skip
 
 
-_JOURNAL_COLUMNS = (
+_LINE_COLUMNS = (
     LedgerEntry.id,
-    LedgerEntry.created_at,
     LedgerEntry.kind,
     LedgerEntry.year,
     LedgerEntry.institution_id,
-    LedgerEntry.code,
-    LedgerEntry.params,
+    LedgerEntry.amount,
     LedgerEntry.reason,
     LedgerEntry.created_by,
+    LedgerEntry.created_at,
+    LedgerEntry.code,
+    LedgerEntry.params,
+    LedgerEntry.hash,
 )
-
-
-def _legs_with_balances(
-    session: Session, entry_ids: list[int], names: dict[str, str]
-) -> dict[int, tuple[JournalPosting, ...]]:
-    """The postings of these entries, each with its account's running balance after it."""
-    if not entry_ids:
-        return {}
-    legs = session.execute(
-        select(Posting.id, Posting.entry_id, Posting.account, Posting.amount)
-        .where(Posting.entry_id.in_(entry_ids))
-        .order_by(Posting.entry_id, Posting.id)
-    ).all()
-    running = (
-        select(
-            Posting.id,
-            func.sum(Posting.amount)
-            .over(partition_by=Posting.account, order_by=Posting.id)
-            .label("balance"),
-        )
-        .where(
-            Posting.account.in_({leg.account for leg in legs}),
-            Posting.id <= max(leg.id for leg in legs),
-        )
-        .subquery()
-    )
-    wanted = [leg.id for leg in legs]
-    balances = dict(
-        session.execute(
-            select(running.c.id, running.c.balance).where(running.c.id.in_(wanted))
-        ).all()
-    )
-    shown: dict[int, list[JournalPosting]] = {}
-    for posting_id, entry_id, account, amount in legs:
-        shown.setdefault(entry_id, []).append(
-            JournalPosting(
-                account,
-                account_name(account, names),
-                amount if amount > 0 else None,
-                -amount if amount < 0 else None,
-                int(balances.get(posting_id, 0)),
-            )
-        )
-    return {entry_id: tuple(rows) for entry_id, rows in shown.items()}
 
 
 # ------------------------------------------------------------------ a settled year's seal
@@ -274,3 +123,43 @@ def year_seals(session: Session) -> list[YearSeal]:
     return [
         YearSeal(*row) for row in session.execute(select(*_SEAL_COLUMNS).order_by(LedgerSeal.year))
     ]
+
+
+# ------------------------------------------------------------------ the books' latest check
+
+
+@dataclass(frozen=True)
+class BooksCheck:
+    """What the ledger page says about the books without recomputing them: the latest
+    verification (`haiyan ledger verify`, the page's button), how many entries were
+    booked since, and a cheap check of the years' seals against the stored chain."""
+
+    checked_at: datetime | None  # None: the books were never verified
+    who: str  # who verified, by name (a message where it is not a person's own name)
+    verified: bool
+    problems: list[str]  # messages: what that verification found (as it found it)
+    since: int  # entries booked after the last entry it checked
+    seals: list[Message]  # seals that disagree with the chain's stored hashes now
+
+
+def books_check(session: Session) -> BooksCheck:
+    """The latest verification, entries since, and each seal against the stored hash at its
+    entry: a few reads by key, however long the ledger."""
+    latest = session.scalars(select(LedgerCheck).order_by(LedgerCheck.id.desc()).limit(1)).first()
+    head = latest.head_id if latest is not None and latest.head_id is not None else 0
+    since = session.scalar(select(func.count()).where(LedgerEntry.id > head)) or 0
+    seals = [
+        SEAL_DISAGREES(year=year, seal=seal[:12] + "…", id=entry_id)
+        for year, seal, entry_id, stored in session.execute(
+            select(LedgerSeal.year, LedgerSeal.hash, LedgerSeal.entry_id, LedgerEntry.hash)
+            .outerjoin(LedgerEntry, LedgerEntry.id == LedgerSeal.entry_id)
+            .order_by(LedgerSeal.year)
+        )
+        if entry_id is not None and stored != seal
+    ]
+    if latest is None:
+        return BooksCheck(None, "", False, [], int(since), seals)
+    found = [from_described(p.get("message", ""), p) for p in json.loads(latest.problems)]
+    people = {user.username: user.display_name for user in user_list(session)}
+    who = who_name(latest.checked_by, people)
+    return BooksCheck(latest.checked_at, who, latest.verified, found, int(since), seals)

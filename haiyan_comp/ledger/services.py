@@ -9,7 +9,8 @@ unit of work already holds the database's write lock (db.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
@@ -19,10 +20,12 @@ from haiyan_comp.errors import InvalidInput
 from haiyan_comp.ledger import chain
 from haiyan_comp.ledger.descriptions import Description
 from haiyan_comp.ledger.messages import ENTRY_MUST_BALANCE, NOTE, UNKNOWN_ENTRY_KIND
-from haiyan_comp.ledger.models import ENTRY_KINDS, LedgerEntry, LedgerSeal, Posting
+from haiyan_comp.ledger.models import ENTRY_KINDS, LedgerCheck, LedgerEntry, LedgerSeal, Posting
+from haiyan_comp.messages import Message, described
 from haiyan_comp.money import format_hundredths as fmt
 
 LEDGER_LOCK = 0x6861_6979_616E_4C  # pg_advisory_xact_lock's key for the ledger's chain
+KEPT_PROBLEMS = 60  # what a kept verification holds of its problems (the page shows them)
 
 
 def post(
@@ -104,3 +107,22 @@ def account_balance(session: Session, account: str) -> int:
 def debt_of(session: Session, institution_code: str) -> int:
     """What an institution still owes back (R14), in fen."""
     return account_balance(session, f"debt:{institution_code}")
+
+
+def record_check(
+    session: Session, problems: Sequence[Message], head_id: int | None, head_hash: str, by: str
+) -> LedgerCheck:
+    """Keep a verification of the books: who, when, up to which entry, what it found (the
+    first KEPT_PROBLEMS problems, each as its English, code, field and parameters)."""
+    kept = [{"message": str(p), **described(p)} for p in problems[:KEPT_PROBLEMS]]
+    check = LedgerCheck(
+        checked_at=datetime.now(UTC),
+        checked_by=by[:100],
+        head_id=head_id,
+        head_hash=head_hash,
+        verified=not problems,
+        problems=json.dumps(kept, ensure_ascii=False),
+    )
+    session.add(check)
+    session.flush()
+    return check

@@ -90,6 +90,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("finance.settlement", "GET"): (F,),
     ("finance.settlement_confirm", "POST"): (F,),
     ("finance.ledger", "GET"): (F,),
+    ("finance.ledger_verify", "POST"): (F,),
     ("explain.explain", "GET"): (F, A, C),
     ("finance.assessments", "GET"): (F,),
     ("finance.assessments_save", "POST"): (F,),

@@ -291,6 +291,9 @@ def test_the_ledger_lists_entries_and_verifies(signed_in: SignIn, runner: FlaskC
     runner.invoke(args=["prepay", "run", "--as-of", "2018-10-01"])
     settle_cli(runner)
     client = signed_in("finance")
+    assert "尚未核对" in text(client.get("/finance/ledger"))  # a view does not recompute
+    checked = post_form(client, "/finance/ledger/verify")  # 核对台账 (the ledger's own tests)
+    assert checked.status_code == 303 and checked.headers["Location"].endswith("checked=1")
     page = text(client.get("/finance/ledger?year=2018&institution=HY02"))
     assert "核对通过" in page
     assert "2018 年度第 4 期预付款" in page and "instalment" not in page  # the ledger's own tests

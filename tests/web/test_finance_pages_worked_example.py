@@ -91,6 +91,7 @@ def test_the_worked_example_settled_through_the_pages(
         "HY02": (7500, 75000, 75000, 80000, -5000),
     }
     assert read(app, lambda s: s.get(YearSettlement, 2018).risk_fund_draw) == 0
+    assert post_form(web, "/finance/ledger/verify").status_code == 303  # 核对台账
     ledger = web.get("/finance/ledger?year=2018").get_data(as_text=True)
     assert "核对通过" in ledger
     home = web.get("/finance/?year=2018").get_data(as_text=True)

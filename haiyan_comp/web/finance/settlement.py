@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from haiyan_comp import bounds
 from haiyan_comp.errors import Conflict, DomainError, InvalidInput, NotFound
-from haiyan_comp.operations.ledger import ledger_page
+from haiyan_comp.operations.ledger import ledger_page, verify_books
 from haiyan_comp.operations.settlement import preview_settlement, settled_year
 from haiyan_comp.web import jobs
 from haiyan_comp.web.access import allow
@@ -142,7 +142,8 @@ KIND_LABELS = {
 def ledger() -> Page:
     """The journal (every money movement, newest first): date, description, account,
     debit, credit and the account's balance after it, who by name; filtered by year,
-    institution and account; and the books' checks (`haiyan ledger verify`)."""
+    institution and account, paged by keyset (?before= / ?after= an entry); and what the
+    latest verification of the books found (核对台账 runs one)."""
     year_text = request.args.get("year", "").strip()
     year = _page_year() if year_text else None
     code = request.args.get("institution", "").strip() or None
@@ -152,23 +153,32 @@ def ledger() -> Page:
     if code is not None and code not in names:
         raise NotFound(_("没有机构 %(code)s", code=code))
     page = whole_arg("page", bounds.ID) or 1
-    journal, problems = ledger_page(year, code, account, page, LEDGER_PAGE)
+    before, after = whole_arg("before", bounds.ID), whole_arg("after", bounds.ID)
+    journal, check = ledger_page(year, code, account, page, LEDGER_PAGE, before=before, after=after)
     if account is not None and account not in dict(journal.accounts):
         raise NotFound(_("没有科目 %(account)s", account=account))
     pages = max(1, -(-journal.count // LEDGER_PAGE))
-    if page > pages:
+    if page > pages and before is None and after is None:
         page = pages
-        journal, problems = ledger_page(year, code, account, page, LEDGER_PAGE)
+        journal, check = ledger_page(year, code, account, page, LEDGER_PAGE)
     return _render(
         "finance/ledger.html",
         journal=journal,
-        page=page,
-        pages=pages,
+        check=check,
         year=year,
         code=code,
         account=account,
         years=frame.years,
         names=names,
-        problems=problems,
         kinds=KIND_LABELS,
+        checked=request.args.get("checked") == "1",
     )
+
+
+@bp.post("/ledger/verify")
+@allow("finance")
+def ledger_verify() -> BaseResponse:
+    """核对台账: recompute the books now (as `haiyan ledger verify`) and keep the result;
+    back to the ledger page, which shows it."""
+    verify_books(_by())
+    return redirect(url_for("finance.ledger", checked=1), code=303)
