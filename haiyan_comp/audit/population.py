@@ -5,9 +5,14 @@ row from Python), and its source ids come back in the same pass, so that a
 stratum of 1,000,000 records is frozen and ranked in about a second:
 
 - PostgreSQL: one statement; a MATERIALIZED CTE selects the stratum once, a
-  data-modifying CTE inserts it, the outer SELECT returns its source ids.
-- SQLite: the INSERT, then the same SELECT for the source ids. The draw holds
-  SQLite's only write lock, so every statement sees the same records.
+  data-modifying CTE inserts it, and the outer SELECT ranks it on the server
+  (R6's SHA-256 of "{seed}:{institution}:{source id}", raw digests ordered as
+  bytes, as their lowercase hex is) and returns only the n smallest, with N
+  and U counted over the same CTE: the million digests never leave the server.
+- SQLite: the INSERT, then the same SELECT for the source ids, ranked in
+  Python by `rules.draw_sample` (the reference the SQL ranking is held equal
+  to). The draw holds SQLite's only write lock, so every statement sees the
+  same records.
 
 The units per staff member (audit_population_staff) are what R18 reads, so
 the bonus never joins a population to its records. R18 weighs only closed
@@ -16,14 +21,15 @@ batches with failed verdicts, so the close of such a batch writes them
 does not (a few tenths of a second at 1,000,000 records), nor a batch that
 closes without failures.
 
-Either way the source ids are read straight from the driver's cursor, and a
-large stratum is read by scanning the table (see SCAN_SHARE).
+Either way the rows are read straight from the driver's cursor, and a large
+stratum is read by scanning the table (see SCAN_SHARE).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -32,10 +38,12 @@ from sqlalchemy import (
     ColumnElement,
     CursorResult,
     Select,
+    String,
     delete,
     func,
     insert,
     literal,
+    literal_column,
     select,
     text,
 )
@@ -45,7 +53,7 @@ from sqlalchemy.orm import Session
 from haiyan_comp.audit.flags import flagged
 from haiyan_comp.audit.messages import NO_RECORDS_LEFT, NONE_FLAGGED, NOTHING_TO_AUDIT
 from haiyan_comp.audit.models import AuditBatch, PopulationRecord, PopulationStaff
-from haiyan_comp.audit.rules import FLAGGED
+from haiyan_comp.audit.rules import FLAGGED, draw_sample
 from haiyan_comp.messages import Message
 from haiyan_comp.records.models import ServiceRecord, UnitTotal
 
@@ -59,30 +67,54 @@ SCAN_SHARE = 10
 STREAM_ROWS = 10_000
 
 
-def freeze(session: Session, batch: AuditBatch) -> Frozen:
-    """Write `batch`'s population; iterate the result once, to the end, for its source ids."""
+def freeze(session: Session, batch: AuditBatch, institution_code: str) -> Drawn:
+    """Write `batch`'s population and draw its sample by the batch's seed and size (R5, R6)."""
     if session.get_bind().dialect.name == "postgresql":
-        return _freeze_postgres(session, batch)
-    return _freeze_sqlite(session, batch)
+        return _freeze_postgres(session, batch, institution_code)
+    frozen = _freeze_sqlite(session, batch)
+    sample = draw_sample(batch.seed, institution_code, frozen, batch.size)
+    return Drawn(sample, frozen.count, frozen.units)
 
 
-def _freeze_postgres(session: Session, batch: AuditBatch) -> Frozen:
-    stratum = (
-        select(r.id, r.purchasable, r.source_id)
-        .where(*_stratum(session, batch, scan=False))
-        .cte("stratum")
-        .prefix_with("MATERIALIZED")
-    )
+@dataclass(frozen=True)
+class Drawn:
+    """A frozen population's sample in rank order, its N and its U (hundredths)."""
+
+    sample: list[str]
+    count: int
+    units: int
+
+
+def sql_rank_key(seed: str, institution_code: str, source_id: Any) -> Any:
+    """PostgreSQL: R6's rank of a record as the raw SHA-256 digest (bytea orders as its hex)."""
+    prefix = literal(f"{seed}:{institution_code}:", type_=String)
+    return func.sha256(func.convert_to(prefix.concat(source_id), literal_column("'UTF8'")))
+
+
+def _freeze_postgres(session: Session, batch: AuditBatch, institution_code: str) -> Drawn:
+    """Freeze (N and U counted over what is inserted), then rank the same stratum on the server.
+
+    Two statements, so that the ranking, a read, may run in parallel workers
+    (a statement that writes never does). The draw holds the records lock, so
+    both see the same records.
+    """
+    scan = _scan_table(session, batch)
+    where = _stratum(session, batch, scan=False)
     frozen = (
         postgresql.insert(p)
-        .from_select(COLUMNS, select(literal(batch.id), stratum.c.id, stratum.c.purchasable))
+        .from_select(COLUMNS, select(literal(batch.id), r.id, r.purchasable).where(*where))
+        .returning(p.purchasable)
         .cte("frozen")
     )
-    with _planner_scans(session, _scan_table(session, batch)):
-        result = session.connection().execute(
-            select(stratum.c.source_id, stratum.c.purchasable).add_cte(frozen)
-        )
-    return Frozen(result)
+    rank = sql_rank_key(batch.seed, institution_code, r.source_id)
+    with _planner_scans(session, scan):
+        count, units = session.execute(
+            select(func.count(), func.coalesce(func.sum(frozen.c.purchasable), 0))
+        ).one()
+        sample = session.scalars(
+            select(r.source_id).where(*where).order_by(rank, r.source_id).limit(batch.size)
+        ).all()
+    return Drawn(list(sample), int(count), int(units))
 
 
 def _freeze_sqlite(session: Session, batch: AuditBatch) -> Frozen:
@@ -100,8 +132,7 @@ class Frozen:
 
     Rows come straight from the driver's cursor: SQLAlchemy bound the
     parameters; the rows (plain values, nothing to convert) skip its Row
-    objects, which would triple the time of a large stratum. psycopg holds a
-    finished result client-side and converts rows as fetched. Counting here
+    objects, which would triple the time of a large stratum. Counting here
     spares the draw a second pass over the population for N and U.
     """
 

@@ -109,9 +109,8 @@ def draw_batch(
     )  # fmt: skip
     session.add(batch)
     session.flush()
-    frozen = population.freeze(session, batch)
-    sample = rules.draw_sample(seed, institution.code, frozen, size)
-    count, units = frozen.count, frozen.units
+    drawn = population.freeze(session, batch, institution.code)
+    sample, count, units = drawn.sample, drawn.count, drawn.units
     what = _describe(institution.code, item.code, batch)
     if not count:
         raise InvalidInput(population.why_empty(session, batch, what))
