@@ -4,8 +4,8 @@ account's balance after it, and what the selection counts.
 Cheap at any size of the ledger: a page is read by its keyset (entries before or after
 an id, on the primary key), an account's balance after a posting is one range of the
 index (account, entry_id, amount) summed — the postings before the page, then a window
-function over the page's range — and the accounts of the filter are read by skipping
-through that index. Nothing here reads the whole ledger.
+function over the page's range — and the accounts of the filter are a few probes of that
+index. Nothing here reads the whole ledger.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, select, text
+from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from haiyan_comp.accounts.queries import user_list
@@ -99,7 +99,7 @@ def journal_page(
         _entries(session, rows, ids, names),
         count,
         totals,
-        [(a, account_name(a, names)) for a in _accounts(session, chosen, account)],
+        [(a, account_name(a, names)) for a in _accounts(session, chosen, account, ids)],
         year_seals(session),
         first,
         newer,
@@ -199,34 +199,38 @@ def _entries(
     ]
 
 
-_EVERY_ACCOUNT = text(
-    "WITH RECURSIVE accounts(name) AS ("
-    " SELECT min(account) FROM ledger_postings"
-    " UNION ALL"
-    " SELECT (SELECT min(p.account) FROM ledger_postings p WHERE p.account > accounts.name)"
-    " FROM accounts WHERE accounts.name IS NOT NULL"
-    ") SELECT name FROM accounts WHERE name IS NOT NULL"
-)  # a skip through the index on (account, …): one step per account, not per posting
-
-
-def _accounts(session: Session, chosen: _Selection, account: str | None) -> list[str]:
+def _accounts(
+    session: Session, chosen: _Selection, account: str | None, codes: Collection[str]
+) -> list[str]:
     """The accounts for the filter: those the entries of the year and/or institution post
-    to; with neither, every account but the years' ones of years before the latest (a
-    long ledger names hundreds of those: choosing a year lists its accounts). The account
-    asked for is there whenever the ledger has it."""
-    if chosen.year is not None or chosen.institution_id is not None:
-        narrower = _Selection(chosen.year, chosen.institution_id, None)
-        query = select(Posting.account).distinct().order_by(Posting.account)
-        query = query.where(Posting.entry_id.in_(narrower.query(LedgerEntry.id)))
-        names = list(session.scalars(query))
-    else:
-        every = list(session.scalars(_EVERY_ACCOUNT))
-        latest = max((_year_of(name) or 0 for name in every), default=0)
-        names = [name for name in every if _year_of(name) in (None, latest)]
-    known = select(Posting.entry_id).where(Posting.account == account).limit(1)
-    if account is not None and account not in names and session.scalar(known):
-        names.append(account)
+    to; with neither, the payment account, the risk fund, each institution's debt and the
+    accounts of the latest year's entries (a long ledger names hundreds of years'
+    accounts: choosing a year lists its own). The account asked for is there whenever the
+    ledger has it. A handful of index look-ups, however long the ledger."""
+    narrower = _Selection(chosen.year, chosen.institution_id, None)
+    if chosen.year is None and chosen.institution_id is None:
+        latest = session.scalar(select(func.max(LedgerEntry.year)))
+        narrower = _Selection(latest if latest is not None else -1, None, None)
+    query = select(Posting.account).distinct()
+    names = set(session.scalars(query.where(_among_query(narrower))))
+    if chosen.year is None and chosen.institution_id is None:
+        names |= _existing(session, ["cash", "risk_fund", *(f"debt:{c}" for c in codes)])
+    if account is not None and account not in names:
+        names |= _existing(session, [account])
     return sorted(names)
+
+
+def _among_query(chosen: _Selection) -> Any:
+    return Posting.entry_id.in_(chosen.query(LedgerEntry.id))
+
+
+def _existing(session: Session, accounts: list[str]) -> set[str]:
+    """Those of these accounts the ledger posts to (one index probe each)."""
+    if not accounts:
+        return set()
+    probes = [exists().where(Posting.account == name) for name in accounts]
+    found = session.execute(select(*probes)).one()
+    return {name for name, there in zip(accounts, found, strict=True) if there}
 
 
 def _year_of(account: str) -> int | None:

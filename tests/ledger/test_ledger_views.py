@@ -157,5 +157,7 @@ def test_the_api_pages_by_keyset(
     for bad in ("limit=0", "limit=10001", "after=-1", "after=x", "limit=99999999999999999999"):
         answer = client.get(f"/api/v1/ledger?{bad}")
         assert answer.status_code == 422, bad
-    for bad in ("before=x", "after=-3", "before=99999999999999999999999"):
+    for bad in ("before=x", "after=-3", "before=0", "before=99999999999999999999999"):
         assert client.get(f"/finance/ledger?{bad}").status_code == 400, bad
+    oldest = visible(client.get("/finance/ledger?after=0").get_data(as_text=True))
+    assert "2018 年度第 1 期预付款（应付日 2018-01-01）" in oldest

@@ -137,6 +137,9 @@ KIND_LABELS = {
 }
 
 
+ENTRY_OR_START = bounds.WholeBound(0, bounds.ID.highest)  # ?after=0: the oldest entries
+
+
 @bp.get("/ledger")
 @allow("finance")
 def ledger() -> Page:
@@ -153,7 +156,7 @@ def ledger() -> Page:
     if code is not None and code not in names:
         raise NotFound(_("没有机构 %(code)s", code=code))
     page = whole_arg("page", bounds.ID) or 1
-    before, after = whole_arg("before", bounds.ID), whole_arg("after", bounds.ID)
+    before, after = whole_arg("before", bounds.ID), whole_arg("after", ENTRY_OR_START)
     journal, check = ledger_page(year, code, account, page, LEDGER_PAGE, before=before, after=after)
     if account is not None and account not in dict(journal.accounts):
         raise NotFound(_("没有科目 %(account)s", account=account))
