@@ -180,9 +180,10 @@ _MACHINES = {"scheduler": m.BY_SCHEDULER, "demo": m.BY_DEMO}
 def who_name(created_by: str, display_names: Mapping[str, str]) -> str:
     """Who booked an entry, by name (a message where it is not a person's own name):
     web:finance → the user's display name, cli:root → 命令行（root）, api:finance →
-    <display name>（接口）, scheduler → 定时任务."""
-    if created_by in _MACHINES:
-        return _MACHINES[created_by]()
+    <display name>（接口）, scheduler (or scheduler@host) → 定时任务."""
+    machine = created_by.partition("@")[0]  # scheduler@host: the scheduler of a machine
+    if machine in _MACHINES:
+        return _MACHINES[machine]()
     channel, sep, name = created_by.partition(":")
     if not sep:
         return created_by
