@@ -162,6 +162,25 @@ class Flag(Schema):
     detail = fields.String(required=True)
 
 
+FLAG_KEYS = tuple(Flag._declared_fields)  # the documented fields, in order
+
+
+class FlagRows(fields.List[Any]):
+    """The listed flags (up to 10,000 rows) as `Flag` dumps them, without its per-field calls.
+
+    Every field of `Flag` is text: a value out as `str(value)`, None as null, a
+    missing key left out. Documented in the OpenAPI schema as a list of `Flag`.
+    """
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else [flag_json(row) for row in value]
+
+
+def flag_json(row: dict[str, Any]) -> dict[str, Any]:
+    """One listed flag as the API answers it (what `Flag().dump(row)` gives)."""
+    return {key: None if row[key] is None else str(row[key]) for key in FLAG_KEYS if key in row}
+
+
 class FlagsSchema(Schema):
     year = fields.Integer(required=True)
     institution = fields.String(required=True, allow_none=True)
@@ -170,7 +189,7 @@ class FlagsSchema(Schema):
     totals = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     institutions = fields.List(fields.Dict(), required=True)
     staff = fields.List(fields.Dict(), required=True)
-    flags = fields.List(fields.Nested(Flag), required=True)
+    flags = FlagRows(fields.Nested(Flag), required=True)
     listed = fields.Integer(required=True)
     limit = fields.Integer(required=True)
 

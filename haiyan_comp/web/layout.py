@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, g, has_app_context, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
 from haiyan_comp import clock
+from haiyan_comp.messages import Message, text
 from haiyan_comp.money import format_hundredths
 
 # Menu entries per role, added by each blueprint when it is imported.
@@ -90,12 +92,22 @@ def who(actor: str | None) -> str:
 
 def reason(value: object) -> str:
     """A message (or a list of them) as the page's reader reads it: by its code, from the
-    catalogue. Anything else (a person's own words, a name) is shown as it is."""
-    from flask_babel import get_locale
+    catalogue. Anything else (a person's own words, a name) is shown as it is.
 
-    from haiyan_comp.messages import text
-
-    return text(value, str(get_locale() or "zh"))
+    A message object shown on many rows (the flags share one per day or group) is
+    translated once per request: its text is kept, with the object, by its identity.
+    """
+    if not isinstance(value, Message) or not has_app_context():
+        return text(value, str(get_locale() or "zh"))
+    shown: dict[int, tuple[object, str]] | None = g.get("reasons_shown")
+    if shown is None:
+        shown = g.reasons_shown = {}
+    hit = shown.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    translated = text(value, str(get_locale() or "zh"))
+    shown[id(value)] = (value, translated)
+    return translated
 
 
 def active_class(endpoint: str) -> Markup:
