@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from haiyan_comp import bounds
+from haiyan_comp.api import workbooks
 from haiyan_comp.api.schemas import (
     CODE,
     Decimal2,
@@ -36,6 +37,7 @@ from haiyan_comp.audit.reports import BatchDetail, Closure, Drawn
 from haiyan_comp.operations import audit as operations
 from haiyan_comp.operations.audit import VerdictResult
 from haiyan_comp.web.access import allow, own_code
+from haiyan_comp.workbooks import audit as audit_tables
 
 blp = Blueprint("api_audits", __name__, url_prefix="/audits", description="Random audits")
 
@@ -199,6 +201,11 @@ class FlagsSchema(Schema):
 @blp.response(200, FlagsSchema)
 @allow(*READERS)
 def flags(query: dict[str, Any]) -> dict[str, Any]:
-    """Records the automatic checks flag (never reject), counted per institution and staff."""
+    """Records the automatic checks flag (never reject), counted per institution and staff.
+
+    With `format=xlsx`: the flagged records, each flag's explanation in Chinese."""
     code = own_code(query["institution"])
-    return operations.flags(query["year"], code, query["limit"])
+    report = operations.flags(query["year"], code, query["limit"])
+    if workbooks.wanted():  # the report's explanations are still messages here
+        return workbooks.send(audit_tables.flags({**report, "year": query["year"]}))  # type: ignore[return-value]
+    return report

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from haiyan_comp.messages import text
 from haiyan_comp.workbooks import Column, Sheet
 from haiyan_comp.workbooks.book import Workbook
 
@@ -87,13 +88,14 @@ FLAG_COLUMNS = [
     Column("item", "项目", "code"),
     Column("resident_id", "居民", "code", width=16),
     Column("units", "当量", "units", total=True),
+    Column("detail", "说明", width=40),
 ]
 
 
 def flags(document: Mapping[str, Any]) -> Workbook:
     """GET /api/v1/audits/flags (`haiyan audit flags --json`): the flagged records."""
     year = document.get("year")
-    rows = document.get("flags") or []
+    rows = [{**f, "detail": text(f.get("detail"), "zh")} for f in document.get("flags") or []]
     sheet = Sheet("被标记记录", f"{year}年度自动核查被标记记录", FLAG_COLUMNS, rows, totals=True)
     return Workbook("自动核查", year, [sheet])
 
