@@ -92,28 +92,32 @@ def sql_rank_key(seed: str, institution_code: str, source_id: Any) -> Any:
 
 
 def _freeze_postgres(session: Session, batch: AuditBatch, institution_code: str) -> Drawn:
-    """Freeze (N and U counted over what is inserted), then rank the same stratum on the server.
+    """Freeze, count N and U, then rank the same stratum on the server.
 
-    Two statements, so that the ranking, a read, may run in parallel workers
-    (a statement that writes never does). The draw holds the records lock, so
-    both see the same records.
+    Separate statements, so that the two reads (N and U; the ranking) may run
+    in parallel workers (a statement that writes never does), and the insert
+    keeps no copy of what it wrote. The draw holds the records lock, so all
+    three see the same records; the count is checked against the insert's.
     """
     scan = _scan_table(session, batch)
     where = _stratum(session, batch, scan=False)
-    frozen = (
-        postgresql.insert(p)
-        .from_select(COLUMNS, select(literal(batch.id), r.id, r.purchasable).where(*where))
-        .returning(p.purchasable)
-        .cte("frozen")
-    )
     rank = sql_rank_key(batch.seed, institution_code, r.source_id)
+    connection = session.connection()
     with _planner_scans(session, scan):
-        count, units = session.execute(
-            select(func.count(), func.coalesce(func.sum(frozen.c.purchasable), 0))
+        inserted = connection.execute(
+            postgresql.insert(p).from_select(
+                COLUMNS, select(literal(batch.id), r.id, r.purchasable).where(*where)
+            ),
+            execution_options={"preserve_rowcount": True},
+        ).rowcount
+        count, units = connection.execute(
+            select(func.count(), func.coalesce(func.sum(r.purchasable), 0)).where(*where)
         ).one()
-        sample = session.scalars(
+        sample = connection.scalars(
             select(r.source_id).where(*where).order_by(rank, r.source_id).limit(batch.size)
         ).all()
+    if count != inserted:  # never, under the records lock: refuse rather than draw wrong
+        raise RuntimeError(f"the stratum changed during the draw ({inserted} frozen, {count})")
     return Drawn(list(sample), int(count), int(units))
 
 
