@@ -7,14 +7,18 @@ says so; `haiyan keys create` (and `haiyan demo`) make one.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import warnings
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 FIELD = "County"
+T = TypeVar("T")
 _DECIMAL = re.compile(r"-?\d{1,3}(?:,\d{3})+\.\d{2}(?!\d)|-?\d+\.\d{2}(?!\d)")
 
 
@@ -84,7 +88,19 @@ def sign(pdf: bytes) -> bytes:
         field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         reason="county document", location="",
     )  # fmt: skip
-    return bytes(signers.sign_pdf(writer, meta, signer=signer).getvalue())
+    signed = _synchronously(signers.async_sign_pdf(writer, meta, signer=signer))
+    return bytes(signed.getvalue())
+
+
+def _synchronously(work: Coroutine[Any, Any, T]) -> T:
+    """Run pyHanko's coroutine to its end from synchronous code: on this thread when no event
+    loop runs here, else on a thread of its own (a worker or a test may run a loop)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 @dataclass(frozen=True)
@@ -106,7 +122,7 @@ def check_signature(pdf: bytes) -> SignatureCheck:
     from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
     from cryptography.hazmat.primitives import serialization
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -125,7 +141,8 @@ def check_signature(pdf: bytes) -> SignatureCheck:
             asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
         )
     try:
-        status = validate_pdf_signature(signatures[-1], ValidationContext(trust_roots=roots))
+        context = ValidationContext(trust_roots=roots)
+        status = _synchronously(async_validate_pdf_signature(signatures[-1], context))
     except Exception as error:  # a malformed signature is a broken one
         return SignatureCheck("broken", f"unreadable signature ({type(error).__name__})")
     if not status.intact or not status.valid:

@@ -169,3 +169,20 @@ def test_keys_create_show_and_import(runner: FlaskCliRunner, tmp_path: Path) -> 
         assert wrong.exit_code != 0 and "password" in wrong.output
     finally:
         pdf.configure(before, None)
+
+
+def test_signing_works_inside_a_running_event_loop(statement: Path) -> None:
+    """pyHanko's signing is asynchronous; a worker or a browser driver may already run an
+    event loop on the thread that issues a document."""
+    import asyncio
+
+    from haiyan_comp.signing.pdf import sign
+
+    data = statement.read_bytes()
+    unsigned = data[: data.index(b"%%EOF") + len(b"%%EOF")] + b"\n"
+    assert check_signature(unsigned).state == "absent"
+
+    async def issue() -> bytes:
+        return sign(unsigned)
+
+    assert check_signature(asyncio.run(issue())).valid
