@@ -54,6 +54,7 @@ PAGES = {
         "/finance/prepayments?year=2018",
         "/finance/settlement?year=2018",
         "/finance/statements?year=2018",
+        "/finance/ledger",
         "/account/password",
     ],
     "admin": ["/admin/", "/admin/tokens", "/admin/institutions"],
@@ -141,6 +142,7 @@ FUZZED = {
     "finance.prepayments_run": {},
     "finance.settlement_confirm": {},
     "finance.statements_zip_start": {},
+    "finance.ledger_verify": {},
 }
 
 
