@@ -28,7 +28,6 @@ stratum is read by scanning the table (see SCAN_SHARE).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
@@ -45,7 +44,6 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
-    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -92,30 +90,33 @@ def sql_rank_key(seed: str, institution_code: str, source_id: Any) -> Any:
 
 
 def _freeze_postgres(session: Session, batch: AuditBatch, institution_code: str) -> Drawn:
-    """Freeze, count N and U, then rank the same stratum on the server.
+    """Freeze, count N and U, then rank the population on the server.
 
-    Separate statements, so that the two reads (N and U; the ranking) may run
-    in parallel workers (a statement that writes never does), and the insert
+    Separate statements, so that the reads (N and U; the ranking) may run in
+    parallel workers (a statement that writes never does), and the insert
     keeps no copy of what it wrote. The draw holds the records lock, so all
-    three see the same records; the count is checked against the insert's.
+    of them see the same records; the count is checked against the insert's.
+    A flagged stratum's checks are evaluated once, by the insert: N, U and the
+    ranking then read the frozen rows.
     """
-    scan = _scan_table(session, batch)
-    where = _stratum(session, batch, scan=False)
-    rank = sql_rank_key(batch.seed, institution_code, r.source_id)
+    where = _stratum(session, batch, scan=_scan_table(session, batch))
     connection = session.connection()
-    with _planner_scans(session, scan):
-        inserted = connection.execute(
-            postgresql.insert(p).from_select(
-                COLUMNS, select(literal(batch.id), r.id, r.purchasable).where(*where)
-            ),
-            execution_options={"preserve_rowcount": True},
-        ).rowcount
-        count, units = connection.execute(
-            select(func.count(), func.coalesce(func.sum(r.purchasable), 0)).where(*where)
-        ).one()
-        sample = connection.scalars(
-            select(r.source_id).where(*where).order_by(rank, r.source_id).limit(batch.size)
-        ).all()
+    inserted = connection.execute(
+        postgresql.insert(p).from_select(
+            COLUMNS, select(literal(batch.id), r.id, r.purchasable).where(*where)
+        ),
+        execution_options={"preserve_rowcount": True},
+    ).rowcount
+    totals = select(func.count(), func.coalesce(func.sum(r.purchasable), 0)).where(*where)
+    if batch.stratum == FLAGGED:
+        where = [p.batch_id == batch.id, p.record_id == r.id]
+        totals = select(func.count(), func.coalesce(func.sum(p.purchasable), 0))
+        totals = totals.where(p.batch_id == batch.id)
+    count, units = connection.execute(totals).one()
+    rank = sql_rank_key(batch.seed, institution_code, r.source_id)
+    sample = connection.scalars(
+        select(r.source_id).where(*where).order_by(rank, r.source_id).limit(batch.size)
+    ).all()
     if count != inserted:  # never, under the records lock: refuse rather than draw wrong
         raise RuntimeError(f"the stratum changed during the draw ({inserted} frozen, {count})")
     return Drawn(list(sample), int(count), int(units))
@@ -159,28 +160,10 @@ class Frozen:
             self._result.close()
 
 
-@contextmanager
-def _planner_scans(session: Session, scan: bool) -> Iterator[None]:
-    """PostgreSQL: read a large stratum by scanning the table, whatever the statistics say.
-
-    Right after a bulk import (or where autovacuum is off) the planner has no
-    statistics and takes the index for a million rows, at four times the cost.
-    """
-    if not scan:
-        yield
-        return
-    for setting in ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan"):
-        session.execute(text(f"SET LOCAL {setting} = off"))
-    try:
-        yield
-    finally:
-        for setting in ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan"):
-            session.execute(text(f"RESET {setting}"))
-
-
 def _stratum(session: Session, batch: AuditBatch, *, scan: bool) -> list[ColumnElement[bool]]:
     """The records of the batch's stratum with purchasable units > 0, not frozen elsewhere."""
-    # SQLite: `+ 0` keeps the planner off the (institution, item, …) index.
+    # `+ 0` keeps the planner off the (institution, item, …) index, and only there: the
+    # checks of a flagged stratum still look each record up by their indexes.
     institution = r.institution_id + 0 if scan else r.institution_id
     where = [
         institution == batch.institution_id,

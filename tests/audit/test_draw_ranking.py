@@ -13,12 +13,15 @@ from hypothesis import strategies as st
 from sqlalchemy import literal_column, select, text
 from sqlalchemy.orm import Session
 
+from haiyan_comp.audit.models import PopulationRecord
 from haiyan_comp.audit.population import sql_rank_key
 from haiyan_comp.audit.rules import draw_sample
 from haiyan_comp.audit.services import draw_batch
 from haiyan_comp.db import db
+from haiyan_comp.records.models import ServiceRecord
 from tests.conftest import ON_POSTGRES
 from tests.services.helpers import HEADER, import_text, setup_county
+from tests.services.test_audit_flags import crafted
 
 ODD_IDS = [
     "门诊-0001", "门诊-0002", "Ünïcödé-3", "émoji-🙂-4", "ASCII-5", "z", "Z", "0", "a b c",
@@ -96,3 +99,20 @@ def test_sql_ranking_equals_the_python_rule(
     session: Session, seed: str, code: str, ids: list[str], size: int
 ) -> None:
     assert sql_order(session, seed, code, ids, size) == draw_sample(seed, code, ids, size)
+
+
+@pytest.mark.parametrize("size", [1, 7, 35])
+def test_a_flagged_stratum_is_ranked_by_the_python_rule(session: Session, size: int) -> None:
+    crafted(session)
+    drawn = draw_batch(
+        session, year=2018, institution_code="HY01", item_code="OP", size=size, seed="标记 f",
+        flagged_only=True, drawn_by="test",
+    )  # fmt: skip
+    frozen = session.scalars(
+        select(ServiceRecord.source_id)
+        .join(PopulationRecord, PopulationRecord.record_id == ServiceRecord.id)
+        .where(PopulationRecord.batch_id == drawn.batch.id)
+    ).all()
+    assert (drawn.batch.population_count, drawn.batch.population_units) == (35, 3500)
+    assert len(frozen) == 35
+    assert drawn.sample == draw_sample("标记 f", "HY01", frozen, size)
