@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from haiyan_comp import bounds
 from haiyan_comp.api import workbooks
+from haiyan_comp.api.blueprint import Blueprint
 from haiyan_comp.api.schemas import (
     CODE,
     Decimal2,

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
+from haiyan_comp.api.blueprint import Blueprint
 from haiyan_comp.api.schemas import InstitutionQuery, actor
 from haiyan_comp.api.schemas_bonus import (
     AssessmentInput,

@@ -7,8 +7,8 @@ from dataclasses import asdict
 from typing import Any
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from haiyan_comp.api.blueprint import Blueprint
 from haiyan_comp.api.schemas_tables import CatalogueQuery, CatalogueSchema, ImportsSchema
 from haiyan_comp.audit.reports import iso
 from haiyan_comp.catalogue.queries import YearCatalogue

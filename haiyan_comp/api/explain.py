@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
+from haiyan_comp.api.blueprint import Blueprint
 from haiyan_comp.api.schemas_explain import NodeSchema
 from haiyan_comp.operations.explain import explanation
 from haiyan_comp.web.access import allow

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from haiyan_comp.api.blueprint import Blueprint
 from haiyan_comp.queue.files import JobState
 from haiyan_comp.web import jobs
 from haiyan_comp.web.access import allow

@@ -2,8 +2,8 @@
 
 Kept out of the package's __init__ so that what imports only a schema (the
 commands' `--json` documents) loads neither flask-smorest nor flask-login.
-Every API view module is imported from here (`init_api`), after the
-arguments parser below is in place.
+Every API view module is imported from here (`init_api`); each takes its Blueprint
+from haiyan_comp.api.blueprint, which sets the arguments parser.
 """
 
 from __future__ import annotations
@@ -13,17 +13,14 @@ from typing import Any
 
 from flask import Flask, request
 from flask_login import current_user
-from flask_smorest import Api, Blueprint
+from flask_smorest import Api
 
 from haiyan_comp.api import API_PREFIX
 from haiyan_comp.api.schemas import ErrorSchema
 from haiyan_comp.errors import NotFound
-from haiyan_comp.web.jsonbody import JsonBodyParser
 
-# flask-smorest's hook for the parser of every Blueprint's @arguments: JSON bodies
-# nested too deep are a 400. Set before any API module decorates a view: `mount`
-# imports them all, after this line.
-Blueprint.ARGUMENTS_PARSER = JsonBodyParser()
+# Every API view module takes its Blueprint from haiyan_comp.api.blueprint, which sets the
+# arguments parser (JSON bodies nested too deep are a 400) before any view is decorated.
 
 # module:attribute of each API blueprint, mounted under /api/v1.
 API_BLUEPRINTS = (

@@ -12,12 +12,12 @@ from typing import Any, BinaryIO, cast
 
 from flask import current_app, request
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from haiyan_comp import bounds
 from haiyan_comp.api import workbooks
+from haiyan_comp.api.blueprint import Blueprint
 from haiyan_comp.api.schemas import CODE, Decimal2, ErrorSchema, InstitutionQuery, Year, actor, text
 from haiyan_comp.errors import InvalidInput
 from haiyan_comp.operations import records as operations

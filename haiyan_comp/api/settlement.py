@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from haiyan_comp.api import workbooks
+from haiyan_comp.api.blueprint import Blueprint
 from haiyan_comp.api.schemas import InstitutionQuery, Year, actor
 from haiyan_comp.api.schemas_finance import LedgerSchema, SettlementSchema
 from haiyan_comp.audit.reports import iso

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from werkzeug.wrappers import Response as BaseResponse
 
+from haiyan_comp.api.blueprint import Blueprint
 from haiyan_comp.web import pdfs
 from haiyan_comp.web.access import allow
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
+from haiyan_comp.api.blueprint import Blueprint
 from haiyan_comp.api.schemas import YearInstitutionQuery
 from haiyan_comp.api.schemas_finance import YearUnitsSchema
 from haiyan_comp.operations.units import YearUnits, year_units

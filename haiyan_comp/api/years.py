@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from haiyan_comp import bounds
+from haiyan_comp.api.blueprint import Blueprint
 from haiyan_comp.api.schemas import (
     Amount,
     BoundedDecimal,

@@ -144,3 +144,18 @@ def test_signing_in_with_a_deep_json_body_is_a_400(client: FlaskClient) -> None:
     )
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     assert_error_shape(response.get_json())
+
+
+def test_a_view_module_imported_first_still_refuses_deep_bodies() -> None:
+    """The depth-limited parser is in place however a view module is first imported (a test,
+    a tool), not only when the app mounts the API: it comes with the Blueprint itself."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import haiyan_comp.api.years as views\n"
+        "from haiyan_comp.web.jsonbody import JsonBodyParser\n"
+        "assert isinstance(views.Blueprint.ARGUMENTS_PARSER, JsonBodyParser)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
