@@ -142,7 +142,7 @@ def rejected_workbook(header: list[str], rows: list[list[Any]]) -> bytes:
 
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False})
-    sheet = book.add_worksheet("rejected")
+    sheet = book.add_worksheet("退回的记录")
     bold = book.add_format({"bold": True})
     widths = [max(6, len(str(name)) * 2) for name in header]
     for column, name in enumerate(header):
