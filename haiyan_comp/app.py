@@ -29,6 +29,12 @@ def create_app(overrides: dict[str, Any] | None = None, *, web: bool = True) -> 
     if web:
         register_web(app)
     register_commands(app)
+    if web:
+        # What building the app made (routes, templates, catalogues, schemas) lives as long
+        # as the process: a full garbage collection need not walk it on every big request.
+        import gc
+
+        gc.freeze()
     return app
 
 
