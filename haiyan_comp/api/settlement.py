@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from haiyan_comp import bounds
 from haiyan_comp.api import workbooks
 from haiyan_comp.api.blueprint import Blueprint
 from haiyan_comp.api.schemas import InstitutionQuery, Year, actor
@@ -77,7 +78,7 @@ class LedgerQuery(InstitutionQuery):
     year = Year(load_default=None)
     after = fields.Integer(
         load_default=None,
-        validate=validate.Range(min=0, max=2**62),
+        validate=validate.Range(min=0, max=bounds.ID.highest),  # an entry id (int4)
         metadata={"description": "Entries after this id (the previous page's `next_after`)."},
     )
     limit = fields.Integer(
