@@ -20,7 +20,7 @@ from haiyan_comp import jsondepth
 from haiyan_comp.db import db
 from haiyan_comp.money import parse_hundredths
 from haiyan_comp.operations import reading
-from haiyan_comp.signing.pdf import SignatureCheck, check_signature, printed_decimals
+from haiyan_comp.signing.pdf import SignatureCheck, check_signature, printed_decimals, unsigned
 from haiyan_comp.statements import figures
 from haiyan_comp.statements.audit_report import AuditReportData, render_audit_report
 from haiyan_comp.statements.data import StatementData, canonical_json, changed_figures
@@ -101,7 +101,9 @@ def verify_document(pdf: bytes, county: str, now: datetime) -> Verification:
     changes = tuple(changed_figures(stored, json.loads(canonical_json(current.figures()))))
     own = hashlib.sha256(text.encode()).hexdigest() == digest
     state = "changed" if not own else ("differs" if changes else "match")
-    printed, first = _printed(pdf, render(current))
+    with unsigned():  # the books' copy is only read back, never issued
+        books = render(current)
+    printed, first = _printed(pdf, books)
     return Verification(str(stored["number"]), signature, state, changes, printed, first)
 
 

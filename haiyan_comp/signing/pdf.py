@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import threading
 import warnings
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +33,7 @@ class _Settings:
 
 
 _settings = _Settings()
+_skipping = threading.local()
 
 
 def configure(path: Path | None, passphrase: str | None) -> None:
@@ -74,9 +77,22 @@ def _signer() -> Any:
     return _settings.signer
 
 
+@contextmanager
+def unsigned() -> Iterator[None]:
+    """Documents made inside are not signed: a rendering only compared, never issued
+    (`verify` renders the books' copy of a document to read its printed figures)."""
+    _skipping.active = True
+    try:
+        yield
+    finally:
+        _skipping.active = False
+
+
 def sign(pdf: bytes) -> bytes:
     """The PDF signed by the county (PAdES B-B, covering the whole file), or as it is when no
     key is configured."""
+    if getattr(_skipping, "active", False):
+        return pdf
     signer = _signer()
     if signer is None:
         return pdf
