@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -115,24 +116,32 @@ def runner(app: Flask, connection: Connection) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def scratch_url(tmp_path: Path) -> Iterator[str]:
-    """A separate, migrated database whose commits are real (dropped after)."""
+@contextmanager
+def fresh_database(folder: Path, name: str) -> Iterator[str]:
+    """A migrated database of its own, whose commits are real, dropped after: a SQLite file
+    in `folder`, or a new PostgreSQL database beside the suite's (named `haiyan_<name>_…`)."""
     if not ON_POSTGRES:
-        url = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        url = f"sqlite:///{folder / f'{name}.sqlite3'}"
         migrate.upgrade(url)
         yield url
         return
     base = _normalise(PG_URL)
-    name = f"haiyan_scratch_{uuid.uuid4().hex[:10]}"
+    database = f"haiyan_{name}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.rsplit("/", 1)[0] + "/" + name
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    url = base.rsplit("/", 1)[0] + "/" + database
     migrate.upgrade(url)
     try:
         yield url
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def scratch_url(tmp_path: Path) -> Iterator[str]:
+    """A separate, migrated database whose commits are real (dropped after)."""
+    with fresh_database(tmp_path, "scratch") as url:
+        yield url

@@ -7,20 +7,17 @@ transaction of the other web tests. Roles are crawled in the module's order.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
 
-from haiyan_comp import migrate
 from haiyan_comp.app import create_app
 from haiyan_comp.demo.users import DEMO_PASSWORD
 from haiyan_comp.web.access import public
-from tests.conftest import ON_POSTGRES, PG_URL, _normalise
+from tests.conftest import fresh_database
 from tests.web.conftest import sign_in
 
 RECORDS = 3000
@@ -29,24 +26,8 @@ RECORDS = 3000
 @pytest.fixture(scope="module")
 def crawl_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database of the crawl's own (SQLite file, or a fresh PostgreSQL database)."""
-    if not ON_POSTGRES:
-        url = f"sqlite:///{tmp_path_factory.mktemp('crawl') / 'county.sqlite3'}"
-        migrate.upgrade(url)
+    with fresh_database(tmp_path_factory.mktemp("crawl"), "crawl") as url:
         yield url
-        return
-    base = _normalise(PG_URL)
-    name = f"haiyan_crawl_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.rsplit("/", 1)[0] + "/" + name
-    migrate.upgrade(url)
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _fault() -> str:
