@@ -101,6 +101,11 @@ def verify_document(pdf: bytes, county: str, now: datetime) -> Verification:
     changes = tuple(changed_figures(stored, json.loads(canonical_json(current.figures()))))
     own = hashlib.sha256(text.encode()).hexdigest() == digest
     state = "changed" if not own else ("differs" if changes else "match")
+    if signature.valid and state == "match":
+        # Signed by the county over the whole file and unchanged since: the pages are the
+        # ones rendered, when it was issued, from these very figures, which are the books'
+        # now; reading them back would only repeat that (and cost half a second).
+        return Verification(str(stored["number"]), signature, state, changes)
     with unsigned():  # the books' copy is only read back, never issued
         books = render(current)
     printed, first = _printed(pdf, books)
