@@ -124,6 +124,12 @@ def format_grouped(hundredths: int) -> str:
     return group_decimal(format_hundredths(hundredths))
 
 
+def format_percent(ten_thousandths: int) -> str:
+    """A stored ratio (ten-thousandths) as a percentage: 8000 → '80%', 1250 → '12.5%'."""
+    whole, part = divmod(ten_thousandths, 100)
+    return f"{whole}%" if not part else f"{whole}.{part:02d}".rstrip("0") + "%"
+
+
 def group_decimal(text: str) -> str:
     """Thousands separators in a decimal text ('-1234567.5' → '-1,234,567.5'); other text as is."""
     sign, rest = ("-", text[1:]) if text.startswith("-") else ("", text)

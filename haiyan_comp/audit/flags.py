@@ -13,7 +13,7 @@ time. A draw with --flagged-only freezes what `flagged` flags then.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from haiyan_comp import clock
 from haiyan_comp.audit.messages import FLAG_AFTER_IMPORT, FLAG_REPEAT, FLAG_STAFF_DAY
 from haiyan_comp.audit.rules import STAFF_DAY_LIMIT
 from haiyan_comp.catalogue.models import ServiceItem
@@ -57,22 +58,20 @@ RULE_TEXT = {
     STAFF_DAY: "the staff member recorded more than 32.00 units on the day",
     AFTER_IMPORT: "the service date is after the date of the import that brought the record",
 }
-# Haiyan keeps China Standard Time (UTC+8, no daylight saving): an import's
-# date is its start in county time, whatever the server's time zone.
-COUNTY_UTC_OFFSET_HOURS = 8
 
 r, d, di, rr = ServiceRecord, StaffDayTotal, StaffDayImport, RepeatRecord
 Query = Select[*tuple[Any, ...]]
 
 
 def import_day(dialect: str) -> ColumnElement[Any]:
-    """The date an import started, in county time, on either database."""
-    hours = COUNTY_UTC_OFFSET_HOURS
+    """The date an import started, in county time (clock.py's zone, by its offset now: a
+    county's zone without daylight saving), on either database."""
+    hours = clock.utc_offset_hours()
     if dialect == "postgresql":
         utc = func.timezone("UTC", RecordImport.started_at)
         return cast(utc + func.make_interval(0, 0, 0, 0, hours), Date)
     # SQLite stores the UTC time as text without an offset.
-    return func.date(RecordImport.started_at, f"+{hours} hours")
+    return func.date(RecordImport.started_at, f"{hours:+d} hours")
 
 
 def day_units(year: Any, institution: Any, staff: Any, day: Any) -> ColumnElement[Any]:
@@ -392,6 +391,4 @@ def _detail(
 
 def county_day(moment: datetime) -> date:
     """The county-time date of a stored time (SQLite gives it back without an offset)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return (moment.astimezone(UTC) + timedelta(hours=COUNTY_UTC_OFFSET_HOURS)).date()
+    return clock.county_date(moment)

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from haiyan_comp.budget.models import RATIO_SCALE
 from haiyan_comp.explain import messages as msg
 from haiyan_comp.messages import Message
+from haiyan_comp.money import format_grouped as g
 from haiyan_comp.money import format_hundredths as fmt
-from haiyan_comp.money import round_half_up
+from haiyan_comp.money import format_percent
+from haiyan_comp.settlement.rules import growth_limit
 from haiyan_comp.units.rules import ItemUnits
 
 YUAN, UNITS, PERCENT, PRICE = "yuan", "units", "percent", "price"
@@ -128,14 +131,6 @@ def explain(figures: Figures) -> Node:
     return Node("final", label, fmt(figures.final), YUAN, formula, (entitlement, *context))
 
 
-def g(hundredths: int) -> str:
-    """A figure inside a sentence: with thousands separators (1650000 → '16,500.00')."""
-    text = fmt(hundredths)
-    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
-    whole, cents = digits.split(".")
-    return f"{sign}{int(whole):,}.{cents}"
-
-
 def _money(name: str, label: Message, fen: int) -> Node:
     return Node(name, label, fmt(fen), YUAN)
 
@@ -163,11 +158,11 @@ def _purchased_basic_medical(figures: Figures) -> Node:
         formula = msg.PBM_UNCAPPED_NO_PREVIOUS(verified=g(figures.verified_basic_medical))
         return Node("purchased_basic_medical", msg.PURCHASED_BM(), value, UNITS, formula,
                     (verified,))  # fmt: skip
-    limit = _growth_limit(figures.previous_basic_medical, figures.growth_cap)
+    limit = growth_limit(figures.previous_basic_medical, Fraction(figures.growth_cap, RATIO_SCALE))
     previous_label = (
         msg.BASELINE_BM(year=figures.year) if figures.previous_is_baseline else msg.PREVIOUS_BM()
     )
-    cap_text = percent(figures.growth_cap)
+    cap_text = format_percent(figures.growth_cap)
     limit_node = Node(
         "growth_limit", msg.GROWTH_LIMIT(), fmt(limit), UNITS,
         msg.LIMIT(previous=g(figures.previous_basic_medical), cap=cap_text, limit=g(limit)),
@@ -182,17 +177,6 @@ def _purchased_basic_medical(figures: Figures) -> Node:
     )
     return Node("purchased_basic_medical", msg.PURCHASED_BM(), value, UNITS, formula,
                 (verified, limit_node))  # fmt: skip
-
-
-def _growth_limit(previous: int, cap: int) -> int:
-    """round(previous × (1 + cap)), half up, in hundredths (cap in ten-thousandths)."""
-    return round_half_up(previous * (1 + Fraction(cap, 10_000)))
-
-
-def percent(ten_thousandths: int) -> str:
-    """A stored ratio as a percentage: 1000 → '10%', 1250 → '12.5%'."""
-    whole, rest = divmod(ten_thousandths, 100)
-    return f"{whole}%" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0") + "%"
 
 
 def _verified(figures: Figures, name: str, category: str) -> Node:

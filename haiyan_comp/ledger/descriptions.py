@@ -22,7 +22,7 @@ from typing import Any
 
 from haiyan_comp.ledger import messages as m
 from haiyan_comp.messages import Message, Template, templates
-from haiyan_comp.money import format_hundredths
+from haiyan_comp.money import format_grouped, format_hundredths
 
 MONEY_PARAMS = frozenset({"offset", "final"})  # parameters held in fen
 _FEN = r"(-?\d+\.\d{2})"
@@ -144,9 +144,7 @@ def _message(template: Template, params: Mapping[str, Any], *, grouped: bool) ->
 
 def amount_text(fen: int) -> str:
     """Fen as people read money: 123456789 → '1,234,567.89'."""
-    text = format_hundredths(abs(fen))
-    whole, _, cents = text.partition(".")
-    return ("-" if fen < 0 else "") + f"{int(whole):,}.{cents}"
+    return format_grouped(fen)
 
 
 # ------------------------------------------------------------------ accounts and people

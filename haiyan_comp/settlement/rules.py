@@ -20,7 +20,12 @@ def purchased_basic_medical(
     """R9: P_bm = min(V_bm, round(P_bm(Y−1) × (1 + g))) when both are known, else V_bm."""
     if growth_cap is None or previous is None:
         return verified
-    return min(verified, round_half_up(previous * (1 + growth_cap)))
+    return min(verified, growth_limit(previous, growth_cap))
+
+
+def growth_limit(previous: int, growth_cap: Fraction) -> int:
+    """R9: the most basic-medical units the growth cap buys, round(P_bm(Y−1) × (1 + g))."""
+    return round_half_up(previous * (1 + growth_cap))
 
 
 def entitlement(purchased: int, unit_price_fen: int) -> int:

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from haiyan_comp import clock
 from haiyan_comp.messages import Message, text
-from haiyan_comp.money import format_hundredths
+from haiyan_comp.money import format_hundredths, group_decimal
 
 # Menu entries per role, added by each blueprint when it is imported.
 _NAV: dict[str, list[NavItem]] = {}
@@ -53,12 +53,7 @@ def amount(hundredths: int | None, *, grouped: bool = True) -> str:
 
 def decimal_text(text: str | None) -> str:
     """A decimal string from a service's JSON ('12345.60') with thousands separators."""
-    if text is None:
-        return "—"
-    negative = text.startswith("-")
-    whole, _, cents = text.lstrip("-").partition(".")
-    grouped = f"{int(whole):,}" if whole.isdigit() else whole
-    return ("-" if negative else "") + grouped + (f".{cents}" if cents else "")
+    return "—" if text is None else group_decimal(text)
 
 
 def when(moment: datetime | date | str | None) -> str:

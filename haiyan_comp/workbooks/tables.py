@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from haiyan_comp.money import group_decimal
 from haiyan_comp.workbooks import Column, Sheet, audit, lists, money
 from haiyan_comp.workbooks.book import Workbook
 
@@ -92,11 +93,9 @@ def settlement(document: Mapping[str, Any]) -> Workbook:
 
 def grouped(text: object) -> str:
     """'290000.00' → '290,000.00' for a line of words (cells carry numbers, not text)."""
-    if not isinstance(text, str) or "." not in text:
+    if not isinstance(text, str):
         return "—" if text is None else str(text)
-    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
-    whole, cents = digits.split(".", 1)
-    return f"{sign}{int(whole):,}.{cents}" if whole.isdigit() else text
+    return group_decimal(text)
 
 
 TABLES: dict[str, Callable[[Mapping[str, Any]], Workbook]] = {

@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from haiyan_comp import bounds
 from haiyan_comp.bounds import DecimalBound
 from haiyan_comp.errors import InvalidInput
-from haiyan_comp.money import AmountError, parse_decimal
+from haiyan_comp.money import AmountError, format_percent, parse_decimal
 from haiyan_comp.operations import budget as operations
 from haiyan_comp.operations.budget import YearFrame
 from haiyan_comp.web.inputs import amount_problem, percent_fraction, plain_amount, whole_arg
@@ -104,10 +104,7 @@ def percent_value(value: int | None) -> str:
 
 def percent_text(value: int | None) -> str:
     """Ten-thousandths as a percentage: 8000 → '80%', 1250 → '12.5%'."""
-    if value is None:
-        return "—"
-    whole, part = divmod(value, 100)
-    return f"{whole}%" if not part else f"{whole}.{part:02d}".rstrip("0") + "%"
+    return "—" if value is None else format_percent(value)
 
 
 def _render(template: str, status: int = 200, **context: Any) -> Page:
