@@ -49,7 +49,7 @@ def configure_signing(app: Flask) -> None:
     passphrase = app.config.get("COUNTY_KEY_PASSPHRASE") or os.environ.get(
         "HAIYAN_SIGNING_PASSPHRASE"
     )
-    pdf.configure(Path(path), passphrase)
+    pdf.configure(Path(path), passphrase, app)
 
 
 def register_database(app: Flask) -> None:

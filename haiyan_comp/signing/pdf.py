@@ -32,24 +32,41 @@ class _Settings:
     certificate: Any = None
 
 
-_settings = _Settings()
+_EXTENSION = "haiyan_signing"
+_last = _Settings()
 _skipping = threading.local()
 
 
-def configure(path: Path | None, passphrase: str | None) -> None:
-    """Sign with the key file at `path` (None: leave documents unsigned)."""
-    global _settings
-    _settings = _Settings(path, passphrase.encode() if passphrase else None)
+def configure(path: Path | None, passphrase: str | None, app: Any = None) -> None:
+    """Sign with the key file at `path` (None: leave documents unsigned).
+
+    The settings belong to `app` when one is given, so two apps in one process (the
+    tests, a command beside a server) each sign with their own key; outside any app
+    context the last configured settings serve."""
+    global _last
+    _last = _Settings(path, passphrase.encode() if passphrase else None)
+    if app is not None:
+        app.extensions[_EXTENSION] = _last
+
+
+def _current() -> _Settings:
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        settings = current_app.extensions.get(_EXTENSION)
+        if isinstance(settings, _Settings):
+            return settings
+    return _last
 
 
 def key_path() -> Path | None:
     """The configured key file's path."""
-    return _settings.path
+    return _current().path
 
 
 def passphrase() -> bytes | None:
     """The configured passphrase of the key file."""
-    return _settings.passphrase
+    return _current().passphrase
 
 
 def _pyhanko() -> None:
@@ -59,22 +76,23 @@ def _pyhanko() -> None:
 
 
 def _signer() -> Any:
-    if _settings.signer is None:
-        path = _settings.path
+    settings = _current()
+    if settings.signer is None:
+        path = settings.path
         if path is None or not path.exists():
             return None
         _pyhanko()
         from pyhanko.sign import signers
 
         signer = signers.SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
-            path, passphrase=_settings.passphrase
+            path, passphrase=settings.passphrase
         )
         if signer is None:
             from haiyan_comp.signing.keys import SigningKeyError
 
             raise SigningKeyError(f"{path} cannot be opened with the configured passphrase")
-        _settings.signer = signer
-    return _settings.signer
+        settings.signer = signer
+    return settings.signer
 
 
 @contextmanager
@@ -149,10 +167,11 @@ def check_signature(pdf: bytes) -> SignatureCheck:
     if not signatures:
         return SignatureCheck("absent")
     roots = []
-    if _settings.path is not None and _settings.path.exists():
+    settings = _current()
+    if settings.path is not None and settings.path.exists():
         from haiyan_comp.signing.keys import certificate_of
 
-        certificate = certificate_of(_settings.path, _settings.passphrase)
+        certificate = certificate_of(settings.path, settings.passphrase)
         roots.append(
             asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
         )

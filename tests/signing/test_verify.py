@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskCliRunner
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, StreamObject, TextStringObject
@@ -44,6 +45,19 @@ def test_an_issued_statement_is_signed_and_verifies(
     assert "signed by the county and unchanged since" in output
     assert "printed figures match the books" in output
     assert "embedded figures match the books" in output
+
+
+def test_another_app_in_the_process_keeps_its_own_key(
+    runner: FlaskCliRunner, statement: Path, database_url: str, tmp_path: Path
+) -> None:
+    """A second app built in the same process (a command beside a server, another test's
+    app) with no key of its own leaves this app's statements signed."""
+    from haiyan_comp.app import create_app
+
+    other = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x"}, web=False)
+    other.extensions["haiyan_db"]["engine"].dispose()
+    code, output = verify(runner, statement)
+    assert code == 0 and "signed by the county" in output, output
 
 
 def _incremental(path: Path, change: object) -> bytes:
@@ -147,10 +161,11 @@ def test_a_later_years_work_changes_nothing_of_a_settled_statement(
 def test_keys_create_show_and_import(runner: FlaskCliRunner, tmp_path: Path) -> None:
     from haiyan_comp.signing import keys, pdf
 
-    before = pdf.key_path()
+    app = runner.app
+    before = app.extensions["haiyan_signing"]
     try:
         target = tmp_path / "k" / "county.p12"
-        pdf.configure(target, None)
+        pdf.configure(target, None, app)
         created = runner.invoke(args=["keys", "create", "--subject", "测试县财政局"])
         assert created.exit_code == 0, created.output
         assert "测试县财政局" in created.output and target.stat().st_mode & 0o777 == 0o600
@@ -168,10 +183,10 @@ def test_keys_create_show_and_import(runner: FlaskCliRunner, tmp_path: Path) -> 
         )
         assert wrong.exit_code != 0 and "password" in wrong.output
     finally:
-        pdf.configure(before, None)
+        pdf.configure(before.path, None, app)
 
 
-def test_signing_works_inside_a_running_event_loop(statement: Path) -> None:
+def test_signing_works_inside_a_running_event_loop(app: Flask, statement: Path) -> None:
     """pyHanko's signing is asynchronous; a worker or a browser driver may already run an
     event loop on the thread that issues a document."""
     import asyncio
@@ -184,7 +199,8 @@ def test_signing_works_inside_a_running_event_loop(statement: Path) -> None:
     assert check_signature(unsigned).state == "absent"
 
     async def issue() -> bytes:
-        return sign(unsigned)
+        with app.app_context():
+            return sign(unsigned)
 
     # on a thread of its own: the test's own thread may already run a loop (the browser's)
     with ThreadPoolExecutor(max_workers=1) as pool:
