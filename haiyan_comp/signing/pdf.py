@@ -41,12 +41,14 @@ def configure(path: Path | None, passphrase: str | None, app: Any = None) -> Non
     """Sign with the key file at `path` (None: leave documents unsigned).
 
     The settings belong to `app` when one is given, so two apps in one process (the
-    tests, a command beside a server) each sign with their own key; outside any app
-    context the last configured settings serve."""
+    tests, a command beside a server) each sign with their own key, and no app's
+    settings leak to another; without `app`, they serve code outside any app context."""
     global _last
-    _last = _Settings(path, passphrase.encode() if passphrase else None)
-    if app is not None:
-        app.extensions[_EXTENSION] = _last
+    settings = _Settings(path, passphrase.encode() if passphrase else None)
+    if app is None:
+        _last = settings
+    else:
+        app.extensions[_EXTENSION] = settings
 
 
 def _current() -> _Settings:

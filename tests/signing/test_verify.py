@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,13 @@ from pypdf.generic import NameObject, StreamObject, TextStringObject
 from haiyan_comp.signing.pdf import check_signature, printed_decimals
 from tests.api.test_worked_example import load_example
 from tests.api.test_worked_example_money import audit_htn, configure_2018, run
+
+
+@pytest.fixture(autouse=True)
+def _in_the_app(app: Flask) -> Iterator[None]:
+    """Signing and checking use the app's key: each test runs inside the suite's app."""
+    with app.app_context():
+        yield
 
 
 @pytest.fixture
@@ -199,7 +207,7 @@ def test_signing_works_inside_a_running_event_loop(app: Flask, statement: Path) 
     assert check_signature(unsigned).state == "absent"
 
     async def issue() -> bytes:
-        with app.app_context():
+        with app.app_context():  # a thread of its own has no app context of its own
             return sign(unsigned)
 
     # on a thread of its own: the test's own thread may already run a loop (the browser's)
