@@ -335,44 +335,50 @@ def _first_days(session: Session, flagged_days: Subquery, limit: int) -> Days:
     return days
 
 
-def _on_days(checks: Checks, institution_id: int, days: list[date]) -> list[ColumnElement[bool]]:
-    """An institution's records of some days, through the composite index (the year's
-    items as ids, not a subquery: SQLite, without statistics, may still take the
-    unique key's index and read every record of the institution)."""
-    items = checks.session.scalars(
-        select(ServiceItem.id).where(ServiceItem.year == checks.year).order_by(ServiceItem.id)
-    ).all()
-    return [
-        r.institution_id == institution_id,
-        r.item_id.in_(items),
-        r.service_date.in_(days),
-    ]
-
-
 def _over_queries(session: Session, checks: Checks, limit: int) -> list[Query]:
     """Records of over-limit staff-days, with the day's units, a few days at a time.
 
-    Each record's day is looked up by the totals' primary key: the records of a
-    few days of one institution come through the composite index, never by
-    joining the year's staff-days.
+    Each over-limit staff-day of the totals leads to its own records through the
+    (staff, service date) index: only the listed records are read, never the
+    other records of their days.
     """
-    units = day_units(checks.year, r.institution_id, r.staff_id, r.service_date)
+    o = checks.over
     return [
-        _described(checks, units)
-        .where(*_on_days(checks, institution_id, days), units > STAFF_DAY_LIMIT)
+        _described(checks, o.c.units)
+        .join(o, and_(o.c.staff_id == r.staff_id, o.c.service_date == r.service_date))
+        .where(*_staff_days(checks, o, institution_id, days))
         .order_by(r.service_date, _source_order(checks))
-        for institution_id, days in _first_days(session, checks.over, limit)
+        for institution_id, days in _first_days(session, o, limit)
     ]
 
 
 def _late_queries(session: Session, checks: Checks, limit: int) -> list[Query]:
-    """Records dated after their import's day, with the import, a few days at a time."""
+    """Records dated after their import's day, with the import, a few days at a time: each
+    (import, staff-day) of the totals dated after its import leads to its records."""
+    late = checks.late
+    same = and_(
+        late.c.staff_id == r.staff_id,
+        late.c.service_date == r.service_date,
+        late.c.import_id == r.import_id,
+    )
     return [
         _described(checks, r.import_id)
-        .join(RecordImport, RecordImport.id == r.import_id)
-        .where(*_on_days(checks, institution_id, days), r.service_date > checks.day)
+        .join(late, same)
+        .where(*_staff_days(checks, late, institution_id, days))
         .order_by(r.service_date, _source_order(checks))
-        for institution_id, days in _first_days(session, checks.late, limit)
+        for institution_id, days in _first_days(session, late, limit)
+    ]
+
+
+def _staff_days(
+    checks: Checks, days_of: Subquery, institution_id: int, days: list[date]
+) -> list[ColumnElement[bool]]:
+    """The staff-days of `days_of` on `days` of one institution, and their records of the year."""
+    return [
+        days_of.c.institution_id == institution_id,
+        days_of.c.service_date.in_(days),
+        r.institution_id == institution_id,
+        r.year == checks.year,
     ]
 
 

@@ -59,9 +59,9 @@ class ServiceRecord(Base):
             "service_date",
             "source_id",
         ),
-        # The records search by staff member (records/queries/); the rowid (SQLite)
-        # keeps a member's entries in id order.
-        Index("ix_service_records_staff", "staff_id"),
+        # A staff member's records (the records search, records/queries/) and one
+        # staff-day's records (the automatic checks' listings, audit/flags.py).
+        Index("ix_service_records_staff_day", "staff_id", "service_date"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

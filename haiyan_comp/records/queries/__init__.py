@@ -17,8 +17,7 @@ write) and takes the cheapest of:
 - walk: the primary key in page order, keeping the matching rows: about
   limit × all / matching rows read, so cheap unless few rows match;
 - item: every row of the item through the (institution, item, …) index, sorted;
-- staff: the member's rows through the (staff) index, which on SQLite holds
-  them in id order (the rowid) and on PostgreSQL are sorted.
+- staff: the member's rows through the (staff, service date) index, sorted.
 
 The plan is held with `+ 0`, which both databases read as "no index for this
 column": the columns of the indexes not chosen get it, and so does the ORDER BY

@@ -50,10 +50,8 @@ def choose_plan(
     costs = {"walk": counts.passed + page * counts.span / matching}
     if item_ids or year_bounds(search) != (None, None):
         costs["item"] = counts.of_items + matching * INDEX_ROW_COST
-    if staff_id is not None:
-        ordered = session.get_bind().dialect.name != "postgresql"
-        read = min(member, page * member / matching) if ordered else member
-        costs["staff"] = read * INDEX_ROW_COST
+    if staff_id is not None:  # every row of the member (in the dates searched), sorted
+        costs["staff"] = member * INDEX_ROW_COST
     return min(costs, key=lambda plan: costs[plan])
 
 

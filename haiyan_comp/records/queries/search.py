@@ -123,8 +123,7 @@ def _query(
     if staff_id is not None:
         where.append(staff == staff_id)
     where += _plain_filters(search, year=not item_ids)  # an item is of one year
-    postgres = session.get_bind().dialect.name == "postgresql"
-    return where, plan == "walk" or (plan == "staff" and not postgres)
+    return where, plan == "walk"
 
 
 def _page_ids(
