@@ -1,4 +1,8 @@
-"""`haiyan statement Y --institution K|--all --out PATH`, notice, audit, slip and verify."""
+"""`haiyan statement Y --institution K|--all --out PATH`, notice, audit, slip and verify.
+
+Each command imports the operations and the renderer it runs when it runs: `verify`
+of a signed statement needs neither reportlab nor the other documents' queries.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,6 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from haiyan_comp.cli import ID, YEAR, IsoDate, amount, domain_errors
-from haiyan_comp.operations import statements as operations
-from haiyan_comp.operations.verification import verify_document
-from haiyan_comp.statements.audit_report import render_audit_report
-from haiyan_comp.statements.notice import render_notice
-from haiyan_comp.statements.render import render_settlement
-from haiyan_comp.statements.slip import render_slips
 
 
 class StatementGroup(AppGroup):
@@ -58,6 +56,9 @@ out_option = click.option("--out", "out", required=True, type=click.Path(path_ty
 @domain_errors
 def make(year: int, institution: str | None, every: bool, out: Path) -> None:
     """Write the settlement statement(s) of settled YEAR."""
+    from haiyan_comp.operations import statements as operations
+    from haiyan_comp.statements.render import render_settlement
+
     _one_of(institution, every)
 
     if institution is not None:
@@ -83,6 +84,9 @@ def make(year: int, institution: str | None, every: bool, out: Path) -> None:
 @domain_errors
 def notice(as_of: date, institution: str | None, every: bool, out: Path) -> None:
     """Write the prepayment notice(s) of the run of --as-of."""
+    from haiyan_comp.operations import statements as operations
+    from haiyan_comp.statements.notice import render_notice
+
     _one_of(institution, every)
 
     def pdf(code: str) -> bytes:
@@ -128,6 +132,9 @@ def _write(
 @domain_errors
 def audit(batch_id: int | None, year: int | None, every: bool, out: Path) -> None:
     """Write the report of closed audit BATCH, or of every closed batch of --year with --all."""
+    from haiyan_comp.operations import statements as operations
+    from haiyan_comp.statements.audit_report import render_audit_report
+
     if every == (batch_id is not None) or every != (year is not None):
         raise click.UsageError("give BATCH, or --year Y --all")
 
@@ -152,6 +159,9 @@ def audit(batch_id: int | None, year: int | None, every: bool, out: Path) -> Non
 @domain_errors
 def slip(year: int, institution: str, performance_pay: str, out: Path) -> None:
     """Write the staff bonus slips of an institution's settled YEAR (R18, R19)."""
+    from haiyan_comp.operations import statements as operations
+    from haiyan_comp.statements.slip import render_slips
+
     total = amount(performance_pay, "performance pay") or 0
     data = operations.bonus_slips(year, institution, total, _county(), datetime.now(UTC))
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -166,6 +176,8 @@ def slip(year: int, institution: str, performance_pay: str, out: Path) -> None:
 def verify(file: Path) -> None:
     """Check a document PDF: the county's signature, the printed figures and the embedded
     figures against the books. One line says what holds; exit 1 unless everything does."""
+    from haiyan_comp.operations.verification import verify_document
+
     found = verify_document(file.read_bytes(), _county(), datetime.now(UTC))
     signature = _SIGNATURE[found.signature.state].format(detail=found.signature.detail)
     if found.number is None:

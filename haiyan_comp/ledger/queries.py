@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from haiyan_comp.accounts.queries import user_list
 from haiyan_comp.institutions.models import Institution
 from haiyan_comp.ledger.descriptions import who_name
 from haiyan_comp.ledger.messages import SEAL_DISAGREES
@@ -160,6 +159,10 @@ def books_check(session: Session) -> BooksCheck:
     if latest is None:
         return BooksCheck(None, "", False, [], int(since), seals)
     found = [from_described(p.get("message", ""), p) for p in json.loads(latest.problems)]
+    # Imported here: the accounts (their password hashing) serve only this name, and a
+    # statement's `year_seal` would otherwise load them into every `statement verify`.
+    from haiyan_comp.accounts.queries import user_list
+
     people = {user.username: user.display_name for user in user_list(session)}
     who = who_name(latest.checked_by, people)
     return BooksCheck(latest.checked_at, who, latest.verified, found, int(since), seals)

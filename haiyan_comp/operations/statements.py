@@ -16,11 +16,9 @@ from haiyan_comp.errors import NotFound
 from haiyan_comp.operations import reading
 from haiyan_comp.statements import figures, queries
 from haiyan_comp.statements import messages as msg
-from haiyan_comp.statements.audit_report import AuditReportData
 from haiyan_comp.statements.data import StatementData
-from haiyan_comp.statements.notice import NoticeData
+from haiyan_comp.statements.documents import AuditReportData, NoticeData, SlipData
 from haiyan_comp.statements.queries import InstitutionDocuments, StaffMember, StatementsPage
-from haiyan_comp.statements.slip import SlipData
 
 
 @reading

@@ -22,12 +22,9 @@ from haiyan_comp.money import parse_hundredths
 from haiyan_comp.operations import reading
 from haiyan_comp.signing.pdf import SignatureCheck, check_signature, printed_decimals, unsigned
 from haiyan_comp.statements import figures
-from haiyan_comp.statements.audit_report import AuditReportData, render_audit_report
 from haiyan_comp.statements.data import StatementData, canonical_json, changed_figures
-from haiyan_comp.statements.layout import read_embedded
-from haiyan_comp.statements.notice import NoticeData, render_notice
-from haiyan_comp.statements.render import render_settlement
-from haiyan_comp.statements.slip import SlipData, render_slips
+from haiyan_comp.statements.documents import AuditReportData, NoticeData, SlipData
+from haiyan_comp.statements.fingerprint import read_embedded
 
 Document = StatementData | NoticeData | AuditReportData | SlipData
 DOCUMENTS = frozenset({"settlement", "prepayment_notice", "bonus_slip", "audit_report"})
@@ -58,13 +55,22 @@ def current_document(
 
 
 def render(document: Document) -> bytes:
-    """The document as PDF, as it would be issued now."""
+    """The document as PDF, as it would be issued now (reportlab is imported only here: a
+    signed, unchanged document is never rendered)."""
     if isinstance(document, NoticeData):
+        from haiyan_comp.statements.notice import render_notice
+
         return render_notice(document)
     if isinstance(document, SlipData):
+        from haiyan_comp.statements.slip import render_slips
+
         return render_slips(document)
     if isinstance(document, AuditReportData):
+        from haiyan_comp.statements.audit_report import render_audit_report
+
         return render_audit_report(document)
+    from haiyan_comp.statements.render import render_settlement
+
     return render_settlement(document)
 
 

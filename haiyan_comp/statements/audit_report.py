@@ -3,8 +3,6 @@ deduction; item and staff by name beside their codes (house style: house.py)."""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -13,74 +11,14 @@ from reportlab.platypus import Spacer, Table, TableStyle
 
 from haiyan_comp import clock
 from haiyan_comp.money import group_decimal
-from haiyan_comp.statements.data import canonical_json
+from haiyan_comp.statements.documents import AuditReportData
 from haiyan_comp.statements.house import PADDING, footer, one_line, signed_by
 from haiyan_comp.statements.layout import build_pdf, grid, pick_font, styles_for, text
-from haiyan_comp.statements.numbers import audit_number
 
-BATCH_FIGURES = (
-    "batch", "year", "institution", "item", "from", "to", "stratum", "seed", "N", "U", "n",
-    "failed", "deduction", "closed_at",
-)  # fmt: skip
-SAMPLE_FIGURES = ("rank", "source_id", "service_date", "staff", "purchasable", "verdict", "reason")
+__all__ = ["AuditReportData", "render_audit_report"]
+
+
 VERDICT = {"pass": "通过", "fail": "不通过"}
-STRATUM = {"all": "全部记录", "flagged": "系统标记的记录"}
-
-
-@dataclass(frozen=True)
-class AuditReportData:
-    """A closed batch as `haiyan audit show --json` prints it, for the report."""
-
-    county: str
-    institution_name: str
-    generated_at: datetime
-    batch: dict[str, Any]
-    item_name: str = ""
-    staff_names: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def number(self) -> str:
-        """The report number: year, institution and batch (numbers.py)."""
-        return audit_number(self.batch["year"], self.batch["institution"], self.batch["batch"])
-
-    def figures(self) -> dict[str, Any]:
-        """The report's figures: what the fingerprint covers."""
-        sample = [
-            {**{key: s[key] for key in SAMPLE_FIGURES}, "staff": s["responsible"] or s["staff"]}
-            for s in self.batch["sample"]
-        ]
-        return {
-            "document": "audit_report",
-            "number": self.number,
-            **{key: self.batch[key] for key in BATCH_FIGURES},
-            "sample": sample,
-        }
-
-    def canonical_figures(self) -> str:
-        """The figures as canonical JSON."""
-        return canonical_json(self.figures())
-
-    @property
-    def sha256(self) -> str:
-        """SHA-256 of the canonical figures."""
-        return hashlib.sha256(self.canonical_figures().encode()).hexdigest()
-
-    @property
-    def period(self) -> str:
-        """The stratum's dates in words: 全年 (and its dates) or from … to …."""
-        f = self.batch
-        dates = f"{f['from']} 至 {f['to']}"
-        whole_year = (f["from"], f["to"]) == (f"{f['year']}-01-01", f"{f['year']}-12-31")
-        return f"全年（{dates}）" if whole_year else dates
-
-    @property
-    def records(self) -> str:
-        """Which records of the period the stratum holds, in words."""
-        return STRATUM.get(str(self.batch["stratum"]), str(self.batch["stratum"]))
-
-    def named(self, code: str | None, name: str | None) -> str:
-        """A name with its code beside it, or the code alone."""
-        return f"{name}（{code}）" if name else (code or "—")
 
 
 def _closed_at(value: str | None) -> str:

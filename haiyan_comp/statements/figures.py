@@ -1,4 +1,8 @@
-"""Reads: the figures of every document (statement, notice, audit report, slips)."""
+"""Reads: the figures of every document (statement, notice, audit report, slips).
+
+The audit report's and the slips' own reads are imported by the functions that need
+them: a statement (and `haiyan statement verify` of one) loads neither.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haiyan_comp.audit.reports import batch_of
 from haiyan_comp.bonus.models import Assessment
-from haiyan_comp.bonus.queries import pay_sheet, recorded_performance_pay
 from haiyan_comp.bonus.rules import bonus_cap
 from haiyan_comp.budget.models import Instalment
 from haiyan_comp.errors import Conflict, NotFound
@@ -20,10 +22,8 @@ from haiyan_comp.institutions.services import get_institution
 from haiyan_comp.ledger.queries import year_seal
 from haiyan_comp.settlement.models import Settlement, YearSettlement
 from haiyan_comp.statements import messages as msg
-from haiyan_comp.statements.audit_report import AuditReportData
 from haiyan_comp.statements.data import StatementData, StatementInstalment, StatementItem
-from haiyan_comp.statements.notice import NoticeData, NoticeInstalment
-from haiyan_comp.statements.slip import SlipData
+from haiyan_comp.statements.documents import AuditReportData, NoticeData, NoticeInstalment, SlipData
 from haiyan_comp.units.rules import ItemUnits
 from haiyan_comp.units.services import year_units
 
@@ -210,6 +210,8 @@ def audit_report(
     session: Session, batch_id: int, county: str, generated_at: datetime
 ) -> AuditReportData:
     """The report of closed audit batch `batch_id`, from `haiyan audit show`'s service."""
+    from haiyan_comp.audit.reports import batch_of  # (see the module's docstring)
+
     detail = batch_of(session, batch_id)
     if not detail.batch.closed:
         raise Conflict(msg.AUDIT_OPEN(batch=batch_id))
@@ -224,6 +226,8 @@ def bonus_slips(
     generated_at: datetime,
 ) -> SlipData:  # fmt: skip
     """The staff slips of `code`'s year, from `haiyan paysheet`'s service (R18, R19)."""
+    from haiyan_comp.bonus.queries import pay_sheet
+
     sheet = pay_sheet(session, year, code, performance_pay).to_json()
     institution = get_institution(session, code)
     names = dict(
@@ -238,6 +242,8 @@ def entered_slips(
     session: Session, year: int, code: str, county: str, generated_at: datetime
 ) -> SlipData:
     """The staff slips of the pay sheet `code`'s centre entered last (NotFound before it)."""
+    from haiyan_comp.bonus.queries import recorded_performance_pay
+
     pay = recorded_performance_pay(session, year, code)
     if pay is None:
         raise NotFound(msg.NO_SLIP(institution=code, year=year))

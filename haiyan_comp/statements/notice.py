@@ -2,80 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from haiyan_comp import clock
-from haiyan_comp.money import format_hundredths as fmt
-from haiyan_comp.statements.data import StatementInstalment, canonical_json
+from haiyan_comp.statements.documents import NoticeData, NoticeInstalment
 from haiyan_comp.statements.house import capital_row, footer, money, signed_by
 from haiyan_comp.statements.layout import WIDTH, build_pdf, grid, pick_font, styles_for, text
-from haiyan_comp.statements.numbers import notice_number
 
-
-@dataclass(frozen=True)
-class NoticeInstalment:
-    """One instalment paid by the run, with its year."""
-
-    year: int
-    instalment: StatementInstalment
-
-
-@dataclass(frozen=True)
-class NoticeData:
-    """Every figure of a prepayment notice: the instalments one run paid one institution."""
-
-    county: str
-    institution_code: str
-    institution_name: str
-    as_of: date
-    generated_at: datetime
-    instalments: tuple[NoticeInstalment, ...]
-    gross: int
-    offset: int
-    cash: int
-
-    @property
-    def number(self) -> str:
-        """The notice number: run date and institution code (numbers.py)."""
-        return notice_number(self.as_of, self.institution_code)
-
-    def figures(self) -> dict[str, Any]:
-        """The notice's figures as strings: what the fingerprint covers."""
-        return {
-            "document": "prepayment_notice",
-            "institution": self.institution_code,
-            "as_of": self.as_of.isoformat(),
-            "number": self.number,
-            "instalments": [
-                {
-                    "year": i.year,
-                    "number": i.instalment.number,
-                    "due": i.instalment.due.isoformat(),
-                    "gross": fmt(i.instalment.gross),
-                    "offset": fmt(i.instalment.offset),
-                    "cash": fmt(i.instalment.cash),
-                }
-                for i in self.instalments
-            ],
-            "gross": fmt(self.gross),
-            "offset": fmt(self.offset),
-            "cash": fmt(self.cash),
-        }
-
-    def canonical_figures(self) -> str:
-        """The figures as canonical JSON."""
-        return canonical_json(self.figures())
-
-    @property
-    def sha256(self) -> str:
-        """SHA-256 of the canonical figures."""
-        return hashlib.sha256(self.canonical_figures().encode()).hexdigest()
+__all__ = ["NoticeData", "NoticeInstalment", "render_notice"]
 
 
 def render_notice(data: NoticeData, font: str | None = None) -> bytes:

@@ -9,93 +9,17 @@ sheet's columns add up to T (docs/DOCUMENTS.md).
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
 
-from haiyan_comp.money import format_hundredths as fmt
-from haiyan_comp.money import largest_remainder, parse_hundredths
-from haiyan_comp.statements.data import canonical_json
+from haiyan_comp.statements.documents import LINE_FIGURES, SlipData, sheet_fen
 from haiyan_comp.statements.house import figure_pairs, footer, money, signed_by
 from haiyan_comp.statements.layout import WIDTH, build_pdf, grid, pick_font, styles_for, text
 from haiyan_comp.statements.numbers import sheet_number
 
-LINE_FIGURES = ("basic", "incentive", "performance_pay", "efficiency_bonus", "total")
-
-
-def _fen(value: str) -> int:
-    return parse_hundredths(value, what="amount", allow_negative=True)
-
-
-def with_shares(sheet: dict[str, Any]) -> dict[str, Any]:
-    """The pay sheet with every staff line's basic share, performance pay and total (fen as
-    text, as the sheet has them); a sheet whose lines have them already is returned as it is."""
-    lines = sheet["staff"]
-    if all("basic" in line for line in lines):  # also a sheet of nobody: nothing to share
-        return sheet
-    basic = largest_remainder(_fen(sheet["basic"]), [(line["code"], 1) for line in lines])
-    staff = []
-    for line in lines:
-        pay = basic[line["code"]] + _fen(line["incentive"])
-        bonus = _fen(line["efficiency_bonus"])
-        staff.append(
-            {**line, "basic": fmt(basic[line["code"]]), "performance_pay": fmt(pay),
-             "total": fmt(pay + bonus)}
-        )  # fmt: skip
-    return {**sheet, "staff": staff}
-
-
-@dataclass(frozen=True)
-class SlipData:
-    """`haiyan paysheet --json` of an institution and year, with the staff's names."""
-
-    county: str
-    institution_name: str
-    generated_at: datetime
-    sheet: dict[str, Any]
-    names: dict[str, str]
-    only_staff: str | None = None  # one staff member's own slip (see for_staff)
-
-    def for_staff(self, code: str) -> SlipData:
-        """Only `code`'s slip, which tells nothing of colleagues' pay (no line if not on the sheet).
-
-        Its fingerprint covers that one line and says so (`only_staff`), so that
-        `haiyan statement verify` recomputes the same one line. The basic share is
-        taken from the whole sheet before the other lines go.
-        """
-        sheet = with_shares(self.sheet)
-        own = [line for line in sheet["staff"] if line["code"] == code]
-        return replace(
-            self,
-            sheet={**sheet, "staff": own},
-            names={code: self.names.get(code, "")},
-            only_staff=code,
-        )
-
-    @property
-    def number(self) -> str:
-        """The sheet's number, or one person's slip's (numbers.py): never the same."""
-        return sheet_number(self.sheet["year"], self.sheet["institution"], self.only_staff)
-
-    def figures(self) -> dict[str, Any]:
-        """The sheet's figures with every line's shares: what the fingerprint covers."""
-        figures = {"document": "bonus_slip", "number": self.number, **with_shares(self.sheet)}
-        if self.only_staff is not None:
-            figures["only_staff"] = self.only_staff
-        return figures
-
-    def canonical_figures(self) -> str:
-        """The figures as canonical JSON."""
-        return canonical_json(self.figures())
-
-    @property
-    def sha256(self) -> str:
-        """SHA-256 of the canonical figures."""
-        return hashlib.sha256(self.canonical_figures().encode()).hexdigest()
+__all__ = ["SlipData", "render_slips"]
 
 
 def render_slips(data: SlipData, font: str | None = None) -> bytes:
@@ -141,12 +65,12 @@ def _header(data: SlipData, f: dict[str, Any], styles: dict[str, Any]) -> Table:
 
 def _sheet(data: SlipData, f: dict[str, Any], styles: dict[str, Any], font: str) -> list[Any]:
     staff = f["staff"]
-    total = sum(_fen(line["total"]) for line in staff)
+    total = sum(sheet_fen(line["total"]) for line in staff)
     summary = figure_pairs(
-        [("绩效工资总额（元）", money(_fen(f["performance_pay"]))),
-         ("其中基础部分（元）", money(_fen(f["basic"]))),
-         ("其中激励部分（元）", money(_fen(f["incentive"])))],
-        [("效率奖励（元，单列发放）", money(_fen(f["efficiency_bonus"]))),
+        [("绩效工资总额（元）", money(sheet_fen(f["performance_pay"]))),
+         ("其中基础部分（元）", money(sheet_fen(f["basic"]))),
+         ("其中激励部分（元）", money(sheet_fen(f["incentive"])))],
+        [("效率奖励（元，单列发放）", money(sheet_fen(f["efficiency_bonus"]))),
          ("应发合计（元）", money(total)), ("发放人数", f"{len(staff):,}")],
         ("绩效工资", "效率奖励"), styles, font,
     )  # fmt: skip
@@ -159,14 +83,14 @@ def _sheet(data: SlipData, f: dict[str, Any], styles: dict[str, Any], font: str)
         rows.append(
             [str(number), text(line["code"], styles["code"]),
              text(data.names.get(line["code"], ""), cell),
-             *(money(_fen(line[key])) for key in LINE_FIGURES), ""]
+             *(money(sheet_fen(line[key])) for key in LINE_FIGURES), ""]
         )  # fmt: skip
     rows.append(
         [
             "合计",
             "",
             "",
-            *(money(sum(_fen(line[key]) for line in staff)) for key in LINE_FIGURES),
+            *(money(sum(sheet_fen(line[key]) for line in staff)) for key in LINE_FIGURES),
             "",
         ]
     )
@@ -193,7 +117,7 @@ def _slip(
 ) -> Table:
     cell = styles["cell"]
     code = line["code"]
-    shown = {key: money(_fen(line[key])) for key in LINE_FIGURES}
+    shown = {key: money(sheet_fen(line[key])) for key in LINE_FIGURES}
     rows = [
         ["姓名", text(data.names.get(code, ""), cell), "工号", text(code, cell)],
         ["机构", text(data.institution_name, cell), "发放条编号",
