@@ -25,7 +25,6 @@ from haiyan_comp.bounds import DecimalBound
 from haiyan_comp.db import db
 from haiyan_comp.errors import DomainError, InvalidInput
 from haiyan_comp.money import AmountError, parse_hundredths, parse_ratio
-from haiyan_comp.records.rules import parse_iso_date
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -142,6 +141,8 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
+        from haiyan_comp.records.rules import parse_iso_date  # the records' rules, when used
+
         parsed = parse_iso_date(str(value))
         if parsed is None:
             self.fail(f"{value!r} is not a date written YYYY-MM-DD", param, ctx)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from haiyan_comp.audit import population, rules
+from haiyan_comp.audit import rules
 from haiyan_comp.audit.messages import (
     AUDITS_NO_LONGER_DRAWN,
     BATCH_OVERLAP,
@@ -92,6 +92,10 @@ def draw_batch(
     now: datetime | None = None,
 ) -> Draw:
     """Freeze a stratum's population and draw its sample by the seed (R5, R6)."""
+    # Only a draw and a close touch the population: the readers of this module
+    # (`deductions`, for every units figure) leave its SQL and the flags unimported.
+    from haiyan_comp.audit import population
+
     rules.check_seed(seed)
     rules.check_size(size, None, THE_STRATUM())
     drawn_by = rules.check_actor(drawn_by)
@@ -339,6 +343,8 @@ def close_audit(
     batch.closed_at, batch.closed_by = now or datetime.now(UTC), by
     session.flush()
     if closing.failed:
+        from haiyan_comp.audit import population
+
         population.add_staff_units(session, batch.id)  # what R18 weighs
     return batch, closing
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from flask.cli import with_appcontext
 
-from haiyan_comp.api.schemas_explain import explanation_document
 from haiyan_comp.cli import YEAR, domain_errors, emit_json, json_option
-from haiyan_comp.operations.explain import Node, explanation
+from haiyan_comp.operations.explain import explanation
+
+if TYPE_CHECKING:
+    from haiyan_comp.operations.explain import Node
 
 
 @click.command("explain")
@@ -19,7 +23,9 @@ from haiyan_comp.operations.explain import Node, explanation
 def explain(year: int, institution: str, as_json: bool) -> None:
     """How INSTITUTION's final amount of YEAR came to be, down to items and audit batches."""
     tree = explanation(year, institution)
-    if as_json:
+    if as_json:  # the API's schema (marshmallow) only for the JSON document
+        from haiyan_comp.api.schemas_explain import explanation_document
+
         emit_json(explanation_document(tree))
         return
     _print(tree, "")

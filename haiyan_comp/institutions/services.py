@@ -15,7 +15,6 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haiyan_comp import sheets
 from haiyan_comp.errors import InvalidInput, NotFound
 from haiyan_comp.institutions.messages import (
     AT_LINE,
@@ -53,6 +52,8 @@ def _read_csv(
     stream: BinaryIO, filename: str, columns: Sequence[str], sheet: str | None = None
 ) -> list[tuple[int, dict[str, str]]]:
     """CSV (UTF-8 or GB18030) or .xlsx (haiyan_comp.sheets): rows by line, codes as text."""
+    from haiyan_comp import sheets  # only an import reads a file: every lookup leaves it out
+
     reader = sheets.dict_reader(stream, filename, sheet=sheet, ids=("code", "institution_code"))
     header = [name.strip().lower() for name in reader.fieldnames or []]
     if not header:

@@ -9,7 +9,6 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from haiyan_comp.budget.models import Baseline, YearConfig
-from haiyan_comp.budget.services import ratio
 from haiyan_comp.institutions.models import Institution
 from haiyan_comp.settlement import rules
 from haiyan_comp.settlement.models import Settlement, YearSettlement
@@ -53,6 +52,8 @@ def previous_basic_medical(session: Session, year: int) -> dict[str, int]:
 
 def growth_capped(session: Session, year: int, verified: dict[str, int]) -> dict[str, int]:
     """R9 for every institution: P_bm from V_bm, the year's growth cap and P_bm(Y−1)."""
+    from haiyan_comp.budget.services import ratio  # its services (and the ledger's) only here
+
     config = session.get(YearConfig, year)
     growth = None if config is None else ratio(config.growth_cap)
     previous = previous_basic_medical(session, year)

@@ -1,13 +1,19 @@
-"""The `haiyan` command builds the web layer only for the commands that serve pages."""
+"""The `haiyan` command builds the web layer only for the commands that serve pages, and
+loads only the libraries the command it runs needs (issue 17: a command's start-up)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from pypdf import PdfWriter
 
 from haiyan_comp import app as app_module
 from haiyan_comp.cli import cli
@@ -47,3 +53,53 @@ def test_a_domain_command_leaves_the_web_layer_out(database_url: str, built: lis
     output = invoke(database_url, "units", "--year", "2018", "--json")
     assert '"year": 2018' in output
     assert built == [False]
+
+
+# What each command loads, seen from outside: a `haiyan` process run to its end, then the
+# top-level packages it imported. A library loaded for nothing costs every run its start-up.
+LOADED = """
+import atexit, sys
+out = sys.argv.pop()
+atexit.register(lambda: open(out, "w").write(" ".join({m.split(".")[0] for m in sys.modules})))
+from haiyan_comp.cli import main
+sys.argv[0] = "haiyan"
+main()
+"""
+NEVER_FOR_EXPLAIN = {"pyhanko", "aiohttp", "pypdf", "reportlab", "marshmallow", "xlsxwriter",
+                     "openpyxl", "zxcvbn"}  # fmt: skip
+NEVER_FOR_VERIFY = {"reportlab", "marshmallow", "xlsxwriter", "openpyxl", "zxcvbn"}
+
+
+def loaded(database_url: str, tmp_path: Path, *args: str) -> tuple[set[str], str]:
+    """Run `haiyan ARGS` in a process of its own: the packages it loaded, and its output."""
+    out = tmp_path / "modules.txt"
+    env = {**os.environ, "DATABASE_URL": database_url, "HAIYAN_INSTANCE": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED, *args, str(out)],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert out.exists(), done.stderr
+    return set(out.read_text().split()), done.stdout + done.stderr
+
+
+def test_explain_loads_no_pdf_json_schema_or_workbook_library(
+    database_url: str, tmp_path: Path
+) -> None:
+    modules, output = loaded(database_url, tmp_path, "explain", "2018", "--institution", "HY99")
+    assert "error:" in output  # no such institution: the command ran its query
+    assert "sqlalchemy" in modules and "flask" in modules
+    assert not modules & NEVER_FOR_EXPLAIN
+
+
+def test_verify_loads_the_signature_check_but_renders_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    plain = tmp_path / "plain.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    with plain.open("wb") as file:
+        writer.write(file)
+    modules, output = loaded(database_url, tmp_path, "statement", "verify", str(plain))
+    assert "carries no statement figures" in output
+    assert "pyhanko" in modules  # the signature is checked
+    assert not modules & NEVER_FOR_VERIFY
