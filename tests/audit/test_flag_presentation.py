@@ -107,3 +107,25 @@ def test_a_shared_message_is_translated_once_per_request(
         with app.test_request_context("/"):
             assert [reason(REPEAT) for _ in range(1000)] == [text(REPEAT, "zh")] * 1000
     assert len(calls) == 2
+
+
+def test_the_pages_rows_escape_every_cell_and_read_each_message(app: Flask) -> None:
+    """The flags page writes its rows in one pass (web/audit/tables.flag_rows): a source
+    id, resident or explanation holding markup reaches the page as text, never as tags."""
+    from haiyan_comp.audit.flags import REPEAT as REPEAT_RULE
+    from haiyan_comp.audit.flags import STAFF_DAY
+    from haiyan_comp.web.audit.tables import flag_rows
+
+    listed = [
+        row("<x>", HOSTILE, resident="<b>=1+1</b>", rule=REPEAT_RULE, units="1234.50"),
+        row("门诊-3", OVER, resident=None, rule=STAFF_DAY, units="33.00"),
+    ]
+    labels = {REPEAT_RULE: "同日<重复>", STAFF_DAY: "超 32 当量"}
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        html = str(flag_rows(listed, labels))
+    assert "<x>" not in html and "<b>" not in html and "<重复>" not in html
+    assert "&lt;x&gt;" in html and "&lt;b&gt;=1+1&lt;/b&gt;" in html
+    assert html.count("<tr>") == 2 and html.count("<td") == 18
+    assert '<td class="num">1,234.50</td>' in html  # grouped as the page's other figures
+    assert "<td>—</td>" in html  # no resident
+    assert "S1" in html and "33.00" in html and "同日&lt;重复&gt;" in html
