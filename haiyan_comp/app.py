@@ -96,6 +96,44 @@ COMMANDS = {
     "worker": "haiyan_comp.commands.worker:worker",
 }
 
+# Each command's one line of `haiyan --help`, so that listing the commands imports none of
+# them (tests/api/test_cli_start.py checks each against its command's own help).
+SUMMARIES = {
+    "db": "Create or upgrade the database schema.",
+    "catalog": "The catalogue of service items of a year (R1).",
+    "institutions": "Township institutions.",
+    "staff": "Staff members of the institutions.",
+    "records": "Service records (R2, R3).",
+    "units": "Units of a year per institution and item: gross, over-spec, purchasable, verified.",
+    "audit": "Random audits (R5–R8) and automatic checks on the records.",
+    "year": "A scheme year's budget and price (R10).",
+    "baseline": "R9 baselines for years whose previous year is not in the system.",
+    "prepay": "Staged prepayment (R11, R12).",
+    "scheduler": "The daily prepayment job, started on purpose (never inside web workers).",
+    "settle": "Settle YEAR once (R13, R14); --dry-run shows the same figures first.",
+    "ledger": "List ledger entries (every money movement, append-only).",
+    "adjust": "Book a correction of a settled year as an adjustment in open YEAR (R15).",
+    "assess": "Assessment scores and surpluses of settled years (R16).",
+    "bonus": "Efficiency bonus of settled years (R17, R18): `haiyan bonus YEAR [--institution K]`.",
+    "paysheet": (
+        "Split performance pay 4 : 6 (basic : incentive by R18's weights); the bonus apart (R19)."
+    ),
+    "statement": (
+        "Statements, notices, audit reports and bonus slips as PDF (Simplified Chinese, A4)."
+    ),
+    "explain": (
+        "How INSTITUTION's final amount of YEAR came to be, down to items and audit batches."
+    ),
+    "demo": "Load a demo county: 9 institutions, their staff, the catalogue, its years of records.",
+    "users": "People who sign in to the web application.",
+    "tokens": "API tokens for machines (the regional health-information platform).",
+    "jobs": "Long work started from the pages: its files (instance/jobs/) and rows.",
+    "keys": "The county's signing key: every document is signed with it.",
+    "worker": (
+        "Take jobs from the queue in PostgreSQL and run them, until stopped (SIGTERM or Ctrl-C)."
+    ),
+}
+
 
 def register_commands(app: Flask) -> None:
     """Each domain's commands under the `haiyan` group, loaded on first use."""

@@ -161,13 +161,33 @@ class HaiyanGroup(FlaskGroup):
         ctx.meta["haiyan.command"] = cmd_name
         return super().get_command(ctx, cmd_name)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their one line each, as click lists them, without importing
+        every command's module to read its help (app.SUMMARIES holds those lines)."""
+        from haiyan_comp.app import SUMMARIES
+
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max((len(name) for name in names), default=0)
+        rows = []
+        for name in names:
+            if name in SUMMARIES:
+                summary = click.Command(name, help=SUMMARIES[name])  # click's own shortening
+                rows.append((name, summary.get_short_help_str(limit)))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
 
 def _create_app() -> Any:
     from haiyan_comp.app import create_app
 
     ctx = click.get_current_context(silent=True)
     command = ctx.meta.get("haiyan.command") if ctx is not None else None
-    return create_app(web=command is None or command in WEB_COMMANDS)
+    return create_app(web=command in WEB_COMMANDS)
 
 
 @click.group(cls=HaiyanGroup, create_app=_create_app, add_version_option=False, load_dotenv=False)

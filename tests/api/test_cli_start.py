@@ -103,3 +103,38 @@ def test_verify_loads_the_signature_check_but_renders_nothing(
     assert "carries no statement figures" in output
     assert "pyhanko" in modules  # the signature is checked
     assert not modules & NEVER_FOR_VERIFY
+
+
+def test_help_lists_every_command_with_its_own_line_and_builds_no_pages(
+    database_url: str, built: list[bool]
+) -> None:
+    """`haiyan --help` reads each command's line from app.SUMMARIES instead of importing
+    every command (and building the web layer): each line must be the command's own."""
+    import importlib
+
+    from haiyan_comp.app import COMMANDS, SUMMARIES
+
+    assert set(SUMMARIES) == set(COMMANDS)
+    for name, spec in COMMANDS.items():
+        module, attribute = spec.split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert SUMMARIES[name] == command.get_short_help_str(200), name
+    output = invoke(database_url, "--help")
+    for name in COMMANDS:
+        assert f"\n  {name} " in output, name
+    assert "Units of a year per institution" in output
+    assert built == [False]
+
+
+def test_help_imports_no_command_module(database_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "modules.txt"
+    script = LOADED.replace('m.split(".")[0] for m in sys.modules', "m for m in sys.modules")
+    env = {**os.environ, "DATABASE_URL": database_url, "HAIYAN_INSTANCE": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, "--help", str(out)],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert "Commands:" in done.stdout, done.stderr
+    modules = set(out.read_text().split())
+    assert not {m for m in modules if m.startswith("haiyan_comp.commands.")}
+    assert "haiyan_comp.web" not in modules
