@@ -54,9 +54,9 @@ def run(url: str, *args: str) -> tuple[float, float, str, float]:
     return seconds, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
 
 
-def county(database: str, rows: int, postgres_url: str) -> str:
-    """The kept county of `rows` 2018 records (built once)."""
-    name = f"{NAME}_{rows}"
+def county(database: str, rows: int, postgres_url: str, named: str | None = None) -> str:
+    """The kept county of `rows` 2018 records (built once), in database `named` if given."""
+    name = named or f"{NAME}_{rows}"
     marker = OUT / f"{name}-{database}.json"
     url = f"sqlite:///{bench_sqlite(name)}" if database == "sqlite" else pg_url(postgres_url, name)
     if marker.exists():
@@ -162,9 +162,12 @@ def main() -> None:
         "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
     parser.add_argument("--skip-demo", action="store_true", help="Only the records export.")
+    parser.add_argument(
+        "--name", help="The county's database (PostgreSQL) or file's name, if not the default."
+    )
     opts = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    url = county(opts.database, opts.rows, opts.postgres_url)
+    url = county(opts.database, opts.rows, opts.postgres_url, opts.name)
     rows = records_rows(url)
     results: dict[str, Any] = {"database": opts.database, "records": rows}
     api = in_child(api_export, url, "/api/v1/records?year=2018&format=xlsx")

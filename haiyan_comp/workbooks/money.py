@@ -3,7 +3,8 @@ sheet, the ledger (as its page reads it), and the records search's rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain, islice
 from typing import Any
 
 from haiyan_comp.messages import text
@@ -157,20 +158,29 @@ SHEET_ROWS = 1_000_000  # Excel holds 1,048,576 rows a sheet: a bigger search go
 
 def records(rows: Iterable[Any], title: str, year: int | None) -> Workbook:
     """The records search (every page of it: the RecordRows record_json makes the API's
-    and --json's records of, read by attribute), a sheet per million."""
+    and --json's records of, read by attribute; or, from workbooks.records.every_row, the
+    same rows as tuples of its FIELDS, streamed), a sheet per million."""
+    tuples = getattr(rows, "tuples", None)
+    fields: Sequence[str] | None = None
+    if tuples is not None:
+        from haiyan_comp.workbooks.records import FIELDS
+
+        rows, fields = tuples(), FIELDS
     batches = _chunks(iter(rows), SHEET_ROWS)
     first = next(batches, iter(()))
-    sheets = _record_sheets(first, batches, title)
+    sheets = _record_sheets(first, batches, title, fields)
     return Workbook("服务记录", year, sheets)
 
 
 def _record_sheets(
-    first: Iterator[Any], rest: Iterator[Iterator[Any]], title: str
+    first: Iterator[Any], rest: Iterator[Iterator[Any]], title: str, fields: Sequence[str] | None
 ) -> Iterator[Sheet]:
-    yield Sheet("服务记录", title, RECORD_COLUMNS, first, totals=True, objects=True)
+    objects = fields is None
+    yield Sheet("服务记录", title, RECORD_COLUMNS, first, totals=True, objects=objects,
+                fields=fields)  # fmt: skip
     for number, chunk in enumerate(rest, start=2):
         yield Sheet(f"服务记录({number})", f"{title}（续 {number}）", RECORD_COLUMNS, chunk,
-                    totals=True, objects=True)  # fmt: skip
+                    totals=True, objects=objects, fields=fields)  # fmt: skip
 
 
 def _chunks(rows: Iterator[Any], size: int) -> Iterator[Iterator[Any]]:
@@ -180,13 +190,4 @@ def _chunks(rows: Iterator[Any], size: int) -> Iterator[Iterator[Any]]:
         head = next(rows, sentinel)
         if head is sentinel:
             return
-        yield _run(head, rows, size)
-
-
-def _run(head: Any, rows: Iterator[Any], size: int) -> Iterator[Any]:
-    yield head
-    for _ in range(size - 1):
-        row = next(rows, None)
-        if row is None:
-            return
-        yield row
+        yield chain((head,), islice(rows, size - 1))

@@ -3,14 +3,17 @@ the same search the records page and GET /api/v1/records answer a page at a time
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import fields, replace
+from operator import attrgetter
 from typing import Any
 
 from haiyan_comp.records.queries import RecordSearch, record_json
 from haiyan_comp.records.queries.rows import RecordPage, RecordRow
 
 EXPORT_PAGE = 20_000  # the rows of one read; a workbook walks the whole search in these
+FIELDS = tuple(f.name for f in fields(RecordRow))  # a row's values in this order (tuples())
+_VALUES = attrgetter(*FIELDS)
 
 
 def every_record(
@@ -20,9 +23,45 @@ def every_record(
     return (record_json(row) for row in every_row(search, find))
 
 
-def every_row(
-    search: RecordSearch, find: Callable[[RecordSearch], RecordPage]
-) -> Iterator[RecordRow]:
+class SearchRows:
+    """Every record of a search. Iterated: RecordRows, a page (`find`) at a time.
+    `tuples()`: the same rows as tuples of FIELDS, the way a workbook reads them: one
+    statement streamed from the database (records.queries.stream_records) when the search
+    is in id order, else the pages'."""
+
+    def __init__(self, search: RecordSearch, find: Callable[[RecordSearch], RecordPage]) -> None:
+        self.search, self.find = search, find
+
+    def __iter__(self) -> Iterator[RecordRow]:
+        return _pages(self.search, self.find)
+
+    def tuples(self) -> Iterator[Sequence[Any]]:
+        """The rows as tuples of FIELDS; a date may be its ISO text, a flag 0 or 1."""
+        from haiyan_comp.db import db
+        from haiyan_comp.records.queries.search import stream_records
+
+        stream = stream_records(db.session, self.search)
+        if stream is None:
+            return (_VALUES(row) for row in self)
+        return _read(stream, db)
+
+
+def _read(stream: Iterator[Sequence[Any]], db: Any) -> Iterator[Sequence[Any]]:
+    """The stream, its read ended (as operations.reading does) once it is read or dropped."""
+    try:
+        yield from stream
+    finally:
+        stream.close()  # type: ignore[attr-defined]
+        if not db.in_unit_of_work():
+            db.end_read()
+
+
+def every_row(search: RecordSearch, find: Callable[[RecordSearch], RecordPage]) -> SearchRows:
+    """Every record of `search` from its first page to its last (RecordRow; see SearchRows)."""
+    return SearchRows(search, find)
+
+
+def _pages(search: RecordSearch, find: Callable[[RecordSearch], RecordPage]) -> Iterator[RecordRow]:
     """Every record of `search` from its first page to its last (RecordRow): keyset
     pages in id order (or by offset while a sorted search stays sorted), each its own read
     (`find`, the records search operation), so memory holds one page."""

@@ -12,10 +12,9 @@ mode (`inlineStr` text, `<v>` numbers, the style's xf index). Every text cell is
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any
 
 from haiyan_comp import clock
@@ -103,22 +102,27 @@ def serial(value: Any, kind: str) -> str | None:
 def write_rows(
     page: Any,
     columns: Sequence[Any],
-    rows: Iterable[Mapping[str, Any]],
+    rows: Iterable[Any],
     first: int,
     styles: Mapping[str, int],
     totals: list[int | None],
     *,
     objects: bool = False,
+    fields: Sequence[str] | None = None,
+    write: Callable[[str], Any] | None = None,
 ) -> int:
     """Write `rows` from sheet row `first` (0-based) on; the last row written (first - 1
     when none). `styles` maps a kind to its xf index; `totals` (hundredths, or counts for
-    int columns) are added to in place where not None. `objects`: the rows are objects
-    (dataclasses) whose attributes are the columns' keys, not mappings."""
-    handle = page.row_data_fh
+    int columns) are added to in place where not None. The rows are mappings; or, with
+    `objects`, objects (dataclasses) whose attributes are the columns' keys; or, with
+    `fields`, sequences of those fields' values in that order. `write` takes the rows' XML
+    (by default XlsxWriter's own row file, after the rows above `first`)."""
     page._write_single_row(first)  # the header row goes out first; rows from `first` on
+    if write is None:
+        write = page.row_data_fh.write
     cells = [_converter(i, c, styles.get(c.kind, 0), totals) for i, c in enumerate(columns)]
-    render = _compiled(columns, styles, totals, objects)
-    number: int = render(rows, first - 1, handle.write, cells, totals)
+    render = _compiled(columns, styles, totals, objects, fields)
+    number: int = render(rows, first - 1, write, cells, totals)
     if number >= first:
         page.dim_rowmax = max(page.dim_rowmax or 0, number)
         page.previous_row = number + 1
@@ -128,135 +132,186 @@ def write_rows(
 _INLINE, _END = ' t="inlineStr"><is><t>', "</t></is></c>"
 
 
-@lru_cache(maxsize=8192)
-def _day(text: str) -> str | None:
-    """'2018-03-04' → its Excel serial ('43163'), or None."""
-    try:
-        return str(date.fromisoformat(text).toordinal() - _EPOCH)
-    except ValueError:
-        return None
+class _Cache(dict[Any, Any]):
+    """Each distinct value's text, made once (`make`); at most `size` of them kept."""
+
+    def __init__(self, make: Callable[[Any], Any], size: int = 100_000) -> None:
+        super().__init__()
+        self.make, self.size = make, size
+
+    def __missing__(self, value: Any) -> Any:
+        made = self.make(value)
+        if len(self) < self.size:
+            self[value] = made
+        return made
+
+
+def _cents(value: int) -> str:
+    """Hundredths as exact decimal text: 12345 → '123.45', -5 → '-0.05'."""
+    whole, cents = divmod(abs(value), 100)
+    return f"{'-' if value < 0 else ''}{whole}.{cents:02d}"
+
+
+def _day_serial(value: Any) -> str | None:
+    """A date, or its ISO text, as its Excel serial ('43163'); None if it is neither."""
+    if value.__class__ is date:
+        return str(value.toordinal() - _EPOCH)
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return str(date.fromisoformat(value).toordinal() - _EPOCH)
+        except ValueError:
+            return None
+    return None
+
+
+# Text that needs care in a cell: & < >, whitespace (kept at either end only with
+# xml:space), control characters, non-characters; and "_x" (XlsxWriter's _xHHHH_ escape).
+_CAREFUL = re.compile(r"[&<>\s\x00-\x1f\ufffe\uffff]")
+# The same for ASCII text (most of it), a little faster: printable ASCII is no control.
+_PLAIN_ASCII = ("k.isprintable() and ' ' not in k and '&' not in k and '<' not in k "
+                "and '>' not in k")  # fmt: skip
+# 是/否 as character references: the rows of a records search stay ASCII (encoded as is).
+_YES_NO = {True: "&#26159;", False: "&#21542;"}
 
 
 def _compiled(
-    columns: Sequence[Any], styles: Mapping[str, int], totals: list[int | None], objects: bool
+    columns: Sequence[Any],
+    styles: Mapping[str, int],
+    totals: Sequence[int | None],
+    objects: bool,
+    fields: Sequence[str] | None,
 ) -> Any:
-    """The sheet's row loop as one generated function: each column's common case (plain
-    text, a decimal string, a whole number, an ISO date, a yes/no) inline, anything else
-    through the column's converter (`cells[i]`), so a million rows cost a few seconds."""
-    code = ["def render(rows, number, write, cells, totals):",
-            "    out = []", "    append = out.append"]  # fmt: skip
+    """The sheet's row loop as one generated function: each row one f-string of its cells,
+    each column's common case (plain text, a decimal string, hundredths, a whole number, an
+    ISO date or a date, a yes/no) inline, anything else through the column's converter
+    (`cells[i]`, which escapes what must be), so a million rows cost a few seconds."""
+    style = styles
     sums = [i for i, total in enumerate(totals) if total is not None]
-    code += [f"    t{i} = 0" for i in sums]
-    code += ["    for row in rows:", "        number += 1", "        line = number + 1",
-             "        g = None if OBJECTS else row.get", "        p = [f'<row r=\"{line}\">']",
-             "        a = p.append"]  # fmt: skip
+    head = "for row in rows:"
+    if fields is not None:
+        head = f"for ({', '.join(f'f{i}' for i in range(len(fields)))},) in rows:"
+    code = ["def render(rows, number, write, cells, totals):", "    out = []",
+            "    append = out.append", *(f"    t{i} = 0" for i in sums), f"    {head}",
+            "        number += 1", "        ln = f'{number + 1}'"]  # fmt: skip
+    space: dict[str, Any] = {"CAREFUL": _CAREFUL.search, "N": _NUMBER.fullmatch, "H": _hundredths,
+                             "MAX": _MAX_TEXT // 2, "YN": _YES_NO, "DAY": date,
+                             "CENTS": _Cache(_cents), "DAYS": _Cache(_day_serial),
+                             "VARS": vars}  # fmt: skip
+    texts = []
     for index, column in enumerate(columns):
-        code += _column_code(index, column, styles.get(column.kind, 0), index in sums, objects)
-    code += ["        p.append('</row>')", "        append(''.join(p))",
+        code += _read_code(index, column, objects, fields, space)
+        if column.kind in ("text", "code"):
+            texts.append(index)
+    if texts:  # one look at the row's text for anything that needs care
+        joined = "".join(f"{{v{i}}}" for i in texts)
+        ascii_plain = f"({_PLAIN_ASCII}) if k.isascii() else CAREFUL(k) is None"
+        code += [f"        k = f'{joined}'",
+                 f"        plain = len(k) < MAX and '_x' not in k and ({ascii_plain})"]  # fmt: skip
+    for index, column in enumerate(columns):
+        code += _cell_code(index, column, style.get(column.kind, 0), index in sums)
+    cells = "".join(f"{{c{i}}}" for i in range(len(columns)))
+    code += [f"        append(f'<row r=\"{{ln}}\">{cells}</row>')",
              "        if len(out) >= 1024:", "            write(''.join(out))",
-             "            out.clear()", "    write(''.join(out))"]  # fmt: skip
-    code += [f"    totals[{i}] += t{i}" for i in sums]
-    code += ["    return number"]
-    space: dict[str, Any] = {"P": _PLAIN.search, "N": _NUMBER.fullmatch, "D": _day,
-                             "H": _hundredths, "MAX": _MAX_TEXT // 2, "YES": "是",
-                             "NO": "否", "OBJECTS": objects, "DAY": date, "E": _EPOCH,
-                             "R": vars if objects else _same}  # fmt: skip
+             "            out.clear()", "    write(''.join(out))",
+             *(f"    totals[{i}] += t{i}" for i in sums), "    return number"]  # fmt: skip
     exec("\n".join(code), space)
     return space["render"]
 
 
-def _column_code(index: int, column: Any, style: int, summed: bool, objects: bool) -> list[str]:
-    """One column's lines of the generated row loop."""
-    slow = f"a(cells[{index}](R(row), str(line)))"
-    if "." in column.key or column.words is not None or not column.key.isidentifier():
-        return [f"        {slow}"]
-    cell = f'<c r="{_column_name(index)}{{line}}" s="{style}"'
-    kind = column.kind
-    read = f"row.{column.key}" if objects else f"g({column.key!r})"
-    lines = [f"        v = {read}", "        if v is None or v == '':",
-             "            pass"]  # fmt: skip
+def _read_code(
+    index: int, column: Any, objects: bool, fields: Sequence[str] | None, space: dict[str, Any]
+) -> list[str]:
+    """The generated lines that read the row's value of a column into v<index>."""
+    key = column.key
+    if fields is not None:
+        if key not in fields:
+            raise ValueError(f"column {key!r} is not one of the rows' fields {fields}")
+        read = f"f{fields.index(key)}"
+    elif "." in key or (objects and not key.isidentifier()):
+        space[f"VALUE{index}"] = column.value  # reads into nested mappings, words applied
+        return [f"        v{index} = VALUE{index}({'VARS(row)' if objects else 'row'})"]
+    else:
+        read = f"row.{key}" if objects else f"row.get({key!r})"
+    if column.words is None:
+        return [f"        v{index} = {read}"]
+    space[f"WORDS{index}"] = column.words
+    return [f"        v{index} = {read}",
+            f"        if v{index}.__class__ is str:",
+            f"            v{index} = WORDS{index}.get(v{index}, v{index})"]  # fmt: skip
+
+
+def _cell_code(index: int, column: Any, style: int, summed: bool) -> list[str]:
+    """The generated lines that make the cell of a column (c<index>; '' when empty)."""
+    v, kind = f"v{index}", column.kind
+    cell = f'<c r="{_column_name(index)}{{ln}}" s="{style}"'
+    slow = [f"            c{index} = cells[{index}]({v}, ln)"]
     if kind in ("text", "code"):
-        lines += ["        elif v.__class__ is str and len(v) < MAX and ((v.isascii() and "
-                  "v.replace('-', '').isalnum()) or P(v) is None):",
-                  f"            a(f'{cell}{_INLINE}{{v}}</t></is></c>')"]  # fmt: skip
-    elif kind == "yesno":
-        lines += ["        elif v.__class__ is bool:",
-                  f"            a(f'{cell}{_INLINE}{{YES if v else NO}}{_END}')"]  # fmt: skip
-    elif kind in ("money", "units", "score"):
-        add = [f"            t{index} += int(v.replace('.', '')) if len(v) > 3 and v[-3] == '.' "
-               "else H(v)"] if summed else []  # fmt: skip
-        lines += ["        elif v.__class__ is str and N(v):",
-                  f"            a(f'{cell}><v>{{v}}</v></c>')", *add,
-                  "        elif v.__class__ is int and v >= 0:",  # hundredths
-                  f"            a(f'{cell}><v>{{v // 100}}.{{v % 100:02d}}</v></c>')",
-                  *([f"            t{index} += v"] if summed else [])]  # fmt: skip
-    elif kind == "int":
-        add = [f"            t{index} += v"] if summed else []
-        lines += ["        elif v.__class__ is int:", f"            a(f'{cell}><v>{{v}}</v></c>')",
-                  *add]  # fmt: skip
-    elif kind == "date":
-        lines += ["        elif v.__class__ is str and len(v) == 10 and D(v) is not None:",
-                  f"            a(f'{cell}><v>{{D(v)}}</v></c>')",
-                  "        elif v.__class__ is DAY:",
-                  f"            a(f'{cell}><v>{{v.toordinal() - E}}</v></c>')"]  # fmt: skip
-    lines += ["        else:", f"            {slow}"]
-    return lines
-
-
-_PLAIN = re.compile(r"[&<>_\x00-\x1f\ufffe\uffff]|^\s|\s$")
+        return [f"        if plain and {v}.__class__ is str and {v}:",
+                f"            c{index} = f'{cell}{_INLINE}{{{v}}}{_END}'",
+                "        else:", *slow]  # fmt: skip
+    if kind == "yesno":
+        return [f"        if {v}.__class__ is bool or ({v}.__class__ is int and 0 <= {v} <= 1):",
+                f"            c{index} = f'{cell}{_INLINE}{{YN[{v}]}}{_END}'",
+                "        else:", *slow]  # fmt: skip
+    if kind in ("money", "units", "score"):
+        return [f"        if {v}.__class__ is int:",  # hundredths
+                f"            c{index} = f'{cell}><v>{{CENTS[{v}]}}</v></c>'",
+                *([f"            t{index} += {v}"] if summed else []),
+                f"        elif {v}.__class__ is str and N({v}):",
+                f"            c{index} = f'{cell}><v>{{{v}}}</v></c>'",
+                *([f"            t{index} += H({v})"] if summed else []),
+                "        else:", *slow]  # fmt: skip
+    if kind == "int":
+        return [f"        if {v}.__class__ is int:",
+                f"            c{index} = f'{cell}><v>{{{v}}}</v></c>'",
+                *([f"            t{index} += {v}"] if summed else []),
+                "        else:", *slow]  # fmt: skip
+    if kind == "date":
+        return [f"        if ({v}.__class__ is str or {v}.__class__ is DAY) "
+                f"and (d := DAYS[{v}]) is not None:",
+                f"            c{index} = f'{cell}><v>{{d}}</v></c>'",
+                "        else:", *slow]  # fmt: skip
+    return [f"        c{index} = cells[{index}]({v}, ln)"]
 
 
 def _converter(index: int, column: Any, style: int, totals: list[int | None]) -> Any:
-    """The function that makes one column's cell of a row (empty text when the cell is empty)."""
-    letter, kind, key = _column_name(index), column.kind, column.key
-    plain = "." not in key and column.words is None
+    """The function that makes one column's cell from its value, whatever it is (empty text
+    when the cell is empty): text escaped as XlsxWriter escapes it."""
+    letter, kind = _column_name(index), column.kind
     text_open, number_open = f'<c r="{letter}', f'" s="{style}"'
 
-    def value_of(row: Mapping[str, Any]) -> Any:
-        return row.get(key) if plain else column.value(row)
-
-    def text_cell(row: Mapping[str, Any], line: str) -> str:
-        value = value_of(row)
+    def text_cell(value: Any, line: str) -> str:
         if value is None or value == "":
             return ""
-        if type(value) is str and not _PLAIN.search(value) and len(value) < _MAX_TEXT // 2:
-            body = f"<t>{value}</t>"
-        else:
-            body = text_xml(_text(value))
+        body = text_xml(_text(value))
         return f'{text_open}{line}{number_open} t="inlineStr"><is>{body}</is></c>'
 
-    def number_cell(row: Mapping[str, Any], line: str) -> str:
-        value = value_of(row)
+    def number_cell(value: Any, line: str) -> str:
         if value is None or value == "":
             return ""
         found = number_text(value, kind)
         if found is None:
-            return text_cell(row, line)
+            return text_cell(value, line)
         total = totals[index]
         if total is not None:
             totals[index] = total + int(found[1])
         return f"{text_open}{line}{number_open}><v>{found[0]}</v></c>"
 
-    def date_cell(row: Mapping[str, Any], line: str) -> str:
-        value = value_of(row)
+    def date_cell(value: Any, line: str) -> str:
         if value is None or value == "":
             return ""
         found = serial(value, kind)
         if found is None:
-            return text_cell(row, line)
+            return text_cell(value, line)
         return f"{text_open}{line}{number_open}><v>{found}</v></c>"
 
     if kind == "yesno":
-        return lambda row, line: text_cell({key: _yes_no(value_of(row))}, line)
+        return lambda value, line: text_cell(_yes_no(value), line)
     if kind in ("money", "units", "score", "percent", "int"):
         return number_cell
     if kind in ("date", "moment"):
         return date_cell
     return text_cell
-
-
-def _same(row: Any) -> Any:
-    return row
 
 
 def _yes_no(value: Any) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -226,15 +226,21 @@ def _fetch(session: Session, query: Select[Any, Any] | Select[Any], plan: str) -
     """
     if session.get_bind().dialect.name != "postgresql":
         return list(session.execute(query).all())
-    settings = {"jit": "off", "max_parallel_workers_per_gather": "0"}
-    if plan == "walk":
-        settings |= dict.fromkeys(("enable_seqscan", "enable_bitmapscan", "enable_sort"), "off")
+    settings = _settings(plan)
     before = session.execute(select(*(func.current_setting(n) for n in settings))).one()
     _set(session, settings)
     try:
         return list(session.execute(query).all())
     finally:
         _set(session, dict(zip(settings, before, strict=True)))
+
+
+def _settings(plan: str) -> dict[str, str]:
+    """The planner settings a statement of `plan` runs with on PostgreSQL (see _fetch)."""
+    settings = {"jit": "off", "max_parallel_workers_per_gather": "0"}
+    if plan == "walk":
+        settings |= dict.fromkeys(("enable_seqscan", "enable_bitmapscan", "enable_sort"), "off")
+    return settings
 
 
 def _set(session: Session, settings: dict[str, str]) -> None:
@@ -311,9 +317,15 @@ def _rows(session: Session, ids: Sequence[int]) -> list[RecordRow]:
     """The records with these ids, with their codes and names."""
     if not ids:
         return []
+    query = _row_select().where(ServiceRecord.id.in_(ids))
+    return [RecordRow(*tuple(row)) for row in session.connection().execute(query)]
+
+
+def _row_select() -> Select[*tuple[Any, ...]]:
+    """The rows' SELECT: RecordRow's fields in order, with their codes and names."""
     r = ServiceRecord
     # Columns, not entities: a workbook reads a million of these (no identity map to fill).
-    query = (
+    return (
         select(
             r.id, r.source_id, Institution.code, Staff.code, Staff.name, ServiceItem.code,
             ServiceItem.name, r.year, r.service_date, r.resident_id, r.quantity, r.units,
@@ -322,6 +334,61 @@ def _rows(session: Session, ids: Sequence[int]) -> list[RecordRow]:
         .join(Institution, Institution.id == r.institution_id)
         .join(Staff, Staff.id == r.staff_id)
         .join(ServiceItem, ServiceItem.id == r.item_id)
-        .where(r.id.in_(ids))
     )  # fmt: skip
-    return [RecordRow(*tuple(row)) for row in session.connection().execute(query)]
+
+
+STREAM_BATCH = 2_000  # the rows of one fetch while a search streams (memory holds a batch)
+
+
+def stream_records(session: Session, search: RecordSearch) -> Iterator[Sequence[Any]] | None:
+    """Every record of `search` as one statement read while it streams (a server-side
+    cursor on PostgreSQL), for an export: the pages' own rows (`_rows`' SELECT, RecordRow's
+    fields in order), filters and plan (as chosen for an export's page), in the pages' order,
+    as the driver gives them (on SQLite a date is its ISO text and a flag 0 or 1). None
+    when the search pages by offset (sorted, or a source-id prefix in its own order): that
+    one is read a page at a time (search_records)."""
+    if search.sorted or _prefix_only(search):
+        return None
+    return _stream(session, search)
+
+
+def _stream(session: Session, search: RecordSearch) -> Iterator[Sequence[Any]]:
+    # The plan is chosen as for a page of an export (workbooks.records.EXPORT_PAGE).
+    whole = replace(search, after=None, before=None, offset=0, count=False, limit=20_000)
+    item_ids = _item_ids(session, whole)
+    staff_id = _staff_id(session, whole)
+    if (whole.item and not item_ids) or (whole.staff and staff_id is None):
+        return
+    plan = choose_plan(session, whole, item_ids, staff_id)
+    if plan == "none":
+        return
+    where, ordered = _query(session, whole, plan, item_ids, staff_id)
+    key = ServiceRecord.id if ordered else ServiceRecord.id + 0
+    query = _row_select().where(*where).order_by(key.desc() if whole.newest_first else key)
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":  # SQLite reads its rows as they are fetched
+        result = session.connection().execute(query)
+        try:
+            yield from _batches(result.cursor)  # the driver's rows: no per-row wrapping
+        finally:
+            result.close()
+        return
+    settings = _settings(plan)
+    before = session.execute(select(*(func.current_setting(n) for n in settings))).one()
+    _set(session, settings)
+    # A server-side cursor of the driver's (psycopg), so memory holds one batch.
+    statement = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor(name=f"haiyan_records_{id(statement):x}")
+    try:
+        cursor.execute(str(statement), statement.params)
+        yield from _batches(cursor)
+    finally:
+        cursor.close()
+        _set(session, dict(zip(settings, before, strict=True)))
+
+
+def _batches(cursor: Any) -> Iterator[Sequence[Any]]:
+    while batch := cursor.fetchmany(STREAM_BATCH):
+        yield from batch
