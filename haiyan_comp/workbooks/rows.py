@@ -1,6 +1,7 @@
-"""The data rows of a sheet, written fast: each row's XML straight into XlsxWriter's own
-constant-memory row file, so a million-row table streams at well over 100,000 rows a second
-(XlsxWriter's per-cell calls manage about 20,000 rows of a dozen cells).
+"""The data rows of a sheet, written fast: each row's XML made by one generated loop and
+handed on (to workbooks.deflate, compressed as it comes), so a million-row table's rows are
+made in about 3.5 seconds (XlsxWriter's per-cell calls manage about 20,000 rows of a dozen
+cells a second).
 
 XlsxWriter still makes the workbook: the styles, the title and header rows, the frozen
 pane, the print settings and the ZIP; here only the `<row>` elements between the header
