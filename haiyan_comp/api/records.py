@@ -303,7 +303,9 @@ def list_records(query: dict[str, Any]) -> dict[str, Any]:
     )
     if workbooks.wanted():
         title = _title({**query, "institution": code})
-        book = money.records(every_row(search, operations.search), title, query["year"])
+        book = money.records(
+            every_row(search, operations.search, operations.stream), title, query["year"]
+        )
         return workbooks.send(book)  # type: ignore[return-value]
     page = operations.search(search)
     sorted_pages = page.by_offset  # sorted, or a common source-id prefix in its own order

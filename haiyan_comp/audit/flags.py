@@ -373,18 +373,11 @@ def _late_queries(session: Session, checks: Checks, limit: int) -> list[Query]:
 def _staff_days(
     checks: Checks, days_of: Subquery, institution_id: int, days: list[date]
 ) -> list[ColumnElement[bool]]:
-    """The staff-days of `days_of` on `days` of one institution, and their records of the year.
-
-    The records' institution is held with `+ 0` (no index for it): SQLite, without
-    statistics, would otherwise read every record of the institution through the
-    unique key instead of each staff-day's through its own index.
-    """
-    return [
-        days_of.c.institution_id == institution_id,
-        days_of.c.service_date.in_(days),
-        r.institution_id + 0 == institution_id,
-        r.year == checks.year,
-    ]
+    """The staff-days of `days_of` on `days` of one institution, and their records of the year
+    (the records' institution held with `+ 0`: SQLite, without statistics, would read all of
+    the institution's records by the unique key, not each staff-day's by its own index)."""
+    mine = (days_of.c.institution_id == institution_id, r.institution_id + 0 == institution_id)
+    return [*mine, days_of.c.service_date.in_(days), r.year == checks.year]
 
 
 def _detail(

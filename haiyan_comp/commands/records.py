@@ -16,7 +16,7 @@ from flask.cli import AppGroup
 from haiyan_comp.cli import YEAR, IsoDate, emit_json, fail, json_option, write_book, xlsx_option
 from haiyan_comp.errors import DomainError
 from haiyan_comp.operations.institutions import institution_by_code
-from haiyan_comp.operations.records import import_file, search
+from haiyan_comp.operations.records import import_file, search, stream
 from haiyan_comp.records.queries import RecordSearch
 from haiyan_comp.records.report import ImportRefused, ImportReport
 from haiyan_comp.workbooks import money
@@ -123,7 +123,7 @@ def search_command(
     )  # fmt: skip
     if xlsx is not None:
         title = f"{year}年度服务记录查询结果" if year is not None else "服务记录查询结果"
-        write_book(money.records(every_row(wanted, search), title, year), xlsx)
+        write_book(money.records(every_row(wanted, search, stream), title, year), xlsx)
         if not as_json:
             return
     if as_json:

@@ -9,10 +9,10 @@ or from the `ImportRefused` it raises (which carries the same report).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import date
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from haiyan_comp.accounts.queries import institution_usernames
 from haiyan_comp.db import db
@@ -26,6 +26,7 @@ from haiyan_comp.records.queries import (
     search_records,
     staff_choices,
 )
+from haiyan_comp.records.queries.search import stream_records
 from haiyan_comp.records.report import ImportRefused, ImportReport, ImportSummary
 from haiyan_comp.records.services import import_records
 
@@ -144,6 +145,23 @@ def recent_uploads(institution_id: int) -> list[ImportSummary]:
 def search(query: RecordSearch) -> RecordPage:
     """One page of the records search: the centre's records page and GET /api/v1/records."""
     return search_records(db.session, query)
+
+
+def stream(query: RecordSearch) -> Iterator[Sequence[Any]] | None:
+    """Every row of a search in id order as one streamed read (a workbook of the whole
+    search), the read ended once the rows are read or dropped; None when the search is
+    read a page at a time (`search`: a sorted or prefix-only search)."""
+    rows = stream_records(db.session, query)
+    return None if rows is None else _streamed(rows)
+
+
+def _streamed(rows: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    try:
+        yield from rows
+    finally:
+        rows.close()  # type: ignore[attr-defined]
+        if not db.in_unit_of_work():
+            db.end_read()
 
 
 @reading

@@ -23,42 +23,41 @@ def every_record(
     return (record_json(row) for row in every_row(search, find))
 
 
+Stream = Callable[[RecordSearch], Iterator[Sequence[Any]] | None]
+
+
 class SearchRows:
     """Every record of a search. Iterated: RecordRows, a page (`find`) at a time.
     `tuples()`: the same rows as tuples of FIELDS, the way a workbook reads them: one
-    statement streamed from the database (records.queries.stream_records) when the search
-    is in id order, else the pages'."""
+    statement streamed from the database (`stream`, the records stream operation) when
+    the search is in id order, else the pages'."""
 
-    def __init__(self, search: RecordSearch, find: Callable[[RecordSearch], RecordPage]) -> None:
-        self.search, self.find = search, find
+    def __init__(
+        self,
+        search: RecordSearch,
+        find: Callable[[RecordSearch], RecordPage],
+        stream: Stream | None = None,
+    ) -> None:
+        self.search, self.find, self.stream = search, find, stream
 
     def __iter__(self) -> Iterator[RecordRow]:
         return _pages(self.search, self.find)
 
     def tuples(self) -> Iterator[Sequence[Any]]:
         """The rows as tuples of FIELDS; a date may be its ISO text, a flag 0 or 1."""
-        from haiyan_comp.db import db
-        from haiyan_comp.records.queries.search import stream_records
-
-        stream = stream_records(db.session, self.search)
-        if stream is None:
+        streamed = None if self.stream is None else self.stream(self.search)
+        if streamed is None:
             return (_VALUES(row) for row in self)
-        return _read(stream, db)
+        return streamed
 
 
-def _read(stream: Iterator[Sequence[Any]], db: Any) -> Iterator[Sequence[Any]]:
-    """The stream, its read ended (as operations.reading does) once it is read or dropped."""
-    try:
-        yield from stream
-    finally:
-        stream.close()  # type: ignore[attr-defined]
-        if not db.in_unit_of_work():
-            db.end_read()
-
-
-def every_row(search: RecordSearch, find: Callable[[RecordSearch], RecordPage]) -> SearchRows:
+def every_row(
+    search: RecordSearch,
+    find: Callable[[RecordSearch], RecordPage],
+    stream: Stream | None = None,
+) -> SearchRows:
     """Every record of `search` from its first page to its last (RecordRow; see SearchRows)."""
-    return SearchRows(search, find)
+    return SearchRows(search, find, stream)
 
 
 def _pages(search: RecordSearch, find: Callable[[RecordSearch], RecordPage]) -> Iterator[RecordRow]:
