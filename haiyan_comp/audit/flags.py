@@ -1,19 +1,17 @@
 """Automatic checks on the records of a year: flags, never rejections.
 
-Nothing is grouped from the records on a request: the checks read running
-totals kept in step by every write, or recounted at a year's first read after a
-bulk load (records/day_totals.py). A staff-day over 32.00 units is a row of
-staff_day_totals; a record dated after its import's day has its (import, day,
-staff) row of staff_day_imports dated after that import's county day; repeats
-are listed in repeat_records. Counts come from those small tables; listed
-records are fetched by the composite index, a few days of one institution at a
-time. A draw with --flagged-only freezes what `flagged` flags then.
+The checks read running totals kept in step by every write (or recounted at a year's first
+read after a bulk load, records/day_totals.py), never group the records on a request:
+staff_day_totals (a staff-day over 32.00 units), staff_day_imports (records dated after
+their import's county day), repeat_records. Listed records come from those rows: by the
+(staff, day) index or by primary key. A --flagged-only draw freezes what `flagged` flags.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -249,22 +247,26 @@ def _listing(session: Session, checks: Checks, limit: int) -> list[dict[str, Any
     }  # fmt: skip
     staff, items, started = _names(session)
     details: dict[tuple[Any, ...], Message] = {}
+    isos: dict[date, str] = {}  # a day's ISO text and an amount's, once each
+    amounts: dict[int, str] = {}
     for rule in RULES:
         queries = listers[rule](session, checks, limit - len(listed)) if len(listed) < limit else []
         for query in queries if isinstance(queries, list) else [queries]:
-            for record in session.execute(query.limit(limit - len(listed))):
-                member, item = staff[record.staff_id], items[record.item_id]
-                day, resident, measure = record.service_date, record.resident_id, record.measure
+            rows = session.execute(query.limit(limit - len(listed)))
+            for source, staff_id, item_id, import_id, day, resident, units, inst, measure in rows:
+                member, item = staff[staff_id], items[item_id]
                 key = (rule, day, measure, member if rule == STAFF_DAY else None,
                        (item, resident) if rule == REPEAT else None)  # fmt: skip
                 if (detail := details.get(key)) is None:  # rows of one day or group share it
-                    at = started[record.import_id]
+                    record = SimpleNamespace(service_date=day, resident_id=resident)
+                    at = started[import_id]
                     detail = details[key] = _detail(rule, record, member, item, int(measure), at)
+                iso = isos.get(day) or isos.setdefault(day, day.isoformat())
+                amount = amounts.get(units) or amounts.setdefault(units, format_hundredths(units))
                 listed.append(
-                    {"rule": rule, "institution": record.institution,
-                     "source_id": record.source_id, "staff": member, "item": item,
-                     "service_date": day.isoformat(), "resident_id": resident,
-                     "units": format_hundredths(record.units), "detail": detail}
+                    {"rule": rule, "institution": inst, "source_id": source,
+                     "staff": member, "item": item, "service_date": iso,
+                     "resident_id": resident, "units": amount, "detail": detail}
                 )  # fmt: skip
             if len(listed) >= limit:
                 break
