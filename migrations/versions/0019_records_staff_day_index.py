@@ -26,9 +26,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.drop_index("ix_service_records_staff", table_name="service_records")
-    op.create_index(
-        "ix_service_records_staff_day", "service_records", ["staff_id", "service_date"]
-    )
+    op.create_index("ix_service_records_staff_day", "service_records", ["staff_id", "service_date"])
 
 
 def downgrade() -> None:
