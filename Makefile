@@ -19,12 +19,14 @@ $(RUN_STAMP): pyproject.toml
 	if [ $(STAMP) -nt pyproject.toml ]; then :; else \
 		$(BIN)/python -m pip install --quiet --upgrade pip && \
 		$(BIN)/python -m pip install --quiet -e . ; fi
+	$(BIN)/python -m compileall -q haiyan_comp > /dev/null
 	touch $(RUN_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q haiyan_comp > /dev/null
 	touch $(STAMP)
 
 install: $(STAMP)
