@@ -18,6 +18,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from flask import current_app, has_app_context
 from sqlalchemy import delete, or_, select, update
@@ -56,9 +57,14 @@ PASSWORD_METHOD = "scrypt:32768:8:1"  # n=2^15, r=8: 32 MiB per hash
 TOKEN_PREFIX = "hy_"
 SESSION_IDLE = timedelta(hours=2)  # defaults; the app's SESSION_IDLE_MINUTES and SESSION_HOURS
 SESSION_LIFETIME = timedelta(hours=12)
-# A dummy hash to check against when the user does not exist, so that the
-# answer takes as long as for a real user (no user enumeration by timing).
-_DUMMY_HASH = generate_password_hash("not a password", method=PASSWORD_METHOD)
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check against when the user does not exist, so that the answer takes as
+    long as for a real user (no user enumeration by timing). Made at the first sign-in, not
+    when this module is imported: every command imports it, and one scrypt costs 0.1 s."""
+    return generate_password_hash("not a password", method=PASSWORD_METHOD)
 
 
 def hash_password(password: str) -> str:
@@ -203,9 +209,10 @@ def set_password(session: Session, username: str, password: str) -> User:
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this name and password, else None (same time either way)."""
+    dummy = _dummy_hash()  # before the look-up: the first sign-in pays for it, whoever it is
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(dummy, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 

@@ -47,3 +47,23 @@ def test_the_demo_password_would_be_refused_so_the_demo_bypasses_on_purpose() ->
 def test_a_long_password_is_judged_by_its_start() -> None:
     assert password_problems("kP9#vR2!mQ7xZ" + "a" * 187) == []  # 200 characters
     assert password_problems("Tq7!" * 50) != []  # a pattern, however long
+
+
+def test_an_unknown_user_is_checked_against_a_full_cost_hash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Signing in as nobody costs one scrypt at the product's full cost, as a real user's
+    check does (no enumeration by timing); the dummy hash is made at the first sign-in,
+    not when every command imports the accounts."""
+    from unittest.mock import MagicMock
+
+    from haiyan_comp.accounts import services
+
+    checked: list[str] = []
+    monkeypatch.setattr(services, "check_password_hash", lambda h, p: checked.append(h))
+    session = MagicMock()
+    session.scalar.return_value = None
+    assert services.authenticate(session, "nobody", "a guess") is None
+    assert services.authenticate(session, "nobody-else", "another") is None
+    assert len(checked) == 2 and checked[0] == checked[1]
+    assert checked[0].startswith(services.PASSWORD_METHOD + "$")
