@@ -26,7 +26,7 @@ from haiyan_comp.records.queries import (
     search_records,
     staff_choices,
 )
-from haiyan_comp.records.queries.search import stream_records
+from haiyan_comp.records.queries.stream import stream_records
 from haiyan_comp.records.report import ImportRefused, ImportReport, ImportSummary
 from haiyan_comp.records.services import import_records
 
