@@ -52,6 +52,7 @@ from bench.imports import (
     SEED,
     YEAR,
     admin_engine,
+    empty_database,
     in_child,
     pg_url,
     records_file,
@@ -153,17 +154,7 @@ def base(database: str, rows: int, postgres_url: str, fresh: bool) -> str:
 
 def _fresh(database: str, name: str, postgres_url: str) -> str:
     """An empty, migrated database `name` with the demo county's reference data."""
-    if database == "sqlite":
-        path = sqlite_path(name)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        with admin_engine(postgres_url).connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {name}"))
-        url = pg_url(postgres_url, name)
-    migrate.upgrade(url)
+    url = empty_database(database, name, postgres_url)
     institutions, staff = OUT / "bonus-institutions.csv", OUT / "bonus-staff.csv"
     institutions.write_text(
         "code,name\n" + "".join(f"{code},{n}\n" for code, n in DEMO_INSTITUTIONS), encoding="utf-8"

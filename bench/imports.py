@@ -33,6 +33,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -122,38 +123,65 @@ def admin_engine(admin_url: str) -> Engine:
     return create_engine(admin_url, isolation_level="AUTOCOMMIT")
 
 
-def run_measured(url: str, *args: str) -> tuple[float, float, bytes]:
-    """Run a haiyan command and read its own peak RSS through wait4."""
-    env = {**os.environ, "DATABASE_URL": url}
+@dataclass
+class Finished:
+    """A haiyan command run as its own process: how long, its own peak RSS (wait4), its CPU
+    seconds (user + system), exit status, stdout and stderr."""
+
+    seconds: float
+    peak_mb: float
+    cpu_seconds: float
+    code: int
+    out: bytes
+    err: bytes
+
+
+def finished(env: dict[str, str], *args: str) -> Finished:
+    """Run `haiyan ARGS` with `env` to its end, measured."""
     started = time.perf_counter()
-    with (OUT / "last-stdout.json").open("wb") as stdout:
+    with tempfile.TemporaryFile() as stdout:
         proc = subprocess.Popen([*HAIYAN, *args], env=env, stdout=stdout, stderr=subprocess.PIPE)
         assert proc.stderr is not None
         err = proc.stderr.read()
         _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - started
-    if proc.returncode != 0:
+        seconds = time.perf_counter() - started
+        stdout.seek(0)
+        out = stdout.read()
+    return Finished(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime,
+                    os.waitstatus_to_exitcode(status), out, err)  # fmt: skip
+
+
+def run_measured(url: str, *args: str) -> tuple[float, float, bytes]:
+    """Run a haiyan command and read its own peak RSS through wait4."""
+    done = finished({**os.environ, "DATABASE_URL": url}, *args)
+    if done.code != 0:
         command = " ".join(args)
-        raise SystemExit(f"haiyan {command} failed ({proc.returncode}):\n{err.decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, (OUT / "last-stdout.json").read_bytes()
+        raise SystemExit(f"haiyan {command} failed ({done.code}):\n{done.err.decode()[-2000:]}")
+    return done.seconds, done.peak_mb, done.out
 
 
-def fresh_database(database: str, postgres_url: str, name: str = "haiyan_bench") -> str:
-    """An empty, migrated database `name` with the demo county's reference data."""
+def empty_database(database: str, name: str, admin_url: str) -> str:
+    """A new, migrated database `name` (a SQLite file in bench/out/, or on the PostgreSQL
+    server of `admin_url`), dropped first if it was there; its URL."""
     if database == "sqlite":
         path = sqlite_path(name)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         url = f"sqlite:///{path}"
     else:
-        admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+        admin = admin_engine(admin_url)
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             conn.execute(text(f"CREATE DATABASE {name}"))
         admin.dispose()
-        url = pg_url(postgres_url, name)
+        url = pg_url(admin_url, name)
     migrate.upgrade(url)
+    return url
+
+
+def fresh_database(database: str, postgres_url: str, name: str = "haiyan_bench") -> str:
+    """An empty, migrated database `name` with the demo county's reference data."""
+    url = empty_database(database, name, postgres_url)
     institutions = OUT / f"{name}-institutions.csv"
     staff = OUT / f"{name}-staff.csv"
     _write_csv(institutions, ("code", "name"), DEMO_INSTITUTIONS)

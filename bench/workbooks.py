@@ -20,14 +20,19 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from bench.imports import HAIYAN, OUT, admin_engine, fresh_database, in_child, pg_url, records_file
+from bench.imports import (
+    OUT,
+    empty_database,
+    finished,
+    fresh_database,
+    in_child,
+    pg_url,
+    records_file,
+)
 from bench.imports import sqlite_path as bench_sqlite
 
 NAME = "haiyan_bench_workbooks"
@@ -39,19 +44,10 @@ def run(url: str, *args: str) -> tuple[float, float, str, float]:
     """A haiyan command in its own process: seconds, its own peak RSS in MB (wait4), stdout,
     and its CPU seconds (user + system: what it costs on a machine that is not shared)."""
     env = {**os.environ, "DATABASE_URL": url, "HAIYAN_INSTANCE": str(OUT / "workbooks-instance")}
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as stdout:
-        proc = subprocess.Popen([*HAIYAN, *args], env=env, stdout=stdout, stderr=subprocess.PIPE)
-        assert proc.stderr is not None
-        err = proc.stderr.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        seconds = time.perf_counter() - started
-        stdout.seek(0)
-        out = stdout.read().decode()
-    if proc.returncode not in (0, 3):
-        raise SystemExit(f"haiyan {' '.join(args)} failed ({proc.returncode}):\n{err[-2000:]!r}")
-    return seconds, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
+    done = finished(env, *args)
+    if done.code not in (0, 3):
+        raise SystemExit(f"haiyan {' '.join(args)} failed ({done.code}):\n{done.err[-2000:]!r}")
+    return done.seconds, done.peak_mb, done.out.decode(), done.cpu_seconds
 
 
 def county(database: str, rows: int, postgres_url: str, named: str | None = None) -> str:
@@ -107,19 +103,8 @@ def records_rows(url: str) -> int:
 
 def demo_county(database: str, postgres_url: str) -> str:
     """The demo county, 2018 prepaid, settled, HY01 assessed and its pay sheet entered."""
-    if database == "sqlite":
-        path = bench_sqlite(DEMO)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        from sqlalchemy import text
-
-        with admin_engine(postgres_url).connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {DEMO} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {DEMO}"))
-        url = pg_url(postgres_url, DEMO)
-    run(url, "db", "upgrade")
+    url = empty_database(database, DEMO, postgres_url)
+    run(url, "db", "upgrade")  # and the job queue's tables on PostgreSQL
     run(url, "demo")
     run(url, "prepay", "run", "--as-of", "2018-12-31")
     run(url, "settle", "2018", "--as-of", "2019-01-15")

@@ -32,6 +32,7 @@ from bench.imports import (
     OUT,
     SEED,
     admin_engine,
+    empty_database,
     in_child,
     pg_url,
     sqlite_path,
@@ -152,17 +153,7 @@ def _settle_statistics(url: str) -> None:
 
 def _empty(database: str, name: str, admin_url: str) -> str:
     """A new, migrated database with the institutions, staff and both catalogues."""
-    if database == "sqlite":
-        path = sqlite_path(name)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        with admin_engine(admin_url).connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {name}"))
-        url = pg_url(admin_url, name)
-    migrate.upgrade(url)
+    url = empty_database(database, name, admin_url)
     institutions, staff = OUT / f"{name}-institutions.csv", OUT / f"{name}-staff.csv"
     institutions.write_text(
         "code,name\n" + "".join(f"{c},{n}\n" for c, n in DEMO_INSTITUTIONS), encoding="utf-8"
