@@ -101,17 +101,13 @@ def flag_rows(listed: list[dict[str, Any]], labels: dict[str, str]) -> Markup:
     """The listed flags' table rows as one piece of HTML, every cell escaped.
 
     Up to 5,000 rows: through the template's per-cell machinery they took most of
-    the page's time; here each row is one format of escaped cells, and each rule's
-    label and each shared explanation are escaped once.
+    the page's time; here each row is one format of escaped cells, each rule's label
+    escaped once (an explanation shared by many rows is translated once: `reason`).
     """
     badges = {rule: escape(label) for rule, label in labels.items()}
-    texts: dict[int, Markup] = {}
     rows = []
     for f in listed:
-        detail = f["detail"]
-        said = texts.get(id(detail))
-        if said is None:
-            said = texts[id(detail)] = escape(flag_detail(detail))
+        said = escape(flag_detail(f["detail"]))
         cells = (f["institution"], f["source_id"], f["service_date"], f["staff"], f["item"])
         shown = [escape(cell) for cell in cells]
         resident, units = escape(f["resident_id"] or "—"), escape(decimal_text(f["units"]))
