@@ -127,6 +127,7 @@ class Checks:
     def __init__(self, session: Session, year: int, institution_id: int | None) -> None:
         self.session, self.year, self.institution_id = session, year, institution_id
         self.postgres = session.get_bind().dialect.name == "postgresql"
+        self._institutions: list[int] | None = None
         self.day = import_day(session.get_bind().dialect.name)
         mine = [] if institution_id is None else [d.institution_id == institution_id]
         self.over = (
@@ -140,6 +141,15 @@ class Checks:
             .where(di.year == year, *theirs, _after_their_imports(session, year))
             .subquery("late")
         )
+
+    def institutions(self) -> list[int]:
+        """The institutions listed, in code order: the one asked for, or every one."""
+        if self.institution_id is not None:
+            return [self.institution_id]
+        if self._institutions is None:
+            ordered = select(Institution.id).order_by(Institution.code)
+            self._institutions = list(self.session.scalars(ordered))
+        return self._institutions
 
     def over_day(self, institution: Any, staff: Any, day: Any) -> ColumnElement[bool]:
         return day_units(self.year, institution, staff, day) > STAFF_DAY_LIMIT
@@ -252,7 +262,7 @@ def _listing(session: Session, checks: Checks, limit: int) -> list[dict[str, Any
     for rule in RULES:
         queries = listers[rule](session, checks, limit - len(listed)) if len(listed) < limit else []
         for query in queries if isinstance(queries, list) else [queries]:
-            rows = session.execute(query.limit(limit - len(listed)))
+            rows = session.connection().execute(query.limit(limit - len(listed)))
             for source, staff_id, item_id, import_id, day, resident, units, inst, measure in rows:
                 member, item = staff[staff_id], items[item_id]
                 key = (rule, day, measure, member if rule == STAFF_DAY else None,
@@ -296,42 +306,57 @@ def _source_order(checks: Checks) -> Any:
 
 
 def _repeat_queries(session: Session, checks: Checks, limit: int) -> list[Query]:
-    """The repeated records of the year with the size of their group, a few days at a time:
-    the repeats' own rows of those days, each record by its primary key."""
+    """The repeated records of the year with the size of their group, in one statement: the
+    repeats' own rows of the first days that hold `limit` of them, each record by its
+    primary key (a day holds its groups whole)."""
     days = select(rr.institution_id, rr.service_date, literal(1).label("records"))
+    chosen = _first_days(session, checks, days.where(*checks.repeats()).subquery(), limit)
+    if not chosen:
+        return []
     group = (rr.institution_id, rr.item_id, rr.resident_id, rr.service_date)
-    queries = []
-    for institution_id, on in _first_days(session, days.where(*checks.repeats()).subquery(), limit):
-        n = func.count().over(partition_by=group).label("n")
-        mine = (rr.institution_id == institution_id, rr.service_date.in_(on))
-        g = select(rr.record_id, n).where(*checks.repeats(), *mine).subquery("groups")
-        queries.append(
-            _described(checks, g.c.n)
-            .join(g, g.c.record_id == r.id)
-            .order_by(r.service_date, _source_order(checks))
-        )
-    return queries
+    n = func.count().over(partition_by=group).label("n")
+    on = or_(*(_on(rr.institution_id, rr.service_date, i, listed) for i, listed in chosen))
+    g = select(rr.record_id, n).where(*checks.repeats(), on).subquery("groups")
+    return [
+        _described(checks, g.c.n)
+        .join(g, g.c.record_id == r.id)
+        .order_by(Institution.code, r.service_date, _source_order(checks))
+    ]
 
 
-Days = list[tuple[int, list[date]]]  # institution id → its days, in listing order
+def _on(institution: Any, day: Any, institution_id: int, days: list[date] | None) -> Any:
+    """Rows of one institution on `days` (None: on any day)."""
+    mine = institution == institution_id
+    return mine if days is None else and_(mine, day.in_(days))
 
 
-def _first_days(session: Session, flagged_days: Subquery, limit: int) -> Days:
-    """The fewest days, in (institution code, day) order, that hold `limit` flagged records."""
-    rows = session.execute(
-        select(flagged_days.c.institution_id, flagged_days.c.service_date)
-        .add_columns(func.sum(flagged_days.c.records))
-        .join(Institution, Institution.id == flagged_days.c.institution_id)
-        .group_by(Institution.code, flagged_days.c.institution_id, flagged_days.c.service_date)
-        .order_by(Institution.code, flagged_days.c.service_date)
-    )
+# Institution id → its days in listing order, or None where all of its days are listed.
+Days = list[tuple[int, list[date] | None]]
+
+
+def _first_days(session: Session, checks: Checks, flagged_days: Subquery, limit: int) -> Days:
+    """The fewest days, in (institution code, day) order, that hold `limit` flagged records:
+    institution by institution, each one's days read by its own range of the index, until
+    there are enough (the first institutions usually hold them all)."""
     days: Days = []
     total = 0
-    for institution_id, day, records in rows:
-        if not days or days[-1][0] != institution_id:
-            days.append((institution_id, []))
-        days[-1][1].append(day if isinstance(day, date) else date.fromisoformat(day))
-        total += int(records)
+    for institution_id in checks.institutions():
+        rows = session.execute(
+            select(flagged_days.c.service_date, func.sum(flagged_days.c.records))
+            .where(flagged_days.c.institution_id == institution_id)
+            .group_by(flagged_days.c.service_date)
+            .order_by(flagged_days.c.service_date)
+        )
+        on: list[date] = []
+        every = True
+        for day, records in rows:
+            on.append(day if isinstance(day, date) else date.fromisoformat(day))
+            total += int(records)
+            if total >= limit:
+                every = False
+                break
+        if on:
+            days.append((institution_id, None if every else on))
         if total >= limit:
             break
     return days
@@ -350,7 +375,7 @@ def _over_queries(session: Session, checks: Checks, limit: int) -> list[Query]:
         .join(o, and_(o.c.staff_id == r.staff_id, o.c.service_date == r.service_date))
         .where(*_staff_days(checks, o, institution_id, days))
         .order_by(r.service_date, _source_order(checks))
-        for institution_id, days in _first_days(session, o, limit)
+        for institution_id, days in _first_days(session, checks, o, limit)
     ]
 
 
@@ -368,18 +393,19 @@ def _late_queries(session: Session, checks: Checks, limit: int) -> list[Query]:
         .join(late, same)
         .where(*_staff_days(checks, late, institution_id, days))
         .order_by(r.service_date, _source_order(checks))
-        for institution_id, days in _first_days(session, late, limit)
+        for institution_id, days in _first_days(session, checks, late, limit)
     ]
 
 
 def _staff_days(
-    checks: Checks, days_of: Subquery, institution_id: int, days: list[date]
+    checks: Checks, days_of: Subquery, institution_id: int, days: list[date] | None
 ) -> list[ColumnElement[bool]]:
-    """The staff-days of `days_of` on `days` of one institution, and their records of the year
-    (the records' institution held with `+ 0`: SQLite, without statistics, would read all of
-    the institution's records by the unique key, not each staff-day's by its own index)."""
-    mine = (days_of.c.institution_id == institution_id, r.institution_id + 0 == institution_id)
-    return [*mine, days_of.c.service_date.in_(days), r.year == checks.year]
+    """The staff-days of `days_of` on `days` (None: all) of one institution, and their records
+    of the year (the records' institution held with `+ 0`: SQLite, without statistics, would
+    read all of the institution's records by the unique key, not each staff-day's by its own
+    index)."""
+    on = _on(days_of.c.institution_id, days_of.c.service_date, institution_id, days)
+    return [on, r.institution_id + 0 == institution_id, r.year == checks.year]
 
 
 def _detail(
