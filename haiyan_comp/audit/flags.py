@@ -3,8 +3,10 @@
 The checks read running totals kept in step by every write (or recounted at a year's first
 read after a bulk load, records/day_totals.py), never group the records on a request:
 staff_day_totals (a staff-day over 32.00 units), staff_day_imports (records dated after
-their import's county day), repeat_records. Listed records come from those rows: by the
-(staff, day) index or by primary key. A --flagged-only draw freezes what `flagged` flags.
+their import's county day), repeat_records. Listed records come from those rows: repeats
+from repeat_records itself, the others by the (staff, day) index of the records. A
+--flagged-only draw freezes what `flagged` flags.
+The checks themselves are defined in audit/checks.py.
 """
 
 from __future__ import annotations
@@ -16,14 +18,10 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
-    Select,
     Subquery,
     and_,
     case,
-    cast,
     exists,
-    false,
     func,
     literal,
     or_,
@@ -32,7 +30,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from haiyan_comp import clock
+from haiyan_comp.audit.checks import (
+    AFTER_IMPORT,
+    REPEAT,
+    RULE_TEXT,
+    RULES,
+    STAFF_DAY,
+    Checks,
+    Query,
+    county_day,
+    day_units,
+    import_day,
+    r,
+    rr,
+)
 from haiyan_comp.audit.messages import FLAG_AFTER_IMPORT, FLAG_REPEAT, FLAG_STAFF_DAY
 from haiyan_comp.audit.rules import STAFF_DAY_LIMIT
 from haiyan_comp.catalogue.models import ServiceItem
@@ -41,50 +52,19 @@ from haiyan_comp.institutions.services import get_institution
 from haiyan_comp.messages import Message
 from haiyan_comp.money import format_hundredths
 from haiyan_comp.records import day_totals
-from haiyan_comp.records.models import (
-    RecordImport,
-    RepeatRecord,
-    ServiceRecord,
-    StaffDayImport,
-    StaffDayTotal,
-)
+from haiyan_comp.records.models import RecordImport
 
-REPEAT, STAFF_DAY, AFTER_IMPORT = "repeat_same_day", "staff_day_over_32", "after_import_date"
-RULES = (REPEAT, STAFF_DAY, AFTER_IMPORT)
-RULE_TEXT = {
-    REPEAT: "the same resident received the same item more than once on the same day",
-    STAFF_DAY: "the staff member recorded more than 32.00 units on the day",
-    AFTER_IMPORT: "the service date is after the date of the import that brought the record",
-}
-
-r, d, di, rr = ServiceRecord, StaffDayTotal, StaffDayImport, RepeatRecord
-Query = Select[*tuple[Any, ...]]
-
-
-def import_day(dialect: str) -> ColumnElement[Any]:
-    """The date an import started, in county time (clock.py's zone, by its offset now: a
-    county's zone without daylight saving), on either database."""
-    hours = clock.utc_offset_hours()
-    if dialect == "postgresql":
-        utc = func.timezone("UTC", RecordImport.started_at)
-        return cast(utc + func.make_interval(0, 0, 0, 0, hours), Date)
-    # SQLite stores the UTC time as text without an offset.
-    return func.date(RecordImport.started_at, f"{hours:+d} hours")
-
-
-def day_units(year: Any, institution: Any, staff: Any, day: Any) -> ColumnElement[Any]:
-    """A staff member's gross units of a day, by the totals' primary key."""
-    t = StaffDayTotal.__table__.alias("day_units")
-    return (
-        select(t.c.units)
-        .where(
-            t.c.year == year,
-            t.c.institution_id == institution,
-            t.c.staff_id == staff,
-            t.c.service_date == day,
-        )
-        .scalar_subquery()
-    )
+# What other modules take from here (the checks' names are defined in audit/checks.py).
+__all__ = [
+    "AFTER_IMPORT",
+    "REPEAT",
+    "RULES",
+    "RULE_TEXT",
+    "STAFF_DAY",
+    "flag_report",
+    "flagged",
+    "import_day",
+]
 
 
 def flagged(session: Session, year: int) -> ColumnElement[bool]:
@@ -97,66 +77,6 @@ def flagged(session: Session, year: int) -> ColumnElement[bool]:
         day_units(r.year, r.institution_id, r.staff_id, r.service_date) > STAFF_DAY_LIMIT,
         late.exists(),
     )
-
-
-# Past this many imports, records dated after their import are found by joining
-# the imports in SQL rather than by one range per import.
-MAX_IMPORT_RANGES = 2000
-
-
-def _after_their_imports(session: Session, year: int) -> ColumnElement[bool]:
-    """Rows of staff_day_imports dated after their import's county day: one range
-    of the primary key per import, so only those rows are read (an import that
-    started on the year's last day or later has nothing of the year after it)."""
-    starts = session.execute(select(RecordImport.id, RecordImport.started_at)).all()
-    last = date(year, 12, 31)
-    days = [(i, county_day(at)) for i, at in starts]
-    ranges = [and_(di.import_id == i, di.service_date > day) for i, day in days if day < last]
-    if len(ranges) > MAX_IMPORT_RANGES:
-        day = import_day(session.get_bind().dialect.name)
-        later = select(RecordImport.id).where(
-            RecordImport.id == di.import_id, di.service_date > day
-        )
-        return later.exists()
-    return or_(false(), *ranges)
-
-
-class Checks:
-    """The checks of one year (and institution), as subqueries of the running totals."""
-
-    def __init__(self, session: Session, year: int, institution_id: int | None) -> None:
-        self.session, self.year, self.institution_id = session, year, institution_id
-        self.postgres = session.get_bind().dialect.name == "postgresql"
-        self._institutions: list[int] | None = None
-        self.day = import_day(session.get_bind().dialect.name)
-        mine = [] if institution_id is None else [d.institution_id == institution_id]
-        self.over = (
-            select(d.institution_id, d.staff_id, d.service_date, d.units, d.records)
-            .where(d.year == year, *mine, d.units > STAFF_DAY_LIMIT)
-            .subquery("over")
-        )
-        theirs = [] if institution_id is None else [di.institution_id == institution_id]
-        self.late = (
-            select(di.institution_id, di.staff_id, di.service_date, di.import_id, di.records)
-            .where(di.year == year, *theirs, _after_their_imports(session, year))
-            .subquery("late")
-        )
-
-    def institutions(self) -> list[int]:
-        """The institutions listed, in code order: the one asked for, or every one."""
-        if self.institution_id is not None:
-            return [self.institution_id]
-        if self._institutions is None:
-            ordered = select(Institution.id).order_by(Institution.code)
-            self._institutions = list(self.session.scalars(ordered))
-        return self._institutions
-
-    def over_day(self, institution: Any, staff: Any, day: Any) -> ColumnElement[bool]:
-        return day_units(self.year, institution, staff, day) > STAFF_DAY_LIMIT
-
-    def repeats(self) -> list[ColumnElement[bool]]:
-        mine = [] if self.institution_id is None else [rr.institution_id == self.institution_id]
-        return [rr.year == self.year, *mine]
 
 
 def flag_report(
@@ -306,9 +226,9 @@ def _source_order(checks: Checks) -> Any:
 
 
 def _repeat_queries(session: Session, checks: Checks, limit: int) -> list[Query]:
-    """The repeated records of the year with the size of their group, in one statement: the
-    repeats' own rows of the first days that hold `limit` of them, each record by its
-    primary key (a day holds its groups whole)."""
+    """The repeated records of the year with the size of their group, in one statement of
+    repeat_records alone (which carries what is listed): the rows of the first days that
+    hold `limit` of them (a day holds its groups whole)."""
     days = select(rr.institution_id, rr.service_date, literal(1).label("records"))
     chosen = _first_days(session, checks, days.where(*checks.repeats()).subquery(), limit)
     if not chosen:
@@ -316,12 +236,15 @@ def _repeat_queries(session: Session, checks: Checks, limit: int) -> list[Query]
     group = (rr.institution_id, rr.item_id, rr.resident_id, rr.service_date)
     n = func.count().over(partition_by=group).label("n")
     on = or_(*(_on(rr.institution_id, rr.service_date, i, listed) for i, listed in chosen))
-    g = select(rr.record_id, n).where(*checks.repeats(), on).subquery("groups")
-    return [
-        _described(checks, g.c.n)
-        .join(g, g.c.record_id == r.id)
-        .order_by(Institution.code, r.service_date, _source_order(checks))
-    ]
+    shown = (rr.source_id, rr.staff_id, rr.item_id, rr.import_id, rr.service_date, rr.resident_id)
+    g = (
+        select(*shown, rr.units, Institution.code.label("institution"), n)
+        .join(Institution, Institution.id == rr.institution_id)
+        .where(*checks.repeats(), on)
+        .subquery("groups")
+    )
+    source = g.c.source_id.collate("C") if checks.postgres else g.c.source_id  # as _source_order
+    return [select(g).order_by(g.c.institution, g.c.service_date, source)]
 
 
 def _on(institution: Any, day: Any, institution_id: int, days: list[date] | None) -> Any:
@@ -419,8 +342,3 @@ def _detail(
         limit = format_hundredths(STAFF_DAY_LIMIT)
         return FLAG_STAFF_DAY(staff=staff, units=format_hundredths(measure), day=day, limit=limit)
     return FLAG_AFTER_IMPORT(day=day, import_id=measure, imported_on=county_day(started_at))
-
-
-def county_day(moment: datetime) -> date:
-    """The county-time date of a stored time (SQLite gives it back without an offset)."""
-    return clock.county_date(moment)

@@ -61,11 +61,12 @@ _ADD_DAYS = (
 )
 ANALYZE_AFTER = 50_000  # rows imported that make the planner's picture of these tables stale
 _REPEAT_COLUMNS = (
-    "record_id, year, institution_id, item_id, resident_id, service_date, staff_id, import_id"
+    "record_id, year, institution_id, item_id, resident_id, service_date, staff_id, import_id,"
+    " source_id, units"
 )
 _REPEATED = (
     "r.id, r.year, r.institution_id, r.item_id, r.resident_id, r.service_date, r.staff_id,"
-    " r.import_id"
+    " r.import_id, r.source_id, r.units"
 )
 _SAME_GROUP = (
     "g.institution_id = r.institution_id AND g.item_id = r.item_id"
@@ -177,9 +178,17 @@ def recount_repeats(session: Session, year: int) -> None:
 
 
 def recount_days(session: Session, year: int) -> None:
-    """Rebuild a year's staff-days from its records (after its catalogue revalued them)."""
+    """Rebuild a year's staff-days from its records, and give its repeated records their
+    units anew (after its catalogue revalued them)."""
     if not _due(session, [year]):  # else the first read recounts them
         _recount_days(session, year)
+        session.execute(
+            text(
+                "UPDATE repeat_records SET units = (SELECT r.units FROM service_records r"
+                " WHERE r.id = repeat_records.record_id) WHERE year = :year"
+            ),
+            {"year": year},
+        )
 
 
 def _recount_days(session: Session, year: int) -> None:

@@ -156,8 +156,9 @@ class RepeatRecord(Base):
     """A record whose institution, item, resident and day another record shares (kept by imports).
 
     Records are never deleted nor moved, so a record once here stays here. It
-    carries what the checks read of it, so that counting and grouping repeats
-    never reads the records.
+    carries what the checks read and list of it (its source id and units too, which
+    a revaluation of its item updates here as well), so that counting, grouping and
+    listing repeats never reads the records.
     """
 
     __tablename__ = "repeat_records"
@@ -171,6 +172,8 @@ class RepeatRecord(Base):
     service_date: Mapped[date]
     staff_id: Mapped[int]
     import_id: Mapped[int]
+    source_id: Mapped[str] = mapped_column(CODE)
+    units: Mapped[int] = mapped_column(BigInteger)
 
 
 class FlagYearDue(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from haiyan_comp import migrate
@@ -27,8 +27,13 @@ def test_a_downgrade_leaves_no_year_behind(scratch_url: str) -> None:
         assert day_totals.stored_days(session, 2018) == day_totals.counted_days(session, 2018)
         by_import = day_totals.stored_days(session, 2018, by_import=True)
         assert by_import == day_totals.counted_days(session, 2018, by_import=True)
-        repeats = day_totals.stored_repeats(session, 2018)
-        assert repeats and repeats == day_totals.counted_repeats(session, 2018)
+        # 0010's repeat_records, before 0020 gave them source ids and units.
+        columns = "record_id, year, institution_id, item_id, resident_id, service_date"
+        repeats = session.execute(
+            text(f"SELECT {columns} FROM repeat_records WHERE year = 2018 ORDER BY record_id")
+        ).all()
+        counted = day_totals.counted_repeats(session, 2018)
+        assert repeats and [tuple(row) for row in repeats] == [row[:6] for row in counted]
     migrate.upgrade(scratch_url)
     with Session(engine) as session:
         assert not day_totals.is_due(session, 2018)
