@@ -178,8 +178,17 @@ class FlagRows(fields.List[Any]):
         return None if value is None else [flag_json(row) for row in value]
 
 
+_FLAG_KEY_SET = frozenset(FLAG_KEYS)
+
+
 def flag_json(row: dict[str, Any]) -> dict[str, Any]:
-    """One listed flag as the API answers it (what `Flag().dump(row)` gives)."""
+    """One listed flag as the API answers it (what `Flag().dump(row)` gives).
+
+    A row of the flag listing has exactly the documented keys and every value already
+    text (or None) but its explanation, a message, which becomes its English text.
+    """
+    if row.keys() == _FLAG_KEY_SET:
+        return {**row, "detail": str(row["detail"])}
     return {key: None if row[key] is None else str(row[key]) for key in FLAG_KEYS if key in row}
 
 

@@ -182,7 +182,7 @@ def _listing(session: Session, checks: Checks, limit: int) -> list[dict[str, Any
     for rule in RULES:
         queries = listers[rule](session, checks, limit - len(listed)) if len(listed) < limit else []
         for query in queries if isinstance(queries, list) else [queries]:
-            rows = session.connection().execute(query.limit(limit - len(listed)))
+            rows = session.connection().execute(query.limit(limit - len(listed))).all()
             for source, staff_id, item_id, import_id, day, resident, units, inst, measure in rows:
                 member, item = staff[staff_id], items[item_id]
                 key = (rule, day, measure, member if rule == STAFF_DAY else None,
