@@ -80,7 +80,8 @@ TABLE_RIGHTS: dict[str, tuple[str, ...]] = {
     "procrastinate_periodic_defers": READ_WRITE_DELETE,
     "procrastinate_workers": READ_WRITE_DELETE,
     "record_imports": READ_WRITE,
-    "repeat_records": READ_APPEND_DELETE,  # the audit's repeats; a bulk load regroups its year
+    # The audit's repeats: a bulk load regroups its year; a revaluation updates their units.
+    "repeat_records": READ_WRITE_DELETE,
     "schedule_runs": READ_APPEND,  # the daily run's claim of a day
     "service_items": READ_WRITE_DELETE,  # a catalogue reload drops items no record uses
     "service_records": READ_WRITE,  # purchasable units follow the cap (R3); never deleted

@@ -150,6 +150,29 @@ def test_the_application_role_does_the_worked_example(roles: Roles, tmp_path: Pa
         _close(app)
 
 
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not ON_POSTGRES, reason="roles are PostgreSQL's")
+def test_the_application_role_revalues_a_year_whose_checks_are_counted(
+    roles: Roles, tmp_path: Path
+) -> None:
+    """A catalogue change revalues the records, their staff-days and the repeats' units,
+    every one a right of the application's role (the repeats' UPDATE was missing once)."""
+    _upgrade_and_grant(roles)
+    app = _app(roles.app_url)
+    try:
+        runner = app.test_cli_runner()
+        paths = load_example(runner, tmp_path)
+        run(runner, "audit", "flags", "--year", "2018", "--json")  # counts the checks now
+        changed = tmp_path / "catalogue-changed.csv"
+        changed.write_text(paths["catalogue"].read_text().replace(",visit,1.00,", ",visit,1.50,"))
+        loaded = runner.invoke(args=["catalog", "load", str(changed), "--year", "2018"])
+        assert loaded.exit_code == 0, loaded.output
+        flags = run(runner, "audit", "flags", "--year", "2018", "--json")
+        assert flags["year"] == 2018
+    finally:
+        _close(app)
+
+
 def _signs_in_and_uses_a_token(app: Flask) -> None:
     """Users, sessions, sign-in attempts and tokens are written by the application role too."""
     runner = app.test_cli_runner()
