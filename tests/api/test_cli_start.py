@@ -138,3 +138,36 @@ def test_help_imports_no_command_module(database_url: str, tmp_path: Path) -> No
     modules = set(out.read_text().split())
     assert not {m for m in modules if m.startswith("haiyan_comp.commands.")}
     assert "haiyan_comp.web" not in modules
+
+
+def test_the_console_script_imports_without_the_collector_then_runs_with_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`haiyan` is haiyan_comp.launch:main: the libraries are imported with the cyclic
+    collector off and frozen out of its sight, and the command itself runs with it on."""
+    import gc
+    import tomllib
+    import types
+
+    from haiyan_comp import launch
+
+    scripts = tomllib.loads(Path("pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["haiyan"] == "haiyan_comp.launch:main"
+    seen: dict[str, Any] = {}
+
+    def command() -> None:
+        seen.update(running=gc.isenabled(), frozen=gc.get_freeze_count())
+
+    class Imported(types.ModuleType):  # stands for haiyan_comp.cli while it is imported
+        def __getattr__(self, name: str) -> Any:
+            seen["importing"] = gc.isenabled()
+            return command
+
+    monkeypatch.setitem(sys.modules, "haiyan_comp.cli", Imported("haiyan_comp.cli"))
+    gc.unfreeze()  # whatever an earlier test froze: this one counts launch's own
+    try:
+        launch.main()
+    finally:
+        gc.unfreeze()  # this test's process goes on collecting as before
+    assert seen == {"importing": False, "running": True, "frozen": seen["frozen"]}
+    assert seen["frozen"] > 0
