@@ -55,7 +55,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 CATALOGUE = ROOT / "catalog" / "haiyan-2018.yaml"
 YEAR, SEED = 2018, 2018
-HAIYAN = [sys.executable, "-c", "from haiyan_comp.cli import main; main()"]
+# The `haiyan` console script's own entry point (pyproject.toml), in this interpreter.
+HAIYAN = [sys.executable, "-c", "from haiyan_comp.launch import main; main()"]
 
 
 @dataclass
