@@ -274,7 +274,7 @@ def check(url: str, output: bytes) -> bool:
     }
     want = {
         code: {staff: f"{amount // 100}.{amount % 100:02d}" for staff, amount in by_staff.items()}
-        for code, by_staff in expected.items()  # type: ignore[attr-defined]
+        for code, by_staff in expected.items()
     }
     return got == want
 
@@ -376,7 +376,7 @@ def bench_one(database: str, rows: int, batches: int, args: argparse.Namespace) 
     pages = in_child(time_pages, url, args.runs) if args.pages else None
     return Result(database, rows, batches, int(frozen or 0), round(build, 1), round(startup, 2),
                   round(ordered[len(ordered) // 2], 2), round(p95, 2), round(peak, 1),
-                  checked, pages)  # type: ignore[arg-type]  # fmt: skip
+                  checked, pages)  # fmt: skip
 
 
 def main() -> None:

@@ -266,7 +266,7 @@ def bench_one(database: str, rows: int, args: argparse.Namespace) -> dict[str, A
     load = os.getloadavg()[0]
     result: dict[str, Any] = {"database": database, "records": rows}
     result.update(whole_command(url, args.runs))
-    documents: dict[str, Any] = in_child(web_documents, url)  # type: ignore[assignment]
+    documents: dict[str, Any] = in_child(web_documents, url)
     result.update(documents)
     result["load_before"] = round(load, 2)
     result["load_after"] = round(os.getloadavg()[0], 2)

@@ -10,9 +10,9 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from bench.imports import OUT, ROOT
+from bench.imports import OUT, ROOT, in_child
 from bench.pages import __doc__ as DOC
-from bench.pages.build import built, drop_copy, in_child, working_copy
+from bench.pages.build import built, drop_copy, working_copy
 from bench.pages.report import print_run, print_summary, save
 from bench.pages.routes import LOGINS, PROBES, Probe, discover
 from bench.pages.timing import (
