@@ -15,11 +15,13 @@ def create_app(overrides: dict[str, Any] | None = None, *, web: bool = True) -> 
     """Build the app: settings, database, pages and API (unless `web` is False), commands."""
     import os
 
-    # HAIYAN_INSTANCE moves the instance folder (SQLite file, secret key, job files).
+    # HAIYAN_INSTANCE moves the instance folder (SQLite file, secret key, job files); a
+    # relative path is taken from the working directory, an empty one is no setting.
+    moved = os.environ.get("HAIYAN_INSTANCE")
     app = Flask(
         __name__,
         instance_relative_config=True,
-        instance_path=os.environ.get("HAIYAN_INSTANCE"),
+        instance_path=os.path.abspath(moved) if moved else None,
         static_folder="web/static",
     )
     app.config.update(load_config(app.instance_path, overrides))

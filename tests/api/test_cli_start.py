@@ -171,3 +171,22 @@ def test_the_console_script_imports_without_the_collector_then_runs_with_it(
         gc.unfreeze()  # this test's process goes on collecting as before
     assert seen == {"importing": False, "running": True, "frozen": seen["frozen"]}
     assert seen["frozen"] > 0
+
+
+def test_the_instance_folder_may_be_named_relative_or_left_empty(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """HAIYAN_INSTANCE=county is ./county; HAIYAN_INSTANCE= (empty) is the default folder.
+    Both stopped every command before, with Flask's "must be absolute"."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HAIYAN_INSTANCE", "county")
+    relative = app_module.create_app({"DATABASE_URL": "sqlite://"}, web=False)
+    monkeypatch.setenv("HAIYAN_INSTANCE", "")
+    empty = app_module.create_app({"DATABASE_URL": "sqlite://"}, web=False)
+    monkeypatch.delenv("HAIYAN_INSTANCE")
+    unset = app_module.create_app({"DATABASE_URL": "sqlite://"}, web=False)
+    for app in (relative, empty, unset):
+        app.extensions["haiyan_db"]["engine"].dispose()
+    assert relative.instance_path == str(tmp_path / "county")
+    assert (tmp_path / "county").is_dir()
+    assert empty.instance_path == unset.instance_path != str(tmp_path)
