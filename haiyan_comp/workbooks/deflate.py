@@ -182,25 +182,17 @@ class QuickZip(zipfile.ZipFile):
 
 
 def crc32_combine(first: int, second: int, second_length: int) -> int:
-    """The CRC-32 of A + B from A's, B's and B's length (zlib's crc32_combine)."""
-    if second_length <= 0:
-        return first
-    odd = [0xEDB88320] + [1 << n for n in range(31)]  # the operator of one zero bit
-    even = _square(odd)  # two zero bits
-    odd = _square(even)  # four
-    while True:
-        even = _square(odd)
+    """The CRC-32 of A + B from A's, B's and B's length (zlib's crc32_combine): A's CRC
+    is carried through B's length in zero bytes, one squared operator per bit of it."""
+    operator = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
+    for _ in range(3):
+        operator = _square(operator)  # two, four, then eight zero bits: one zero byte
+    while second_length > 0:
         if second_length & 1:
-            first = _times(even, first)
+            first = _times(operator, first)
         second_length >>= 1
-        if not second_length:
-            break
-        odd = _square(even)
-        if second_length & 1:
-            first = _times(odd, first)
-        second_length >>= 1
-        if not second_length:
-            break
+        if second_length:
+            operator = _square(operator)
     return first ^ second
 
 
