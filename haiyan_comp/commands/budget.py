@@ -233,9 +233,10 @@ def scheduler_group() -> None:
 
 
 @scheduler_group.command("run")
-@click.option("--once", is_flag=True, help="Run the job now, once, and exit.")
+@click.option("--once", is_flag=True, help="Pay what is due now, once, and exit.")
 def scheduler_run(once: bool) -> None:
-    """Pay due instalments every day at 06:00 (and once at start)."""
+    """Pay due instalments every day at 06:00, prove the books at 02:30, recount the audit
+    checks a bulk load left every 10 minutes (each once at start)."""
     from haiyan_comp.scheduler import run_forever, run_job
 
     if once:

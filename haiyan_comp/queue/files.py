@@ -186,9 +186,18 @@ def clean(app: Flask, now: float | None = None) -> list[Path]:
 
 
 def start(
-    app: Flask, kind: str, title: str, owner: int, work: Work, upload_path: str | None = None
+    app: Flask,
+    kind: str,
+    title: str,
+    owner: int,
+    work: Work,
+    upload_path: str | None = None,
+    then: Callable[[], None] | None = None,
 ) -> str:
-    """Start `work` (in a thread; inline when JOBS_INLINE, as in tests); returns the job id."""
+    """Start `work` (in a thread; inline when JOBS_INLINE, as in tests); returns the job id.
+
+    `then` runs once the job is saved as done (not after a failure), in the same thread.
+    """
     clean(app)
     state = JobState(id=secrets.token_urlsafe(12), kind=kind, title=title, owner=owner)
     progress = Progress(state, folder(app), upload_path)
@@ -210,6 +219,8 @@ def start(
                 os.unlink(upload_path)
         state.finished_at = datetime.now(UTC).isoformat()
         progress.save()
+        if then is not None and state.state == "done":
+            then()
 
     if app.config.get("JOBS_INLINE"):
         run()

@@ -9,6 +9,7 @@ only: in a worker they join the unit of work that also marks the job done
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from collections.abc import Callable
 from datetime import date
@@ -23,12 +24,15 @@ from haiyan_comp.jobs.messages import (
     JOB_SETTLING,
 )
 from haiyan_comp.messages import described
+from haiyan_comp.operations.audit import catch_up_flag_totals
 from haiyan_comp.operations.jobs import Outcome
 from haiyan_comp.operations.records import import_file
 from haiyan_comp.operations.settlement import settle_year
 from haiyan_comp.operations.statements import settlement_statements
 from haiyan_comp.records.report import ImportRefused
 from haiyan_comp.statements.render import render_settlement
+
+log = logging.getLogger(__name__)
 
 
 class Progress(Protocol):
@@ -127,3 +131,20 @@ KINDS: dict[str, Work] = {
     "statements-zip": statements_zip,
     "import": records_import,
 }
+
+# What runs after a kind's job is done, in units of work of its own, so that the job is
+# reported done without waiting for it: a bulk load leaves its year's checks to recount
+# (records/day_totals.py), done here rather than at an auditor's first look at the flags.
+AFTERWARDS: dict[str, Callable[[], object]] = {"import": catch_up_flag_totals}
+
+
+def afterwards(kind: str) -> None:
+    """Run what follows a done job of `kind`; a failure there is logged, never the job's:
+    whatever it left undone, the first read does."""
+    follow_up = AFTERWARDS.get(kind)
+    if follow_up is None:
+        return
+    try:
+        follow_up()
+    except Exception:  # the job is done and stays so
+        log.exception("after a %s job", kind)

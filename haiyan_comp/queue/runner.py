@@ -23,7 +23,7 @@ from haiyan_comp.jobs.messages import JOB_INTERNAL
 from haiyan_comp.messages import described, text
 from haiyan_comp.operations import jobs as operations
 from haiyan_comp.operations.jobs import UPLOAD, AlreadyFinished, JobView
-from haiyan_comp.queue.kinds import KINDS
+from haiyan_comp.queue.kinds import KINDS, afterwards
 
 log = logging.getLogger(__name__)
 EVERY = 0.25  # seconds between two progress writes
@@ -55,7 +55,8 @@ class DatabaseProgress:
 
 
 def execute(job_id: str, worker: str | None = None) -> str:
-    """Run the job once (a worker's task); how it ended: done, failed or skipped."""
+    """Run the job once (a worker's task), then what follows a done job of its kind
+    (kinds.AFTERWARDS); how the job ended: done, failed or skipped."""
     job = operations.begin_run(job_id, worker or this_worker())
     if job is None:
         return "skipped"  # finished by an earlier run
@@ -73,6 +74,7 @@ def execute(job_id: str, worker: str | None = None) -> str:
         internal = JOB_INTERNAL(name=type(exc).__name__)
         operations.fail_job(job_id, internal, described(internal), None)
         return "failed"
+    afterwards(job.kind)
     return "done"
 
 

@@ -26,6 +26,7 @@ from flask import Flask
 
 from haiyan_comp import clock
 from haiyan_comp.jobs.queue import DAILY_TASK, QUEUE, TASK, conninfo
+from haiyan_comp.operations.audit import catch_up_flag_totals
 from haiyan_comp.operations.jobs import clean_jobs, pay_due_once
 from haiyan_comp.queue import runner
 
@@ -52,13 +53,17 @@ def build(flask_app: Flask) -> procrastinate.App:
             log.info("job %s: %s", job_id, runner.execute(job_id))
 
     # Every 10 minutes: the day's prepayment run once it is due (claimed once per day),
-    # and jobs older than JOB_FILES_DAYS deleted with their files.
+    # jobs older than JOB_FILES_DAYS deleted with their files, and the checks' totals of
+    # years a bulk load left for later (a load by `haiyan import` or the API) recounted.
     @queue.periodic(cron="*/10 * * * *", periodic_id="daily")
     @queue.task(name=DAILY_TASK, queue=QUEUE)
     def daily(timestamp: int) -> None:
         with flask_app.app_context():
             run_daily()
             clean_jobs(float(flask_app.config.get("JOB_FILES_DAYS", 7)))
+            recounted = catch_up_flag_totals()
+            if recounted:
+                log.info("checks' totals recounted for %s", recounted)
 
     del run_job, daily  # registered with the app
     return queue

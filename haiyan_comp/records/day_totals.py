@@ -140,6 +140,11 @@ def _due(session: Session, years: Collection[int]) -> bool:
     return session.scalar(select(FlagYearDue.year).where(FlagYearDue.year.in_(years))) is not None
 
 
+def due_years(session: Session) -> list[int]:
+    """The years whose checks' totals wait for their recount, oldest first."""
+    return list(session.scalars(select(FlagYearDue.year).order_by(FlagYearDue.year)))
+
+
 def leave_for_first_read(session: Session, years: Collection[int]) -> None:
     """Have the first read of these years' checks recount their totals."""
     for year in sorted(set(years)):

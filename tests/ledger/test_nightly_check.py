@@ -20,6 +20,7 @@ def test_the_nightly_check_is_scheduled_and_kept(
     assert [job_id for _job, _trigger, job_id in scheduler.jobs()] == [
         scheduler.DAILY,
         scheduler.NIGHTLY,
+        scheduler.CHECKS,
     ]
     trigger = next(t for _job, t, job_id in scheduler.jobs() if job_id == scheduler.NIGHTLY)
     assert (str(trigger.fields[5]), str(trigger.fields[6])) == ("2", "30")  # hour, minute

@@ -6,11 +6,14 @@ import io
 import re
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from haiyan_comp.records.models import RecordImport, ServiceRecord
+from haiyan_comp.queue import kinds
+from haiyan_comp.records import day_totals
+from haiyan_comp.records.models import RecordImport, ServiceRecord, StaffDayTotal
 from tests.web.conftest import SignIn, post_form, read
 
 HEADER = "source_id,institution_code,staff_code,item_code,service_date,resident_id,quantity\n"
@@ -135,3 +138,32 @@ def test_an_upload_without_a_file_says_so(signed_in: SignIn) -> None:
     client = signed_in("hy01")
     response = post_form(client, "/centre/upload", {}, follow_redirects=True)
     assert "请选择要导入的" in response.get_data(as_text=True)
+
+
+def test_after_an_upload_the_checks_are_counted_before_an_auditor_looks(
+    app: Flask, signed_in: SignIn
+) -> None:
+    """A bulk load leaves its year's checks to recount; the upload's job does it once it is
+    done, so the auditor's first look at the flags does not wait for it."""
+    read(app, lambda s: day_totals.leave_for_first_read(s, [2018]))  # as a bulk load does
+    read(app, lambda s: s.execute(delete(StaffDayTotal).where(StaffDayTotal.year == 2018)))
+    report = upload(signed_in("hy01"), GOOD)
+    assert report.status_code == 200
+    assert not read(app, lambda s: day_totals.is_due(s, 2018))
+    stored = read(app, lambda s: day_totals.stored_days(s, 2018))
+    assert stored and stored == read(app, lambda s: day_totals.counted_days(s, 2018))
+
+
+def test_an_upload_is_done_even_if_the_recount_after_it_fails(
+    app: Flask, signed_in: SignIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(kinds.AFTERWARDS, "import", broken)
+    read(app, lambda s: day_totals.leave_for_first_read(s, [2018]))
+    before = records(app)
+    report = upload(signed_in("hy01"), GOOD)
+    assert report.status_code == 200 and "全部记录已导入" in report.get_data(as_text=True)
+    assert records(app) == before + 2
+    assert read(app, lambda s: day_totals.is_due(s, 2018))  # left for the first read, as before
