@@ -108,7 +108,9 @@ class PopulationStaff(Base):
 class Verdict(Base):
     """A sampled record and the auditor's verdict on it (R7); `outcome` is None until judged.
 
-    `rank` is the record's place in the sample (1 = smallest R6 hash).
+    `rank` is the record's place in the sample (1 = smallest R6 hash); `purchasable`
+    its purchasable units frozen at the draw, as its population row holds them (kept
+    here too, so that reading a sample never reads its population).
     `staff_id` is the staff member responsible: the record's own unless the
     auditor named another of the same institution.
     """
@@ -125,6 +127,7 @@ class Verdict(Base):
     record_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     source_id: Mapped[str] = mapped_column(String(64))
     rank: Mapped[int]
+    purchasable: Mapped[int] = mapped_column(BigInteger)
     outcome: Mapped[str | None] = mapped_column(String(4))
     reason: Mapped[str | None] = mapped_column(Text)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)

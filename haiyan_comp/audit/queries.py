@@ -1,10 +1,10 @@
 """Reads of the audit a centre sees: its closed batches of a year and their failed records.
 
-`centre_deductions` is what the centre's deductions page shows, read in three
+`centre_deductions` is what the centre's deductions page shows, read in two
 statements whatever the number of batches. The frozen population
-(audit_population) is read only for the failed records of the batches that
-have any: it has no index by record (only by batch), so reading a whole
-batch's population to show three failed records was most of the page's time.
+(audit_population) is never read: a sampled record's frozen purchasable units
+are on its verdict row (migration 0021), and the population has no index by
+record, so finding three failed records there read the batch's whole population.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from haiyan_comp.audit.models import AuditBatch, PopulationRecord, Verdict
+from haiyan_comp.audit.models import AuditBatch, Verdict
 from haiyan_comp.audit.rules import FAIL
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Staff
@@ -118,27 +118,14 @@ def _failures(session: Session, batch_ids: list[int]) -> dict[int, list[FailedRe
         .where(v.batch_id.in_(batch_ids), v.outcome == FAIL)
         .order_by(v.batch_id, v.rank)
     ).all()
-    p = PopulationRecord
-    keys = [(verdict.batch_id, verdict.record_id) for verdict, _day, _staff in failed]
-    frozen = dict(
-        ((batch, record), units)
-        for batch, record, units in session.execute(
-            select(p.batch_id, p.record_id, p.purchasable).where(
-                p.batch_id.in_({batch for batch, _record in keys}),
-                tuple_(p.batch_id, p.record_id).in_(keys),
-            )
-        )
-    )
     found: dict[int, list[FailedRecord]] = defaultdict(list)
     for verdict, day, staff in failed:
-        if (verdict.batch_id, verdict.record_id) not in frozen:
-            continue  # as an inner join: a sampled record is always in its population
         found[verdict.batch_id].append(
             FailedRecord(
                 source_id=verdict.source_id,
                 service_date=day,
                 staff=staff,
-                purchasable=frozen[(verdict.batch_id, verdict.record_id)],
+                purchasable=verdict.purchasable,
                 reason=verdict.reason,
                 decided_at=verdict.decided_at,
             )

@@ -242,14 +242,12 @@ def batch_detail(session: Session, batch_id: int) -> dict[str, Any]:
 
 
 def _sample(session: Session, batch_id: int) -> tuple[Sampled, ...]:
-    v, r, p = Verdict, ServiceRecord, PopulationRecord
+    v, r = Verdict, ServiceRecord
     own, responsible = aliased(Staff), aliased(Staff)
     rows = session.execute(
-        select(v, r.service_date, r.resident_id, own.code, responsible.code, p.purchasable)
+        select(v, r.service_date, r.resident_id, own.code, responsible.code, v.purchasable)
         .add_columns(r.quantity, r.units)
         .join(r, r.id == v.record_id)
-        # The batch's own population only (its index), not every population's rows.
-        .join(p, (p.batch_id == v.batch_id) & (p.record_id == v.record_id))
         .join(own, own.id == r.staff_id)
         .outerjoin(responsible, responsible.id == v.staff_id)
         .where(v.batch_id == batch_id)

@@ -173,23 +173,25 @@ def _refuse_overlap(
 
 
 def _add_sample(session: Session, batch: AuditBatch, sample: list[str]) -> None:
-    """One pending verdict row per sampled record, in rank order."""
-    ids: dict[str, int] = {}
+    """One pending verdict row per sampled record, in rank order, with its purchasable units
+    as the population froze them (the draw holds the records lock: they are the same)."""
+    found: dict[str, tuple[int, int]] = {}
     for start in range(0, len(sample), CHUNK):
         rows = session.execute(
-            select(ServiceRecord.source_id, ServiceRecord.id).where(
+            select(ServiceRecord.source_id, ServiceRecord.id, ServiceRecord.purchasable).where(
                 ServiceRecord.institution_id == batch.institution_id,
                 ServiceRecord.source_id.in_(sample[start : start + CHUNK]),
             )
         )
-        ids.update((source_id, record_id) for source_id, record_id in rows)
+        found.update((source_id, (record_id, units)) for source_id, record_id, units in rows)
     session.execute(
         insert(Verdict),
         [
-            {"batch_id": batch.id, "record_id": ids[source], "source_id": source, "rank": rank}
+            {"batch_id": batch.id, "record_id": found[source][0], "source_id": source,
+             "rank": rank, "purchasable": found[source][1]}
             for rank, source in enumerate(sample, start=1)
         ],
-    )
+    )  # fmt: skip
 
 
 def _describe(institution: str, item: str, batch: AuditBatch) -> Message:
