@@ -37,6 +37,13 @@ def downgrade(url: str, revision: str, connection: Connection | None = None) -> 
     command.downgrade(alembic_config(url, connection), revision)
 
 
+def code_heads() -> frozenset[str]:
+    """The revisions this code's migrations end at (one, unless two branches were left)."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
+
+
 # What the application's role may do to each table (`haiyan db grant`), from what the
 # application's code does to it (found by reading it, and by logging every statement of
 # the suite on PostgreSQL). The ledger is append-only: INSERT and SELECT, never UPDATE or
@@ -50,7 +57,9 @@ READ_WRITE_DELETE = ("SELECT", "INSERT", "UPDATE", "DELETE")
 READ_APPEND_DELETE = ("SELECT", "INSERT", "DELETE")
 LEDGER_TABLES = ("ledger_entries", "ledger_postings")
 TABLE_RIGHTS: dict[str, tuple[str, ...]] = {
-    "alembic_version": (),  # `haiyan db upgrade` is the owner's; the application never reads it
+    # `haiyan db upgrade` writes it (the owner); a web server reads it to refuse, with a page
+    # saying so, to serve a schema that is not its code's (web/schema_gate.py).
+    "alembic_version": ("SELECT",),
     "api_tokens": READ_WRITE,  # revoked, last used
     "assessment_indicator_scores": READ_APPEND_DELETE,  # a year's indicators are reloaded whole
     "assessment_indicators": READ_APPEND_DELETE,

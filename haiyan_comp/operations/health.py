@@ -1,4 +1,5 @@
-"""Whether the service can work: the database answers (for the health check of load balancers)."""
+"""Whether the service can work: the database answers (for the health check of load balancers),
+and its schema is the code's."""
 
 from __future__ import annotations
 
@@ -16,3 +17,16 @@ def database_answers() -> str | None:
         db.session.rollback()
         return None
     return db.dialect
+
+
+def schema_revisions() -> frozenset[str] | None:
+    """The revisions `haiyan db upgrade` left in the database; None when they cannot be read
+    (no database, no alembic_version table, or no right to read it)."""
+    try:
+        rows = db.session.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        revisions = frozenset(str(row) for row in rows)
+        db.end_read()
+    except Exception:  # whatever it is, the revisions are unknown
+        db.session.rollback()
+        return None
+    return revisions

@@ -103,6 +103,9 @@ def init_web(app: Flask) -> None:
 
     init_api(app)
     register_errors(app)
+    from haiyan_comp.web.schema_gate import init_schema_gate
+
+    init_schema_gate(app)
     app.after_request(security_headers)
 
 
