@@ -43,5 +43,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("audit_verdicts") as batch_op:
-        batch_op.drop_column("purchasable")
+    # SQLite (3.35 and later) drops the column in place, as PostgreSQL does: no rebuild.
+    op.execute("ALTER TABLE audit_verdicts DROP COLUMN purchasable")
