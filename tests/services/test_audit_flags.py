@@ -195,3 +195,22 @@ def test_listing_is_ordered_and_names_items(session: Session) -> None:
     assert [f["rule"] for f in flags] == sorted(
         (f["rule"] for f in flags), key=[REPEAT, STAFF_DAY, AFTER_IMPORT].index
     )
+
+
+def test_a_limit_within_a_group_still_names_the_whole_groups_size(session: Session) -> None:
+    """Listed repeats say how many records their group holds, even where the limit stops the
+    listing inside the group (its size is counted from the rows of its day)."""
+    rows = [f"T{n},HY01,S2,OP,2018-02-01,p1,1" for n in range(4)]  # one group of four
+    rows += ["U1,HY01,S2,OP,2018-02-01,p2,1", "U2,HY01,S2,OP,2018-02-01,p2,1"]  # and of two
+    with db.unit_of_work():
+        setup_county(session)
+        import_text(session, HEADER + "\n".join(rows) + "\n")
+    for limit in (1, 3, 5, 6):
+        listed = flag_report(session, 2018, limit=limit)["flags"]
+        assert len(listed) == limit
+        expected = {"T": "4 records of OP for resident p1", "U": "2 records of OP for resident p2"}
+        for row in listed:
+            assert row["detail"] == f"{expected[row['source_id'][0]]} on 2018-02-01", row
+    assert [row["source_id"] for row in flag_report(session, 2018, limit=6)["flags"]] == [
+        "T0", "T1", "T2", "T3", "U1", "U2",
+    ]  # fmt: skip
