@@ -19,11 +19,13 @@ from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import click
 from flask.cli import AppGroup, FlaskGroup
+from sqlalchemy.exc import DBAPIError
 
 from haiyan_comp import bounds
 from haiyan_comp.bounds import DecimalBound
 from haiyan_comp.db import db
 from haiyan_comp.errors import DomainError, InvalidInput
+from haiyan_comp.messages import Message
 from haiyan_comp.money import AmountError, parse_hundredths, parse_ratio
 
 P = ParamSpec("P")
@@ -44,10 +46,26 @@ def domain_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except DomainError as exc:
             fail(exc)
+        except DBAPIError:
+            db.session.rollback()
+            behind = _schema_behind()
+            if behind is None:
+                raise
+            fail(DomainError(behind))
         finally:
             db.session.rollback()
 
     return wrapper
+
+
+def _schema_behind() -> Message | None:
+    """After a database error: the message saying the schema is older than the code (a table
+    or column it needs is missing, and `haiyan db upgrade` is the cure), or None."""
+    from haiyan_comp import migrate
+    from haiyan_comp.operations.health import schema_revisions
+
+    stored = schema_revisions()
+    return None if stored is None else migrate.schema_behind(stored)
 
 
 def fail(exc: DomainError, status: int = 1) -> NoReturn:

@@ -8,11 +8,14 @@ could change the schema or the ledger's triggers with.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, create_engine, text
+
+from haiyan_comp.messages import Message, define
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -37,11 +40,41 @@ def downgrade(url: str, revision: str, connection: Connection | None = None) -> 
     command.downgrade(alembic_config(url, connection), revision)
 
 
+SCHEMA_BEHIND = define(
+    "schema_behind",
+    "The database's schema ({stored}) is older than this version of the service ({expected}):"
+    " run `{upgrade}` (and `{grant}` on PostgreSQL).",
+)
+
+
+@cache
 def code_heads() -> frozenset[str]:
     """The revisions this code's migrations end at (one, unless two branches were left)."""
     from alembic.script import ScriptDirectory
 
     return frozenset(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
+
+
+@cache
+def known_revisions() -> frozenset[str]:
+    """Every revision of this code's migrations."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    return frozenset(revision.revision for revision in script.walk_revisions())
+
+
+def schema_behind(stored: frozenset[str]) -> Message | None:
+    """What to tell people when the database's revisions (`stored`, from alembic_version) are
+    older than this code's migrations; None when they are the code's, or newer (revisions
+    this code does not know: a newer release migrated, and the one before it runs on that)."""
+    expected = code_heads()
+    if stored == expected or (stored and not stored <= known_revisions()):
+        return None
+    return SCHEMA_BEHIND(
+        stored=", ".join(sorted(stored)) or "—", expected=", ".join(sorted(expected)),
+        upgrade="haiyan db upgrade", grant="haiyan db grant",
+    )  # fmt: skip
 
 
 # What the application's role may do to each table (`haiyan db grant`), from what the

@@ -29,11 +29,6 @@ HTTP: dict[int, Template] = {
     if error.code is not None
 }
 SIGN_IN = define("sign_in", "sign in or send a bearer token")
-SCHEMA_BEHIND = define(
-    "schema_behind",
-    "The database's schema ({stored}) is older than this version of the service ({expected}):"
-    " run `{upgrade}` (and `{grant}` on PostgreSQL).",
-)
 CSRF = define(
     "csrf_failed",
     "The CSRF token is missing, invalid or expired; reload the form and submit it again.",

@@ -25,7 +25,6 @@ from flask import Flask, jsonify, request
 from haiyan_comp import migrate
 from haiyan_comp.messages import Message
 from haiyan_comp.operations.health import schema_revisions
-from haiyan_comp.web.messages import SCHEMA_BEHIND
 
 log = logging.getLogger(__name__)
 
@@ -34,27 +33,21 @@ class SchemaGate:
     """Whether this server's schema is known to be its code's (checked until it is)."""
 
     def __init__(self) -> None:
-        self.expected: frozenset[str] | None = None  # read at the first request, not at start
-        self.settled = False  # matched once (or cannot be read): never checked again
+        self.settled = False  # the code's (or newer, or not readable): never checked again
 
     def problem(self) -> Message | None:
         """What is wrong with the schema now, or None."""
-        if self.expected is None:
-            self.expected = migrate.code_heads()
         stored = schema_revisions()
         if stored is None:
             log.warning("the schema's revision cannot be read (alembic_version): not checked")
             self.settled = True
             return None
-        if stored == self.expected:
+        problem = migrate.schema_behind(stored)
+        if problem is None:
+            if stored != migrate.code_heads():
+                log.warning("the schema %s is newer than this code's", sorted(stored))
             self.settled = True
-            return None
-        names = {"stored": ", ".join(sorted(stored)) or "—", "expected": ", ".join(self.expected)}
-        if stored and not stored <= known_revisions():
-            log.warning("the schema (%s) is newer than this code (%s)", *names.values())
-            self.settled = True  # the release before a migration runs on its schema
-            return None
-        return SCHEMA_BEHIND(**names, upgrade="haiyan db upgrade", grant="haiyan db grant")
+        return problem
 
     def __call__(self) -> Any:
         """Before every request: nothing, or the 503 that says what is wrong."""
@@ -71,14 +64,6 @@ class SchemaGate:
             response.status_code = 503
             return response
         return error_response(503, problem.code, problem)
-
-
-def known_revisions() -> frozenset[str]:
-    """Every revision of this code's migrations."""
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory(str(migrate.MIGRATIONS_DIR))
-    return frozenset(revision.revision for revision in script.walk_revisions())
 
 
 def init_schema_gate(app: Flask) -> None:

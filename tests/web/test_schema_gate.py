@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, text
 
 from haiyan_comp import migrate
 from haiyan_comp.app import create_app
+from tests.api.test_cli_start import built  # noqa: F401  (the apps a command built, disposed)
 
 PREVIOUS = "0020_repeat_records_listed"
 
@@ -54,3 +55,24 @@ def test_a_schema_ahead_of_the_code_is_served_as_the_upgrade_steps_need(
     assert client.get("/healthz").status_code == 200
     assert client.get("/login").status_code == 200
     app.extensions["haiyan_db"]["engine"].dispose()
+
+
+@pytest.mark.usefixtures("built")
+def test_a_command_on_a_schema_behind_the_code_says_what_to_run(scratch_url: str) -> None:
+    """A command that meets a missing table says to upgrade, instead of a traceback."""
+    from click.testing import CliRunner
+
+    from haiyan_comp.cli import cli
+
+    migrate.downgrade(scratch_url, "0010_records_staff_index")  # before flag_years_due
+    result = CliRunner().invoke(
+        cli, ["audit", "flags", "--year", "2018", "--json"], env={"DATABASE_URL": scratch_url}
+    )
+    assert result.exit_code == 1, result.output
+    assert "error: The database's schema (0010_records_staff_index) is older" in result.output
+    assert "haiyan db upgrade" in result.output and "Traceback" not in result.output
+    migrate.upgrade(scratch_url)
+    result = CliRunner().invoke(
+        cli, ["audit", "flags", "--year", "2018", "--json"], env={"DATABASE_URL": scratch_url}
+    )
+    assert result.exit_code == 0, result.output
