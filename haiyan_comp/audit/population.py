@@ -21,8 +21,8 @@ batches with failed verdicts, so the close of such a batch writes them
 does not (a few tenths of a second at 1,000,000 records), nor a batch that
 closes without failures.
 
-Either way the rows are read straight from the driver's cursor, and a large
-stratum is read by scanning the table (see SCAN_SHARE).
+A large stratum is read by scanning the table (see SCAN_SHARE); on SQLite its
+source ids come back joined into one text per range of record ids (see Frozen).
 """
 
 from __future__ import annotations
@@ -30,12 +30,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    CursorResult,
+    Connection,
     Select,
     String,
     delete,
@@ -62,7 +61,7 @@ STAFF_COLUMNS = ["batch_id", "staff_id", "records", "purchasable"]
 # (0.3 µs a row) instead of through the index (4 µs a row); SQLite keeps no
 # statistics to know it, and PostgreSQL's may lag behind a bulk import.
 SCAN_SHARE = 10
-STREAM_ROWS = 10_000
+SPAN_IDS = 250_000  # a large stratum's ids are read one range of this many record ids at a time
 
 
 def freeze(session: Session, batch: AuditBatch, institution_code: str) -> Drawn:
@@ -123,41 +122,55 @@ def _freeze_postgres(session: Session, batch: AuditBatch, institution_code: str)
 
 
 def _freeze_sqlite(session: Session, batch: AuditBatch) -> Frozen:
-    where = _stratum(session, batch, scan=_scan_table(session, batch))
+    scan = _scan_table(session, batch)
+    where = _stratum(session, batch, scan=scan)
     session.execute(
         sqlite.insert(p).from_select(
             COLUMNS, select(literal(batch.id), r.id, r.purchasable).where(*where)
         )
     )
-    return Frozen(session.connection().execute(select(r.source_id, r.purchasable).where(*where)))
+    return Frozen(session.connection(), where, scan=scan)
 
 
 class Frozen:
     """A frozen population's source ids, read once; N and U counted on the way (R5).
 
-    Rows come straight from the driver's cursor: SQLAlchemy bound the
-    parameters; the rows (plain values, nothing to convert) skip its Row
-    objects, which would triple the time of a large stratum. Counting here
-    spares the draw a second pass over the population for N and U.
+    SQLite joins each part's source ids into one text, a NUL between two (R2 refuses a
+    NUL in a source id), and Python splits it in C: a million ids in 0.37 s, where
+    reading them as a million rows took 0.57 s. A stratum read by scanning the table
+    (a large one) is read SPAN_IDS record ids at a time, each part one range of the
+    primary key, so that memory holds one part's ids, never the whole stratum's; a
+    small one is read through its index in one part. Counting here spares the draw a
+    second pass over the population for N and U.
     """
 
-    def __init__(self, result: CursorResult[Any]) -> None:
-        self._result = result
+    def __init__(
+        self, connection: Connection, where: list[ColumnElement[bool]], *, scan: bool
+    ) -> None:
+        self._connection, self._where, self._scan = connection, where, scan
         self.count = 0
         self.units = 0
 
     def __iter__(self) -> Iterator[str]:
-        return chain.from_iterable(self._batches())  # the ids one by one, in C
+        return chain.from_iterable(self._parts())  # the ids one by one, in C
 
-    def _batches(self) -> Iterator[list[str]]:
-        cursor = self._result.cursor
-        try:
-            while rows := cursor.fetchmany(STREAM_ROWS):
-                self.count += len(rows)
-                self.units += sum(map(itemgetter(1), rows))
-                yield list(map(itemgetter(0), rows))
-        finally:
-            self._result.close()
+    def _parts(self) -> Iterator[list[str]]:
+        spans: list[list[ColumnElement[bool]]] = [[]]
+        if self._scan:
+            low, high = self._connection.execute(select(func.min(r.id), func.max(r.id))).one()
+            starts = range(int(low or 0) - 1, int(high or 0), SPAN_IDS)
+            spans = [[r.id > start, r.id <= start + SPAN_IDS] for start in starts]
+        joined = func.group_concat(r.source_id, func.char(0))
+        for span in spans:
+            count, units, ids = self._connection.execute(
+                select(func.count(), func.coalesce(func.sum(r.purchasable), 0), joined).where(
+                    *self._where, *span
+                )
+            ).one()
+            if count:
+                self.count += int(count)
+                self.units += int(units)
+                yield ids.split("\x00")
 
 
 def _stratum(session: Session, batch: AuditBatch, *, scan: bool) -> list[ColumnElement[bool]]:

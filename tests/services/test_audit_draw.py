@@ -199,3 +199,36 @@ def test_same_seed_same_sample_in_another_database_order(session: Session) -> No
     lines = records_csv().splitlines()
     import_text(session, "\n".join([lines[0], *reversed(lines[1:])]) + "\n")
     assert draw(session).sample == ["R0063", "R0062"]
+
+
+@pytest.mark.parametrize("scan", [True, False])
+def test_a_stratum_read_in_ranges_of_record_ids_draws_as_r6_says(
+    session: Session, monkeypatch: pytest.MonkeyPatch, scan: bool
+) -> None:
+    """A large stratum's source ids are read a range of record ids at a time (SQLite): any
+    range size, read by scanning or through the index, gives R6's sample, N and U."""
+    from haiyan_comp.audit import population
+    from haiyan_comp.audit.rules import draw_sample
+
+    rows = "".join(
+        f"Z{n:03d},HY01,S1,{'OP' if n % 5 else 'HTN'},2018-0{1 + n % 9}-1{n % 10},r{n},"
+        f"{1 + n % 3}\n"
+        for n in range(90)
+    )
+    with db.unit_of_work():
+        setup_county(session)
+        import_text(session, HEADER + rows)
+    monkeypatch.setattr(population, "SPAN_IDS", 7)
+    monkeypatch.setattr(population, "_scan_table", lambda _session, _batch: scan)
+    drawn = draw_batch(
+        session, year=2018, institution_code="HY01", item_code="OP", size=10, seed="spans",
+        flagged_only=False, drawn_by="test",
+    )  # fmt: skip
+    stratum = session.execute(
+        select(ServiceRecord.source_id, ServiceRecord.purchasable)
+        .where(ServiceRecord.source_id.like("Z%"), ServiceRecord.item_id == drawn.batch.item_id)
+    ).all()  # fmt: skip
+    assert len(stratum) == 72
+    assert drawn.sample == draw_sample("spans", "HY01", [s for s, _ in stratum], 10)
+    units = sum(u for _, u in stratum)
+    assert (drawn.batch.population_count, drawn.batch.population_units) == (72, units)
