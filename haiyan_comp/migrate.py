@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, create_engine, text
 
 from haiyan_comp.messages import Message, define
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -48,20 +52,21 @@ SCHEMA_BEHIND = define(
 
 
 @cache
+def _script() -> ScriptDirectory:
+    """This code's migrations, read once per process."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS_DIR))
+
+
 def code_heads() -> frozenset[str]:
     """The revisions this code's migrations end at (one, unless two branches were left)."""
-    from alembic.script import ScriptDirectory
-
-    return frozenset(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
+    return frozenset(_script().get_heads())
 
 
-@cache
 def known_revisions() -> frozenset[str]:
     """Every revision of this code's migrations."""
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory(str(MIGRATIONS_DIR))
-    return frozenset(revision.revision for revision in script.walk_revisions())
+    return frozenset(revision.revision for revision in _script().walk_revisions())
 
 
 def schema_behind(stored: frozenset[str]) -> Message | None:

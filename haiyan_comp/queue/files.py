@@ -38,6 +38,7 @@ from flask import Flask
 from haiyan_comp.errors import DomainError
 from haiyan_comp.jobs.messages import JOB_INTERNAL, JOB_INTERRUPTED
 from haiyan_comp.messages import described, text
+from haiyan_comp.queue.kinds import afterwards
 
 
 @dataclass
@@ -192,11 +193,11 @@ def start(
     owner: int,
     work: Work,
     upload_path: str | None = None,
-    then: Callable[[], None] | None = None,
 ) -> str:
     """Start `work` (in a thread; inline when JOBS_INLINE, as in tests); returns the job id.
 
-    `then` runs once the job is saved as done (not after a failure), in the same thread.
+    Once the job is saved as done (not after a failure), what follows a done job of its
+    kind runs in the same thread (kinds.afterwards), as a worker's runner does it.
     """
     clean(app)
     state = JobState(id=secrets.token_urlsafe(12), kind=kind, title=title, owner=owner)
@@ -219,8 +220,8 @@ def start(
                 os.unlink(upload_path)
         state.finished_at = datetime.now(UTC).isoformat()
         progress.save()
-        if then is not None and state.state == "done":
-            then()
+        if state.state == "done":
+            afterwards(kind)
 
     if app.config.get("JOBS_INLINE"):
         run()

@@ -18,7 +18,6 @@ the user to the job's result.
 
 from __future__ import annotations
 
-import functools
 import os
 import secrets
 from dataclasses import asdict
@@ -47,7 +46,7 @@ from haiyan_comp.queue.files import (  # noqa: F401  (the names pages and tests 
     folder,
     private_zip,
 )
-from haiyan_comp.queue.kinds import KINDS, afterwards, counted  # noqa: F401
+from haiyan_comp.queue.kinds import KINDS, counted  # noqa: F401
 from haiyan_comp.web.access import allow
 
 bp = Blueprint("jobs", __name__)
@@ -67,11 +66,9 @@ def queued() -> bool:
 
 
 def start(kind: str, title: str, work: files.Work, upload_path: str | None = None) -> str:
-    """Run `work` in this process (a thread; inline when JOBS_INLINE), then what follows a
-    done job of its kind (kinds.AFTERWARDS); the job's id."""
+    """Run `work` in this process (a thread; inline when JOBS_INLINE); the job's id."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    then = functools.partial(afterwards, kind)
-    return files.start(app, kind, title, current_user.id, work, upload_path, then)
+    return files.start(app, kind, title, current_user.id, work, upload_path)
 
 
 def submit(kind: str, title: str, params: dict[str, Any], upload_path: str | None = None) -> str:
