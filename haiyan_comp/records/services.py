@@ -30,12 +30,11 @@ from haiyan_comp.records.rules import (
     ItemRef,
     Reference,
     Rejection,
-    ValidRows,
     conflict_reason,
     make_chunk_validator,
 )
-from haiyan_comp.records.totals import Tally, add_tally, month_of
-from haiyan_comp.records.writers import make_writer
+from haiyan_comp.records.totals import Counted, Tally, add_tally, month_of
+from haiyan_comp.records.writers import Encoded, make_writer
 from haiyan_comp.years.services import lock_records, settled_years
 
 ANALYZE_AFTER = 50_000  # rows imported that make the table's statistics stale
@@ -107,8 +106,8 @@ def import_records(
     report.import_id = batch.id
     ref = load_reference(session, as_of, only_institution)
     after = day_totals.last_record_id(session)
-    importer = _Importer(session, batch.id, ref, report)
-    with deferred_index(session, size_hint):
+    with deferred_index(session, size_hint) as bulk:
+        importer = _Importer(session, batch.id, ref, report, bulk)
         chunks = read_chunks(stream, report.file_format, chunk_rows, filename=filename, sheet=sheet)
         importer.run(chunks)
     if report.imported >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
@@ -128,15 +127,20 @@ def import_records(
     return report
 
 
+_Pending = tuple[Encoded, Counted]  # a chunk to write, and its rows counted
+
+
 class _Importer:
     """Validates rows in chunks, writes them in bulk, classifies the ones not inserted."""
 
-    def __init__(self, session: Session, import_id: int, ref: Reference, report: ImportReport):
+    def __init__(
+        self, session: Session, import_id: int, ref: Reference, report: ImportReport, bulk: bool
+    ) -> None:
         self.session = session
         self.import_id = import_id
         self.report = report
         self.validate = make_chunk_validator(ref, import_id)
-        self.writer = make_writer(session)
+        self.writer = make_writer(session, bulk)
         self.institution_codes = {pk: code for code, pk in ref.institutions.items()}
         self.year_of_item = {item.id: year for (year, _), item in ref.items.items()}
         self.tally = Tally()
@@ -146,8 +150,10 @@ class _Importer:
         """Import every row; the report says what came of each.
 
         On PostgreSQL the writes run in a second thread, one chunk behind, so
-        that the server stores a chunk while this thread reads the next (the
-        thread mostly waits on the socket, without the GIL). SQLite works in
+        that the server stores a chunk while this thread reads, checks and
+        encodes the next (the writing thread only waits on the socket, without
+        the GIL; when it formatted the COPY text itself, it held the GIL for a
+        fifth of the import and the two threads took turns). SQLite works in
         this process and gives the GIL back for every row, so a thread would
         only make the two take turns: there, chunks are written in line.
         """
@@ -164,10 +170,11 @@ class _Importer:
                     report.reject(rejection)
                 if not len(valid):
                     continue
+                pending = (self.writer.encode(valid), Tally.count(valid))
                 if write is None:
-                    self._write(valid)
+                    self._write(pending)
                 else:
-                    write.put(valid)
+                    write.put(pending)
         except BaseException:
             if write is not None:
                 write.close(raising=False)
@@ -177,9 +184,11 @@ class _Importer:
         report.rejected.sort(key=lambda r: r.line)
         add_tally(self.session, self.tally, self.year_of_item)
 
-    def _write(self, rows: ValidRows) -> None:
+    def _write(self, pending: _Pending) -> None:
         """Write a chunk; count what went in and classify what did not."""
-        inserted = self.writer.insert(rows)
+        chunk, counted = pending
+        inserted = self.writer.insert(chunk)
+        rows = chunk.rows
         self.report.imported += inserted
         capped = rows.column("capped")
         self.touched.add(
@@ -191,9 +200,9 @@ class _Importer:
             )
         )
         if inserted == len(rows):
-            self.tally.add_rows(rows)
+            self.tally.add_counted(counted)
             return
-        self.writer.stage(rows)
+        self.writer.stage(chunk)
         with _probe_by_key(self.session):
             if inserted:
                 self._tally_inserted()
@@ -248,9 +257,9 @@ _NOT_INSERTED = (
 class _Behind:
     """Calls `work` on each item put, in a second thread, at most one item behind."""
 
-    def __init__(self, work: Callable[[ValidRows], None]) -> None:
+    def __init__(self, work: Callable[[_Pending], None]) -> None:
         self._work = work
-        self._queue: queue.Queue[ValidRows | None] = queue.Queue(maxsize=1)
+        self._queue: queue.Queue[_Pending | None] = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="record-writer", daemon=True)
         self._thread.start()
@@ -263,7 +272,7 @@ class _Behind:
                 except BaseException as exc:  # handed to the caller by put() or close()
                     self._error = exc
 
-    def put(self, item: ValidRows) -> None:
+    def put(self, item: _Pending) -> None:
         """Queue an item (waiting while one is queued); raise what the thread raised."""
         if self._error is not None:
             raise self._error

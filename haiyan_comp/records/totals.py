@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import repeat
 from operator import getitem
 
@@ -29,6 +30,15 @@ _MONTH = slice(5, 7)  # of an ISO date
 Sums = dict[tuple[int, int, int], list[int]]  # a key of three ids → [records, units]
 
 
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """A chunk's rows counted: (institution_id, item_id, "MM", units) → rows and
+    (year, institution_id, staff_id, units) → rows."""
+
+    rows: Counter[tuple[int, int, str, int]]
+    staff: Counter[tuple[int, int, int, int]]
+
+
 class Tally:
     """Rows about to be added to the totals: by institution, item and month, and by staff member."""
 
@@ -41,14 +51,23 @@ class Tally:
         self._staff: Counter[tuple[int, int, int, int]] = Counter()
         self._sums: defaultdict[tuple[int, int, int, int], list[int]] = defaultdict(lambda: [0, 0])
 
-    def add_rows(self, rows: ValidRows) -> None:
-        """Count rows that were inserted (purchasable equals units until R3 runs)."""
+    @staticmethod
+    def count(rows: ValidRows) -> Counted:
+        """A chunk's rows counted (pure Python: the reading thread does it while the
+        chunk before is written); `add_counted` adds them once they are inserted."""
         institutions, units = rows.column("institution_id"), rows.column("units")
         months: Iterator[str] = map(getitem, rows.column("service_date"), repeat(_MONTH))
-        self._rows.update(zip(institutions, rows.column("item_id"), months, units, strict=True))
-        self._staff.update(
-            zip(rows.column("year"), institutions, rows.column("staff_id"), units, strict=True)
+        return Counted(
+            Counter(zip(institutions, rows.column("item_id"), months, units, strict=True)),
+            Counter(
+                zip(rows.column("year"), institutions, rows.column("staff_id"), units, strict=True)
+            ),
         )
+
+    def add_counted(self, counted: Counted) -> None:
+        """Add rows that were inserted (purchasable equals units until R3 runs)."""
+        self._rows.update(counted.rows)
+        self._staff.update(counted.staff)
 
     def add(
         self, institution_id: int, item_id: int, staff_id: int, month: int, records: int, units: int

@@ -11,13 +11,13 @@ duplicates or conflicts with one join.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import psycopg
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from haiyan_comp.records.bulk import INDEX
 from haiyan_comp.records.rules import RecordRow, ValidRows
 
 _COLUMN_LIST = ", ".join(RecordRow._fields)
@@ -28,11 +28,26 @@ _STAGE_COLUMNS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A chunk of valid rows and what its database is sent of them.
+
+    The reading thread encodes a chunk while the writing thread (PostgreSQL)
+    sends the one before, so that the writing thread only waits on the server.
+    """
+
+    rows: ValidRows
+    payload: Any  # PostgreSQL: COPY text; SQLite: the bound values' tuples; in insert order
+
+
 class RecordWriter(Protocol):
-    def insert(self, rows: ValidRows) -> int:
+    def encode(self, rows: ValidRows) -> Encoded:
+        """The chunk as this database takes it (pure Python: any thread)."""
+
+    def insert(self, chunk: Encoded) -> int:
         """Insert rows whose key is new; return how many that were."""
 
-    def stage(self, rows: ValidRows) -> None:
+    def stage(self, chunk: Encoded) -> None:
         """Make import_stage hold exactly these rows."""
 
 
@@ -52,7 +67,7 @@ def temp_table(session: Session, name: str, columns: str) -> None:
     session.execute(text(f"DELETE FROM {name}"))
 
 
-class _Order:
+def insert_order(rows: ValidRows, bulk: bool) -> list[int] | None:
     """The order a chunk's rows go in: the one that touches fewest index pages.
 
     While the composite index is kept up row by row, rows of one institution
@@ -64,28 +79,9 @@ class _Order:
     in COPY). A sort is stable: of two rows with one key, the first line
     still goes first and wins.
     """
-
-    def __init__(self, session: Session) -> None:
-        self._dbapi = _dbapi(session)
-        self._postgres = session.get_bind().dialect.name == "postgresql"
-        self._bulk: bool | None = None
-
-    def __call__(self, rows: ValidRows) -> list[int] | None:
-        if self._bulk is None:  # asked at the first chunk, inside deferred_index
-            self._bulk = not _has_index(self._dbapi, self._postgres)
-        if self._bulk:
-            return sorted(range(len(rows)), key=rows.column("source_id").__getitem__)
-        return rows.index_order()
-
-
-def _has_index(dbapi: Any, postgres: bool) -> bool:
-    """Whether the composite index is there (a bulk load drops it until its end)."""
-    if postgres:
-        with dbapi.cursor() as cursor:
-            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (INDEX,))
-            return bool(cursor.fetchone()[0])
-    found = dbapi.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (INDEX,))
-    return found.fetchone() is not None
+    if bulk:
+        return sorted(range(len(rows)), key=rows.column("source_id").__getitem__)
+    return rows.index_order()
 
 
 # RecordRow's fields in order: purchasable binds units again (?9), import_id is
@@ -98,36 +94,38 @@ _BOUND = [i for i, name in enumerate(RecordRow._fields) if name not in _UNBOUND]
 class SqliteWriter:
     """executemany on the session's own sqlite3 connection (same transaction)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, bulk: bool) -> None:
         temp_table(session, "import_stage", _STAGE_COLUMNS)
         self._dbapi = _dbapi(session)
         self._placeholders = ", ".join("?" for _ in RecordRow._fields)
-        self._order = _Order(session)
+        self._bulk = bulk
 
-    def insert(self, rows: ValidRows) -> int:
-        """Insert rows; return how many were new.
-
-        Each row binds 11 values, not 13: purchasable starts equal to units
+    def encode(self, rows: ValidRows) -> Encoded:
+        """Each row binds 11 values, not 13: purchasable starts equal to units
         (the same parameter twice) and import_id is the chunk's one number,
-        written into the statement (about a tenth less per row).
-        """
-        order = self._order(rows)
+        written into the statement (about a tenth less per row)."""
         tuples = list(zip(*map(rows.columns.__getitem__, _BOUND), strict=True))
+        order = insert_order(rows, self._bulk)
+        return Encoded(rows, tuples if order is None else list(map(tuples.__getitem__, order)))
+
+    def insert(self, chunk: Encoded) -> int:
+        """Insert rows; return how many were new."""
+        rows = chunk.rows
         import_id = int(rows.column("import_id")[0]) if len(rows) else 0
         values = _SQLITE_VALUES.format(import_id=import_id)
         cursor = self._dbapi.executemany(
             f"INSERT INTO service_records ({_COLUMN_LIST}) VALUES ({values}) "
             "ON CONFLICT (institution_id, source_id) DO NOTHING",
-            tuples if order is None else map(tuples.__getitem__, order),
+            chunk.payload,
         )
         return int(cursor.rowcount)
 
-    def stage(self, rows: ValidRows) -> None:
+    def stage(self, chunk: Encoded) -> None:
         """Put the chunk in the temporary stage for classification."""
         self._dbapi.execute("DELETE FROM import_stage")
         self._dbapi.executemany(
             f"INSERT INTO import_stage ({_COLUMN_LIST}) VALUES ({self._placeholders})",
-            rows.tuples(),
+            chunk.rows.tuples(),
         )
 
 
@@ -137,22 +135,28 @@ class PostgresWriter:
     A fresh file (the bulk case) goes in by COPY inside a savepoint. The first
     chunk that meets an existing key rolls back to the savepoint, and from then
     on chunks go through a temporary stage and INSERT … ON CONFLICT DO NOTHING.
+    The stage takes the same COPY text: its rows' order does not matter there.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, bulk: bool) -> None:
         temp_table(session, "import_stage", _STAGE_COLUMNS)
         self._dbapi = _dbapi(session)
         self._direct = True
-        self._staged: ValidRows | None = None
-        self._lines: tuple[ValidRows, list[str]] | None = None
-        self._order = _Order(session)
+        self._staged: Encoded | None = None
+        self._bulk = bulk
 
-    def insert(self, rows: ValidRows) -> int:
+    def encode(self, rows: ValidRows) -> Encoded:
+        """The chunk as COPY text, in insert order."""
+        lines = copy_lines(RecordRow._fields, rows.columns)
+        order = insert_order(rows, self._bulk)
+        return Encoded(rows, _joined(lines if order is None else map(lines.__getitem__, order)))
+
+    def insert(self, chunk: Encoded) -> int:
         """Insert rows; return how many were new."""
-        if self._direct and self._copy_direct(rows):
-            return len(rows)
+        if self._direct and self._copy_direct(chunk.payload):
+            return len(chunk.rows)
         self._direct = False
-        self.stage(rows)
+        self.stage(chunk)
         with self._dbapi.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO service_records ({_COLUMN_LIST}) "
@@ -161,30 +165,22 @@ class PostgresWriter:
             )
             return int(cursor.rowcount)
 
-    def stage(self, rows: ValidRows) -> None:
+    def stage(self, chunk: Encoded) -> None:
         """COPY the chunk into the temporary stage (once per chunk)."""
-        if self._staged is rows:
+        if self._staged is chunk:
             return
         with self._dbapi.cursor() as cursor:
             cursor.execute("TRUNCATE import_stage")
             with cursor.copy(f"COPY import_stage ({_COLUMN_LIST}) FROM STDIN") as copy:
-                copy.write(_joined(self._copy_lines(rows)))
-        self._staged = rows
+                copy.write(chunk.payload)
+        self._staged = chunk
 
-    def _copy_lines(self, rows: ValidRows) -> list[str]:
-        """The chunk's lines of COPY text, made once per chunk."""
-        if self._lines is None or self._lines[0] is not rows:
-            self._lines = (rows, copy_lines(RecordRow._fields, rows.columns))
-        return self._lines[1]
-
-    def _copy_direct(self, rows: ValidRows) -> bool:
+    def _copy_direct(self, payload: bytes) -> bool:
         with self._dbapi.cursor() as cursor:
             cursor.execute("SAVEPOINT import_chunk")
             try:
-                lines = self._copy_lines(rows)
-                order = self._order(rows)
                 with cursor.copy(f"COPY service_records ({_COLUMN_LIST}) FROM STDIN") as copy:
-                    copy.write(_joined(lines if order is None else map(lines.__getitem__, order)))
+                    copy.write(payload)
             except psycopg.errors.UniqueViolation:
                 cursor.execute("ROLLBACK TO SAVEPOINT import_chunk")
                 return False
@@ -240,8 +236,9 @@ def _copy_texts(column: list[str | None]) -> list[str]:
     return column  # type: ignore[return-value]
 
 
-def make_writer(session: Session) -> RecordWriter:
-    """The fastest writer the session's database offers."""
+def make_writer(session: Session, bulk: bool) -> RecordWriter:
+    """The fastest writer the session's database offers (`bulk`: the composite index
+    is built at the end, see bulk.py)."""
     if session.get_bind().dialect.name == "postgresql":
-        return PostgresWriter(session)
-    return SqliteWriter(session)
+        return PostgresWriter(session, bulk)
+    return SqliteWriter(session, bulk)
