@@ -53,7 +53,7 @@ def test_bulk_and_row_by_row_loads_agree(session: Session, monkeypatch: pytest.M
 def test_a_bulk_load_leaves_every_index_of_the_records(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The indexes a bulk load drops (PostgreSQL: the staff index too) are there after it."""
+    """The indexes a bulk load drops (the composite and the staff index) are there after it."""
     setup_county(session)
     monkeypatch.setattr(bulk, "SMALLEST_BULK", 100)
     monkeypatch.setattr(bulk, "BYTES_PER_ROW", 10)
