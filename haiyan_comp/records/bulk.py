@@ -19,7 +19,8 @@ once the rows go in by source id (writers.insert_order), the inserts of
 1.0–2.2 s (the capped-heavy file 22.3 → 20.2 s, the demo's 20.7 → 19.8 s on
 a slow machine). This is the databases' own advice for populating a table.
 The unique key (institution_id, source_id) always stays: duplicates and
-conflicts (R2) are found through it. A killed or refused import rolls the drop back with everything else.
+conflicts (R2) are found through it. A killed or refused import rolls the
+drop back with everything else.
 
 On PostgreSQL, dropping an index locks the table until the import commits,
 so pages reading records wait for a bulk load to finish; smaller imports
