@@ -16,8 +16,9 @@ the same way: on PostgreSQL, kept up row by row it costs about 0.8 s of the
 server's time in a 1,000,000-row COPY, built at the end 0.2 s; on SQLite,
 once the rows go in by source id (writers.insert_order), the inserts of
 1,000,000 rows take 2.7–3.3 s less without it and building it afterwards
-1.0–2.2 s (the capped-heavy file 22.3 → 20.2 s, the demo's 20.7 → 19.8 s on
-a slow machine). This is the databases' own advice for populating a table.
+1.0–2.2 s (whole commands, alternated in the same minutes on a slow machine:
+the demo's file 22.3 / 27.0 → 20.8 / 25.3 s, the capped-heavy one unchanged
+at 21.5–23.0 s). This is the databases' own advice for populating a table.
 The unique key (institution_id, source_id) always stays: duplicates and
 conflicts (R2) are found through it. A killed or refused import rolls the
 drop back with everything else.
