@@ -25,6 +25,41 @@ _STORED = (
 )
 
 
+def machine_loop() -> float:
+    """CPU seconds of a plain loop of 10,000,000 additions: this machine's speed right now.
+
+    Shared machines change speed from minute to minute (0.77 s to 1.87 s on the same
+    kind of machine); a figure means little without the speed it was measured at.
+    """
+    started = time.process_time()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.process_time() - started
+
+
+def machine_copy() -> float:
+    """Seconds to copy 256 MiB in memory once: the machine's memory speed right now.
+
+    Imports move far more bytes than a plain loop: on 2026-12-07 the loop ran at
+    0.47–0.67 s while 500 MB took 0.73 s to copy (about 0.7 GB/s), and the imports
+    were as slow as in the minutes when the loop took 1.8 s.
+    """
+    source = bytearray(256 << 20)
+    source[:: 1 << 12] = b"\1" * len(source[:: 1 << 12])  # every page touched first
+    started = time.perf_counter()
+    copied = bytes(source)
+    seconds = time.perf_counter() - started
+    del copied, source
+    return seconds
+
+
+def machine_speed() -> tuple[float, float]:
+    """(machine_loop, machine_copy); run it in a child process, for its memory's sake (a
+    child's peak RSS through wait4 starts from its parent's highest)."""
+    return machine_loop(), machine_copy()
+
+
 def baseline_sqlite(path: Path) -> float:
     """executemany of the file's rows into an unindexed SQLite table."""
     db = OUT / f"baseline-{path.stem}.sqlite3"

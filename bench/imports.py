@@ -12,7 +12,13 @@ database, then the real commands a user runs, each as its own process:
 - the floors of bench.floors, after every run: a bare insert of the same rows
   and the keys floor (the rows as stored, into a table with only the keys R2
   needs); our ratio to each (issue 13: ≤ 3 × bare on SQLite, ≤ 2 × the keys
-  floor on PostgreSQL);
+  floor on PostgreSQL). The table shows the median of each run's import over
+  the floors measured right after it, in the same minutes ("paired"), so that
+  a machine whose speed drifts between runs does not skew the ratio; the JSON
+  also keeps the median import over the best floor of all runs. The machine's
+  speed (a plain loop's CPU seconds and a 256 MiB copy's seconds,
+  bench.floors.machine_loop and machine_copy) is measured before every run and
+  printed with it;
 - `haiyan records import FILE.jsonl`: the same rows as JSON Lines (what the
   regional platform sends), into a fresh database again (sizes up to
   --again-up-to).
@@ -78,6 +84,10 @@ class Result:
     keys_to_baseline: float
     jsonl_seconds: float | None
     runs: list[float]
+    paired_to_baseline: float  # the median over runs of import / the bare insert after it
+    paired_to_keys: float  # the same for the keys floor
+    loop_seconds: list[float]  # the machine's speed before each run (bench.floors.machine_loop)
+    copy_seconds: list[float]  # and its memory's (bench.floors.machine_copy)
 
 
 def records_file(rows: int, kind: str = "demo") -> Path:
@@ -258,13 +268,27 @@ def bench_one(database: str, rows: int, kind: str, opts: Options) -> Result:
     peaks: list[float] = []
     bares: list[float] = []
     keys: list[float] = []
+    loops: list[float] = []
+    copies: list[float] = []
     for _ in range(opts.runs):
         url = fresh_database(database, opts.postgres, opts.name)
+        loop, copy = in_child(floors.machine_speed)
         seconds, peak, output = run_measured(url, "records", "import", str(path), "--json")
         assert json.loads(output)["imported"] == rows, output[:300]
         bare, key = _floors(database, path, url)
-        print(f"  import {seconds:.2f} s, {peak:.0f} MB; bare {bare:.2f} s, keys {key:.2f} s")
-        for values, value in ((times, seconds), (peaks, peak), (bares, bare), (keys, key)):
+        print(
+            f"  import {seconds:.2f} s, {peak:.0f} MB; bare {bare:.2f} s, keys {key:.2f} s;"
+            f" × bare {seconds / bare:.2f}, × keys {seconds / key:.2f}"
+            f" (machine: loop {loop:.2f} s, copy {copy:.2f} s)"
+        )
+        for values, value in (
+            (times, seconds),
+            (peaks, peak),
+            (bares, bare),
+            (keys, key),
+            (loops, loop),
+            (copies, copy),
+        ):
             values.append(value)
     again = not opts.import_only and rows <= opts.again_up_to
     again_seconds = units_seconds = settle_seconds = jsonl_seconds = None
@@ -299,6 +323,10 @@ def bench_one(database: str, rows: int, kind: str, opts: Options) -> Result:
         keys_to_baseline=round(min(keys) / min(bares), 2),
         jsonl_seconds=_round(jsonl_seconds),
         runs=[round(t, 2) for t in times],
+        paired_to_baseline=round(statistics.median(map(float.__truediv__, times, bares)), 2),
+        paired_to_keys=round(statistics.median(map(float.__truediv__, times, keys)), 2),
+        loop_seconds=[round(t, 2) for t in loops],
+        copy_seconds=[round(t, 3) for t in copies],
     )
 
 
@@ -322,8 +350,8 @@ def print_table(results: list[Result]) -> None:
             f"{r.database:<11}{r.file:<7}{r.rows:>10,}{r.import_seconds:>10.2f}"
             f"{r.best_seconds:>8.2f}{r.rows_per_second:>10,}{r.import_peak_mb:>9.1f}"
             f"{_cell(r.again_seconds):>9}{_cell(r.units_seconds):>9}{_cell(r.settle_seconds):>9}"
-            f"{r.baseline_seconds:>8.2f}{r.ratio_to_baseline:>8.2f}{r.keys_seconds:>8.2f}"
-            f"{r.ratio_to_keys:>8.2f}{_cell(r.jsonl_seconds):>9}"
+            f"{r.baseline_seconds:>8.2f}{r.paired_to_baseline:>8.2f}{r.keys_seconds:>8.2f}"
+            f"{r.paired_to_keys:>8.2f}{_cell(r.jsonl_seconds):>9}"
         )
 
 
