@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from haiyan_comp.errors import InvalidInput
+from haiyan_comp.records import services
 from haiyan_comp.records.models import RecordImport, ServiceRecord
 from haiyan_comp.records.services import ImportRefused
 from haiyan_comp.records.totals import (
@@ -262,3 +265,35 @@ def test_a_json_line_of_megabytes_is_rejected_alone(session: Session) -> None:
     [rejection] = report.rejected
     assert rejection.line == 2
     assert rejection.reasons[0].startswith("longer than 1,048,576 bytes without a line break")
+
+
+def test_a_write_that_fails_midway_raises_and_the_import_leaves_nothing(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database error while a later chunk is written (on PostgreSQL in the writing
+    thread, while the reading thread encodes the next) reaches the caller as it was,
+    and rolling back leaves the records and their totals as they were."""
+    import_text(session, HEADER + "A0,HY01,S1,OP,2018-01-02,,1\n")
+    before = stored(session), stored_totals(session, 2018)
+    real = services.make_writer
+    written: list[int] = []
+
+    def failing_writer(writer_session: Session, bulk: bool) -> Any:
+        writer = real(writer_session, bulk)
+        insert = writer.insert
+
+        def insert_then_fail(chunk: Any) -> int:
+            if written:
+                raise OperationalError("INSERT", {}, Exception("disk full"))
+            written.append(insert(chunk))
+            return written[-1]
+
+        writer.insert = insert_then_fail  # type: ignore[method-assign]
+        return writer
+
+    monkeypatch.setattr(services, "make_writer", failing_writer)
+    text = HEADER + "".join(f"B{n},HY01,S1,OP,2018-02-0{1 + n % 9},,1\n" for n in range(40))
+    with pytest.raises(OperationalError, match="disk full"), session.begin_nested():
+        import_text(session, text, chunk_rows=7)
+    assert written == [7]  # the first chunk went in before the second failed
+    assert (stored(session), stored_totals(session, 2018)) == before
