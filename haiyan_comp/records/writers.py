@@ -101,9 +101,12 @@ class SqliteWriter:
         self._bulk = bulk
 
     def encode(self, rows: ValidRows) -> Encoded:
-        """Each row binds 11 values, not 13: purchasable starts equal to units
+        """The chunk's bound values as tuples, in insert order.
+
+        Each row binds 11 values, not 13: purchasable starts equal to units
         (the same parameter twice) and import_id is the chunk's one number,
-        written into the statement (about a tenth less per row)."""
+        written into the statement by `insert` (about a tenth less per row).
+        """
         tuples = list(zip(*map(rows.columns.__getitem__, _BOUND), strict=True))
         order = insert_order(rows, self._bulk)
         return Encoded(rows, tuples if order is None else list(map(tuples.__getitem__, order)))
