@@ -89,6 +89,10 @@ def insert_order(rows: ValidRows, bulk: bool) -> list[int] | None:
 _SQLITE_VALUES = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, {import_id}, ?11"
 _UNBOUND = ("purchasable", "import_id")
 _BOUND = [i for i, name in enumerate(RecordRow._fields) if name not in _UNBOUND]
+# `capped` is bound as 0 or 1, not as a bool: sqlite3 binds only exact ints, floats
+# and strings directly and sends anything else through its adapters' registry
+# first. For a bool that took 0.45 s of 1,000,000 rows' inserts (2.2 → 1.7 s).
+_CAPPED = [RecordRow._fields[i] for i in _BOUND].index("capped")
 
 
 class SqliteWriter:
@@ -107,7 +111,9 @@ class SqliteWriter:
         (the same parameter twice) and import_id is the chunk's one number,
         written into the statement by `insert` (about a tenth less per row).
         """
-        tuples = list(zip(*map(rows.columns.__getitem__, _BOUND), strict=True))
+        columns = list(map(rows.columns.__getitem__, _BOUND))
+        columns[_CAPPED] = list(map(int, columns[_CAPPED]))  # see _CAPPED
+        tuples = list(zip(*columns, strict=True))
         order = insert_order(rows, self._bulk)
         return Encoded(rows, tuples if order is None else list(map(tuples.__getitem__, order)))
 
