@@ -7,9 +7,10 @@ never commits, so a crash or a --strict refusal leaves nothing behind.
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from itertools import compress
 from typing import BinaryIO
@@ -161,20 +162,8 @@ class _Importer:
         threaded = self.session.get_bind().dialect.name == "postgresql"
         write = _Behind(self._write) if threaded else None
         try:
-            for chunk in chunks:
-                report.rows += chunk.size
-                for unreadable in chunk.unreadable:
-                    report.reject(unreadable)
-                valid, rejected = self.validate(chunk.lines, chunk.columns, chunk.notes)
-                for rejection in rejected:
-                    report.reject(rejection)
-                if not len(valid):
-                    continue
-                pending = (self.writer.encode(valid), Tally.count(valid))
-                if write is None:
-                    self._write(pending)
-                else:
-                    write.put(pending)
+            with _prompt_switches() if threaded else nullcontext():
+                self._read(chunks, write)
         except BaseException:
             if write is not None:
                 write.close(raising=False)
@@ -183,6 +172,24 @@ class _Importer:
             write.close()
         report.rejected.sort(key=lambda r: r.line)
         add_tally(self.session, self.tally, self.year_of_item)
+
+    def _read(self, chunks: Iterable[Chunk], write: _Behind | None) -> None:
+        """Read, check and encode every chunk; write it, or hand it to the writing thread."""
+        report = self.report
+        for chunk in chunks:
+            report.rows += chunk.size
+            for unreadable in chunk.unreadable:
+                report.reject(unreadable)
+            valid, rejected = self.validate(chunk.lines, chunk.columns, chunk.notes)
+            for rejection in rejected:
+                report.reject(rejection)
+            if not len(valid):
+                continue
+            pending = (self.writer.encode(valid), Tally.count(valid))
+            if write is None:
+                self._write(pending)
+            else:
+                write.put(pending)
 
     def _write(self, pending: _Pending) -> None:
         """Write a chunk; count what went in and classify what did not."""
@@ -284,6 +291,32 @@ class _Behind:
         self._thread.join()
         if raising and self._error is not None:
             raise self._error
+
+
+# How often (seconds) a thread that holds the GIL is made to pass it on while the
+# PostgreSQL import's two threads run. See _prompt_switches.
+SWITCH_INTERVAL = 0.0005
+
+
+@contextmanager
+def _prompt_switches() -> Iterator[None]:
+    """Let the writing thread take the GIL back soon after the server has read its data.
+
+    The writing thread waits for the socket without the GIL, but to send the next
+    piece of a chunk (psycopg sends COPY data 128 KiB at a time) it needs the GIL
+    again, and the reading thread, always busy, hands it over only at Python's next
+    forced switch: every 5 ms by default. Meanwhile the server has read what was
+    sent and waits. At half a millisecond, the writing thread spent 2.8–2.9 s in
+    COPY for 1,000,000 rows instead of 3.2–3.6 s, and the imports took 4.5–4.7 s
+    instead of 4.8–5.4 s (the two alternated in the same minutes). The interval is
+    the process's; it is put back when the last chunk is read.
+    """
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 @contextmanager

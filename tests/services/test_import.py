@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import pytest
@@ -293,7 +294,38 @@ def test_a_write_that_fails_midway_raises_and_the_import_leaves_nothing(
 
     monkeypatch.setattr(services, "make_writer", failing_writer)
     text = HEADER + "".join(f"B{n},HY01,S1,OP,2018-02-0{1 + n % 9},,1\n" for n in range(40))
+    switching = sys.getswitchinterval()
     with pytest.raises(OperationalError, match="disk full"), session.begin_nested():
         import_text(session, text, chunk_rows=7)
     assert written == [7]  # the first chunk went in before the second failed
     assert (stored(session), stored_totals(session, 2018)) == before
+    assert sys.getswitchinterval() == switching  # the process's, put back
+
+
+def test_the_threads_switch_promptly_while_rows_are_read_and_as_before_after(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the writing thread must get the GIL back soon after the server has
+    read its data (services._prompt_switches); the process's interval is put back once
+    the file is read. SQLite, with no second thread, leaves it alone."""
+    real = services.make_writer
+    seen: list[float] = []
+
+    def watching_writer(writer_session: Session, bulk: bool) -> Any:
+        writer = real(writer_session, bulk)
+        encode = writer.encode
+
+        def encode_and_look(rows: Any) -> Any:
+            seen.append(sys.getswitchinterval())
+            return encode(rows)
+
+        writer.encode = encode_and_look  # type: ignore[method-assign]
+        return writer
+
+    monkeypatch.setattr(services, "make_writer", watching_writer)
+    switching = sys.getswitchinterval()
+    text = HEADER + "".join(f"B{n},HY01,S1,OP,2018-02-0{1 + n % 9},,1\n" for n in range(20))
+    assert import_text(session, text, chunk_rows=7).imported == 20
+    postgres = session.get_bind().dialect.name == "postgresql"
+    assert seen == [services.SWITCH_INTERVAL if postgres else switching] * 3
+    assert sys.getswitchinterval() == switching
