@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Protocol
 
 import psycopg
@@ -37,7 +38,7 @@ class Encoded:
     """
 
     rows: ValidRows
-    payload: Any  # PostgreSQL: COPY text; SQLite: the bound values' tuples; in insert order
+    payload: Any  # PostgreSQL: COPY text; SQLite: the bound values by column; in insert order
 
 
 class RecordWriter(Protocol):
@@ -105,17 +106,23 @@ class SqliteWriter:
         self._bulk = bulk
 
     def encode(self, rows: ValidRows) -> Encoded:
-        """The chunk's bound values as tuples, in insert order.
+        """The chunk's bound values column by column, each in insert order.
 
         Each row binds 11 values, not 13: purchasable starts equal to units
         (the same parameter twice) and import_id is the chunk's one number,
         written into the statement by `insert` (about a tenth less per row).
+        `insert` hands executemany the rows as a zip over these columns, so
+        that no chunk's tuples are ever made and freed: executemany lets go
+        of each row before it asks for the next, and CPython's zip then
+        fills the same tuple again.
         """
-        columns = list(map(rows.columns.__getitem__, _BOUND))
+        columns: list[Sequence[Any]] = list(map(rows.columns.__getitem__, _BOUND))
         columns[_CAPPED] = list(map(int, columns[_CAPPED]))  # see _CAPPED
-        tuples = list(zip(*columns, strict=True))
         order = insert_order(rows, self._bulk)
-        return Encoded(rows, tuples if order is None else list(map(tuples.__getitem__, order)))
+        if order is not None and len(order) > 1:  # itemgetter of one index gives no tuple
+            arrange = itemgetter(*order)
+            columns = [arrange(column) for column in columns]
+        return Encoded(rows, columns)
 
     def insert(self, chunk: Encoded) -> int:
         """Insert rows; return how many were new."""
@@ -125,7 +132,7 @@ class SqliteWriter:
         cursor = self._dbapi.executemany(
             f"INSERT INTO service_records ({_COLUMN_LIST}) VALUES ({values}) "
             "ON CONFLICT (institution_id, source_id) DO NOTHING",
-            chunk.payload,
+            zip(*chunk.payload, strict=True),
         )
         return int(cursor.rowcount)
 
