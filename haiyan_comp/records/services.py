@@ -128,7 +128,8 @@ def import_records(
     return report
 
 
-_Pending = tuple[Encoded, Counted]  # a chunk to write, and its rows counted
+# A chunk to write, and its rows counted by the reading thread (None: written in line)
+_Pending = tuple[Encoded, Counted | None]
 
 
 class _Importer:
@@ -185,7 +186,7 @@ class _Importer:
                 report.reject(rejection)
             if not len(valid):
                 continue
-            pending = (self.writer.encode(valid), Tally.count(valid))
+            pending = (self.writer.encode(valid), None if write is None else Tally.count(valid))
             if write is None:
                 self._write(pending)
             else:
@@ -207,7 +208,10 @@ class _Importer:
             )
         )
         if inserted == len(rows):
-            self.tally.add_counted(counted)
+            if counted is None:
+                self.tally.add_rows(rows)
+            else:
+                self.tally.add_counted(counted)
             return
         self.writer.stage(chunk)
         with _probe_by_key(self.session):

@@ -39,6 +39,18 @@ class Counted:
     staff: Counter[tuple[int, int, int, int]]
 
 
+def _keys(
+    rows: ValidRows,
+) -> tuple[Iterator[tuple[int, int, str, int]], Iterator[tuple[int, int, int, int]]]:
+    """Each row's key by institution, item and month and by staff member, with its units."""
+    institutions, units = rows.column("institution_id"), rows.column("units")
+    months: Iterator[str] = map(getitem, rows.column("service_date"), repeat(_MONTH))
+    return (
+        zip(institutions, rows.column("item_id"), months, units, strict=True),
+        zip(rows.column("year"), institutions, rows.column("staff_id"), units, strict=True),
+    )
+
+
 class Tally:
     """Rows about to be added to the totals: by institution, item and month, and by staff member."""
 
@@ -55,19 +67,20 @@ class Tally:
     def count(rows: ValidRows) -> Counted:
         """A chunk's rows counted (pure Python: the reading thread does it while the
         chunk before is written); `add_counted` adds them once they are inserted."""
-        institutions, units = rows.column("institution_id"), rows.column("units")
-        months: Iterator[str] = map(getitem, rows.column("service_date"), repeat(_MONTH))
-        return Counted(
-            Counter(zip(institutions, rows.column("item_id"), months, units, strict=True)),
-            Counter(
-                zip(rows.column("year"), institutions, rows.column("staff_id"), units, strict=True)
-            ),
-        )
+        by_item, by_staff = _keys(rows)
+        return Counted(Counter(by_item), Counter(by_staff))
 
     def add_counted(self, counted: Counted) -> None:
         """Add rows that were inserted (purchasable equals units until R3 runs)."""
         self._rows.update(counted.rows)
         self._staff.update(counted.staff)
+
+    def add_rows(self, rows: ValidRows) -> None:
+        """Add rows that were inserted, counted straight into the running Counters
+        (when they are written in line: no chunk's Counters to merge afterwards)."""
+        by_item, by_staff = _keys(rows)
+        self._rows.update(by_item)
+        self._staff.update(by_staff)
 
     def add(
         self, institution_id: int, item_id: int, staff_id: int, month: int, records: int, units: int
