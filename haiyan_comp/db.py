@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 WRITE_LOCK = "haiyan_write_lock"  # BEGIN IMMEDIATE: take the write lock now
 LOCK_WAIT_MS = "haiyan_lock_wait_ms"  # how long that BEGIN may wait for the lock
 BUSY_TIMEOUT_MS = 30_000
+SQLITE_CACHE_KIB = 65_536  # each connection's page cache (records/bulk.py shrinks it a while)
 # Keys of Session.info.
 _CHANGES_AT_BEGIN = "haiyan_changes_at_begin"
 _DEPTH = "haiyan_unit_of_work_depth"
@@ -75,7 +76,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         # 64 MiB of page cache (the default is 2 MiB) keeps index pages of a
         # large import in memory.
-        cursor.execute("PRAGMA cache_size=-65536")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -22,7 +22,7 @@ from haiyan_comp import clock
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.records import day_totals
-from haiyan_comp.records.bulk import deferred_index
+from haiyan_comp.records.bulk import build_indexes, defers_index, drop_indexes, sorting_cache
 from haiyan_comp.records.caps import TouchedGroups
 from haiyan_comp.records.models import RecordImport
 from haiyan_comp.records.readers import Chunk, detect_format, read_chunks
@@ -107,19 +107,25 @@ def import_records(
     report.import_id = batch.id
     ref = load_reference(session, as_of, only_institution)
     after = day_totals.last_record_id(session)
-    with deferred_index(session, size_hint) as bulk:
-        importer = _Importer(session, batch.id, ref, report, bulk)
-        chunks = read_chunks(stream, report.file_format, chunk_rows, filename=filename, sheet=sheet)
-        importer.run(chunks)
-    if report.imported >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
-        # Fresh statistics, so that the planner sees the table as it now is,
-        # starting with the cap below (counties may run without autovacuum;
-        # ANALYZE samples, it is quick).
-        session.execute(text("ANALYZE service_records"))
-    if report.imported:
-        importer.touched.recompute()
-        years = importer.tally.years(importer.year_of_item)
-        day_totals.add_import(session, batch.id, after, report.imported, years)
+    bulk = defers_index(session, size_hint)
+    if bulk:
+        drop_indexes(session)
+    importer = _Importer(session, batch.id, ref, report, bulk)
+    importer.run(
+        read_chunks(stream, report.file_format, chunk_rows, filename=filename, sheet=sheet)
+    )
+    with sorting_cache(session, bulk):
+        if bulk:
+            build_indexes(session)
+        if report.imported >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+            # Fresh statistics, so that the planner sees the table as it now is,
+            # starting with the cap below (counties may run without autovacuum;
+            # ANALYZE samples, it is quick).
+            session.execute(text("ANALYZE service_records"))
+        if report.imported:
+            importer.touched.recompute()
+            years = importer.tally.years(importer.year_of_item)
+            day_totals.add_import(session, batch.id, after, report.imported, years)
     batch.rows, batch.imported = report.rows, report.imported
     batch.duplicates, batch.rejected = report.duplicates, report.rejected_count
     session.flush()

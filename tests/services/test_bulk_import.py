@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from haiyan_comp.db import SQLITE_CACHE_KIB
 from haiyan_comp.records import bulk
+from haiyan_comp.records.caps import TouchedGroups
 from haiyan_comp.records.services import ImportRefused
 from haiyan_comp.records.totals import (
     counted_from_records,
@@ -83,3 +85,35 @@ def test_a_refused_bulk_load_gives_the_index_back(session: Session, small_bulk: 
         )
     assert composite_index_exists(session)
     assert purchasable(session) == []
+
+
+def test_a_bulk_load_sorts_with_a_small_sqlite_cache_and_gives_it_back(
+    session: Session, small_bulk: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index builds and the cap run with a small page cache (SQLite's sorter keeps
+    as much in memory as the cache holds, on top of it); afterwards, also after a
+    refused load, the connection has its own cache again."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's page cache")
+    cache = "PRAGMA cache_size"
+    seen: list[int] = []
+    recompute = TouchedGroups.recompute
+
+    def looking(groups: TouchedGroups) -> int:
+        seen.append(session.execute(text(cache)).scalar_one())
+        return recompute(groups)
+
+    monkeypatch.setattr(TouchedGroups, "recompute", looking)
+    import_text(session, ROWS, size_hint=len(ROWS), chunk_rows=50)
+    assert seen == [-bulk.SORTING_CACHE_KIB]
+    assert session.execute(text(cache)).scalar_one() == -SQLITE_CACHE_KIB
+    with pytest.raises(ImportRefused), session.begin_nested():
+        import_text(
+            session,
+            ROWS.replace("B", "D") + "BAD,HY01,S1,OP,2018-02-30,,1\n",
+            size_hint=10**6,
+            strict=True,
+        )
+    assert session.execute(text(cache)).scalar_one() == -SQLITE_CACHE_KIB
+    import_text(session, ROWS.replace("B", "C"), chunk_rows=50)  # not a bulk load: cache kept
+    assert seen[-1] == -SQLITE_CACHE_KIB
