@@ -12,6 +12,8 @@ from haiyan_comp.types import BigId
 
 # Ids compare by code point on both databases (migration 0006).
 CODE = String(64).with_variant(String(64, collation="C"), "postgresql")
+# PostgreSQL: a tenth of each records page is left free for the cap's updates (0022).
+RECORDS_FILLFACTOR = 90
 
 
 class RecordImport(Base):
@@ -62,6 +64,8 @@ class ServiceRecord(Base):
         # A staff member's records (the records search, records/queries/) and one
         # staff-day's records (the automatic checks' listings, audit/flags.py).
         Index("ix_service_records_staff_day", "staff_id", "service_date"),
+        # Room on each page for the cap's updates (migration 0022).
+        {"postgresql_with": {"fillfactor": RECORDS_FILLFACTOR}},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

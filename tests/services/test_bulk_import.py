@@ -117,3 +117,28 @@ def test_a_bulk_load_sorts_with_a_small_sqlite_cache_and_gives_it_back(
     assert session.execute(text(cache)).scalar_one() == -SQLITE_CACHE_KIB
     import_text(session, ROWS.replace("B", "C"), chunk_rows=50)  # not a bulk load: cache kept
     assert seen[-1] == -SQLITE_CACHE_KIB
+
+
+def test_the_caps_updates_stay_on_their_pages_on_postgresql(session: Session) -> None:
+    """R3 updates the records it caps right after they are written; with room left on
+    each page (migration 0022) PostgreSQL keeps the new versions there and touches no
+    index (HOT updates), instead of adding an entry to each of the four."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's pages")
+    # Resident r0's HTN (cap 1) every 25th row among 1,000: one capped update in 25 rows.
+    rows = HEADER + "".join(
+        f"H{n},HY01,S1,{'HTN' if n % 25 == 0 else 'OP'},2018-03-{1 + n % 27:02d},"
+        f"{'r0' if n % 25 == 0 else ''},1\n"
+        for n in range(1000)
+    )
+    counts = text(
+        "SELECT pg_stat_get_xact_tuples_updated(CAST('service_records' AS regclass)),"
+        " pg_stat_get_xact_tuples_hot_updated(CAST('service_records' AS regclass))"
+    )
+    before = session.execute(counts).one()  # this transaction's, since it began
+    import_text(session, rows)
+    updated, hot = (
+        after - then for after, then in zip(session.execute(counts).one(), before, strict=True)
+    )
+    assert updated == 39  # 40 HTN records of one resident, the first one purchasable
+    assert hot == updated
