@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -268,6 +269,21 @@ def test_a_json_line_of_megabytes_is_rejected_alone(session: Session) -> None:
     assert rejection.reasons[0].startswith("longer than 1,048,576 bytes without a line break")
 
 
+def wrap_writer(
+    monkeypatch: pytest.MonkeyPatch, method: str, around: Callable[[Callable[[Any], Any], Any], Any]
+) -> None:
+    """Make every import's writer call `around(its own method, argument)` for `method`."""
+    real = services.make_writer
+
+    def wrapped_writer(writer_session: Session, bulk: bool) -> Any:
+        writer = real(writer_session, bulk)
+        own = getattr(writer, method)
+        setattr(writer, method, lambda argument: around(own, argument))
+        return writer
+
+    monkeypatch.setattr(services, "make_writer", wrapped_writer)
+
+
 def test_a_write_that_fails_midway_raises_and_the_import_leaves_nothing(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -276,23 +292,15 @@ def test_a_write_that_fails_midway_raises_and_the_import_leaves_nothing(
     and rolling back leaves the records and their totals as they were."""
     import_text(session, HEADER + "A0,HY01,S1,OP,2018-01-02,,1\n")
     before = stored(session), stored_totals(session, 2018)
-    real = services.make_writer
     written: list[int] = []
 
-    def failing_writer(writer_session: Session, bulk: bool) -> Any:
-        writer = real(writer_session, bulk)
-        insert = writer.insert
+    def insert_then_fail(insert: Callable[[Any], int], chunk: Any) -> int:
+        if written:
+            raise OperationalError("INSERT", {}, Exception("disk full"))
+        written.append(insert(chunk))
+        return written[-1]
 
-        def insert_then_fail(chunk: Any) -> int:
-            if written:
-                raise OperationalError("INSERT", {}, Exception("disk full"))
-            written.append(insert(chunk))
-            return written[-1]
-
-        writer.insert = insert_then_fail  # type: ignore[method-assign]
-        return writer
-
-    monkeypatch.setattr(services, "make_writer", failing_writer)
+    wrap_writer(monkeypatch, "insert", insert_then_fail)
     text = HEADER + "".join(f"B{n},HY01,S1,OP,2018-02-0{1 + n % 9},,1\n" for n in range(40))
     switching = sys.getswitchinterval()
     with pytest.raises(OperationalError, match="disk full"), session.begin_nested():
@@ -308,21 +316,13 @@ def test_the_threads_switch_promptly_while_rows_are_read_and_as_before_after(
     """On PostgreSQL the writing thread must get the GIL back soon after the server has
     read its data (services._prompt_switches); the process's interval is put back once
     the file is read. SQLite, with no second thread, leaves it alone."""
-    real = services.make_writer
     seen: list[float] = []
 
-    def watching_writer(writer_session: Session, bulk: bool) -> Any:
-        writer = real(writer_session, bulk)
-        encode = writer.encode
+    def encode_and_look(encode: Callable[[Any], Any], rows: Any) -> Any:
+        seen.append(sys.getswitchinterval())
+        return encode(rows)
 
-        def encode_and_look(rows: Any) -> Any:
-            seen.append(sys.getswitchinterval())
-            return encode(rows)
-
-        writer.encode = encode_and_look  # type: ignore[method-assign]
-        return writer
-
-    monkeypatch.setattr(services, "make_writer", watching_writer)
+    wrap_writer(monkeypatch, "encode", encode_and_look)
     switching = sys.getswitchinterval()
     text = HEADER + "".join(f"B{n},HY01,S1,OP,2018-02-0{1 + n % 9},,1\n" for n in range(20))
     assert import_text(session, text, chunk_rows=7).imported == 20
