@@ -102,13 +102,22 @@ def _one_of(institution: str | None, every: bool) -> None:
         raise click.UsageError("give exactly one of --institution K and --all")
 
 
+def _file(out: Path, name: str) -> Path:
+    """Where one document goes: into --out when it names a folder (as --all names its
+    files), else to --out itself, its folder made if need be."""
+    if out.is_dir():
+        return out / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def _write(
     pdf: Callable[[str], bytes], institution: str | None, codes: list[str] | None, out: Path,
     stem: str,
 ) -> None:  # fmt: skip
     """One file for --institution; one file per institution and a zip of them for --all."""
     if institution is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        out = _file(out, f"{stem}-{institution}.pdf")
         out.write_bytes(pdf(institution))
         click.echo(f"{stem} of {institution} written to {out}")
         return
@@ -164,7 +173,7 @@ def slip(year: int, institution: str, performance_pay: str, out: Path) -> None:
 
     total = amount(performance_pay, "performance pay") or 0
     data = operations.bonus_slips(year, institution, total, _county(), datetime.now(UTC))
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = _file(out, f"bonus-slips-{year}-{institution}.pdf")
     out.write_bytes(render_slips(data))
     click.echo(f"bonus slips of {institution} for {year} written to {out}")
 

@@ -132,6 +132,20 @@ def test_all_writes_one_file_per_institution_and_a_zip(
     assert "伍拾元整" in text
 
 
+def test_one_statement_into_a_folder_is_named_as_in_the_zip(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    """--out naming a folder that exists writes the file into it (it used to end in a
+    traceback: 'Is a directory')."""
+    settled_example(runner, tmp_path)
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    output = run(runner, "statement", "2018", "--institution", "HY02", "--out", str(folder))
+    written = folder / "statement-2018-HY02.pdf"
+    assert str(written) in output
+    assert "伍拾元整" in pdf_text_bytes(written.read_bytes())
+
+
 def test_an_unsettled_year_has_no_statement(runner: FlaskCliRunner, tmp_path: Path) -> None:
     load_example(runner, tmp_path)
     result = runner.invoke(args=["statement", "2018", "--all", "--out", str(tmp_path)])
