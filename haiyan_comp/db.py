@@ -63,6 +63,14 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
+def driver_connection(session: Session) -> Any:
+    """The driver's own connection under the session's transaction (sqlite3 or psycopg):
+    for bulk work through the driver, in the same transaction as the session's."""
+    connection = session.connection().connection.dbapi_connection
+    assert connection is not None
+    return connection
+
+
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling cannot do SAVEPOINT or transactional
     # DDL; SQLAlchemy's documented recipe hands BEGIN to us.

@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from haiyan_comp.db import driver_connection
 from haiyan_comp.institutions.models import Institution
 from haiyan_comp.ledger import chain
 from haiyan_comp.ledger.messages import (
@@ -119,8 +120,7 @@ _POSTINGS = "SELECT entry_id, account, amount FROM ledger_postings ORDER BY entr
 def _rows(session: Session, sql: str, name: str) -> Iterator[Any]:
     """The rows of `sql` straight from the driver, BLOCK at a time (a server-side cursor
     on PostgreSQL): 100,000 entries in a few seconds and little memory."""
-    raw = session.connection().connection.dbapi_connection
-    assert raw is not None
+    raw = driver_connection(session)
     postgres = session.get_bind().dialect.name == "postgresql"
     cursor = raw.cursor(name=name) if postgres else raw.cursor()
     try:

@@ -38,7 +38,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex
 
-from haiyan_comp.db import SQLITE_CACHE_KIB, Base
+from haiyan_comp.db import SQLITE_CACHE_KIB, Base, driver_connection
 from haiyan_comp.records.models import ServiceRecord, UnitTotal
 
 INDEX = "ix_service_records_item_resident"
@@ -115,8 +115,7 @@ def sorting_cache(session: Session, bulk: bool) -> Iterator[None]:
     if not bulk or session.get_bind().dialect.name != "sqlite":
         yield
         return
-    connection = session.connection().connection.dbapi_connection
-    assert connection is not None
+    connection = driver_connection(session)
     connection.execute(f"PRAGMA cache_size=-{SORTING_CACHE_KIB}")
     try:
         yield

@@ -19,6 +19,7 @@ import psycopg
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from haiyan_comp.db import driver_connection
 from haiyan_comp.records.rules import RecordRow, ValidRows
 
 _COLUMN_LIST = ", ".join(RecordRow._fields)
@@ -50,10 +51,6 @@ class RecordWriter(Protocol):
 
     def stage(self, chunk: Encoded) -> None:
         """Make import_stage hold exactly these rows."""
-
-
-def _dbapi(session: Session) -> Any:
-    return session.connection().connection.dbapi_connection
 
 
 def temp_table(session: Session, name: str, columns: str) -> None:
@@ -101,7 +98,7 @@ class SqliteWriter:
 
     def __init__(self, session: Session, bulk: bool) -> None:
         temp_table(session, "import_stage", _STAGE_COLUMNS)
-        self._dbapi = _dbapi(session)
+        self._dbapi = driver_connection(session)
         self._placeholders = ", ".join("?" for _ in RecordRow._fields)
         self._bulk = bulk
 
@@ -156,7 +153,7 @@ class PostgresWriter:
 
     def __init__(self, session: Session, bulk: bool) -> None:
         temp_table(session, "import_stage", _STAGE_COLUMNS)
-        self._dbapi = _dbapi(session)
+        self._dbapi = driver_connection(session)
         self._direct = True
         self._staged: Encoded | None = None
         self._bulk = bulk
@@ -231,7 +228,7 @@ def bulk_insert(
     session: Session, table: str, names: Sequence[str], rows: Collection[tuple[Any, ...]]
 ) -> None:
     """Insert many rows into a table of the session's transaction as fast as it goes."""
-    dbapi = _dbapi(session)
+    dbapi = driver_connection(session)
     if session.get_bind().dialect.name != "postgresql":
         marks = ", ".join("?" for _ in names)
         dbapi.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", rows)
