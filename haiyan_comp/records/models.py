@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from haiyan_comp.db import Base
@@ -14,6 +14,7 @@ from haiyan_comp.types import BigId
 CODE = String(64).with_variant(String(64, collation="C"), "postgresql")
 # PostgreSQL: a tenth of each records page is left free for the cap's updates (0022).
 RECORDS_FILLFACTOR = 90
+RECORDS_KEY = "uq_service_records_institution_id_source_id"
 
 
 class RecordImport(Base):
@@ -50,7 +51,9 @@ class ServiceRecord(Base):
 
     __tablename__ = "service_records"
     __table_args__ = (
-        UniqueConstraint("institution_id", "source_id"),
+        # R2's key: a source id once per institution. An index, not a table
+        # constraint, so that a bulk load may build it after its rows (0023).
+        Index(RECORDS_KEY, "institution_id", "source_id", unique=True),
         # One index serves R3 (a resident's records of an item, in date and
         # source-id order) and the audit strata (an institution's item).
         Index(
