@@ -19,9 +19,23 @@ once the rows go in by source id (writers.insert_order), the inserts of
 1.0–2.2 s (whole commands, alternated in the same minutes on a slow machine:
 the demo's file 22.3 / 27.0 → 20.8 / 25.3 s, the capped-heavy one unchanged
 at 21.5–23.0 s). This is the databases' own advice for populating a table.
-The unique key (institution_id, source_id) always stays: duplicates and
-conflicts (R2) are found through it. A killed or refused import rolls the
-drop back with everything else.
+R2's key, the unique (institution_id, source_id) index, goes too unless the
+file's first chunk says to keep it (`keeps_key`). Kept up row by row, it is
+random inserts into a b-tree for a file in random source-id order, and at
+5,000,000 rows of the capped-heavy file that b-tree no longer fits the
+caches (keys alone: 21.7 s on either database); built once at the end it is
+one sort. If the build finds a key twice, the import drops what repeats one
+and classifies it, as a load with the key would have (records/services.py),
+and builds it again. The key stays when the first rows are stored already
+(a file sent again: its duplicates are found chunk by chunk, as a small
+import finds them), and on PostgreSQL when the rows come in source-id order:
+the server then adds each key at the end of its institution's range, while
+it waits for the reading thread anyway (the demo's file, 1,000,000 rows:
+7.7–8.2 s with the key kept, 7.8–9.4 s built at the end). SQLite keeps it
+up in the one thread that does everything, and builds it quicker than it
+keeps it up for either file (8.3–8.8 against 9.0–9.1 s; 10.2–10.3 against
+11.0 s for the capped-heavy one). A killed or refused import rolls the
+drops back with everything else.
 
 On PostgreSQL, dropping an index locks the table until the import commits,
 so pages reading records wait for a bulk load to finish; smaller imports
@@ -34,18 +48,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Index, func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex
 
 from haiyan_comp.db import SQLITE_CACHE_KIB, Base, driver_connection
-from haiyan_comp.records.models import ServiceRecord, UnitTotal
+from haiyan_comp.records.models import RECORDS_KEY, ServiceRecord, UnitTotal
+from haiyan_comp.records.rules import ValidRows
+from haiyan_comp.records.writers import bulk_insert, temp_table
 
 INDEX = "ix_service_records_item_resident"
 STAFF_INDEX = "ix_service_records_staff_day"
 BYTES_PER_ROW = 100  # a generous CSV line: the estimate errs toward fewer rows
 SMALLEST_BULK = 200_000  # rows: below this, dropping and rebuilding is not worth a lock
-BUILD_MEMORY = "256MB"  # maintenance_work_mem for the rebuild: one sort in memory
+BUILD_MEMORY = "64MB"  # maintenance_work_mem for the builds (see _build_memory)
+IN_ORDER_SHARE = 0.9  # of a chunk's rows in source-id order: the file comes in order
 SORTING_CACHE_KIB = 16_384  # SQLite's page cache while a bulk load sorts (sorting_cache)
 
 
@@ -92,11 +110,79 @@ def drop_indexes(session: Session) -> None:
 
 def build_indexes(session: Session) -> None:
     """Build the indexes `drop_indexes` dropped, once the rows are in."""
+    _build_memory(session)
+    for name in _DEFERRED:
+        session.execute(CreateIndex(_index(name)))
+
+
+def keeps_key(session: Session, rows: ValidRows) -> bool:
+    """Whether a bulk load whose first valid chunk is `rows` keeps R2's key up as it
+    goes, rather than dropping it and building it at the end (see above)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return (postgres and in_key_order(rows)) or _stored_keys_meet(session, rows)
+
+
+def in_key_order(rows: ValidRows) -> bool:
+    """Whether nearly every row's source id follows its institution's row before it."""
+    last: dict[int, str] = {}
+    following = 0
+    for institution, source in zip(
+        rows.column("institution_id"), rows.column("source_id"), strict=True
+    ):
+        following += source > last.get(institution, "")
+        last[institution] = source
+    return following >= IN_ORDER_SHARE * len(rows)
+
+
+def _stored_keys_meet(session: Session, rows: ValidRows) -> bool:
+    """Whether any of these rows' (institution, source id) is stored already."""
+    if session.scalar(select(ServiceRecord.id).limit(1)) is None:
+        return False
+    temp_table(session, "import_keys", "institution_id INTEGER, source_id VARCHAR(64)")
+    keys = zip(rows.column("institution_id"), rows.column("source_id"), strict=True)
+    bulk_insert(session, "import_keys", ("institution_id", "source_id"), list(keys))
+    met = session.execute(
+        text(
+            "SELECT 1 FROM import_keys k WHERE EXISTS (SELECT 1 FROM service_records r"
+            " WHERE r.institution_id = k.institution_id AND r.source_id = k.source_id) LIMIT 1"
+        )
+    )
+    return met.first() is not None
+
+
+def drop_key(session: Session) -> None:
+    """Drop R2's key for a load that builds it at the end (`build_key`)."""
+    session.execute(text(f"DROP INDEX {RECORDS_KEY}"))
+
+
+def build_key(session: Session) -> bool:
+    """Build R2's key; False, with nothing built and nothing else undone, when a key
+    is held twice."""
+    _build_memory(session)
+    try:
+        with session.begin_nested():
+            session.execute(CreateIndex(_index(RECORDS_KEY)))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _index(name: str) -> Index:
+    table = Base.metadata.tables[ServiceRecord.__tablename__]
+    return next(i for i in table.indexes if i.name == name)
+
+
+def _build_memory(session: Session) -> None:
+    """PostgreSQL: BUILD_MEMORY for each index build's sort.
+
+    Less is quicker here than more: the three indexes of 5,000,000 capped-heavy
+    records took 13.7 s with 64 MB, 14.6–15.2 s with 128 MB and 15.7–15.9 s with
+    256 MB, alternated in the same minutes (at 1,000,000 rows all within the
+    noise): the sort's runs fit the processor's caches, and the server's own
+    file cache holds the runs it merges.
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'"))
-    table = Base.metadata.tables[ServiceRecord.__tablename__]
-    for name in _DEFERRED:
-        session.execute(CreateIndex(next(i for i in table.indexes if i.name == name)))
 
 
 @contextmanager

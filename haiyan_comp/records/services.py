@@ -6,10 +6,7 @@ never commits, so a crash or a --strict refusal leaves nothing behind.
 
 from __future__ import annotations
 
-import queue
-import sys
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from itertools import compress
@@ -22,20 +19,31 @@ from haiyan_comp import clock
 from haiyan_comp.catalogue.models import ServiceItem
 from haiyan_comp.institutions.models import Institution, Staff
 from haiyan_comp.records import day_totals
-from haiyan_comp.records.bulk import build_indexes, defers_index, drop_indexes, sorting_cache
+from haiyan_comp.records.behind import Behind, prompt_switches
+from haiyan_comp.records.bulk import (
+    build_indexes,
+    build_key,
+    defers_index,
+    drop_indexes,
+    drop_key,
+    keeps_key,
+    sorting_cache,
+)
 from haiyan_comp.records.caps import TouchedGroups
 from haiyan_comp.records.models import RecordImport
 from haiyan_comp.records.readers import Chunk, detect_format, read_chunks
 from haiyan_comp.records.report import ImportRefused, ImportReport
 from haiyan_comp.records.rules import (
     ItemRef,
+    RecordRow,
     Reference,
     Rejection,
+    ValidRows,
     conflict_reason,
     make_chunk_validator,
 )
 from haiyan_comp.records.totals import Counted, Tally, add_tally, month_of
-from haiyan_comp.records.writers import Encoded, make_writer
+from haiyan_comp.records.writers import Encoded, Load, RecordWriter, make_writer, temp_table
 from haiyan_comp.years.services import lock_records, settled_years
 
 ANALYZE_AFTER = 50_000  # rows imported that make the table's statistics stale
@@ -89,8 +97,8 @@ def import_records(
 
     With `only_institution` (a centre's or an institution token's upload), rows
     of any other institution are rejected and say why. `size_hint`, the file's
-    size in bytes when known, lets a bulk load build the composite index once
-    at the end instead of row by row (see BulkLoad).
+    size in bytes when known, lets a bulk load build the indexes, R2's key
+    among them, once at the end instead of row by row (see bulk.py).
     """
     head = stream.peek(64) if hasattr(stream, "peek") else b""
     report = ImportReport(filename, detect_format(filename, head), strict)
@@ -107,16 +115,12 @@ def import_records(
     report.import_id = batch.id
     ref = load_reference(session, as_of, only_institution)
     after = day_totals.last_record_id(session)
-    bulk = defers_index(session, size_hint)
-    if bulk:
-        drop_indexes(session)
-    importer = _Importer(session, batch.id, ref, report, bulk)
+    importer = _Importer(session, batch.id, ref, report, defers_index(session, size_hint))
     importer.run(
         read_chunks(stream, report.file_format, chunk_rows, filename=filename, sheet=sheet)
     )
-    with sorting_cache(session, bulk):
-        if bulk:
-            build_indexes(session)
+    with sorting_cache(session, importer.bulk):
+        importer.finish()
         if report.imported >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
             # Fresh statistics, so that the planner sees the table as it now is,
             # starting with the cap below (counties may run without autovacuum;
@@ -148,7 +152,9 @@ class _Importer:
         self.import_id = import_id
         self.report = report
         self.validate = make_chunk_validator(ref, import_id)
-        self.writer = make_writer(session, bulk)
+        self.bulk = bulk
+        self.load: Load | None = None  # decided by the first valid chunk (_start)
+        self._writer: RecordWriter | None = None
         self.institution_codes = {pk: code for code, pk in ref.institutions.items()}
         self.year_of_item = {item.id: year for (year, _), item in ref.items.items()}
         self.tally = Tally()
@@ -165,11 +171,10 @@ class _Importer:
         this process and gives the GIL back for every row, so a thread would
         only make the two take turns: there, chunks are written in line.
         """
-        report = self.report
         threaded = self.session.get_bind().dialect.name == "postgresql"
-        write = _Behind(self._write) if threaded else None
+        write = Behind(self._write) if threaded else None
         try:
-            with _prompt_switches() if threaded else nullcontext():
+            with prompt_switches() if threaded else nullcontext():
                 self._read(chunks, write)
         except BaseException:
             if write is not None:
@@ -177,10 +182,40 @@ class _Importer:
             raise
         if write is not None:
             write.close()
-        report.rejected.sort(key=lambda r: r.line)
-        add_tally(self.session, self.tally, self.year_of_item)
 
-    def _read(self, chunks: Iterable[Chunk], write: _Behind | None) -> None:
+    def finish(self) -> None:
+        """Once every row is in: R2's key built if the load went without it, what
+        repeats a key dropped and classified, the rows counted into the totals,
+        the indexes a bulk load dropped built."""
+        if self.load is Load.KEYLESS and not build_key(self.session):
+            self._drop_repeats()
+            if not build_key(self.session):  # every repeat is gone: cannot happen
+                raise RuntimeError("R2's key still held twice after its repeats were dropped")
+            with _probe_by_key(self.session):
+                self._classify()
+        self.report.rejected.sort(key=lambda r: r.line)
+        add_tally(self.session, self.tally, self.year_of_item)
+        if self.load in (Load.BULK, Load.KEYLESS):
+            build_indexes(self.session)
+
+    @property
+    def writer(self) -> RecordWriter:
+        assert self._writer is not None, "no chunk started the load"
+        return self._writer
+
+    def _start(self, rows: ValidRows) -> None:
+        """Choose the load by the first valid chunk, and drop what a bulk load
+        builds at the end: the composite and staff indexes, and maybe R2's key
+        (bulk.py)."""
+        self.load = Load.ROW_BY_ROW
+        if self.bulk:
+            drop_indexes(self.session)
+            self.load = Load.BULK if keeps_key(self.session, rows) else Load.KEYLESS
+        if self.load is Load.KEYLESS:
+            drop_key(self.session)
+        self._writer = make_writer(self.session, self.load)
+
+    def _read(self, chunks: Iterable[Chunk], write: Behind[_Pending] | None) -> None:
         """Read, check and encode every chunk; write it, or hand it to the writing thread."""
         report = self.report
         for chunk in chunks:
@@ -192,6 +227,8 @@ class _Importer:
                 report.reject(rejection)
             if not len(valid):
                 continue
+            if self._writer is None:  # before any write: the session is this thread's
+                self._start(valid)
             pending = (self.writer.encode(valid), None if write is None else Tally.count(valid))
             if write is None:
                 self._write(pending)
@@ -227,18 +264,47 @@ class _Importer:
 
     def _tally_inserted(self) -> None:
         """Count what a partly inserted chunk really added."""
+        self._tally_staged(
+            " JOIN service_records r"
+            " ON r.institution_id = s.institution_id AND r.source_id = s.source_id"
+            " WHERE r.import_id = :cur AND r.line = s.line"
+        )
+
+    def _tally_staged(self, where: str, sign: int = 1) -> None:
+        """Count the staged rows (`where` joins and filters them) into the tally, or out."""
         month = month_of(self.session, "s.service_date")
         for inst, item, staff, month_number, count, units in self.session.execute(
             text(
                 f"SELECT s.institution_id, s.item_id, s.staff_id, {month}, COUNT(*), SUM(s.units)"
-                " FROM import_stage s JOIN service_records r"
-                " ON r.institution_id = s.institution_id AND r.source_id = s.source_id"
-                " WHERE r.import_id = :cur AND r.line = s.line"
+                f" FROM import_stage s{where}"
                 f" GROUP BY s.institution_id, s.item_id, s.staff_id, {month}"
             ),
             {"cur": self.import_id},
         ):
-            self.tally.add(inst, item, staff, int(month_number), int(count), int(units))
+            self.tally.add(
+                inst, item, staff, int(month_number), sign * int(count), sign * int(units)
+            )
+
+    def _drop_repeats(self) -> None:
+        """A keyless load's rows whose key an earlier row holds, out of the records
+        and into import_stage, uncounted: what a load with the key would not have
+        inserted. The earlier row is an earlier import's, else the first line."""
+        session = self.session
+        temp_table(session, "import_keys", "institution_id INTEGER, source_id VARCHAR(64)")
+        session.execute(text(_HELD_TWICE))
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("ANALYZE import_keys"))  # a few keys, not the default guess
+        session.execute(text("DELETE FROM import_stage"))
+        session.execute(text(_STAGE_REPEATS), {"cur": self.import_id})
+        self._tally_staged("", sign=-1)
+        dropped = session.execute(
+            text(
+                "DELETE FROM service_records WHERE import_id = :cur"
+                " AND line IN (SELECT line FROM import_stage)"
+            ),
+            {"cur": self.import_id},
+        )
+        self.report.imported -= int(dropped.rowcount)  # type: ignore[attr-defined]
 
     def _classify(self) -> None:
         """Staged rows that were not inserted: duplicates, or conflicts with a reason."""
@@ -262,6 +328,22 @@ class _Importer:
             self.report.reject(Rejection(line, source_id, [reason]))
 
 
+# Keys held by more than one record, and the records of this import that repeat one.
+_HELD_TWICE = (
+    "INSERT INTO import_keys (institution_id, source_id)"
+    " SELECT institution_id, source_id FROM service_records"
+    " GROUP BY institution_id, source_id HAVING COUNT(*) > 1"
+)
+_STORED = ", ".join(RecordRow._fields)
+_STAGE_REPEATS = (
+    f"INSERT INTO import_stage ({_STORED}) SELECT {_STORED} FROM ("
+    f" SELECT {', '.join('r.' + c for c in RecordRow._fields)}, ROW_NUMBER() OVER ("
+    "  PARTITION BY r.institution_id, r.source_id"
+    "  ORDER BY CASE WHEN r.import_id = :cur THEN 1 ELSE 0 END, r.line) AS n"
+    " FROM service_records r JOIN import_keys k"
+    " ON k.institution_id = r.institution_id AND k.source_id = r.source_id) ranked"
+    " WHERE n > 1"
+)
 _CONTENT = ("staff_id", "item_id", "service_date", "resident_id", "quantity")
 _SAME = " AND ".join(f"s.{c} IS NOT DISTINCT FROM r.{c}" for c in _CONTENT)
 _NOT_INSERTED = (
@@ -269,64 +351,6 @@ _NOT_INSERTED = (
     " ON r.institution_id = s.institution_id AND r.source_id = s.source_id"
     " WHERE NOT (r.import_id = :cur AND r.line = s.line) AND {same} (" + _SAME + ")"
 )
-
-
-class _Behind:
-    """Calls `work` on each item put, in a second thread, at most one item behind."""
-
-    def __init__(self, work: Callable[[_Pending], None]) -> None:
-        self._work = work
-        self._queue: queue.Queue[_Pending | None] = queue.Queue(maxsize=1)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="record-writer", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            if self._error is None:
-                try:
-                    self._work(item)
-                except BaseException as exc:  # handed to the caller by put() or close()
-                    self._error = exc
-
-    def put(self, item: _Pending) -> None:
-        """Queue an item (waiting while one is queued); raise what the thread raised."""
-        if self._error is not None:
-            raise self._error
-        self._queue.put(item)
-
-    def close(self, *, raising: bool = True) -> None:
-        """Wait until every item is done; raise what the thread raised."""
-        self._queue.put(None)
-        self._thread.join()
-        if raising and self._error is not None:
-            raise self._error
-
-
-# How often (seconds) a thread that holds the GIL is made to pass it on while the
-# PostgreSQL import's two threads run. See _prompt_switches.
-SWITCH_INTERVAL = 0.0005
-
-
-@contextmanager
-def _prompt_switches() -> Iterator[None]:
-    """Let the writing thread take the GIL back soon after the server has read its data.
-
-    The writing thread waits for the socket without the GIL, but to send the next
-    piece of a chunk (psycopg sends COPY data 128 KiB at a time) it needs the GIL
-    again, and the reading thread, always busy, hands it over only at Python's next
-    forced switch: every 5 ms by default. Meanwhile the server has read what was
-    sent and waits. At half a millisecond, the writing thread spent 2.8–2.9 s in
-    COPY for 1,000,000 rows instead of 3.2–3.6 s, and the imports took 4.5–4.7 s
-    instead of 4.8–5.4 s (the two alternated in the same minutes). The interval is
-    the process's; it is put back when the last chunk is read.
-    """
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
 
 
 @contextmanager

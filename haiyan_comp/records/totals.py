@@ -106,7 +106,13 @@ class Tally:
         for (inst, item, member, number), (records, units) in self._sums.items():
             _add(months[(inst, item, number)], records, units)
             _add(staff[(year_of_item[item], inst, member)], records, units)
-        return dict(months), dict(staff)
+        # A key whose rows were counted in and out again (a keyless load's repeats,
+        # services.py) changes nothing: it is not written.
+        return _changed(months), _changed(staff)
+
+
+def _changed(sums: dict[tuple[int, int, int], list[int]]) -> Sums:
+    return {key: entry for key, entry in sums.items() if entry[0]}
 
 
 def _add(entry: list[int], records: int, units: int) -> None:

@@ -5,13 +5,16 @@ straight into the table while every row is new, else through a temporary
 stage and one INSERT … SELECT … ON CONFLICT DO NOTHING. Both return how many
 rows were really inserted. When some were not, `stage` leaves the chunk in
 the temporary table import_stage so that the caller can classify the rest as
-duplicates or conflicts with one join.
+duplicates or conflicts with one join. A load without R2's key (Load.KEYLESS,
+see bulk.py) inserts every row as it comes: the key is built, and what
+repeats one is found, once they are all in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from operator import itemgetter
 from typing import Any, Protocol
 
@@ -65,7 +68,15 @@ def temp_table(session: Session, name: str, columns: str) -> None:
     session.execute(text(f"DELETE FROM {name}"))
 
 
-def insert_order(rows: ValidRows, bulk: bool) -> list[int] | None:
+class Load(Enum):
+    """How a load keeps the records' indexes (bulk.py)."""
+
+    ROW_BY_ROW = "row by row"  # every index kept up as rows go in
+    BULK = "bulk"  # only R2's key kept up; the other indexes built at the end
+    KEYLESS = "keyless"  # no index kept up: R2's key too is built at the end
+
+
+def insert_order(rows: ValidRows, load: Load) -> list[int] | None:
     """The order a chunk's rows go in: the one that touches fewest index pages.
 
     While the composite index is kept up row by row, rows of one institution
@@ -75,9 +86,11 @@ def insert_order(rows: ValidRows, bulk: bool) -> list[int] | None:
     order fills each of its pages once per chunk, not row by row all over it
     (PostgreSQL, 1,000,000 rows of the capped-heavy file: a quarter less time
     in COPY). A sort is stable: of two rows with one key, the first line
-    still goes first and wins.
+    still goes first and wins. With no index kept up, rows go in as they come.
     """
-    if bulk:
+    if load is Load.KEYLESS:
+        return None
+    if load is Load.BULK:
         return sorted(range(len(rows)), key=rows.column("source_id").__getitem__)
     return rows.index_order()
 
@@ -96,11 +109,16 @@ _CAPPED = [RecordRow._fields[i] for i in _BOUND].index("capped")
 class SqliteWriter:
     """executemany on the session's own sqlite3 connection (same transaction)."""
 
-    def __init__(self, session: Session, bulk: bool) -> None:
+    def __init__(self, session: Session, load: Load) -> None:
         temp_table(session, "import_stage", _STAGE_COLUMNS)
         self._dbapi = driver_connection(session)
         self._placeholders = ", ".join("?" for _ in RecordRow._fields)
-        self._bulk = bulk
+        self._load = load
+        # With no key to meet, a row cannot conflict (and SQLite refuses a
+        # conflict target that no unique index matches).
+        self._on_conflict = (
+            "" if load is Load.KEYLESS else " ON CONFLICT (institution_id, source_id) DO NOTHING"
+        )
 
     def encode(self, rows: ValidRows) -> Encoded:
         """The chunk's bound values column by column, each in insert order.
@@ -115,7 +133,7 @@ class SqliteWriter:
         """
         columns: list[Sequence[Any]] = list(map(rows.columns.__getitem__, _BOUND))
         columns[_CAPPED] = list(map(int, columns[_CAPPED]))  # see _CAPPED
-        order = insert_order(rows, self._bulk)
+        order = insert_order(rows, self._load)
         if order is not None and len(order) > 1:  # itemgetter of one index gives no tuple
             arrange = itemgetter(*order)
             columns = [arrange(column) for column in columns]
@@ -127,8 +145,7 @@ class SqliteWriter:
         import_id = int(rows.column("import_id")[0]) if len(rows) else 0
         values = _SQLITE_VALUES.format(import_id=import_id)
         cursor = self._dbapi.executemany(
-            f"INSERT INTO service_records ({_COLUMN_LIST}) VALUES ({values}) "
-            "ON CONFLICT (institution_id, source_id) DO NOTHING",
+            f"INSERT INTO service_records ({_COLUMN_LIST}) VALUES ({values}){self._on_conflict}",
             zip(*chunk.payload, strict=True),
         )
         return int(cursor.rowcount)
@@ -149,23 +166,27 @@ class PostgresWriter:
     chunk that meets an existing key rolls back to the savepoint, and from then
     on chunks go through a temporary stage and INSERT … ON CONFLICT DO NOTHING.
     The stage takes the same COPY text: its rows' order does not matter there.
+    With no key to meet (Load.KEYLESS), every chunk goes in by COPY, no savepoint.
     """
 
-    def __init__(self, session: Session, bulk: bool) -> None:
+    def __init__(self, session: Session, load: Load) -> None:
         temp_table(session, "import_stage", _STAGE_COLUMNS)
         self._dbapi = driver_connection(session)
         self._direct = True
         self._staged: Encoded | None = None
-        self._bulk = bulk
+        self._load = load
 
     def encode(self, rows: ValidRows) -> Encoded:
         """The chunk as COPY text, in insert order."""
         lines = copy_lines(RecordRow._fields, rows.columns)
-        order = insert_order(rows, self._bulk)
+        order = insert_order(rows, self._load)
         return Encoded(rows, _joined(lines if order is None else map(lines.__getitem__, order)))
 
     def insert(self, chunk: Encoded) -> int:
         """Insert rows; return how many were new."""
+        if self._load is Load.KEYLESS:
+            self._copy(chunk.payload)
+            return len(chunk.rows)
         if self._direct and self._copy_direct(chunk.payload):
             return len(chunk.rows)
         self._direct = False
@@ -192,13 +213,19 @@ class PostgresWriter:
         with self._dbapi.cursor() as cursor:
             cursor.execute("SAVEPOINT import_chunk")
             try:
-                with cursor.copy(f"COPY service_records ({_COLUMN_LIST}) FROM STDIN") as copy:
-                    copy.write(payload)
+                self._copy(payload)
             except psycopg.errors.UniqueViolation:
                 cursor.execute("ROLLBACK TO SAVEPOINT import_chunk")
                 return False
             cursor.execute("RELEASE SAVEPOINT import_chunk")
             return True
+
+    def _copy(self, payload: bytes) -> None:
+        with (
+            self._dbapi.cursor() as cursor,
+            cursor.copy(f"COPY service_records ({_COLUMN_LIST}) FROM STDIN") as copy,
+        ):
+            copy.write(payload)
 
 
 _TEXT_COLUMNS = {"source_id", "resident_id", "service_date"}
@@ -249,9 +276,8 @@ def _copy_texts(column: list[str | None]) -> list[str]:
     return column  # type: ignore[return-value]
 
 
-def make_writer(session: Session, bulk: bool) -> RecordWriter:
-    """The fastest writer the session's database offers (`bulk`: the composite index
-    is built at the end, see bulk.py)."""
+def make_writer(session: Session, load: Load) -> RecordWriter:
+    """The fastest writer the session's database offers for this kind of load."""
     if session.get_bind().dialect.name == "postgresql":
-        return PostgresWriter(session, bulk)
-    return SqliteWriter(session, bulk)
+        return PostgresWriter(session, load)
+    return SqliteWriter(session, load)

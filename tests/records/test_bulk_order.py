@@ -6,7 +6,13 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
-from haiyan_comp.records import bulk
+from haiyan_comp.records import bulk, services
+from haiyan_comp.records.totals import (
+    counted_from_records,
+    counted_staff,
+    stored_staff,
+    stored_totals,
+)
 from tests.services.helpers import HEADER, import_text, setup_county
 
 # Source ids out of order, and repeated within a chunk: Z7 first with S1 (kept),
@@ -63,3 +69,108 @@ def test_a_bulk_load_leaves_every_index_of_the_records(
     assert {bulk.INDEX, bulk.STAFF_INDEX} <= {index["name"] for index in indexes}
     by_staff = session.scalar(text("SELECT COUNT(*) FROM service_records WHERE staff_id > 0"))
     assert by_staff == report.imported
+
+
+# Forty records stored before the file (residents r0..r3 get HTN, cap 1, often).
+STORED = HEADER + "".join(
+    f"P{n},HY01,S1,{'HTN' if n % 2 else 'OP'},2018-02-{1 + n % 27:02d},r{n % 4},1\n"
+    for n in range(40)
+)
+# A file whose first 50 rows are new, in falling source-id order; after them:
+# stored records sent again (duplicates), stored source ids with another
+# quantity, item or month (conflicts), and the file's own repeats.
+AGAIN = (
+    HEADER
+    + "".join(
+        f"N{n},HY01,S{1 + n % 2},{'HTN' if n % 3 else 'OP'},2018-03-{1 + n % 27:02d},r{n % 6},1\n"
+        for n in reversed(range(50))
+    )
+    + "".join(STORED.splitlines(keepends=True)[1:11])
+    + "P11,HY01,S1,HTN,2018-02-12,r3,2\n"
+    + "P12,HY01,S1,HTN,2018-05-13,r0,1\n"
+    + "P13,HY01,S2,OP,2018-02-14,r1,1\n"
+    + "N7,HY01,S2,HTN,2018-03-08,r1,2\n"
+    + "N8,HY01,S1,OP,2018-03-09,r2,1\n"
+    + "N60,HY01,S1,OP,2018-04-01,,1\n" * 2
+)
+
+
+def outcome(session: Session) -> tuple[object, ...]:
+    return (
+        stored(session),
+        stored_totals(session, 2018) == counted_from_records(session, 2018),
+        stored_staff(session, 2018) == counted_staff(session, 2018),
+        stored_totals(session, 2018),
+    )
+
+
+def test_a_load_without_the_key_finds_what_repeats_stored_records(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bulk load whose first rows are new goes without R2's key and builds it at
+    the end; records sent again further down, conflicting ones, and the file's own
+    repeats come out exactly as a load that kept the key row by row reports them."""
+    setup_county(session)
+    import_text(session, STORED)
+    monkeypatch.setattr(bulk, "SMALLEST_BULK", 10)
+    monkeypatch.setattr(bulk, "BYTES_PER_ROW", 10)
+    drops = spy(monkeypatch, "drop_key")
+    results = []
+    for size_hint in (len(AGAIN), None):
+        with session.begin_nested() as nested:
+            report = import_text(session, AGAIN, size_hint=size_hint, chunk_rows=50)
+            rejected = [(r.line, r.source_id, r.reasons) for r in report.rejected]
+            results.append((report.imported, report.duplicates, rejected, outcome(session)))
+            nested.rollback()
+    assert drops == [True]  # the bulk load went without the key, the other kept it
+    assert results[0] == results[1]
+    imported, duplicates, rejected, (_, totals_agree, staff_agree, _) = results[0]
+    assert (imported, duplicates) == (51, 11)  # 50 new and N60; 10 sent again and N60's repeat
+    assert [line for line, _, _ in rejected] == [62, 63, 64, 65, 66]
+    assert totals_agree and staff_agree
+
+
+def test_a_file_sent_again_keeps_the_key(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bulk load whose first rows are stored already finds its duplicates chunk by
+    chunk through the key, instead of inserting them all and dropping them after."""
+    setup_county(session)
+    monkeypatch.setattr(bulk, "SMALLEST_BULK", 10)
+    monkeypatch.setattr(bulk, "BYTES_PER_ROW", 10)
+    drops = spy(monkeypatch, "drop_key")
+    first = import_text(session, ROWS, size_hint=len(ROWS), chunk_rows=50)
+    again = import_text(session, ROWS, size_hint=len(ROWS), chunk_rows=50)
+    assert drops == [True]
+    assert (again.imported, again.duplicates) == (0, first.imported + first.duplicates)
+    assert [r.line for r in again.rejected] == [r.line for r in first.rejected]  # Z7's conflict
+
+
+def test_a_file_in_source_id_order_keeps_the_key_on_postgresql(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL keeps R2's key up through a bulk load whose rows come in source-id
+    order (each key lands at the end of its institution's range); SQLite builds it
+    at the end all the same. Either way the file's repeats are found."""
+    setup_county(session)
+    monkeypatch.setattr(bulk, "SMALLEST_BULK", 10)
+    monkeypatch.setattr(bulk, "BYTES_PER_ROW", 10)
+    drops = spy(monkeypatch, "drop_key")
+    rows = HEADER + "".join(
+        f"O{n:04d},HY0{1 + n % 2},S{1 + n % 2 * 2},OP,2018-03-{1 + n % 27:02d},,1\n"
+        for n in range(120)
+    )
+    report = import_text(session, rows + "O0003,HY02,S3,OP,2018-03-04,,1\n", size_hint=10**4)
+    assert (report.imported, report.duplicates) == (120, 1)
+    assert drops == ([] if session.get_bind().dialect.name == "postgresql" else [True])
+
+
+def spy(monkeypatch: pytest.MonkeyPatch, name: str) -> list[bool]:
+    """Record each call of services' `name` (and still make it)."""
+    calls: list[bool] = []
+    real = getattr(services, name)
+
+    def recording(*args: object) -> object:
+        calls.append(True)
+        return real(*args)
+
+    monkeypatch.setattr(services, name, recording)
+    return calls

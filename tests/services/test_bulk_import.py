@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from haiyan_comp.db import SQLITE_CACHE_KIB
 from haiyan_comp.records import bulk
 from haiyan_comp.records.caps import TouchedGroups
+from haiyan_comp.records.models import RECORDS_KEY
 from haiyan_comp.records.services import ImportRefused
 from haiyan_comp.records.totals import (
     counted_from_records,
@@ -38,12 +39,12 @@ def small_bulk(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bulk, "BYTES_PER_ROW", 10)
 
 
-def composite_index_exists(session: Session) -> bool:
+def index_exists(session: Session, name: str = bulk.INDEX) -> bool:
     if session.get_bind().dialect.name == "postgresql":
         query = "SELECT count(*) FROM pg_indexes WHERE indexname = :name"
     else:
         query = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = :name"
-    return bool(session.execute(text(query), {"name": bulk.INDEX}).scalar_one())
+    return bool(session.execute(text(query), {"name": name}).scalar_one())
 
 
 def purchasable(session: Session) -> list[tuple[str, int]]:
@@ -66,7 +67,7 @@ def test_a_bulk_load_ends_with_the_index_and_the_same_records(
     session: Session, small_bulk: None
 ) -> None:
     import_text(session, ROWS, size_hint=len(ROWS), chunk_rows=50)
-    assert composite_index_exists(session)
+    assert index_exists(session)
     bulk_result = purchasable(session)
     assert stored_totals(session, 2018) == counted_from_records(session, 2018)
     assert stored_staff(session, 2018) == counted_staff(session, 2018)
@@ -78,13 +79,17 @@ def test_a_bulk_load_ends_with_the_index_and_the_same_records(
     assert sum(units for _, units in bulk_result) == (100 + 5 * 10) * 100  # 100 OP, 5 capped HTN
 
 
-def test_a_refused_bulk_load_gives_the_index_back(session: Session, small_bulk: None) -> None:
+def test_a_refused_bulk_load_gives_the_indexes_back(session: Session, small_bulk: None) -> None:
+    """The composite index and R2's key, both dropped by a bulk load into an empty
+    table, are there again when the load is refused, and the key still holds."""
     with pytest.raises(ImportRefused), session.begin_nested():
         import_text(
             session, ROWS + "BAD,HY01,S1,OP,2018-02-30,,1\n", size_hint=len(ROWS), strict=True
         )
-    assert composite_index_exists(session)
+    assert index_exists(session) and index_exists(session, RECORDS_KEY)
     assert purchasable(session) == []
+    import_text(session, ROWS)
+    assert import_text(session, ROWS).duplicates == 300
 
 
 def test_a_bulk_load_sorts_with_a_small_sqlite_cache_and_gives_it_back(

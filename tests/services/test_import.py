@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from haiyan_comp.errors import InvalidInput
-from haiyan_comp.records import services
+from haiyan_comp.records import behind, services
 from haiyan_comp.records.models import RecordImport, ServiceRecord
 from haiyan_comp.records.services import ImportRefused
 from haiyan_comp.records.totals import (
@@ -275,8 +275,8 @@ def wrap_writer(
     """Make every import's writer call `around(its own method, argument)` for `method`."""
     real = services.make_writer
 
-    def wrapped_writer(writer_session: Session, bulk: bool) -> Any:
-        writer = real(writer_session, bulk)
+    def wrapped_writer(writer_session: Session, load: Any) -> Any:
+        writer = real(writer_session, load)
         own = getattr(writer, method)
         setattr(writer, method, lambda argument: around(own, argument))
         return writer
@@ -314,7 +314,7 @@ def test_the_threads_switch_promptly_while_rows_are_read_and_as_before_after(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On PostgreSQL the writing thread must get the GIL back soon after the server has
-    read its data (services._prompt_switches); the process's interval is put back once
+    read its data (behind.prompt_switches); the process's interval is put back once
     the file is read. SQLite, with no second thread, leaves it alone."""
     seen: list[float] = []
 
@@ -327,5 +327,5 @@ def test_the_threads_switch_promptly_while_rows_are_read_and_as_before_after(
     text = HEADER + "".join(f"B{n},HY01,S1,OP,2018-02-0{1 + n % 9},,1\n" for n in range(20))
     assert import_text(session, text, chunk_rows=7).imported == 20
     postgres = session.get_bind().dialect.name == "postgresql"
-    assert seen == [services.SWITCH_INTERVAL if postgres else switching] * 3
+    assert seen == [behind.SWITCH_INTERVAL if postgres else switching] * 3
     assert sys.getswitchinterval() == switching
