@@ -45,6 +45,7 @@ reading the last committed state meanwhile.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -64,7 +65,8 @@ BYTES_PER_ROW = 100  # a generous CSV line: the estimate errs toward fewer rows
 SMALLEST_BULK = 200_000  # rows: below this, dropping and rebuilding is not worth a lock
 BUILD_MEMORY = "64MB"  # maintenance_work_mem for the builds (see _build_memory)
 IN_ORDER_SHARE = 0.9  # of a chunk's rows in source-id order: the file comes in order
-SORTING_CACHE_KIB = 16_384  # SQLite's page cache while a bulk load sorts (sorting_cache)
+SORTING_CACHE_KIB = 16_384  # SQLite's page cache while a bulk load sorts (bulk_sorting)
+SORTING_THREADS = 2  # at most, SQLite's helper threads for those sorts (bulk_sorting)
 
 
 def expected_rows(size_hint: int | None) -> int:
@@ -186,8 +188,8 @@ def _build_memory(session: Session) -> None:
 
 
 @contextmanager
-def sorting_cache(session: Session, bulk: bool) -> Iterator[None]:
-    """SQLite, after a bulk load's rows are in: a small page cache while it sorts.
+def bulk_sorting(session: Session, bulk: bool) -> Iterator[None]:
+    """SQLite, after a bulk load's rows are in: a small page cache and sorting threads.
 
     What follows the rows (the index builds, the cap's grouping and ordering)
     is sorting, and SQLite's sorter keeps up to the page cache's size of keys
@@ -196,16 +198,30 @@ def sorting_cache(session: Session, bulk: bool) -> Iterator[None]:
     that while, and given back its size afterwards. A 5,000,000-row
     capped-heavy load (records/services.py's steps timed in one process):
     peak memory 320 → 251 MB, index builds 9.5 → 7.7 s, the cap 5.2 → 4.4 s.
-    PostgreSQL's sorts have their own memory settings.
+
+    The sorter may also sort its runs and merge them in a helper thread while
+    the statement's own thread goes on (`PRAGMA threads`; one helper per core
+    beyond the first, up to SORTING_THREADS). The composite index of those
+    5,000,000 records was built in 5.7–6.6 s with one or more helpers against
+    8.6–9.4 s without; of 1,000,000, 1.34–1.54 s against 1.63–1.75 s
+    (alternated, in the same minutes), for about 32 MB more memory.
+    PostgreSQL's sorts have their own settings (`_build_memory`).
     """
     if not bulk or session.get_bind().dialect.name != "sqlite":
         yield
         return
     connection = driver_connection(session)
     connection.execute(f"PRAGMA cache_size=-{SORTING_CACHE_KIB}")
+    connection.execute(f"PRAGMA threads={sorting_threads()}")
     try:
         yield
     finally:
-        # The raw connection, so that its cache is given back even when the
-        # session already refuses statements after a failure.
+        # The raw connection, so that it is given back its settings even when
+        # the session already refuses statements after a failure.
         connection.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        connection.execute("PRAGMA threads=0")
+
+
+def sorting_threads() -> int:
+    """SQLite's helper threads for a bulk load's sorts: one per core beyond the first."""
+    return max(0, min(SORTING_THREADS, (os.cpu_count() or 1) - 1))

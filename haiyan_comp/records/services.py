@@ -23,11 +23,11 @@ from haiyan_comp.records.behind import Behind, prompt_switches
 from haiyan_comp.records.bulk import (
     build_indexes,
     build_key,
+    bulk_sorting,
     defers_index,
     drop_indexes,
     drop_key,
     keeps_key,
-    sorting_cache,
 )
 from haiyan_comp.records.caps import TouchedGroups
 from haiyan_comp.records.models import RecordImport
@@ -119,7 +119,7 @@ def import_records(
     importer.run(
         read_chunks(stream, report.file_format, chunk_rows, filename=filename, sheet=sheet)
     )
-    with sorting_cache(session, importer.bulk):
+    with bulk_sorting(session, importer.bulk):
         importer.finish()
         if report.imported >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
             # Fresh statistics, so that the planner sees the table as it now is,

@@ -7,6 +7,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from haiyan_comp.records import bulk, services
+from haiyan_comp.records.services import ImportRefused
 from haiyan_comp.records.totals import (
     counted_from_records,
     counted_staff,
@@ -174,3 +175,21 @@ def spy(monkeypatch: pytest.MonkeyPatch, name: str) -> list[bool]:
 
     monkeypatch.setattr(services, name, recording)
     return calls
+
+
+def test_a_strict_load_without_the_key_refuses_a_repeat_found_at_the_end(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A conflict found only when the key is built still refuses a --strict load,
+    names its line, and leaves nothing of the file behind."""
+    setup_county(session)
+    import_text(session, STORED)
+    before = stored(session)
+    monkeypatch.setattr(bulk, "SMALLEST_BULK", 10)
+    monkeypatch.setattr(bulk, "BYTES_PER_ROW", 10)
+    drops = spy(monkeypatch, "drop_key")
+    with pytest.raises(ImportRefused) as refused, session.begin_nested():
+        import_text(session, AGAIN, size_hint=len(AGAIN), chunk_rows=50, strict=True)
+    assert drops == [True]
+    assert [r.line for r in refused.value.report.rejected] == [62, 63, 64, 65, 66]
+    assert stored(session) == before

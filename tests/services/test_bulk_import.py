@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -92,26 +94,32 @@ def test_a_refused_bulk_load_gives_the_indexes_back(session: Session, small_bulk
     assert import_text(session, ROWS).duplicates == 300
 
 
-def test_a_bulk_load_sorts_with_a_small_sqlite_cache_and_gives_it_back(
+def test_a_bulk_load_sorts_with_a_small_sqlite_cache_and_helpers_and_gives_them_back(
     session: Session, small_bulk: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The index builds and the cap run with a small page cache (SQLite's sorter keeps
-    as much in memory as the cache holds, on top of it); afterwards, also after a
-    refused load, the connection has its own cache again."""
+    as much in memory as the cache holds, on top of it) and the sorter's helper
+    threads; afterwards, also after a refused load, the connection has its own
+    settings again."""
     if session.get_bind().dialect.name != "sqlite":
         pytest.skip("SQLite's page cache")
-    cache = "PRAGMA cache_size"
-    seen: list[int] = []
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    settings = "PRAGMA cache_size", "PRAGMA threads"
+    seen: list[tuple[int, ...]] = []
     recompute = TouchedGroups.recompute
 
+    def current() -> tuple[int, ...]:
+        return tuple(session.execute(text(pragma)).scalar_one() for pragma in settings)
+
     def looking(groups: TouchedGroups) -> int:
-        seen.append(session.execute(text(cache)).scalar_one())
+        seen.append(current())
         return recompute(groups)
 
     monkeypatch.setattr(TouchedGroups, "recompute", looking)
+    own = (-SQLITE_CACHE_KIB, 0)
     import_text(session, ROWS, size_hint=len(ROWS), chunk_rows=50)
-    assert seen == [-bulk.SORTING_CACHE_KIB]
-    assert session.execute(text(cache)).scalar_one() == -SQLITE_CACHE_KIB
+    assert seen == [(-bulk.SORTING_CACHE_KIB, bulk.SORTING_THREADS)]
+    assert current() == own
     with pytest.raises(ImportRefused), session.begin_nested():
         import_text(
             session,
@@ -119,9 +127,16 @@ def test_a_bulk_load_sorts_with_a_small_sqlite_cache_and_gives_it_back(
             size_hint=10**6,
             strict=True,
         )
-    assert session.execute(text(cache)).scalar_one() == -SQLITE_CACHE_KIB
-    import_text(session, ROWS.replace("B", "C"), chunk_rows=50)  # not a bulk load: cache kept
-    assert seen[-1] == -SQLITE_CACHE_KIB
+    assert current() == own
+    import_text(session, ROWS.replace("B", "C"), chunk_rows=50)  # not a bulk load: kept
+    assert seen[-1] == own
+
+
+def test_one_core_gets_no_sorting_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A helper thread only pays where it has a core of its own."""
+    for cores, helpers in ((1, 0), (None, 0), (2, 1), (8, bulk.SORTING_THREADS)):
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        assert bulk.sorting_threads() == helpers
 
 
 def test_the_caps_updates_stay_on_their_pages_on_postgresql(session: Session) -> None:
