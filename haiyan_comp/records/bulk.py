@@ -140,7 +140,7 @@ def _stored_keys_meet(session: Session, rows: ValidRows) -> bool:
     """Whether any of these rows' (institution, source id) is stored already."""
     if session.scalar(select(ServiceRecord.id).limit(1)) is None:
         return False
-    temp_table(session, "import_keys", "institution_id INTEGER, source_id VARCHAR(64)")
+    keys_table(session)
     keys = zip(rows.column("institution_id"), rows.column("source_id"), strict=True)
     bulk_insert(session, "import_keys", ("institution_id", "source_id"), list(keys))
     met = session.execute(
@@ -150,6 +150,11 @@ def _stored_keys_meet(session: Session, rows: ValidRows) -> bool:
         )
     )
     return met.first() is not None
+
+
+def keys_table(session: Session) -> None:
+    """An empty temporary table import_keys of R2's keys (institution_id, source_id)."""
+    temp_table(session, "import_keys", "institution_id INTEGER, source_id VARCHAR(64)")
 
 
 def drop_key(session: Session) -> None:

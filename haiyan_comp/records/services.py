@@ -28,6 +28,7 @@ from haiyan_comp.records.bulk import (
     drop_indexes,
     drop_key,
     keeps_key,
+    keys_table,
 )
 from haiyan_comp.records.caps import TouchedGroups
 from haiyan_comp.records.models import RecordImport
@@ -43,7 +44,7 @@ from haiyan_comp.records.rules import (
     make_chunk_validator,
 )
 from haiyan_comp.records.totals import Counted, Tally, add_tally, month_of
-from haiyan_comp.records.writers import Encoded, Load, RecordWriter, make_writer, temp_table
+from haiyan_comp.records.writers import COLUMN_LIST, Encoded, Load, RecordWriter, make_writer
 from haiyan_comp.years.services import lock_records, settled_years
 
 ANALYZE_AFTER = 50_000  # rows imported that make the table's statistics stale
@@ -290,7 +291,7 @@ class _Importer:
         and into import_stage, uncounted: what a load with the key would not have
         inserted. The earlier row is an earlier import's, else the first line."""
         session = self.session
-        temp_table(session, "import_keys", "institution_id INTEGER, source_id VARCHAR(64)")
+        keys_table(session)
         session.execute(text(_HELD_TWICE))
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("ANALYZE import_keys"))  # a few keys, not the default guess
@@ -334,9 +335,8 @@ _HELD_TWICE = (
     " SELECT institution_id, source_id FROM service_records"
     " GROUP BY institution_id, source_id HAVING COUNT(*) > 1"
 )
-_STORED = ", ".join(RecordRow._fields)
 _STAGE_REPEATS = (
-    f"INSERT INTO import_stage ({_STORED}) SELECT {_STORED} FROM ("
+    f"INSERT INTO import_stage ({COLUMN_LIST}) SELECT {COLUMN_LIST} FROM ("
     f" SELECT {', '.join('r.' + c for c in RecordRow._fields)}, ROW_NUMBER() OVER ("
     "  PARTITION BY r.institution_id, r.source_id"
     "  ORDER BY CASE WHEN r.import_id = :cur THEN 1 ELSE 0 END, r.line) AS n"

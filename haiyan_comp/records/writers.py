@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from haiyan_comp.db import driver_connection
 from haiyan_comp.records.rules import RecordRow, ValidRows
 
-_COLUMN_LIST = ", ".join(RecordRow._fields)
+COLUMN_LIST = ", ".join(RecordRow._fields)  # the stored columns, as import_stage has them too
 _STAGE_COLUMNS = (
     "institution_id INTEGER, source_id VARCHAR(64), staff_id INTEGER, item_id INTEGER,"
     " year INTEGER, service_date DATE, resident_id VARCHAR(64), quantity INTEGER,"
@@ -145,7 +145,7 @@ class SqliteWriter:
         import_id = int(rows.column("import_id")[0]) if len(rows) else 0
         values = _SQLITE_VALUES.format(import_id=import_id)
         cursor = self._dbapi.executemany(
-            f"INSERT INTO service_records ({_COLUMN_LIST}) VALUES ({values}){self._on_conflict}",
+            f"INSERT INTO service_records ({COLUMN_LIST}) VALUES ({values}){self._on_conflict}",
             zip(*chunk.payload, strict=True),
         )
         return int(cursor.rowcount)
@@ -154,7 +154,7 @@ class SqliteWriter:
         """Put the chunk in the temporary stage for classification."""
         self._dbapi.execute("DELETE FROM import_stage")
         self._dbapi.executemany(
-            f"INSERT INTO import_stage ({_COLUMN_LIST}) VALUES ({self._placeholders})",
+            f"INSERT INTO import_stage ({COLUMN_LIST}) VALUES ({self._placeholders})",
             chunk.rows.tuples(),
         )
 
@@ -193,8 +193,8 @@ class PostgresWriter:
         self.stage(chunk)
         with self._dbapi.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO service_records ({_COLUMN_LIST}) "
-                f"SELECT {_COLUMN_LIST} FROM import_stage ORDER BY line "
+                f"INSERT INTO service_records ({COLUMN_LIST}) "
+                f"SELECT {COLUMN_LIST} FROM import_stage ORDER BY line "
                 "ON CONFLICT (institution_id, source_id) DO NOTHING"
             )
             return int(cursor.rowcount)
@@ -205,7 +205,7 @@ class PostgresWriter:
             return
         with self._dbapi.cursor() as cursor:
             cursor.execute("TRUNCATE import_stage")
-            with cursor.copy(f"COPY import_stage ({_COLUMN_LIST}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY import_stage ({COLUMN_LIST}) FROM STDIN") as copy:
                 copy.write(chunk.payload)
         self._staged = chunk
 
@@ -223,7 +223,7 @@ class PostgresWriter:
     def _copy(self, payload: bytes) -> None:
         with (
             self._dbapi.cursor() as cursor,
-            cursor.copy(f"COPY service_records ({_COLUMN_LIST}) FROM STDIN") as copy,
+            cursor.copy(f"COPY service_records ({COLUMN_LIST}) FROM STDIN") as copy,
         ):
             copy.write(payload)
 
