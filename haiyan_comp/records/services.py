@@ -43,7 +43,7 @@ from haiyan_comp.records.rules import (
     conflict_reason,
     make_chunk_validator,
 )
-from haiyan_comp.records.totals import Counted, Tally, add_tally, month_of
+from haiyan_comp.records.totals import Tally, add_tally, month_of
 from haiyan_comp.records.writers import COLUMN_LIST, Encoded, Load, RecordWriter, make_writer
 from haiyan_comp.years.services import lock_records, settled_years
 
@@ -129,7 +129,7 @@ def import_records(
             session.execute(text("ANALYZE service_records"))
         if report.imported:
             importer.touched.recompute()
-            years = importer.tally.years(importer.year_of_item)
+            years = importer.tally.years()
             day_totals.add_import(session, batch.id, after, report.imported, years)
     batch.rows, batch.imported = report.rows, report.imported
     batch.duplicates, batch.rejected = report.duplicates, report.rejected_count
@@ -137,10 +137,6 @@ def import_records(
     if strict and report.rejected_count:
         raise ImportRefused(report)
     return report
-
-
-# A chunk to write, and its rows counted by the reading thread (None: written in line)
-_Pending = tuple[Encoded, Counted | None]
 
 
 class _Importer:
@@ -157,8 +153,7 @@ class _Importer:
         self.load: Load | None = None  # decided by the first valid chunk (_start)
         self._writer: RecordWriter | None = None
         self.institution_codes = {pk: code for code, pk in ref.institutions.items()}
-        self.year_of_item = {item.id: year for (year, _), item in ref.items.items()}
-        self.tally = Tally()
+        self.tally = Tally({item.id: year for (year, _), item in ref.items.items()})
         self.touched = TouchedGroups(session)  # groups of capped rows written (R3)
 
     def run(self, chunks: Iterable[Chunk]) -> None:
@@ -195,7 +190,7 @@ class _Importer:
             with _probe_by_key(self.session):
                 self._classify()
         self.report.rejected.sort(key=lambda r: r.line)
-        add_tally(self.session, self.tally, self.year_of_item)
+        add_tally(self.session, self.tally)
         if self.load in (Load.BULK, Load.KEYLESS):
             build_indexes(self.session)
 
@@ -216,7 +211,7 @@ class _Importer:
             drop_key(self.session)
         self._writer = make_writer(self.session, self.load)
 
-    def _read(self, chunks: Iterable[Chunk], write: Behind[_Pending] | None) -> None:
+    def _read(self, chunks: Iterable[Chunk], write: Behind[Encoded] | None) -> None:
         """Read, check and encode every chunk; write it, or hand it to the writing thread."""
         report = self.report
         for chunk in chunks:
@@ -230,15 +225,15 @@ class _Importer:
                 continue
             if self._writer is None:  # before any write: the session is this thread's
                 self._start(valid)
-            pending = (self.writer.encode(valid), None if write is None else Tally.count(valid))
+            encoded = self.writer.encode(valid)
+            self.tally.count(valid)
             if write is None:
-                self._write(pending)
+                self._write(encoded)
             else:
-                write.put(pending)
+                write.put(encoded)
 
-    def _write(self, pending: _Pending) -> None:
-        """Write a chunk; count what went in and classify what did not."""
-        chunk, counted = pending
+    def _write(self, chunk: Encoded) -> None:
+        """Write a chunk; count what did not go in out again, and classify it."""
         inserted = self.writer.insert(chunk)
         rows = chunk.rows
         self.report.imported += inserted
@@ -252,11 +247,8 @@ class _Importer:
             )
         )
         if inserted == len(rows):
-            if counted is None:
-                self.tally.add_rows(rows)
-            else:
-                self.tally.add_counted(counted)
             return
+        self.tally.uncount(rows)
         self.writer.stage(chunk)
         with _probe_by_key(self.session):
             if inserted:
