@@ -20,7 +20,7 @@ once the rows go in by source id (writers.insert_order), the inserts of
 the demo's file 22.3 / 27.0 → 20.8 / 25.3 s, the capped-heavy one unchanged
 at 21.5–23.0 s). This is the databases' own advice for populating a table.
 R2's key, the unique (institution_id, source_id) index, goes too unless the
-file's first chunk says to keep it (`keeps_key`). Kept up row by row, it is
+file's first chunk says to keep it (`bulk_load`). Kept up row by row, it is
 random inserts into a b-tree for a file in random source-id order, and at
 5,000,000 rows of the capped-heavy file that b-tree no longer fits the
 caches (keys alone: 21.7 s on either database); built once at the end it is
@@ -57,7 +57,7 @@ from sqlalchemy.schema import CreateIndex
 from haiyan_comp.db import SQLITE_CACHE_KIB, Base, driver_connection
 from haiyan_comp.records.models import RECORDS_KEY, ServiceRecord, UnitTotal
 from haiyan_comp.records.rules import ValidRows
-from haiyan_comp.records.writers import bulk_insert, temp_table
+from haiyan_comp.records.writers import Load, bulk_insert, temp_table
 
 INDEX = "ix_service_records_item_resident"
 STAFF_INDEX = "ix_service_records_staff_day"
@@ -117,11 +117,12 @@ def build_indexes(session: Session) -> None:
         session.execute(CreateIndex(_index(name)))
 
 
-def keeps_key(session: Session, rows: ValidRows) -> bool:
-    """Whether a bulk load whose first valid chunk is `rows` keeps R2's key up as it
-    goes, rather than dropping it and building it at the end (see above)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    return (postgres and in_key_order(rows)) or _stored_keys_meet(session, rows)
+def bulk_load(session: Session, rows: ValidRows) -> Load:
+    """How a bulk load whose first valid chunk is `rows` goes: keeping R2's key up
+    (IN_ORDER, BULK) or dropping it and building it at the end (KEYLESS); see above."""
+    if session.get_bind().dialect.name == "postgresql" and in_key_order(rows):
+        return Load.IN_ORDER
+    return Load.BULK if _stored_keys_meet(session, rows) else Load.KEYLESS
 
 
 def in_key_order(rows: ValidRows) -> bool:

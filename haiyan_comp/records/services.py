@@ -23,11 +23,11 @@ from haiyan_comp.records.behind import Behind, prompt_switches
 from haiyan_comp.records.bulk import (
     build_indexes,
     build_key,
+    bulk_load,
     bulk_sorting,
     defers_index,
     drop_indexes,
     drop_key,
-    keeps_key,
     keys_table,
 )
 from haiyan_comp.records.caps import TouchedGroups
@@ -191,7 +191,7 @@ class _Importer:
                 self._classify()
         self.report.rejected.sort(key=lambda r: r.line)
         add_tally(self.session, self.tally)
-        if self.load in (Load.BULK, Load.KEYLESS):
+        if self.load not in (None, Load.ROW_BY_ROW):  # a bulk load dropped them
             build_indexes(self.session)
 
     @property
@@ -206,7 +206,7 @@ class _Importer:
         self.load = Load.ROW_BY_ROW
         if self.bulk:
             drop_indexes(self.session)
-            self.load = Load.BULK if keeps_key(self.session, rows) else Load.KEYLESS
+            self.load = bulk_load(self.session, rows)
         if self.load is Load.KEYLESS:
             drop_key(self.session)
         self._writer = make_writer(self.session, self.load)
