@@ -47,6 +47,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.imports --sizes $(BENCH_SIZES) --postgres $(PG_URL)
+	$(BIN)/python -m bench.reading
 	$(BIN)/python -m bench.audit --postgres $(PG_URL)
 	$(BIN)/python -m bench.statements --postgres $(PG_URL)
 	$(BIN)/python -m bench.web --postgres $(PG_URL)

@@ -110,6 +110,24 @@ _BOUND = [i for i, name in enumerate(RecordRow._fields) if name not in _UNBOUND]
 _CAPPED = [RecordRow._fields[i] for i in _BOUND].index("capped")
 
 
+def bound_columns(rows: ValidRows, load: Load) -> list[Sequence[Any]]:
+    """A chunk's values as SQLite binds them (SqliteWriter.encode), in insert order."""
+    columns: list[Sequence[Any]] = list(map(rows.columns.__getitem__, _BOUND))
+    columns[_CAPPED] = list(map(int, columns[_CAPPED]))  # see _CAPPED
+    order = insert_order(rows, load)
+    if order is not None and len(order) > 1:  # itemgetter of one index gives no tuple
+        arrange = itemgetter(*order)
+        columns = [arrange(column) for column in columns]
+    return columns
+
+
+def copy_text(rows: ValidRows, load: Load) -> bytes:
+    """A chunk as PostgreSQL's COPY text (PostgresWriter.encode), in insert order."""
+    lines = copy_lines(RecordRow._fields, rows.columns)
+    order = insert_order(rows, load)
+    return _joined(lines if order is None else map(lines.__getitem__, order))
+
+
 class SqliteWriter:
     """executemany on the session's own sqlite3 connection (same transaction)."""
 
@@ -135,13 +153,7 @@ class SqliteWriter:
         of each row before it asks for the next, and CPython's zip then
         fills the same tuple again.
         """
-        columns: list[Sequence[Any]] = list(map(rows.columns.__getitem__, _BOUND))
-        columns[_CAPPED] = list(map(int, columns[_CAPPED]))  # see _CAPPED
-        order = insert_order(rows, self._load)
-        if order is not None and len(order) > 1:  # itemgetter of one index gives no tuple
-            arrange = itemgetter(*order)
-            columns = [arrange(column) for column in columns]
-        return Encoded(rows, columns)
+        return Encoded(rows, bound_columns(rows, self._load))
 
     def insert(self, chunk: Encoded) -> int:
         """Insert rows; return how many were new."""
@@ -182,9 +194,7 @@ class PostgresWriter:
 
     def encode(self, rows: ValidRows) -> Encoded:
         """The chunk as COPY text, in insert order."""
-        lines = copy_lines(RecordRow._fields, rows.columns)
-        order = insert_order(rows, self._load)
-        return Encoded(rows, _joined(lines if order is None else map(lines.__getitem__, order)))
+        return Encoded(rows, copy_text(rows, self._load))
 
     def insert(self, chunk: Encoded) -> int:
         """Insert rows; return how many were new."""
