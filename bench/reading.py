@@ -108,7 +108,7 @@ def stage_seconds(stage: str, path: str, ref: Reference) -> tuple[float, int]:
 
 
 def _child(stage: str, path: str, url: str, *, callgrind: bool) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bench.reading", "--stage", stage, str(path), url]
+    command = [sys.executable, "-m", "bench.reading", "--stage", stage, path, url]
     if callgrind:
         command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command]
     done = subprocess.run(command, check=True, capture_output=True, text=True)

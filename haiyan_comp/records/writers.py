@@ -90,7 +90,7 @@ def insert_order(rows: ValidRows, load: Load) -> list[int] | None:
     still goes first and wins. With no index kept up, or a file that comes
     in key order already (each institution's source ids rising: its keys
     go in at the end of the institution's range), rows go in as they come:
-    the sort was about a twentieth of the reading thread's instructions.
+    the sort was about 3 % of the reading thread's instructions.
     """
     if load in (Load.KEYLESS, Load.IN_ORDER):
         return None
