@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
-from haiyan_comp.records import bulk, services
+from haiyan_comp.records import bulk, services, writers
 from haiyan_comp.records.services import ImportRefused
 from haiyan_comp.records.totals import (
     counted_from_records,
@@ -55,6 +55,32 @@ def test_bulk_and_row_by_row_loads_agree(session: Session, monkeypatch: pytest.M
     imported, duplicates, rejected, rows = results[0]
     assert duplicates >= 1 and rejected  # the file's own repeats were classified
     assert imported == len(rows)
+
+
+def test_rows_per_insert_change_nothing_stored_or_reported(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite binds many rows per INSERT; the first of two lines with one key still
+    wins, whether they meet in one statement or in two, in a bulk load or not."""
+    setup_county(session)
+    monkeypatch.setattr(bulk, "SMALLEST_BULK", 100)
+    monkeypatch.setattr(bulk, "BYTES_PER_ROW", 10)
+    results = set()
+    for rows_per_statement in (1, 2, 7, 500):
+        monkeypatch.setattr(writers, "ROWS_PER_STATEMENT", rows_per_statement)
+        for size_hint in (len(ROWS), None):
+            with session.begin_nested() as nested:
+                report = import_text(session, ROWS, size_hint=size_hint, chunk_rows=60)
+                rejected = tuple((r.line, r.source_id, *r.reasons) for r in report.rejected)
+                stored_rows = tuple(stored(session))
+                results.add((report.imported, report.duplicates, rejected, stored_rows))
+                nested.rollback()
+    assert len(results) == 1
+    imported, duplicates, rejected, rows = results.pop()
+    assert imported == len(rows) and duplicates == 1
+    z7 = [row for row in rows if row[0] == "Z7"]
+    assert [(row[3], row[-1]) for row in z7] == [("1", "202")]  # quantity 1, its first line
+    assert [line for line, source, *_ in rejected if source == "Z7"] == [204]
 
 
 def test_a_bulk_load_leaves_every_index_of_the_records(
