@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import threading
 
-from zxcvbn import zxcvbn
-
 from haiyan_comp.accounts.messages import PASSWORD_TOO_LONG, PASSWORD_TOO_SHORT, PASSWORD_WEAK
 from haiyan_comp.messages import Message
 
@@ -40,6 +38,8 @@ def password_problems(password: str, user_inputs: tuple[str, ...] = ()) -> list[
 
 def strength(password: str, user_inputs: tuple[str, ...] = ()) -> int:
     """zxcvbn's score, 0–4, with the site's own words and `user_inputs` as known guesses."""
+    from zxcvbn import zxcvbn  # here: the commands that set no password start without it
+
     known = [word for word in (*SITE_WORDS, *user_inputs) if word]
     with _zxcvbn_lock:
         result = zxcvbn(password[:_JUDGED_LENGTH], user_inputs=known)
