@@ -12,6 +12,7 @@ comes: the key is built, and what repeats one is found, once they are all in.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -114,9 +115,10 @@ _CAPPED = [RecordRow._fields[i] for i in _BOUND].index("capped")
 ROWS_PER_STATEMENT = 100
 
 
-def bound_groups(rows: ValidRows, load: Load) -> list[list[Any]]:
+def bound_groups(rows: ValidRows, load: Load, per_statement: int = 0) -> list[list[Any]]:
     """A chunk's values as SQLite binds them (SqliteWriter.encode), in insert order:
-    ROWS_PER_STATEMENT rows' values after one another per INSERT, the last one fewer."""
+    `per_statement` rows' values (ROWS_PER_STATEMENT when 0) after one another per
+    INSERT, the last one fewer."""
     columns: list[Sequence[Any]] = list(map(rows.columns.__getitem__, _BOUND))
     columns[_CAPPED] = list(map(int, columns[_CAPPED]))  # see _CAPPED
     order = insert_order(rows, load)
@@ -127,7 +129,7 @@ def bound_groups(rows: ValidRows, load: Load) -> list[list[Any]]:
     values: list[Any] = [None] * (len(rows) * bound)
     for position, column in enumerate(columns):  # row after row: half chain(zip())'s cost
         values[position::bound] = column
-    step = ROWS_PER_STATEMENT * bound
+    step = (per_statement or ROWS_PER_STATEMENT) * bound
     return [values[start : start + step] for start in range(0, len(values), step)]
 
 
@@ -157,6 +159,9 @@ class SqliteWriter:
         self._placeholders = ", ".join("?" for _ in RecordRow._fields)
         self._load = load
         self._statements: dict[tuple[int, int], str] = {}
+        # SQLite before 3.32 binds at most 999 values per statement (32,766 since).
+        most = self._dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        self._per_statement = max(1, min(ROWS_PER_STATEMENT, most // len(_BOUND)))
         # With no key to meet, a row cannot conflict (and SQLite refuses a
         # conflict target that no unique index matches).
         self._on_conflict = (
@@ -164,7 +169,8 @@ class SqliteWriter:
         )
 
     def encode(self, rows: ValidRows) -> Encoded:
-        """The chunk's bound values, ROWS_PER_STATEMENT rows per INSERT (bound_groups).
+        """The chunk's bound values, ROWS_PER_STATEMENT rows per INSERT (bound_groups),
+        fewer where the SQLite library binds fewer values per statement.
 
         One INSERT of many rows, not executemany of one row each: sqlite3 then
         steps, resets and goes back to Python once per statement, not per row,
@@ -173,7 +179,7 @@ class SqliteWriter:
         twice) and import_id is the chunk's one number, written into the
         statement by `insert`.
         """
-        return Encoded(rows, bound_groups(rows, self._load))
+        return Encoded(rows, bound_groups(rows, self._load, self._per_statement))
 
     def insert(self, chunk: Encoded) -> int:
         """Insert rows; return how many were new."""

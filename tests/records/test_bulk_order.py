@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
+from haiyan_comp.db import driver_connection
 from haiyan_comp.records import bulk, services, writers
 from haiyan_comp.records.services import ImportRefused
 from haiyan_comp.records.totals import (
@@ -81,6 +84,31 @@ def test_rows_per_insert_change_nothing_stored_or_reported(
     z7 = [row for row in rows if row[0] == "Z7"]
     assert [(row[3], row[-1]) for row in z7] == [("1", "202")]  # quantity 1, its first line
     assert [line for line, source, *_ in rejected if source == "Z7"] == [204]
+
+
+def test_a_sqlite_that_binds_fewer_values_per_statement_imports_the_same(
+    session: Session,
+) -> None:
+    """SQLite before 3.32 binds at most 999 values per statement: an INSERT of 100 rows
+    binds 1,100. The writer asks the library and binds fewer rows per statement."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the bound values' limit is SQLite's")
+    setup_county(session)
+    connection = driver_connection(session)
+    limit = connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    results = []
+    try:
+        for most in (limit, 999, 50):
+            connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, most)
+            with session.begin_nested() as nested:
+                report = import_text(session, ROWS, chunk_rows=500)
+                rejected = [(r.line, r.source_id) for r in report.rejected]
+                results.append((report.imported, report.duplicates, rejected, stored(session)))
+                nested.rollback()
+    finally:
+        connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    assert results[0] == results[1] == results[2]
+    assert results[0][0] == len(results[0][3]) > 200
 
 
 def test_a_bulk_load_leaves_every_index_of_the_records(
