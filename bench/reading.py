@@ -45,7 +45,7 @@ from haiyan_comp.records.readers import read_chunks
 from haiyan_comp.records.rules import Reference, ValidRows, make_chunk_validator
 from haiyan_comp.records.services import load_reference
 from haiyan_comp.records.totals import Tally
-from haiyan_comp.records.writers import Load, bound_groups, copy_text
+from haiyan_comp.records.writers import ROWS_PER_STATEMENT, Load, bound_groups, copy_text
 
 STAGES = ("read", "check", "encode-sqlite", "encode-copy", "encode-copy-sorted", "count")
 BEFORE = {"read": "setup", "check": "read"}  # every other stage adds to "check"
@@ -78,7 +78,7 @@ def stage_seconds(stage: str, path: str, ref: Reference) -> tuple[float, int]:
     validate = make_chunk_validator(ref, 1)
     tally = Tally({item.id: year for (year, _), item in ref.items.items()})
     after_check: dict[str, Callable[[ValidRows], object]] = {
-        "encode-sqlite": lambda rows: bound_groups(rows, Load.KEYLESS),
+        "encode-sqlite": lambda rows: bound_groups(rows, Load.KEYLESS, ROWS_PER_STATEMENT),
         "encode-copy": lambda rows: copy_text(rows, Load.KEYLESS),
         "encode-copy-sorted": lambda rows: copy_text(rows, Load.BULK),
         "count": tally.count,
