@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -52,6 +53,23 @@ def machine_copy() -> float:
     seconds = time.perf_counter() - started
     del copied, source
     return seconds
+
+
+def machine_busy() -> float | None:
+    """CPU seconds every core of this machine has spent working since it booted, from
+    /proc/stat (user, nice, system, irq and softirq; not idle, waiting or stolen), or
+    None where there is no /proc/stat.
+
+    The difference across a command is the work it cost the whole machine: its own
+    process and threads, and on PostgreSQL the server's backend and parallel workers.
+    Divided by the cores, it is the least wall time that work could take here.
+    """
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, fields[1:8])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def machine_speed() -> tuple[float, float]:

@@ -19,6 +19,13 @@ database, then the real commands a user runs, each as its own process:
   speed (a plain loop's CPU seconds and a 256 MiB copy's seconds,
   bench.floors.machine_loop and machine_copy) is measured before every run and
   printed with it;
+- the CPU each import cost: its own process's (user + system, from wait4) and
+  the whole machine's while it ran (bench.floors.machine_busy: the server's
+  backend and parallel workers too). That over the machine's cores is the
+  least wall time the same work could take here with every core busy
+  throughout ("least s", the median run's): when it exceeds what issue 13's
+  150,000 rows/s allows, no better use of the cores reaches the target on this
+  machine; only less work or a quicker machine does, and the table says so;
 - `haiyan records import FILE.jsonl`: the same rows as JSON Lines (what the
   regional platform sends), into a fresh database again (sizes up to
   --again-up-to).
@@ -61,6 +68,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 CATALOGUE = ROOT / "catalog" / "haiyan-2018.yaml"
 YEAR, SEED = 2018, 2018
+TARGET_ROWS_PER_SECOND = 150_000  # issue 13's import target
 # The `haiyan` console script's own entry point (pyproject.toml), in this interpreter.
 HAIYAN = [sys.executable, "-c", "from haiyan_comp.launch import main; main()"]
 
@@ -88,6 +96,10 @@ class Result:
     paired_to_keys: float  # the same for the keys floor
     loop_seconds: list[float]  # the machine's speed before each run (bench.floors.machine_loop)
     copy_seconds: list[float]  # and its memory's (bench.floors.machine_copy)
+    cpu_seconds: list[float]  # each run's import: its own process's CPU (user + system)
+    machine_cpu_seconds: list[float]  # the whole machine's, server included (floors.machine_busy)
+    cores: int
+    least_seconds: float | None  # the median run's machine CPU / cores: no quicker on this machine
 
 
 def records_file(rows: int, kind: str = "demo") -> Path:
@@ -162,12 +174,18 @@ def finished(env: dict[str, str], *args: str) -> Finished:
                     os.waitstatus_to_exitcode(status), out, err)  # fmt: skip
 
 
-def run_measured(url: str, *args: str) -> tuple[float, float, bytes]:
-    """Run a haiyan command and read its own peak RSS through wait4."""
+def measured(url: str, *args: str) -> Finished:
+    """Run a haiyan command against `url` to its end, measured; stop the benchmark if it fails."""
     done = finished({**os.environ, "DATABASE_URL": url}, *args)
     if done.code != 0:
         command = " ".join(args)
         raise SystemExit(f"haiyan {command} failed ({done.code}):\n{done.err.decode()[-2000:]}")
+    return done
+
+
+def run_measured(url: str, *args: str) -> tuple[float, float, bytes]:
+    """Run a haiyan command and read its own peak RSS through wait4."""
+    done = measured(url, *args)
     return done.seconds, done.peak_mb, done.out
 
 
@@ -270,16 +288,24 @@ def bench_one(database: str, rows: int, kind: str, opts: Options) -> Result:
     keys: list[float] = []
     loops: list[float] = []
     copies: list[float] = []
+    cpus: list[float] = []
+    machine_cpus: list[float] = []
+    cores = os.cpu_count() or 1
     for _ in range(opts.runs):
         url = fresh_database(database, opts.postgres, opts.name)
         loop, copy = in_child(floors.machine_speed)
-        seconds, peak, output = run_measured(url, "records", "import", str(path), "--json")
-        assert json.loads(output)["imported"] == rows, output[:300]
+        done, machine_cpu = _import(url, path, rows)
+        seconds, peak = done.seconds, done.peak_mb
         bare, key = _floors(database, path, url)
         print(
             f"  import {seconds:.2f} s, {peak:.0f} MB; bare {bare:.2f} s, keys {key:.2f} s;"
             f" × bare {seconds / bare:.2f}, × keys {seconds / key:.2f}"
             f" (machine: loop {loop:.2f} s, copy {copy:.2f} s)"
+        )
+        print(
+            f"  CPU: the import's own {done.cpu_seconds:.2f} s, the machine's {machine_cpu:.2f} s;"
+            f" {cores} cores, so at least {machine_cpu / cores:.2f} s here;"
+            f" busy {machine_cpu / cores / seconds:.0%}"
         )
         for values, value in (
             (times, seconds),
@@ -288,6 +314,8 @@ def bench_one(database: str, rows: int, kind: str, opts: Options) -> Result:
             (keys, key),
             (loops, loop),
             (copies, copy),
+            (cpus, done.cpu_seconds),
+            (machine_cpus, machine_cpu),
         ):
             values.append(value)
     again = not opts.import_only and rows <= opts.again_up_to
@@ -327,7 +355,22 @@ def bench_one(database: str, rows: int, kind: str, opts: Options) -> Result:
         paired_to_keys=round(statistics.median(map(float.__truediv__, times, keys)), 2),
         loop_seconds=[round(t, 2) for t in loops],
         copy_seconds=[round(t, 3) for t in copies],
+        cpu_seconds=[round(t, 2) for t in cpus],
+        machine_cpu_seconds=[round(t, 2) for t in machine_cpus],
+        cores=cores,
+        least_seconds=round(statistics.median(machine_cpus) / cores, 2) if machine_cpus else None,
     )
+
+
+def _import(url: str, path: Path, rows: int) -> tuple[Finished, float]:
+    """`haiyan records import PATH`, measured, with the CPU seconds the whole machine
+    spent meanwhile (NaN without /proc/stat)."""
+    before = floors.machine_busy()
+    done = measured(url, "records", "import", str(path), "--json")
+    after = floors.machine_busy()
+    assert json.loads(done.out)["imported"] == rows, done.out[:300]
+    machine = float("nan") if before is None or after is None else after - before
+    return done, machine
 
 
 def _round(seconds: float | None) -> float | None:
@@ -343,7 +386,7 @@ def print_table(results: list[Result]) -> None:
     print(
         f"{'database':<11}{'file':<7}{'records':>10}{'import s':>10}{'best s':>8}{'rows/s':>10}"
         f"{'peak MB':>9}{'again s':>9}{'units s':>9}{'settle s':>9}{'bare s':>8}{'× bare':>8}"
-        f"{'keys s':>8}{'× keys':>8}{'jsonl s':>9}"
+        f"{'keys s':>8}{'× keys':>8}{'jsonl s':>9}{'least s':>9}"
     )
     for r in results:
         print(
@@ -351,8 +394,16 @@ def print_table(results: list[Result]) -> None:
             f"{r.best_seconds:>8.2f}{r.rows_per_second:>10,}{r.import_peak_mb:>9.1f}"
             f"{_cell(r.again_seconds):>9}{_cell(r.units_seconds):>9}{_cell(r.settle_seconds):>9}"
             f"{r.baseline_seconds:>8.2f}{r.paired_to_baseline:>8.2f}{r.keys_seconds:>8.2f}"
-            f"{r.paired_to_keys:>8.2f}{_cell(r.jsonl_seconds):>9}"
+            f"{r.paired_to_keys:>8.2f}{_cell(r.jsonl_seconds):>9}{_cell(r.least_seconds):>9}"
         )
+    for r in results:
+        allowed = r.rows / TARGET_ROWS_PER_SECOND
+        if r.least_seconds is not None and r.least_seconds > allowed:
+            print(
+                f"{r.database} {r.file} {r.rows:,}: {TARGET_ROWS_PER_SECOND:,} rows/s allows"
+                f" {allowed:.2f} s; the import's work took at least {r.least_seconds:.2f} s of"
+                f" this machine's {r.cores} cores (CPU {r.least_seconds * r.cores:.2f} s)"
+            )
 
 
 def main() -> None:
