@@ -26,15 +26,17 @@ random inserts into a b-tree for a file in random source-id order, and at
 caches (keys alone: 21.7 s on either database); built once at the end it is
 one sort. If the build finds a key twice, the import drops what repeats one
 and classifies it, as a load with the key would have (records/services.py),
-and builds it again. The key stays when the first rows are stored already
-(a file sent again: its duplicates are found chunk by chunk, as a small
-import finds them), and on PostgreSQL when the rows come in source-id order:
-the server then adds each key at the end of its institution's range, while
-it waits for the reading thread anyway (the demo's file, 1,000,000 rows:
-7.7–8.2 s with the key kept, 7.8–9.4 s built at the end). SQLite keeps it
-up in the one thread that does everything, and builds it quicker than it
-keeps it up for either file (8.3–8.8 against 9.0–9.1 s; 10.2–10.3 against
-11.0 s for the capped-heavy one). A killed or refused import rolls the
+and builds it again. The key stays only when the first rows are stored
+already (a file sent again: its duplicates are found chunk by chunk, as a
+small import finds them). Even a file in source-id order, whose keys each
+land at the end of their institution's range, is quicker with the key built
+at the end: on PostgreSQL the server's COPY kept it up in 3.96–3.97 s of
+backend CPU for the demo's 1,000,000 rows against 2.39 s without it, and was
+the longer of the two threads, while the build took 0.60 s (whole imports,
+steps timed in one process: 7.22–7.31 s kept, 6.22–6.55 s built at the end;
+at 5,000,000 rows 37.2–38.5 s against 30.5–32.9 s). SQLite builds it quicker
+than it keeps it up for either file (8.3–8.8 against 9.0–9.1 s; 10.2–10.3
+against 11.0 s for the capped-heavy one). A killed or refused import rolls the
 drops back with everything else.
 
 On PostgreSQL, dropping an index locks the table until the import commits,
@@ -64,7 +66,6 @@ STAFF_INDEX = "ix_service_records_staff_day"
 BYTES_PER_ROW = 100  # a generous CSV line: the estimate errs toward fewer rows
 SMALLEST_BULK = 200_000  # rows: below this, dropping and rebuilding is not worth a lock
 BUILD_MEMORY = "64MB"  # maintenance_work_mem for the builds (see _build_memory)
-IN_ORDER_SHARE = 0.9  # of a chunk's rows in source-id order: the file comes in order
 SORTING_CACHE_KIB = 16_384  # SQLite's page cache while a bulk load sorts (bulk_sorting)
 SORTING_THREADS = 2  # at most, SQLite's helper threads for those sorts (bulk_sorting)
 
@@ -119,22 +120,9 @@ def build_indexes(session: Session) -> None:
 
 def bulk_load(session: Session, rows: ValidRows) -> Load:
     """How a bulk load whose first valid chunk is `rows` goes: keeping R2's key up
-    (IN_ORDER, BULK) or dropping it and building it at the end (KEYLESS); see above."""
-    if session.get_bind().dialect.name == "postgresql" and in_key_order(rows):
-        return Load.IN_ORDER
+    (BULK) when those rows meet stored keys, else building it at the end (KEYLESS);
+    see above."""
     return Load.BULK if _stored_keys_meet(session, rows) else Load.KEYLESS
-
-
-def in_key_order(rows: ValidRows) -> bool:
-    """Whether nearly every row's source id follows its institution's row before it."""
-    last: dict[int, str] = {}
-    following = 0
-    for institution, source in zip(
-        rows.column("institution_id"), rows.column("source_id"), strict=True
-    ):
-        following += source > last.get(institution, "")
-        last[institution] = source
-    return following >= IN_ORDER_SHARE * len(rows)
 
 
 def _stored_keys_meet(session: Session, rows: ValidRows) -> bool:

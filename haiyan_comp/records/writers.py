@@ -73,7 +73,6 @@ class Load(Enum):
 
     ROW_BY_ROW = "row by row"  # every index kept up as rows go in
     BULK = "bulk"  # only R2's key kept up; the other indexes built at the end
-    IN_ORDER = "in order"  # BULK, for a file that comes in R2's key order
     KEYLESS = "keyless"  # no index kept up: R2's key too is built at the end
 
 
@@ -87,12 +86,11 @@ def insert_order(rows: ValidRows, load: Load) -> list[int] | None:
     order fills each of its pages once per chunk, not row by row all over it
     (PostgreSQL, 1,000,000 rows of the capped-heavy file: a quarter less time
     in COPY). A sort is stable: of two rows with one key, the first line
-    still goes first and wins. With no index kept up, or a file that comes
-    in key order already (each institution's source ids rising: its keys
-    go in at the end of the institution's range), rows go in as they come:
-    the sort was about 3 % of the reading thread's instructions.
+    still goes first and wins. With no index kept up (Load.KEYLESS), rows go
+    in as they come: the sort was about 3 % of the reading thread's
+    instructions.
     """
-    if load in (Load.KEYLESS, Load.IN_ORDER):
+    if load is Load.KEYLESS:
         return None
     if load is Load.BULK:
         return sorted(range(len(rows)), key=rows.column("source_id").__getitem__)
