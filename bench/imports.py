@@ -9,9 +9,10 @@ database, then the real commands a user runs, each as its own process:
 - `haiyan units --year 2018 --json`: seconds for the whole year;
 - `haiyan settle 2018` (after configuring the year and paying its prepayments):
   seconds to settle the county-year (issue 4's target: 5 s at 5,000,000 records);
-- the floors of bench.floors, after every run: a bare insert of the same rows
-  and the keys floor (the rows as stored, into a table with only the keys R2
-  needs); our ratio to each (issue 13: ≤ 3 × bare on SQLite, ≤ 2 × the keys
+- the floors of bench.floors, after every run: a bare insert of the same rows,
+  the keys floor (the rows as stored, into a table with only the keys R2
+  needs) and the indexed floor (the stored rows and all their indexes, by the
+  database alone); our ratio to each (issue 13: ≤ 3 × bare on SQLite, ≤ 2 × the keys
   floor on PostgreSQL). The table shows the median of each run's import over
   the floors measured right after it, in the same minutes ("paired"), so that
   a machine whose speed drifts between runs does not skew the ratio; the JSON
@@ -25,7 +26,9 @@ database, then the real commands a user runs, each as its own process:
   least wall time the same work could take here with every core busy
   throughout ("least s", the median run's): when it exceeds what issue 13's
   150,000 rows/s allows, no better use of the cores reaches the target on this
-  machine; only less work or a quicker machine does, and the table says so;
+  machine; only less work or a quicker machine does, and the table says so.
+  Below the table, each file's indexed floor (bench.floors), the database's
+  own share of that work, as a share of what the target allows;
 - `haiyan records import FILE.jsonl`: the same rows as JSON Lines (what the
   regional platform sends), into a fresh database again (sizes up to
   --again-up-to).
@@ -100,6 +103,7 @@ class Result:
     machine_cpu_seconds: list[float]  # the whole machine's, server included (floors.machine_busy)
     cores: int
     least_seconds: float | None  # the median run's machine CPU / cores: no quicker on this machine
+    indexed_seconds: list[float]  # each run's indexed floor (bench.floors), right after it
 
 
 def records_file(rows: int, kind: str = "demo") -> Path:
@@ -267,8 +271,9 @@ def _settle(url: str) -> float:
     return seconds
 
 
-def _floors(database: str, path: Path, url: str) -> tuple[float, float]:
-    """The bare insert and the keys floor of the rows just imported into `url`."""
+def _floors(database: str, path: Path, url: str) -> tuple[float, float, float]:
+    """The bare insert, the keys floor and the indexed floor of the rows just imported
+    into `url`."""
     if database == "sqlite":
         bare = floors.baseline_sqlite(path)
     else:
@@ -276,7 +281,8 @@ def _floors(database: str, path: Path, url: str) -> tuple[float, float]:
     # In a fresh process: it holds every row in memory, and a later command
     # forked from this one would report that memory as its own peak.
     keys = floors.keys_floor_sqlite if database == "sqlite" else floors.keys_floor_postgres
-    return bare, in_child(keys, url)
+    indexed = floors.indexed_floor_sqlite if database == "sqlite" else floors.indexed_floor_postgres
+    return bare, in_child(keys, url), indexed(url)
 
 
 def bench_one(database: str, rows: int, kind: str, opts: Options) -> Result:
@@ -286,6 +292,7 @@ def bench_one(database: str, rows: int, kind: str, opts: Options) -> Result:
     peaks: list[float] = []
     bares: list[float] = []
     keys: list[float] = []
+    indexes: list[float] = []
     loops: list[float] = []
     copies: list[float] = []
     cpus: list[float] = []
@@ -296,9 +303,10 @@ def bench_one(database: str, rows: int, kind: str, opts: Options) -> Result:
         loop, copy = in_child(floors.machine_speed)
         done, machine_cpu = _import(url, path, rows)
         seconds, peak = done.seconds, done.peak_mb
-        bare, key = _floors(database, path, url)
+        bare, key, indexed = _floors(database, path, url)
         print(
-            f"  import {seconds:.2f} s, {peak:.0f} MB; bare {bare:.2f} s, keys {key:.2f} s;"
+            f"  import {seconds:.2f} s, {peak:.0f} MB; bare {bare:.2f} s, keys {key:.2f} s,"
+            f" indexed {indexed:.2f} s;"
             f" × bare {seconds / bare:.2f}, × keys {seconds / key:.2f}"
             f" (machine: loop {loop:.2f} s, copy {copy:.2f} s)"
         )
@@ -312,6 +320,7 @@ def bench_one(database: str, rows: int, kind: str, opts: Options) -> Result:
             (peaks, peak),
             (bares, bare),
             (keys, key),
+            (indexes, indexed),
             (loops, loop),
             (copies, copy),
             (cpus, done.cpu_seconds),
@@ -359,6 +368,7 @@ def bench_one(database: str, rows: int, kind: str, opts: Options) -> Result:
         machine_cpu_seconds=[round(t, 2) for t in machine_cpus],
         cores=cores,
         least_seconds=round(statistics.median(machine_cpus) / cores, 2) if machine_cpus else None,
+        indexed_seconds=[round(t, 2) for t in indexes],
     )
 
 
@@ -386,7 +396,7 @@ def print_table(results: list[Result]) -> None:
     print(
         f"{'database':<11}{'file':<7}{'records':>10}{'import s':>10}{'best s':>8}{'rows/s':>10}"
         f"{'peak MB':>9}{'again s':>9}{'units s':>9}{'settle s':>9}{'bare s':>8}{'× bare':>8}"
-        f"{'keys s':>8}{'× keys':>8}{'jsonl s':>9}{'least s':>9}"
+        f"{'keys s':>8}{'× keys':>8}{'jsonl s':>9}{'least s':>9}{'indexed s':>11}"
     )
     for r in results:
         print(
@@ -395,6 +405,7 @@ def print_table(results: list[Result]) -> None:
             f"{_cell(r.again_seconds):>9}{_cell(r.units_seconds):>9}{_cell(r.settle_seconds):>9}"
             f"{r.baseline_seconds:>8.2f}{r.paired_to_baseline:>8.2f}{r.keys_seconds:>8.2f}"
             f"{r.paired_to_keys:>8.2f}{_cell(r.jsonl_seconds):>9}{_cell(r.least_seconds):>9}"
+            f"{min(r.indexed_seconds):>11.2f}"
         )
     for r in results:
         allowed = r.rows / TARGET_ROWS_PER_SECOND
@@ -403,6 +414,13 @@ def print_table(results: list[Result]) -> None:
                 f"{r.database} {r.file} {r.rows:,}: {TARGET_ROWS_PER_SECOND:,} rows/s allows"
                 f" {allowed:.2f} s; the import's work took at least {r.least_seconds:.2f} s of"
                 f" this machine's {r.cores} cores (CPU {r.least_seconds * r.cores:.2f} s)"
+            )
+        if r.indexed_seconds:
+            print(
+                f"{r.database} {r.file} {r.rows:,}: the database alone took"
+                f" {min(r.indexed_seconds):.2f} s at best to store these rows with their"
+                f" indexes (the indexed floor), {min(r.indexed_seconds) / allowed:.0%} of the"
+                f" {allowed:.2f} s that {TARGET_ROWS_PER_SECOND:,} rows/s allows"
             )
 
 
