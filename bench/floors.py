@@ -7,9 +7,10 @@
   and the unique (institution_id, source_id) key R2 needs; no parsing, no
   checks, no composite index, no cap;
 - the indexed floor: the database's own work for the rows and every index the
-  records table has, and nothing else: the stored rows copied by one
-  INSERT … SELECT into an unindexed copy of the table, the indexes built on it
-  as a bulk load builds them, committed. No file, no Python, no cap.
+  records table has, and nothing else: the stored rows into an unindexed copy
+  of the table (SQLite: one INSERT … SELECT; PostgreSQL: COPY, quicker there
+  than INSERT … SELECT), then the table's own indexes built on it as a bulk
+  load builds them, committed. No parsing, no checks, no cap.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import csv
 import os
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -155,8 +157,14 @@ def keys_floor_sqlite(url: str) -> float:
 
 def keys_floor_postgres(url: str) -> float:
     """COPY of the stored rows into a copy of the table with only its two keys."""
+    return _copy_floor(url, "keys_floor", keep=lambda sql: "UNIQUE" in sql, at_end=False)
+
+
+def _copy_floor(url: str, table: str, keep: Callable[[str], bool], *, at_end: bool) -> float:
+    """COPY of the stored rows into an empty copy `table` of the records table with
+    the indexes `keep` picks, kept up row by row or, `at_end`, built after the rows."""
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
-    data = OUT / f"keys-floor-{dsn.rsplit('/', 1)[1]}.copy"
+    data = OUT / f"{table}-{dsn.rsplit('/', 1)[1]}.copy"
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         with (
             data.open("wb") as out,
@@ -164,21 +172,22 @@ def keys_floor_postgres(url: str) -> float:
         ):
             for block in copy:
                 out.write(block)
-        cur.execute("CREATE TABLE keys_floor (LIKE service_records INCLUDING ALL)")
-        cur.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'keys_floor'"
-            " AND indexdef NOT LIKE '%UNIQUE%'"
-        )
-        for (name,) in cur.fetchall():
-            cur.execute(f'DROP INDEX "{name}"')
+        cur.execute(f"CREATE TABLE {table} (LIKE service_records INCLUDING ALL EXCLUDING INDEXES)")
+        cur.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'service_records'")
+        indexes = [sql.replace("service_records", table) for (sql,) in cur.fetchall() if keep(sql)]
+        for sql in [] if at_end else indexes:
+            cur.execute(sql)
         conn.commit()
         started = time.perf_counter()
-        with data.open("rb") as stream, cur.copy(f"COPY keys_floor ({_STORED}) FROM STDIN") as copy:
+        with data.open("rb") as stream, cur.copy(f"COPY {table} ({_STORED}) FROM STDIN") as copy:
             while block := stream.read(1 << 20):
                 copy.write(block)
+        cur.execute("SET LOCAL maintenance_work_mem = '64MB'")  # records/bulk.py's BUILD_MEMORY
+        for sql in indexes if at_end else []:
+            cur.execute(sql)
         conn.commit()
         seconds = time.perf_counter() - started
-        cur.execute("DROP TABLE keys_floor")
+        cur.execute(f"DROP TABLE {table}")
         conn.commit()
     data.unlink()
     return seconds
@@ -221,24 +230,6 @@ def indexed_floor_sqlite(url: str) -> float:
 
 
 def indexed_floor_postgres(url: str) -> float:
-    """The stored rows into an unindexed copy of the table by INSERT … SELECT, then
-    the records table's own indexes, its primary key among them, built on it."""
-    dsn = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
-        cur.execute("CREATE TABLE indexed_floor (LIKE service_records INCLUDING DEFAULTS)")
-        cur.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'service_records'")
-        indexes = [sql.replace("service_records", "indexed_floor") for (sql,) in cur.fetchall()]
-        conn.commit()
-        started = time.perf_counter()
-        cur.execute(
-            f"INSERT INTO indexed_floor ({_STORED})"
-            f" SELECT {_STORED} FROM service_records ORDER BY id"
-        )
-        cur.execute("SET LOCAL maintenance_work_mem = '64MB'")  # records/bulk.py's BUILD_MEMORY
-        for sql in indexes:
-            cur.execute(sql)
-        conn.commit()
-        seconds = time.perf_counter() - started
-        cur.execute("DROP TABLE indexed_floor")
-        conn.commit()
-    return seconds
+    """COPY of the stored rows into an unindexed copy of the table, then the records
+    table's own indexes, its primary key among them, built on it."""
+    return _copy_floor(url, "indexed_floor", keep=lambda sql: True, at_end=True)

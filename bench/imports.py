@@ -282,7 +282,7 @@ def _floors(database: str, path: Path, url: str) -> tuple[float, float, float]:
     # forked from this one would report that memory as its own peak.
     keys = floors.keys_floor_sqlite if database == "sqlite" else floors.keys_floor_postgres
     indexed = floors.indexed_floor_sqlite if database == "sqlite" else floors.indexed_floor_postgres
-    return bare, in_child(keys, url), indexed(url)
+    return bare, in_child(keys, url), in_child(indexed, url)
 
 
 def bench_one(database: str, rows: int, kind: str, opts: Options) -> Result:
