@@ -129,3 +129,28 @@ def test_the_pages_rows_escape_every_cell_and_read_each_message(app: Flask) -> N
     assert '<td class="num">1,234.50</td>' in html  # grouped as the page's other figures
     assert "<td>—</td>" in html  # no resident
     assert "S1" in html and "33.00" in html and "同日&lt;重复&gt;" in html
+
+
+def test_the_pages_rows_read_a_shared_explanation_once_and_keep_codes_apart_from_figures(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows of one group share their explanation: it is put into words once for the
+    whole page, in the page's language. A code that reads like a figure stays a code."""
+    from haiyan_comp.audit.flags import REPEAT as REPEAT_RULE
+    from haiyan_comp.web.audit import tables
+
+    calls: list[object] = []
+
+    def counted(value: object, locale: str) -> str:
+        calls.append(value)
+        return text(value, locale)
+
+    monkeypatch.setattr(tables, "text", counted)
+    listed = [row(f"S{n}", REPEAT, rule=REPEAT_RULE, units="1234.50") for n in range(500)]
+    listed.append(row("X1", OVER, rule=REPEAT_RULE, institution="1234.50", units="1234.50"))
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        html = str(tables.flag_rows(listed, {REPEAT_RULE: "同日重复"}))
+    assert calls == [REPEAT, OVER]
+    assert html.count(text(REPEAT, "zh")) == 500 and html.count(text(OVER, "zh")) == 1
+    last = html.split("<tr>")[-1]
+    assert "<td>1234.50</td>" in last and '<td class="num">1,234.50</td>' in last
