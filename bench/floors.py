@@ -24,8 +24,17 @@ from pathlib import Path
 
 import psycopg
 
+from haiyan_comp.db import SQLITE_CACHE_KIB
+from haiyan_comp.records.bulk import BUILD_MEMORY, SORTING_CACHE_KIB, sorting_threads
+
 OUT = Path(__file__).resolve().parent / "out"
 
+# The records table's columns as SQLite's floors create them (without any key but the rowid).
+_SQLITE_COLUMNS = (
+    "id INTEGER PRIMARY KEY, institution_id INTEGER, source_id TEXT, staff_id INTEGER,"
+    " item_id INTEGER, year INTEGER, service_date DATE, resident_id TEXT, quantity INTEGER,"
+    " units BIGINT, purchasable BIGINT, capped BOOLEAN, import_id INTEGER, line INTEGER"
+)
 _STORED = (
     "institution_id, source_id, staff_id, item_id, year, service_date, resident_id,"
     " quantity, units, purchasable, capped, import_id, line"
@@ -128,17 +137,9 @@ def baseline_postgres(path: Path, url: str) -> float:
 
 def keys_floor_sqlite(url: str) -> float:
     """executemany of the stored rows into a copy of the table with only its two keys."""
-    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA cache_size=-65536")
+    conn = _sqlite(url)
     rows = conn.execute(f"SELECT {_STORED} FROM service_records ORDER BY id").fetchall()
-    conn.execute(
-        "CREATE TABLE keys_floor (id INTEGER PRIMARY KEY, institution_id INTEGER, source_id TEXT,"
-        " staff_id INTEGER, item_id INTEGER, year INTEGER, service_date DATE, resident_id TEXT,"
-        " quantity INTEGER, units BIGINT, purchasable BIGINT, capped BOOLEAN, import_id INTEGER,"
-        " line INTEGER, UNIQUE (institution_id, source_id))"
-    )
+    conn.execute(f"CREATE TABLE keys_floor ({_SQLITE_COLUMNS}, UNIQUE (institution_id, source_id))")
     conn.commit()
     marks = ", ".join("?" for _ in range(13))
     started = time.perf_counter()
@@ -182,7 +183,7 @@ def _copy_floor(url: str, table: str, keep: Callable[[str], bool], *, at_end: bo
         with data.open("rb") as stream, cur.copy(f"COPY {table} ({_STORED}) FROM STDIN") as copy:
             while block := stream.read(1 << 20):
                 copy.write(block)
-        cur.execute("SET LOCAL maintenance_work_mem = '64MB'")  # records/bulk.py's BUILD_MEMORY
+        cur.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
         for sql in indexes if at_end else []:
             cur.execute(sql)
         conn.commit()
@@ -196,16 +197,9 @@ def _copy_floor(url: str, table: str, keep: Callable[[str], bool], *, at_end: bo
 def indexed_floor_sqlite(url: str) -> float:
     """The stored rows into an unindexed copy of the table by INSERT … SELECT, then
     the records table's own indexes built on it, sorting as a bulk load does."""
-    conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA cache_size=-65536")
-    conn.execute(
-        "CREATE TABLE indexed_floor (id INTEGER PRIMARY KEY, institution_id INTEGER,"
-        " source_id TEXT, staff_id INTEGER, item_id INTEGER, year INTEGER, service_date DATE,"
-        " resident_id TEXT, quantity INTEGER, units BIGINT, purchasable BIGINT, capped BOOLEAN,"
-        " import_id INTEGER, line INTEGER)"
-    )
+    conn = _sqlite(url)
+    conn.isolation_level = None  # its own BEGIN and COMMIT below
+    conn.execute(f"CREATE TABLE indexed_floor ({_SQLITE_COLUMNS})")
     indexes = [
         sql.replace("service_records", "indexed_floor")
         for (sql,) in conn.execute(
@@ -218,8 +212,8 @@ def indexed_floor_sqlite(url: str) -> float:
     conn.execute(
         f"INSERT INTO indexed_floor ({_STORED}) SELECT {_STORED} FROM service_records ORDER BY id"
     )
-    conn.execute("PRAGMA cache_size=-16384")  # records/bulk.py's bulk_sorting
-    conn.execute(f"PRAGMA threads={max(0, min(2, (os.cpu_count() or 1) - 1))}")
+    conn.execute(f"PRAGMA cache_size=-{SORTING_CACHE_KIB}")  # as bulk.bulk_sorting sorts
+    conn.execute(f"PRAGMA threads={sorting_threads()}")
     for sql in indexes:
         conn.execute(sql)
     conn.execute("COMMIT")
@@ -227,6 +221,15 @@ def indexed_floor_sqlite(url: str) -> float:
     conn.execute("DROP TABLE indexed_floor")
     conn.close()
     return seconds
+
+
+def _sqlite(url: str) -> sqlite3.Connection:
+    """A connection to the bench's SQLite database set as the application sets its own."""
+    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    return conn
 
 
 def indexed_floor_postgres(url: str) -> float:
