@@ -128,8 +128,8 @@ def import_records(
             # ANALYZE samples, it is quick).
             session.execute(text("ANALYZE service_records"))
         if report.imported:
-            importer.touched.recompute()
             years = importer.tally.years()
+            importer.touched.recompute(years)
             day_totals.add_import(session, batch.id, after, report.imported, years)
     batch.rows, batch.imported = report.rows, report.imported
     batch.duplicates, batch.rejected = report.duplicates, report.rejected_count

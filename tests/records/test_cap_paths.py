@@ -7,16 +7,19 @@ large one, for the records already stored, checks every capped group instead
 
 from __future__ import annotations
 
+import io
 from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from haiyan_comp.catalogue.models import ServiceItem
+from haiyan_comp.operations.catalogue import change_catalogue as load_catalogue
 from haiyan_comp.records import caps
+from haiyan_comp.records.models import ServiceRecord
 from haiyan_comp.records.totals import (
     counted_from_records,
     counted_staff,
@@ -25,6 +28,7 @@ from haiyan_comp.records.totals import (
 )
 from tests.services.helpers import HEADER, import_text, setup_county
 from tests.services.test_caps import assert_caps_hold
+from tests.worked_example import CATALOGUE_CSV
 
 record = st.tuples(
     st.sampled_from(["HTN", "REC", "OP"]),
@@ -79,3 +83,29 @@ def test_a_small_import_after_a_large_one_names_its_groups(session: Session) -> 
     assert report.imported == 1
     assert_caps_hold(session)
     assert stored_totals(session, 2018) == counted_from_records(session, 2018)
+
+
+def test_checking_every_group_reads_only_the_years_imported(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load that checks every capped group checks those of its own years: another
+    year's records (a settled one, say) are never rewritten by it. 2018 holds a record
+    the cap would cut, put there by hand; a 2019 load leaves it as it is and caps its
+    own records."""
+    monkeypatch.setattr(caps, "NAMED_COST", 10**9)  # always every group, never names
+    setup_county(session)
+    load_catalogue(session, io.BytesIO(CATALOGUE_CSV.encode()), "catalogue.csv", 2019)
+    first = "a1,HY01,S1,HTN,2018-03-01,r9,1\na2,HY01,S1,HTN,2018-04-01,r9,1\n"
+    import_text(session, HEADER + first)
+    r = ServiceRecord
+    session.execute(update(r).where(r.source_id == "a2").values(purchasable=r.units))
+    import_text(
+        session, HEADER + "b1,HY01,S1,HTN,2019-01-02,r9,1\nb2,HY01,S1,HTN,2019-01-03,r9,1\n"
+    )
+    purchasable = {
+        source: units for source, units in session.execute(select(r.source_id, r.purchasable))
+    }
+    assert purchasable == {"a1": 1000, "a2": 1000, "b1": 1000, "b2": 0}
+    # The same check for 2018 alone (what a catalogue change of 2018 runs) cuts it.
+    assert caps.recompute_caps_for_year(session, 2018) == 1
+    assert session.scalar(select(r.purchasable).where(r.source_id == "a2")) == 0

@@ -111,9 +111,9 @@ def test_a_bulk_load_sorts_with_a_small_sqlite_cache_and_helpers_and_gives_them_
     def current() -> tuple[int, ...]:
         return tuple(session.execute(text(pragma)).scalar_one() for pragma in settings)
 
-    def looking(groups: TouchedGroups) -> int:
+    def looking(groups: TouchedGroups, years: set[int]) -> int:
         seen.append(current())
-        return recompute(groups)
+        return recompute(groups, years)
 
     monkeypatch.setattr(TouchedGroups, "recompute", looking)
     own = (-SQLITE_CACHE_KIB, 0)
