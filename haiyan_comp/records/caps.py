@@ -117,6 +117,9 @@ _CAP_MEMORY = "128MB"
 # Checking every capped group reads the table once; checking the
 # groups an import names costs about this many times as much per named row.
 NAMED_COST = 4
+# PostgreSQL: from this many capped records in the years checked, every capped
+# record is ordered in one pass (`_find_changes`).
+ONE_PASS_FROM = 1_000_000
 
 
 def _recompute(session: Session, groups: str | None = None, years: Iterable[int] = ()) -> int:
@@ -143,6 +146,19 @@ def _recompute(session: Session, groups: str | None = None, years: Iterable[int]
     return int(changed)
 
 
+def _capped_records(session: Session, listed: str) -> int:
+    """The capped records of the years `listed`, by the running totals (they choose
+    only how the cap is found, not what it finds)."""
+    count = session.scalar(
+        text(
+            "SELECT COALESCE(SUM(t.records), 0) FROM unit_totals t"
+            " JOIN service_items i ON i.id = t.item_id"
+            f" WHERE i.cap IS NOT NULL AND t.year IN ({listed})"
+        )
+    )
+    return int(count or 0)
+
+
 def _find_changes(session: Session, groups: str | None, years: Iterable[int]) -> str:
     """The statement that writes the changes to cap_changes.
 
@@ -151,17 +167,18 @@ def _find_changes(session: Session, groups: str | None, years: Iterable[int]) ->
     years is grouped from one read of the table: walking the composite index and
     looking up every row was about twice as slow.
 
-    PostgreSQL checking every capped group of some years (a bulk load, a catalogue
-    change) orders all their capped records in one pass instead: where many groups
-    are over, fetching each one's records by the index reads the table's pages in no
-    order. Groups under their cap come out unchanged either way (their records are
-    stored at their full units, see above), so both ways write the same changes. The
-    5,000,000-record capped-heavy year (214,495 records changed), alternated: the
-    finding 4.04–4.35 s in one pass against 6.10–6.49 s by groups, the whole import
-    33.2 s against 35.2–36.4 s (steps timed in one process). At 1,000,000 (9,721
-    changed) the pass is dearer, 0.73–0.75 s against 0.42–0.46 s, in an import of
-    6 s. On SQLite one pass saved less (3.69–3.78 against 4.10–4.42 s at 5,000,000)
-    and cost more at 1,000,000 (0.80 against 0.58 s).
+    PostgreSQL checking every capped group of some years that hold many capped
+    records (ONE_PASS_FROM; a bulk load, a catalogue change) orders all of them in
+    one pass instead: once many groups are over, fetching each one's records by the
+    index reads the table's pages in no order. Groups under their cap come out
+    unchanged either way (their records are stored at their full units, see above),
+    so both ways write the same changes. The 5,000,000-record capped-heavy year
+    (1,500,586 capped records, 214,495 changed), alternated: the finding 4.04–4.35 s
+    in one pass against 6.10–6.49 s by groups, the whole import 33.2 s against
+    35.2–36.4 s (steps timed in one process). At 1,000,000 (300,000 capped, 9,721
+    changed) the pass is dearer: 0.73–0.75 s against 0.42–0.46 s. On SQLite one pass
+    saved less (3.69–3.78 against 4.10–4.42 s at 5,000,000) and cost more at
+    1,000,000 (0.80 against 0.58 s).
 
     Only the years given are read: before, a bulk load of one year checked every
     capped group of the table, a settled year's too.
@@ -175,10 +192,10 @@ def _find_changes(session: Session, groups: str | None, years: Iterable[int]) ->
     if groups is None:  # items, and so groups, belong to one year each
         listed = ", ".join(str(int(year)) for year in sorted(set(years))) or "NULL"
         of_years = _OF_YEARS.format(years=listed)
-        if postgres:
+        if postgres and _capped_records(session, listed) >= ONE_PASS_FROM:
             where = f"\n    WHERE {of_years}"
             return _FIND_CHANGES.format(over="", ranked="service_records r", where=where, **same)
-        groups = f"service_records r NOT INDEXED WHERE {of_years}"
+        groups = f"service_records r {'' if postgres else 'NOT INDEXED'} WHERE {of_years}"
     over = _OVER.format(groups=groups)
     return _FIND_CHANGES.format(over=over, ranked=_OF_OVER_GROUPS, where="", **same)
 

@@ -1,8 +1,9 @@
 """R3 holds whichever way an import finds the capped groups it must check.
 
 A small import names its groups (a temporary table joined to the records); a
-large one, for the records already stored, checks every capped group instead
-(caps.TouchedGroups). An import may start naming and stop half-way.
+large one, for the records already stored, checks every capped group of its years
+instead (caps.TouchedGroups), and on PostgreSQL, where those years hold many capped
+records, orders all of them in one pass. An import may start naming and stop half-way.
 """
 
 from __future__ import annotations
@@ -38,7 +39,11 @@ record = st.tuples(
 )
 
 
-@pytest.mark.parametrize("named_cost", [1, 10**9], ids=["names-when-small", "always-checks-all"])
+@pytest.mark.parametrize(
+    ("named_cost", "one_pass_from"),
+    [(1, 10**9), (10**9, 10**9), (10**9, 0)],
+    ids=["names-when-small", "always-checks-all", "checks-all-in-one-pass"],
+)
 @settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -50,10 +55,12 @@ def test_cap_holds_on_either_path(
     session: Session,
     monkeypatch: pytest.MonkeyPatch,
     named_cost: int,
+    one_pass_from: int,
     records: list[tuple[str, str, int, int]],
     splits: list[int],
 ) -> None:
     monkeypatch.setattr(caps, "NAMED_COST", named_cost)
+    monkeypatch.setattr(caps, "ONE_PASS_FROM", one_pass_from)  # PostgreSQL's way for big years
     nested = session.begin_nested()
     try:
         setup_county(session)
@@ -85,14 +92,16 @@ def test_a_small_import_after_a_large_one_names_its_groups(session: Session) -> 
     assert stored_totals(session, 2018) == counted_from_records(session, 2018)
 
 
+@pytest.mark.parametrize("one_pass_from", [10**9, 0], ids=["by-groups", "in-one-pass"])
 def test_checking_every_group_reads_only_the_years_imported(
-    session: Session, monkeypatch: pytest.MonkeyPatch
+    session: Session, monkeypatch: pytest.MonkeyPatch, one_pass_from: int
 ) -> None:
     """A load that checks every capped group checks those of its own years: another
     year's records (a settled one, say) are never rewritten by it. 2018 holds a record
     the cap would cut, put there by hand; a 2019 load leaves it as it is and caps its
     own records."""
     monkeypatch.setattr(caps, "NAMED_COST", 10**9)  # always every group, never names
+    monkeypatch.setattr(caps, "ONE_PASS_FROM", one_pass_from)
     setup_county(session)
     load_catalogue(session, io.BytesIO(CATALOGUE_CSV.encode()), "catalogue.csv", 2019)
     first = "a1,HY01,S1,HTN,2018-03-01,r9,1\na2,HY01,S1,HTN,2018-04-01,r9,1\n"
