@@ -4,7 +4,8 @@ A resident's records of a capped item are ordered by (service date, source
 id); the first `cap` quantity-units are purchasable and a record that crosses
 the cap is split. Records are stored with purchasable = units, and adding
 records can only push a group over its cap, never back under; so only groups
-touched by the change whose total exceeds the cap are ordered at all, and only
+touched by the change are checked, only those whose total exceeds the cap are
+ordered (but for PostgreSQL's one pass over a big year, `_find_changes`), and only
 rows whose value changes are written. Their deltas go to the running totals
 too: unit_totals, staff_totals, and the per-staff units of the frozen audit
 population that holds the record, if one does (R18 weighs a record's current
