@@ -41,7 +41,10 @@ _OF_OVER_GROUPS = """service_records r
      AND o.item_id = r.item_id
      AND o.resident_id = r.resident_id"""
 
+# INSERT first, then its query's WITH: sqlite3 counts the rows a statement changed
+# only when the statement starts with INSERT, UPDATE or DELETE.
 _FIND_CHANGES = """
+INSERT INTO cap_changes (id, institution_id, item_id, staff_id, year, service_date, month, delta)
 WITH {over}
 ranked AS (
     SELECT r.id, r.institution_id, r.item_id, r.staff_id, r.year, r.service_date,
@@ -62,7 +65,6 @@ fixed AS (
                  ELSE cap - (cum - qty) END) * value AS new
     FROM ranked
 )
-INSERT INTO cap_changes (id, institution_id, item_id, staff_id, year, service_date, month, delta)
 SELECT id, institution_id, item_id, staff_id, year, service_date, {month}, new - old
 FROM fixed WHERE new <> old
 """
@@ -136,8 +138,6 @@ def _recompute(session: Session, groups: str | None = None, years: Iterable[int]
     if postgres:
         session.execute(text(f"SET LOCAL work_mem = '{_CAP_MEMORY}'"))
     changed = session.execute(text(_find_changes(session, groups, years))).rowcount  # type: ignore[attr-defined]
-    if changed < 0:  # sqlite3 counts nothing for a statement that starts with WITH
-        changed = session.scalar(text("SELECT changes()"))
     if postgres:
         session.execute(text("RESET work_mem"))
     if changed:

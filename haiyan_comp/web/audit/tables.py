@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape as cell_text
 from typing import Any
 
@@ -116,7 +117,7 @@ def flag_rows(listed: list[dict[str, Any]], labels: dict[str, str]) -> Markup:
     badges = {rule: escape(label) for rule, label in labels.items()}
     locale = str(get_locale() or "zh")
     shown = _Escaped()  # codes and days
-    amounts: dict[str, str] = {}  # figures, grouped as the page's others
+    amounts = _Escaped(decimal_text)  # figures, grouped as the page's others
     said: dict[int, str] = {}  # by the explanation's identity: `listed` holds each
     rows = []
     for f in listed:
@@ -124,24 +125,25 @@ def flag_rows(listed: list[dict[str, Any]], labels: dict[str, str]) -> Markup:
         explained = said.get(id(detail))
         if explained is None:
             explained = said[id(detail)] = cell_text(text(detail, locale))
-        units = amounts.get(f["units"]) or amounts.setdefault(
-            f["units"], cell_text(decimal_text(f["units"]))
-        )
         rows.append(
             ROW.format(
                 badges[f["rule"]], shown[f["institution"]], cell_text(f["source_id"]),
                 shown[f["service_date"]], shown[f["staff"]], shown[f["item"]],
-                cell_text(f["resident_id"] or "—"), units, explained,
+                cell_text(f["resident_id"] or "—"), amounts[f["units"]], explained,
             )
         )  # fmt: skip
     return Markup("".join(rows))
 
 
 class _Escaped(dict[str, str]):
-    """Text escaped for a cell, each value once."""
+    """Text escaped for a cell, each value once (written as `written` writes it)."""
+
+    def __init__(self, written: Callable[[str], str] = str) -> None:
+        super().__init__()
+        self._written = written
 
     def __missing__(self, value: str) -> str:
-        escaped = self[value] = cell_text(value)
+        escaped = self[value] = cell_text(self._written(value))
         return escaped
 
 
